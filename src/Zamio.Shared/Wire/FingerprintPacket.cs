@@ -23,7 +23,7 @@ public sealed partial class FingerprintPacket
 {
     public const byte CurrentFormatVersion = 1;
 
-    /// <summary>Largest frame span and peak count one packet may carry (~65 s of audio at 62.5 frames/s).</summary>
+    /// <summary>Largest frame span and peak count one packet may carry (over a minute of audio at the current hop size).</summary>
     public const int MaxFrameCount = 4096;
 
     public const int MaxPeakCount = 4096;
@@ -126,7 +126,7 @@ public sealed partial class FingerprintPacket
     /// <summary>
     /// Absolute frame index since the agent's stream started; consecutive packets tile the frame axis, so a jump
     /// shows lost audio. Peaks carry absolute frames as <see cref="int"/>, so StartFrame + FrameCount must stay
-    /// within int range (~397 days of continuous audio); agents start a new stream epoch before that.
+    /// within int range (more than a year of continuous audio); agents start a new stream epoch before that.
     /// </summary>
     public long StartFrame { get; }
 
