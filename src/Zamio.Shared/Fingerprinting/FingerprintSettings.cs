@@ -8,7 +8,7 @@ public static class FingerprintSettings
 
     public const int SampleRate = 8000;
     public const int FftSize = 1024;
-    public const int HopSize = 128;
+    public const int HopSize = 256;
 
     public const double FramesPerSecond = (double)SampleRate / HopSize;
 

@@ -1,0 +1,59 @@
+using Zamio.Shared.Fingerprinting;
+
+namespace Zamio.Shared.Indexing;
+
+/// <summary>
+/// Immutable inverted index: for each pair key, the sorted anchor positions of every catalogue occurrence.
+/// Tracks are laid end to end on one 32-bit frame timeline with gaps between them, so a posting is 4 bytes and
+/// an offset-vote winner names its track by position alone.
+/// </summary>
+public sealed class FingerprintIndex
+{
+    /// <summary>Silence between tracks on the index timeline, wider than any query window at any speed.</summary>
+    public const uint TrackGap = 8192;
+
+    private readonly int[] _directory;
+    private readonly uint[] _postings;
+    private readonly IndexedTrack[] _tracks;
+    private readonly uint[] _starts;
+
+    internal FingerprintIndex(int[] directory, uint[] postings, IndexedTrack[] tracks)
+    {
+        _directory = directory;
+        _postings = postings;
+        _tracks = tracks;
+        _starts = [.. tracks.Select(t => t.Start)];
+    }
+
+    public static FingerprintIndex Empty { get; } = new IndexBuilder().Build();
+
+    public IReadOnlyList<IndexedTrack> Tracks => _tracks;
+
+    public long PostingCount => _postings.Length;
+
+    public double TotalSeconds => _tracks.Sum(t => FingerprintSettings.FrameToSeconds(t.Peaks.FrameCount));
+
+    /// <summary>Bytes held by the index and the verification peaks (not counting ids).</summary>
+    public long MemoryBytes => (long)_directory.Length * sizeof(int) + (long)_postings.Length * sizeof(uint)
+        + _tracks.Sum(t => (long)t.Peaks.Count * sizeof(uint));
+
+    public ReadOnlySpan<uint> Lookup(int key) =>
+        _postings.AsSpan(_directory[key], _directory[key + 1] - _directory[key]);
+
+    /// <summary>The track whose span on the index timeline contains <paramref name="position"/>, or -1.</summary>
+    public int TrackAt(long position)
+    {
+        if (position < 0 || position > uint.MaxValue)
+        {
+            return -1;
+        }
+
+        var index = Array.BinarySearch(_starts, (uint)position);
+        if (index < 0)
+        {
+            index = ~index - 1;
+        }
+
+        return index >= 0 && position < _tracks[index].End ? index : -1;
+    }
+}

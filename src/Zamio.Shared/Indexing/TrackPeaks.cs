@@ -1,0 +1,85 @@
+using Zamio.Shared.Fingerprinting;
+
+namespace Zamio.Shared.Indexing;
+
+/// <summary>
+/// A track's peaks packed into 32 bits each (frame: 21 bits, quarter-bin: 11 bits), sorted by frame.
+/// Kept in memory for match verification at 4 bytes a peak.
+/// </summary>
+public sealed class TrackPeaks
+{
+    private const int BinBits = 11;
+    private const uint BinMask = (1u << BinBits) - 1;
+    public const int MaxFrames = 1 << (32 - BinBits);
+
+    private readonly uint[] _packed;
+
+    private TrackPeaks(uint[] packed, int frameCount)
+    {
+        _packed = packed;
+        FrameCount = frameCount;
+    }
+
+    public int FrameCount { get; }
+
+    public int Count => _packed.Length;
+
+    public ReadOnlySpan<uint> Packed => _packed;
+
+    public static TrackPeaks FromPeaks(ReadOnlySpan<Peak> peaks, int frameCount)
+    {
+        if (frameCount >= MaxFrames)
+        {
+            throw new ArgumentOutOfRangeException(nameof(frameCount), $"tracks longer than {FingerprintSettings.FrameToSeconds(MaxFrames):F0} s are not supported");
+        }
+
+        var packed = new uint[peaks.Length];
+        for (var i = 0; i < peaks.Length; i++)
+        {
+            packed[i] = Pack(peaks[i]);
+        }
+
+        return new TrackPeaks(packed, frameCount);
+    }
+
+    public static uint Pack(Peak peak) => ((uint)peak.Frame << BinBits) | Math.Min(BinMask, (uint)(peak.Bin16 + 2) >> 2);
+
+    public static int FrameOf(uint packed) => (int)(packed >> BinBits);
+
+    public static float BinOf(uint packed) => (packed & BinMask) / 4f;
+
+    public Peak this[int index] => new(FrameOf(_packed[index]), (ushort)((_packed[index] & BinMask) << 2));
+
+    /// <summary>Index of the first peak at or after <paramref name="frame"/>.</summary>
+    public int LowerBound(int frame)
+    {
+        var key = (uint)Math.Max(0, frame) << BinBits;
+        var lo = 0;
+        var hi = _packed.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_packed[mid] < key)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    public Peak[] ToPeaks()
+    {
+        var peaks = new Peak[_packed.Length];
+        for (var i = 0; i < peaks.Length; i++)
+        {
+            peaks[i] = this[i];
+        }
+
+        return peaks;
+    }
+}

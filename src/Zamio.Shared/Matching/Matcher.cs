@@ -1,0 +1,144 @@
+using System.Runtime.InteropServices;
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Indexing;
+
+namespace Zamio.Shared.Matching;
+
+/// <summary>
+/// Finds which catalogue tracks a run of query peaks comes from. For each speed hypothesis the query peaks are
+/// mapped to catalogue coordinates and hashed; every posting votes for (hypothesis, time offset); the best
+/// cells are verified peak by peak. Not thread-safe: one matcher per thread, sharing one index.
+/// </summary>
+public sealed class Matcher
+{
+    private const int OffsetQuantum = 2;
+    private const long OffsetBias = 1L << 22;
+    private const int MinVotes = 2;
+    private const int CandidatesToVerify = 6;
+
+    private readonly FingerprintIndex _index;
+    private readonly IReadOnlyList<SpeedHypothesis> _speeds;
+    private readonly MatcherOptions _options;
+    private readonly List<HashPoint> _points = [];
+    private readonly List<HashedPair> _pairs = [];
+    private readonly VoteTable _votes = new();
+    private readonly List<(long Key, int Total, uint Sample)> _candidates = [];
+    private readonly Verifier _verifier = new();
+
+    public Matcher(FingerprintIndex index, MatcherOptions? options = null, IReadOnlyList<SpeedHypothesis>? speeds = null)
+    {
+        _index = index;
+        _options = options ?? MatcherOptions.Default;
+        _speeds = speeds ?? SpeedHypothesis.DefaultGrid;
+        if (_speeds.Count == 0 || _speeds.Count > 255)
+        {
+            throw new ArgumentException("between 1 and 255 speed hypotheses", nameof(speeds));
+        }
+    }
+
+    public FingerprintIndex Index => _index;
+
+    /// <summary>
+    /// Matches peaks (sorted by frame) and returns verified matches above the reporting threshold, best first,
+    /// at most one per track.
+    /// </summary>
+    public IReadOnlyList<TrackMatch> Match(ReadOnlySpan<Peak> peaks)
+    {
+        if (peaks.Length < 2)
+        {
+            return [];
+        }
+
+        var origin = peaks[0].Frame;
+        Vote(peaks, origin);
+        SelectCandidates();
+        var results = new List<TrackMatch>(_candidates.Count);
+        foreach (var (key, _, sample) in _candidates)
+        {
+            var match = VerifyCandidate(peaks, origin, key, sample);
+            if (match is not null && match.Confidence >= _options.MinConfidence
+                && !results.Exists(r => r.TrackIndex == match.TrackIndex && r.Confidence >= match.Confidence))
+            {
+                results.RemoveAll(r => r.TrackIndex == match.TrackIndex);
+                results.Add(match);
+            }
+        }
+
+        results.Sort((a, b) => b.Confidence.CompareTo(a.Confidence));
+        return results;
+    }
+
+    private void Vote(ReadOnlySpan<Peak> peaks, int origin)
+    {
+        _votes.Clear();
+        for (var s = 0; s < _speeds.Count; s++)
+        {
+            var speed = _speeds[s];
+            _points.Clear();
+            foreach (var peak in peaks)
+            {
+                _points.Add(PairHasher.ToPoint(peak with { Frame = peak.Frame - origin }, speed));
+            }
+
+            _pairs.Clear();
+            var points = CollectionsMarshal.AsSpan(_points);
+            PairHasher.Hash(points, 0, points.Length, PairHasher.QueryFanout, _pairs);
+            var speedKey = (long)s << 32;
+            foreach (var pair in CollectionsMarshal.AsSpan(_pairs))
+            {
+                foreach (var position in _index.Lookup(pair.Key))
+                {
+                    var offsetBin = (long)Math.Floor((position - pair.AnchorTime) / OffsetQuantum) + OffsetBias;
+                    _votes.Add(speedKey | offsetBin, position);
+                }
+            }
+        }
+    }
+
+    private void SelectCandidates()
+    {
+        _candidates.Clear();
+        for (var i = 0; i < _votes.Count; i++)
+        {
+            var (key, count, sample) = _votes.Entry(i);
+            if (count < MinVotes)
+            {
+                continue;
+            }
+
+            var left = _votes.Get(key - 1);
+            var right = _votes.Get(key + 1);
+            // One candidate per peak of the offset histogram; the neighbours' votes are drift, not rivals.
+            if (left > count || right > count || (right == count && right > 0))
+            {
+                continue;
+            }
+
+            _candidates.Add((key, count + left + right, sample));
+        }
+
+        _candidates.Sort((a, b) => b.Total.CompareTo(a.Total));
+        if (_candidates.Count > CandidatesToVerify)
+        {
+            _candidates.RemoveRange(CandidatesToVerify, _candidates.Count - CandidatesToVerify);
+        }
+    }
+
+    private TrackMatch? VerifyCandidate(ReadOnlySpan<Peak> peaks, int origin, long key, uint sample)
+    {
+        var trackIndex = _index.TrackAt(sample);
+        if (trackIndex < 0)
+        {
+            return null;
+        }
+
+        var track = _index.Tracks[trackIndex];
+        var speed = _speeds[(int)(key >> 32)];
+        var offset = ((key & 0xFFFFFFFFL) - OffsetBias + 0.5) * OffsetQuantum;
+        var alignment = new Alignment(origin, offset - track.Start, speed.TimeScale, speed.FreqScale);
+        var verified = _verifier.Verify(peaks, track, alignment);
+        var confidence = _options.Calibrate(verified.Z, verified.Matched, verified.Compared);
+        return new TrackMatch(trackIndex, track.Id, confidence, verified.Z, verified.Alignment, verified.Matched, verified.Compared,
+            verified.FirstMatchFrame, verified.LastMatchFrame);
+    }
+}

@@ -1,0 +1,27 @@
+namespace Zamio.Shared.Matching;
+
+/// <summary>
+/// A verified match of a query (clip or stream window) against one catalogue track.
+/// </summary>
+/// <param name="TrackIndex">Index into the index's track list.</param>
+/// <param name="TrackId">Catalogue id.</param>
+/// <param name="Confidence">Calibrated probability-like score in [0, 1].</param>
+/// <param name="Score">Verification excess over chance, in standard deviations (what confidence is calibrated from).</param>
+/// <param name="Alignment">Query-to-track time map, with the estimated speed.</param>
+/// <param name="MatchedPeaks">Query peaks confirmed by a catalogue peak at the aligned place.</param>
+/// <param name="ComparedPeaks">Query peaks that fell inside the track's extent.</param>
+/// <param name="FirstMatchFrame">Query frame of the earliest confirmed peak.</param>
+/// <param name="LastMatchFrame">Query frame of the latest confirmed peak.</param>
+public sealed record TrackMatch(
+    int TrackIndex,
+    string TrackId,
+    double Confidence,
+    double Score,
+    Alignment Alignment,
+    int MatchedPeaks,
+    int ComparedPeaks,
+    long FirstMatchFrame,
+    long LastMatchFrame)
+{
+    public double Speed => Alignment.TimeScale;
+}

@@ -1,0 +1,170 @@
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Indexing;
+
+namespace Zamio.Shared.Matching;
+
+/// <summary>
+/// Checks a vote winner peak by peak: how many query peaks have a catalogue peak at the aligned time and
+/// frequency, against how many would by chance given the local peak density. The excess, in standard
+/// deviations, becomes the confidence; a refit of the alignment on the confirmed peaks gives the speed.
+/// </summary>
+internal sealed class Verifier
+{
+    private const double CoarseTimeTolerance = 3;
+    private const double FineTimeTolerance = 1.25;
+
+    private readonly List<(long Query, double Track)> _pairs = [];
+
+    public VerifiedAlignment Verify(ReadOnlySpan<Peak> query, IndexedTrack track, Alignment alignment)
+    {
+        CollectPairs(query, track.Peaks, alignment, CoarseTimeTolerance);
+        var refined = Refit(alignment);
+        return Score(query, track.Peaks, refined);
+    }
+
+    private void CollectPairs(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment, double tolerance)
+    {
+        _pairs.Clear();
+        foreach (var peak in query)
+        {
+            var expected = alignment.TrackFrame(peak.Frame);
+            var nearest = NearestMatch(reference, expected, peak.Bin / alignment.FreqScale, tolerance, out _);
+            if (nearest >= 0)
+            {
+                _pairs.Add((peak.Frame, nearest));
+            }
+        }
+    }
+
+    private Alignment Refit(Alignment alignment)
+    {
+        if (_pairs.Count < 8)
+        {
+            return alignment;
+        }
+
+        // Least squares of track frame on query frame; the intercept alone when the span is too short for a slope.
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        foreach (var (q, t) in _pairs)
+        {
+            var x = q - alignment.QueryOrigin;
+            sx += x;
+            sy += t;
+            sxx += (double)x * x;
+            sxy += x * t;
+        }
+
+        var n = _pairs.Count;
+        var varX = sxx - sx * sx / n;
+        var slope = alignment.TimeScale;
+        if (varX > n * 100.0)
+        {
+            var fitted = (sxy - sx * sy / n) / varX;
+            if (Math.Abs(fitted - alignment.TimeScale) < 0.012)
+            {
+                slope = fitted;
+            }
+        }
+
+        var intercept = (sy - slope * sx) / n;
+        return alignment with { TrackFrameAtOrigin = intercept, TimeScale = slope };
+    }
+
+    private static VerifiedAlignment Score(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment)
+    {
+        int compared = 0, matched = 0;
+        double expected = 0, variance = 0;
+        long first = long.MaxValue, last = long.MinValue;
+        foreach (var peak in query)
+        {
+            var trackFrame = alignment.TrackFrame(peak.Frame);
+            if (trackFrame < -FineTimeTolerance || trackFrame > reference.FrameCount + FineTimeTolerance)
+            {
+                continue;
+            }
+
+            compared++;
+            var bin = peak.Bin / alignment.FreqScale;
+            var found = NearestMatch(reference, trackFrame, bin, FineTimeTolerance, out _);
+            var chance = ChanceOfMatch(reference, trackFrame, bin);
+            expected += chance;
+            variance += chance * (1 - chance);
+            if (found >= 0)
+            {
+                matched++;
+                first = Math.Min(first, peak.Frame);
+                last = Math.Max(last, peak.Frame);
+            }
+        }
+
+        var z = (matched - expected) / Math.Sqrt(variance + 1);
+        return new VerifiedAlignment(alignment, matched, compared, z, first, last);
+    }
+
+    private static double BinTolerance(double bin) => 0.9 + 0.004 * bin;
+
+    // Music puts peaks where its harmony is, so chance is judged from the reference's own peak density around
+    // the predicted spot (a box NullBoxFrames × NullBoxBins tolerance-widths), not from a uniform spread.
+    private const int NullBoxFrames = 12;
+    private const double NullBoxWidths = 6;
+
+    private static double ChanceOfMatch(TrackPeaks reference, double frame, double bin)
+    {
+        var binTolerance = BinTolerance(bin);
+        var packed = reference.Packed;
+        var hi = frame + NullBoxFrames;
+        var count = 0;
+        for (var i = reference.LowerBound((int)Math.Ceiling(frame - NullBoxFrames)); i < packed.Length; i++)
+        {
+            if (TrackPeaks.FrameOf(packed[i]) > hi)
+            {
+                break;
+            }
+
+            if (Math.Abs(TrackPeaks.BinOf(packed[i]) - bin) <= NullBoxWidths * binTolerance)
+            {
+                count++;
+            }
+        }
+
+        // Box area over tolerance area; one pseudo-peak keeps empty neighbourhoods from claiming zero chance.
+        var ratio = (2 * FineTimeTolerance * 2 * binTolerance) / (2.0 * NullBoxFrames * 2 * NullBoxWidths * binTolerance);
+        return Math.Min(0.5, (count + 0.5) * ratio);
+    }
+
+    /// <summary>Frame of the nearest reference peak within tolerance of (frame, bin), or -1.</summary>
+    private static double NearestMatch(TrackPeaks reference, double frame, double bin, double tolerance, out int peaksInWindow)
+    {
+        var lo = (int)Math.Ceiling(frame - tolerance);
+        var hi = (int)Math.Floor(frame + tolerance);
+        var binTolerance = BinTolerance(bin);
+        var best = -1.0;
+        var bestDistance = double.MaxValue;
+        peaksInWindow = 0;
+        var packed = reference.Packed;
+        for (var i = reference.LowerBound(lo); i < packed.Length; i++)
+        {
+            var f = TrackPeaks.FrameOf(packed[i]);
+            if (f > hi)
+            {
+                break;
+            }
+
+            peaksInWindow++;
+            if (Math.Abs(TrackPeaks.BinOf(packed[i]) - bin) <= binTolerance)
+            {
+                var distance = Math.Abs(f - frame);
+                if (distance < bestDistance)
+                {
+                    bestDistance = distance;
+                    best = f;
+                }
+            }
+        }
+
+        return best;
+    }
+}
+
+internal readonly record struct VerifiedAlignment(
+    Alignment Alignment, int Matched, int Compared, double Z, long FirstMatchFrame, long LastMatchFrame);
