@@ -1,0 +1,41 @@
+namespace Zamio.Bench;
+
+/// <summary>One programme's ground truth, as written by scripts/bench/make_dataset.py.</summary>
+internal sealed record ProgrammeTruth
+{
+    public string Programme { get; init; } = "";
+    public string Condition { get; init; } = "";
+    public double Duration { get; init; }
+    public IReadOnlyList<TruthPlay> Plays { get; init; } = [];
+    public IReadOnlyList<UnknownSegment> Unknown { get; init; } = [];
+}
+
+internal sealed record TruthPlay(string Track, double Start, double End)
+{
+    public double? Speed { get; init; }
+    public double Length => End - Start;
+}
+
+/// <summary>Audio that must not produce a play: unknown music, speech or a jingle.</summary>
+internal sealed record UnknownSegment(double Start, double End, string Kind);
+
+/// <summary>One line of `scan` output.</summary>
+internal sealed record PredictedPlay(string Track, double Start, double End)
+{
+    public double? Confidence { get; init; }
+    public double? Speed { get; init; }
+}
+
+/// <summary>One line of clips/truth.jsonl.</summary>
+internal sealed record ClipTruth(string Clip, string? Track, string Condition, int Length)
+{
+    public double? Offset { get; init; }
+    public string Kind { get; init; } = "";
+}
+
+/// <summary>One line of `identify` output.</summary>
+internal sealed record ClipResult(string Clip, string? Track)
+{
+    public double? Confidence { get; init; }
+    public double? Offset { get; init; }
+}

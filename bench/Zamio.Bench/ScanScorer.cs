@@ -1,0 +1,142 @@
+namespace Zamio.Bench;
+
+/// <summary>Raw outcome of one programme; kept unaggregated so conditions can pool the errors.</summary>
+internal sealed record ProgrammeScore
+{
+    public string Programme { get; init; } = "";
+    public string Condition { get; init; } = "";
+    public double Duration { get; init; }
+    public int TruthPlays { get; init; }
+    public int EligiblePlays { get; init; }
+    public int FoundEligible { get; init; }
+    public int FoundAll { get; init; }
+    public int Predicted { get; init; }
+    public int MatchedPredictions { get; init; }
+    public int FalsePlays { get; init; }
+    public int FalseOnUnknownMusic { get; init; }
+    public int SplitPlays { get; init; }
+    public IReadOnlyList<double> StartErrors { get; init; } = [];
+    public IReadOnlyList<double> EndErrors { get; init; } = [];
+    public IReadOnlyList<double> SpeedErrors { get; init; } = [];
+    public IReadOnlyList<string> Missed { get; init; } = [];
+}
+
+internal static class ScanScorer
+{
+    /// <summary>Plays shorter than this are reported but not counted in recall.</summary>
+    public const double MinRecallLength = 20.0;
+
+    /// <summary>A prediction matches a truth play of the same track when they overlap by at least
+    /// half of the shorter one, or by 10 s (a long prediction covering a short play still counts).</summary>
+    public static bool Qualifies(double overlap, double truthLength, double predLength) =>
+        overlap >= 0.5 * Math.Min(truthLength, predLength) || overlap >= 10.0;
+
+    public static double Overlap(double aStart, double aEnd, double bStart, double bEnd) =>
+        Math.Max(0, Math.Min(aEnd, bEnd) - Math.Max(aStart, bStart));
+
+    public static ProgrammeScore Score(ProgrammeTruth truth, IReadOnlyList<PredictedPlay> predicted)
+    {
+        var plays = truth.Plays;
+        var pairs = Pairs(plays, predicted);
+
+        // Greedy on overlap: each truth play takes at most one prediction and vice versa.
+        var truthTaken = new int[plays.Count];
+        var predTaken = new bool[predicted.Count];
+        Array.Fill(truthTaken, -1);
+        foreach (var (t, p, _) in pairs.OrderByDescending(x => x.Overlap).ThenBy(x => x.Truth).ThenBy(x => x.Pred))
+        {
+            if (truthTaken[t] < 0 && !predTaken[p])
+            {
+                truthTaken[t] = p;
+                predTaken[p] = true;
+            }
+        }
+
+        var starts = new List<double>();
+        var ends = new List<double>();
+        var speeds = new List<double>();
+        var missed = new List<string>();
+        int eligible = 0, foundEligible = 0, foundAll = 0, split = 0;
+        for (var t = 0; t < plays.Count; t++)
+        {
+            var play = plays[t];
+            var isEligible = play.Length >= MinRecallLength;
+            eligible += isEligible ? 1 : 0;
+            var p = truthTaken[t];
+            if (p < 0)
+            {
+                missed.Add(FormattableString.Invariant($"{play.Track}@{play.Start:0.0}"));
+            }
+            else
+            {
+                foundAll++;
+                foundEligible += isEligible ? 1 : 0;
+                starts.Add(predicted[p].Start - play.Start);
+                ends.Add(predicted[p].End - play.End);
+                if (play.Speed is { } s && predicted[p].Speed is { } ps)
+                {
+                    speeds.Add(ps - s);
+                }
+            }
+
+            // More than one same-track prediction inside one airing would bill it twice.
+            var covering = predicted.Count(q => q.Track == play.Track
+                && Overlap(q.Start, q.End, play.Start, play.End) >= Math.Min(1.0, 0.5 * (q.End - q.Start)));
+            split += covering > 1 ? 1 : 0;
+        }
+
+        var unmatched = Enumerable.Range(0, predicted.Count).Where(i => !predTaken[i]).Select(i => predicted[i]).ToList();
+        var music = truth.Unknown.Where(u => u.Kind == "music").ToList();
+        var onUnknown = unmatched.Count(q =>
+        {
+            var overlap = music.Sum(u => Overlap(q.Start, q.End, u.Start, u.End));
+            return overlap >= Math.Min(5.0, 0.5 * (q.End - q.Start));
+        });
+
+        return new ProgrammeScore
+        {
+            Programme = truth.Programme,
+            Condition = truth.Condition,
+            Duration = truth.Duration,
+            TruthPlays = plays.Count,
+            EligiblePlays = eligible,
+            FoundEligible = foundEligible,
+            FoundAll = foundAll,
+            Predicted = predicted.Count,
+            MatchedPredictions = predTaken.Count(x => x),
+            FalsePlays = unmatched.Count,
+            FalseOnUnknownMusic = onUnknown,
+            SplitPlays = split,
+            StartErrors = starts,
+            EndErrors = ends,
+            SpeedErrors = speeds,
+            Missed = missed,
+        };
+    }
+
+    private static List<(int Truth, int Pred, double Overlap)> Pairs(
+        IReadOnlyList<TruthPlay> plays, IReadOnlyList<PredictedPlay> predicted)
+    {
+        var pairs = new List<(int, int, double)>();
+        for (var t = 0; t < plays.Count; t++)
+        {
+            for (var p = 0; p < predicted.Count; p++)
+            {
+                var a = plays[t];
+                var b = predicted[p];
+                if (a.Track != b.Track)
+                {
+                    continue;
+                }
+
+                var overlap = Overlap(a.Start, a.End, b.Start, b.End);
+                if (overlap > 0 && Qualifies(overlap, a.Length, b.End - b.Start))
+                {
+                    pairs.Add((t, p, overlap));
+                }
+            }
+        }
+
+        return pairs;
+    }
+}
