@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the broadcast-like accuracy benchmark. See docs/bench-dataset.md.
+# usage: scripts/bench/make-dataset.sh [OUT_DIR] [--seed N] [--heldout] [--jobs N]
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+
+out=""
+seed=""
+heldout=0
+only=""
+jobs="$(nproc 2>/dev/null || echo 2)"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --seed) seed="$2"; shift 2 ;;
+    --heldout) heldout=1; shift ;;
+    --jobs) jobs="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;  # debugging: build just these programmes
+    -h|--help) sed -n '2,3p' "$0"; exit 0 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *) out="$1"; shift ;;
+  esac
+done
+if [[ -z "$out" ]]; then
+  if [[ $heldout -eq 1 ]]; then out="$repo/bench-data/heldout"; else out="$repo/bench-data/main"; fi
+fi
+if [[ -z "$seed" ]]; then
+  if [[ $heldout -eq 1 ]]; then seed=7919; else seed=1234; fi
+fi
+
+for tool in ffmpeg ffprobe sox espeak-ng python3 dpkg-deb; do
+  command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
+done
+
+# The music comes from Debian game-music packages (free licences, no internet needed once cached).
+# ZAMIO_MUSIC_CACHE holds the .deb files and their extracted tree x/; it is reused when present.
+cache="${ZAMIO_MUSIC_CACHE:-}"
+if [[ -z "$cache" ]]; then
+  if [[ -d /work/music-cache ]]; then cache=/work/music-cache; else cache="$repo/bench-data/music-cache"; fi
+fi
+mkdir -p "$cache/x"
+packages=(supertux-data extremetuxracer-data boswars-data asc-music colobot-common-sounds
+          warzone2100-music fb-music-high pingus-data)
+for pkg in "${packages[@]}"; do
+  deb=$(ls "$cache/${pkg}"_*.deb 2>/dev/null | head -n1 || true)
+  if [[ -z "$deb" ]]; then
+    echo "downloading $pkg into $cache" >&2
+    (cd "$cache" && apt-get download "$pkg") || {
+      echo "apt-get download $pkg failed (try: sudo apt-get update)" >&2; exit 1; }
+    deb=$(ls "$cache/${pkg}"_*.deb | head -n1)
+  fi
+  if [[ ! -e "$cache/x/.extracted-$pkg" ]]; then
+    dpkg-deb -x "$deb" "$cache/x"
+    touch "$cache/x/.extracted-$pkg"
+  fi
+done
+
+args=(--music "$cache/x" --out "$out" --seed "$seed" --jobs "$jobs" --cache "$(dirname "$out")/.cache")
+[[ $heldout -eq 1 ]] && args+=(--heldout)
+[[ -n "$only" ]] && args+=(--only "$only")
+start=$(date +%s)
+python3 -B "$here/make_dataset.py" "${args[@]}"
+echo "dataset ready in $out ($(( $(date +%s) - start )) s)"

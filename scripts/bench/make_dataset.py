@@ -1,0 +1,462 @@
+#!/usr/bin/env python3
+"""Generates the broadcast-like accuracy benchmark (stdlib only; drives sox, ffmpeg, espeak-ng).
+
+Layout and conventions are described in docs/bench-dataset.md. Everything is derived from --seed,
+so the same seed on the same music cache gives the same running orders and truth files.
+"""
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+import bench_audio as au
+import bench_text
+
+SR = au.SR
+
+# package -> (id prefix, folder under the extracted tree)
+PACKAGES = {
+    'supertux-data': ('st', 'usr/share/games/supertux2'),
+    'extremetuxracer-data': ('etr', 'usr/share/games/etr'),
+    'boswars-data': ('bw', 'usr/share/games/boswars'),
+    'asc-music': ('asc', 'usr/share/games/asc'),
+    'colobot-common-sounds': ('cb', 'usr/share/games/colobot'),
+    'warzone2100-music': ('wz', 'usr/share/games/warzone2100'),
+    'fb-music-high': ('fb', 'usr/share/games/frozen-bubble'),
+    'pingus-data': ('pg', 'usr/share/games/pingus'),
+}
+AUDIO_EXT = ('.ogg', '.opus', '.mp3', '.wav', '.flac')  # tracker modules (.it/.xm/.s3m/.mod) are skipped
+MIN_TRACK_S = 60.0
+
+# Two profiles so the held-out set never shares degradation parameters with the tuning set.
+PROFILES = {
+    'main': {
+        'programmes': [
+            ('p01-clean', 'clean'), ('p02-fm', 'fm'), ('p03-fm', 'fm'), ('p04-mp3-64k', 'mp3-64k'),
+            ('p05-opus', 'opus'), ('p06-aac', 'aac'), ('p07-noisy10', 'noisy10'),
+            ('p08-speed-up', 'speed-up'), ('p09-speed-up', 'speed-up'), ('p10-tempo', 'tempo'),
+            ('p11-telephone', 'telephone'), ('p12-room', 'room'),
+        ],
+        'speeds': [(0.95, 0.985), (1.015, 1.05), (1.02, 1.05)],
+        'tempos': [(0.97, 0.99), (1.01, 1.03)],
+        'snr': (10.0, 10.0), 'noise': 'pinknoise', 'mp3_kbps': 64,
+        'fm': {'bass': 4, 'treble': 3, 'lowpass': 15000},
+        'room': {'reverb': 50, 'snr': 15.0, 'low': 150, 'high': 4000},
+        'clip_speed': (0.02, 0.05),
+    },
+    'heldout': {
+        'programmes': [
+            ('h01-fm', 'fm'), ('h02-mp3-64k', 'mp3-64k'), ('h03-noisy10', 'noisy10'),
+            ('h04-speed-up', 'speed-up'), ('h05-tempo', 'tempo'), ('h06-room', 'room'),
+        ],
+        'speeds': [(0.96, 0.96), (1.035, 1.035), (1.045, 1.045)],
+        'tempos': [(0.975, 0.98), (1.02, 1.025)],
+        'snr': (9.0, 11.0), 'noise': 'brownnoise', 'mp3_kbps': 48,
+        'fm': {'bass': 6, 'treble': 2, 'lowpass': 14000},
+        'room': {'reverb': 65, 'snr': 14.0, 'low': 220, 'high': 3000},
+        'clip_speed': (0.025, 0.045),
+    },
+}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- music discovery
+
+def discover(music_root, cache_dir):
+    """Returns eligible tracks: list of dicts (id, pkg, path, dur), deduplicated."""
+    probe_file = os.path.join(cache_dir, 'probe.json')
+    probed = {}
+    if os.path.exists(probe_file):
+        with open(probe_file, encoding='utf-8') as f:
+            probed = json.load(f)
+    found = []
+    for pkg, (prefix, folder) in PACKAGES.items():
+        base = os.path.join(music_root, folder)
+        for root, _, files in os.walk(base):
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                # a 60 s track is at least ~200 kB even as 32 kbit/s opus; skips hundreds of effects quickly
+                if not name.lower().endswith(AUDIO_EXT) or os.path.getsize(path) < 200_000:
+                    continue
+                if path not in probed:
+                    probed[path] = au.probe_duration(path)
+                if probed[path] >= MIN_TRACK_S:
+                    found.append({'pkg': pkg, 'prefix': prefix, 'path': path, 'dur': probed[path]})
+    with open(probe_file, 'w', encoding='utf-8') as f:
+        json.dump(probed, f, indent=0, sort_keys=True)
+    found.sort(key=lambda t: t['path'])
+    return dedupe(found, cache_dir)
+
+
+def name_key(path):
+    stem = os.path.splitext(os.path.basename(path))[0].lower()
+    return re.sub(r'[-_ ](enhanced|hq|hd|remaster(ed)?)$', '', stem)
+
+
+def dedupe(tracks, cache_dir):
+    kept, seen = [], {}
+    # Same name modulo "_enhanced" etc. or another format of the same file: keep the first.
+    for t in sorted(tracks, key=lambda t: (t['pkg'], name_key(t['path']), len(t['path']), t['path'])):
+        key = (t['pkg'], name_key(t['path']))
+        if key in seen:
+            log(f"  dedupe (name): {os.path.basename(t['path'])} ~ {os.path.basename(seen[key]['path'])}")
+            continue
+        seen[key] = t
+        kept.append(t)
+    # Same package and duration within 0.5 s: drop only if the loudness envelopes match as well.
+    result = []
+    for t in kept:
+        twin = None
+        for o in result:
+            if o['pkg'] == t['pkg'] and abs(o['dur'] - t['dur']) <= 0.5:
+                if au.envelope_similarity(o['path'], t['path'], cache_dir) > 0.9:
+                    twin = o
+                    break
+        if twin:
+            log(f"  dedupe (content): {os.path.basename(t['path'])} ~ {os.path.basename(twin['path'])}")
+            continue
+        result.append(t)
+    ids = set()
+    for t in result:
+        stem = os.path.splitext(os.path.basename(t['path']))[0].lower()
+        base = t['prefix'] + '-' + re.sub(r'[^a-z0-9]+', '-', stem).strip('-')
+        tid, n = base, 2
+        while tid in ids:
+            tid, n = f'{base}-{n}', n + 1
+        ids.add(tid)
+        t['id'] = tid
+    return sorted(result, key=lambda t: t['id'])
+
+
+def split(tracks, seed):
+    """~75 % catalogue, ~25 % unknown, per package so every package appears on both sides."""
+    rng = random.Random(f'split-{seed}')
+    catalog, unknown = [], []
+    by_pkg = {}
+    for t in tracks:
+        by_pkg.setdefault(t['pkg'], []).append(t)
+    for pkg in sorted(by_pkg):
+        group = sorted(by_pkg[pkg], key=lambda t: t['id'])
+        rng.shuffle(group)
+        n_unknown = round(len(group) * 0.25) if len(group) > 1 else 0
+        unknown += group[:n_unknown]
+        catalog += group[n_unknown:]
+    return sorted(catalog, key=lambda t: t['id']), sorted(unknown, key=lambda t: t['id'])
+
+
+# ---------------------------------------------------------------- programme planning
+
+def pick_factor(rng, ranges):
+    lo, hi = rng.choice(ranges)
+    return round(rng.uniform(lo, hi), 4)
+
+
+def plan_programme(rng, cond, prof, catalog, unknown):
+    """Running order with programme-timeline positions. Lengths are planned; truth uses rendered lengths."""
+    target = rng.uniform(16.5, 20.0) * 60
+    items, played = [], []
+    by_id = {x['id']: x for x in catalog}
+    t = 0.0
+    prev = None
+    repeats = 0
+    while t < target:
+        kinds = ['song'] * 11 + ['unknown'] * 3 + ['speech'] * 3 + ['jingle'] * 2
+        kind = rng.choice(kinds)
+        if prev and prev['kind'] in ('speech', 'jingle') and kind == prev['kind']:
+            kind = 'song'
+        if kind in ('song', 'unknown'):
+            pool = catalog if kind == 'song' else unknown
+            if kind == 'song' and len(played) >= 4 and (rng.random() < 0.1 or (repeats == 0 and t > target * 0.6)):
+                track = by_id[rng.choice(played[:-2])]  # a repeat, never back to back
+                repeats += 1
+            else:
+                fresh = [x for x in pool if x['id'] not in played] or pool
+                track = rng.choice(fresh)
+            if kind == 'song':
+                played.append(track['id'])
+            item = plan_music(rng, kind, track, cond, prof, target + 15 - t)
+            overlap = 0.0
+            if prev and prev['kind'] in ('song', 'unknown') and rng.random() < 0.75:
+                overlap = min(rng.uniform(0.5, 6.0), prev['plen'] * 0.3, item['plen'] * 0.3)
+                prev['fade_out'] = max(prev['fade_out'], overlap)
+            else:
+                t += rng.uniform(0.0, 0.6)
+            item['start'] = t - overlap
+            items.append(item)
+            if kind == 'song' and rng.random() < 0.28 and item['plen'] > 25:
+                talk = plan_speech(rng, rng.uniform(5, min(15, item['plen'] - 10)))
+                talk['start'] = item['start'] + rng.uniform(0.3, 2.0)
+                talk['talkover_db'] = rng.uniform(3, 8)  # speech this much louder than the song
+                talk['over'] = item
+                items.append(talk)
+            t = item['start'] + item['plen']
+            prev = item
+            continue
+        item = plan_speech(rng, rng.uniform(5, 40)) if kind == 'speech' else plan_jingle(rng)
+        t += rng.uniform(0.0, 0.5)
+        item['start'] = t
+        items.append(item)
+        t += item['plen']
+        prev = item
+    return items
+
+
+def plan_music(rng, kind, track, cond, prof, room_left):
+    dur = track['dur']
+    r = rng.random()
+    if r < 0.1:
+        length = rng.uniform(20, 30)  # short play (trailer, cut for time)
+    elif r < 0.2 and dur <= 240:
+        length = dur
+    elif kind == 'unknown':
+        length = rng.uniform(20, 120)
+    elif r < 0.8:
+        length = rng.uniform(60, 180)
+    else:
+        length = rng.uniform(180, 240)
+    # the last item is shortened so programmes stay near their planned length
+    length = min(length, dur, max(20.0, room_left))
+    offset = 0.0
+    if length < dur - 1 and rng.random() < 0.4:
+        offset = rng.uniform(0, dur - length)
+    speed = tempo = 1.0
+    if cond == 'speed-up':
+        speed = pick_factor(rng, prof['speeds'])
+    elif cond == 'tempo':
+        tempo = pick_factor(rng, prof['tempos'])
+    factor = speed * tempo
+    return {
+        'kind': kind, 'track': track, 'offset': round(offset, 3), 'len': round(length, 3),
+        'speed': speed, 'tempo': tempo, 'plen': length / factor,
+        'fade_in': rng.uniform(0.3, 1.5) if offset > 0 else 0.02,
+        'fade_out': rng.uniform(1.0, 4.0) if offset + length < dur - 1 else 0.05,
+        'gain_jitter': rng.uniform(-2.5, 2.5),
+    }
+
+
+def plan_speech(rng, length):
+    return {'kind': 'speech', 'len': length, 'plen': length, 'seed': rng.randrange(1 << 30),
+            'gain_jitter': rng.uniform(-2, 2)}
+
+
+def plan_jingle(rng):
+    length = rng.uniform(3, 15)
+    return {'kind': 'jingle', 'len': length, 'plen': length, 'seed': rng.randrange(1 << 30),
+            'gain_jitter': rng.uniform(-2, 2)}
+
+
+# ---------------------------------------------------------------- rendering
+
+def render_item(item, work, idx, texts, decoded):
+    path = os.path.join(work, f'item{idx:03d}.wav')
+    if item['kind'] in ('song', 'unknown'):
+        src = decoded[item['track']['id']]
+        au.render_music(src['wav'], path, item, src['rms'], src['peak'])
+    elif item['kind'] == 'speech':
+        level = None
+        if 'over' in item:
+            level = item['over']['level'] + item['talkover_db']
+        au.render_speech(path, item, texts, level, work)
+    else:
+        au.render_jingle(path, item, texts, work)
+    item['file'] = path
+    item['samples'] = au.num_samples(path)
+    item['level'] = au.rms_db(path)
+    return path
+
+
+def build_programme(name, cond, seed, prof, catalog, unknown, decoded, out_dir, profile_name):
+    rng = random.Random(f'{seed}-{name}')
+    texts = bench_text.SpeechTexts(profile_name, rng.randrange(1 << 30))
+    items = plan_programme(rng, cond, prof, catalog, unknown)
+    work = tempfile.mkdtemp(prefix=f'zb-{name}-')
+    try:
+        # Songs first so talk-overs can be levelled against the song they cover.
+        order = sorted(range(len(items)), key=lambda i: 'over' in items[i])
+        for i in order:
+            render_item(items[i], work, i, texts, decoded)
+        for it in items:
+            it['s0'] = round(it['start'] * SR)
+        mix = os.path.join(work, 'mix.wav')
+        au.mix_items(items, mix, work)
+        final = os.path.join(out_dir, 'programmes', f'{name}.wav')
+        desc = au.apply_condition(mix, final, cond, prof, rng, work)
+        duration = au.num_samples(final) / SR
+        plays, unknowns = [], []
+        for it in sorted(items, key=lambda x: x['s0']):
+            start = it['s0'] / SR
+            end = (it['s0'] + it['samples']) / SR
+            if it['kind'] == 'song':
+                play = {'track': it['track']['id'], 'start': round(start, 3), 'end': round(end, 3),
+                        'source_start': it['offset'], 'source_end': round(it['offset'] + it['len'], 3)}
+                if it['speed'] != 1.0:
+                    play['speed'] = it['speed']
+                if it['tempo'] != 1.0:
+                    play['tempo'] = it['tempo']
+                plays.append(play)
+            else:
+                seg = {'start': round(start, 3), 'end': round(end, 3),
+                       'kind': 'music' if it['kind'] == 'unknown' else it['kind']}
+                if it['kind'] == 'unknown':
+                    seg['source'] = it['track']['id']
+                if 'over' in it:
+                    seg['talkover'] = True
+                unknowns.append(seg)
+        truth = {'programme': name, 'condition': cond, 'condition_detail': desc,
+                 'duration': round(duration, 3), 'sample_rate': SR, 'plays': plays, 'unknown': unknowns}
+        with open(os.path.join(out_dir, 'programmes', f'{name}.truth.json'), 'w', encoding='utf-8') as f:
+            json.dump(truth, f, indent=1)
+        log(f'  {name}: {duration / 60:.1f} min, {len(plays)} plays, {len(unknowns)} unknown segments')
+        return truth
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- clips
+
+CLIP_CONDITIONS = ['clean', 'fm', 'noisy10', 'speed', 'tempo', 'mp3']
+
+
+def plan_clips(seed, prof, catalog, unknown):
+    rng = random.Random(f'clips-{seed}')
+    specs = []
+    for length in (5, 10):
+        for i in range(120):
+            cond = CLIP_CONDITIONS[i % len(CLIP_CONDITIONS)]
+            specs.append(clip_spec(rng, 'match', length, cond, rng.choice(catalog), prof))
+        for i in range(66):
+            kind = ['music'] * 3 + ['speech', 'jingle']
+            k = kind[i % len(kind)]
+            cond = rng.choice(CLIP_CONDITIONS if k == 'music' else ['clean', 'fm', 'noisy10', 'mp3'])
+            specs.append(clip_spec(rng, k, length, cond, rng.choice(unknown), prof))
+    rng.shuffle(specs)  # names must not reveal the kind
+    for n, s in enumerate(specs, 1):
+        s['name'] = f'clip-{n:04d}'
+        s['seed'] = rng.randrange(1 << 30)
+    return specs
+
+
+def clip_spec(rng, kind, length, cond, track, prof):
+    spec = {'kind': kind, 'length': length, 'cond': cond, 'speed': 1.0, 'tempo': 1.0}
+    if cond == 'speed':
+        lo, hi = prof['clip_speed']
+        spec['speed'] = round(1 + rng.choice((-1, 1, 1)) * rng.uniform(lo, hi), 4)
+    elif cond == 'tempo':
+        spec['tempo'] = round(1 + rng.choice((-1, 1)) * rng.uniform(0.02, 0.05), 4)
+    if kind in ('match', 'music'):
+        src_len = length * spec['speed'] * spec['tempo']
+        spec['track'] = track
+        spec['offset'] = round(rng.uniform(0, track['dur'] - src_len - 0.5), 3)
+    return spec
+
+
+def build_clip(spec, prof, decoded, out_dir, profile_name):
+    rng = random.Random(spec['seed'])
+    work = tempfile.mkdtemp(prefix='zb-clip-')
+    try:
+        raw = os.path.join(work, 'raw.wav')
+        if spec['kind'] in ('match', 'music'):
+            src = decoded[spec['track']['id']]
+            au.cut_clip(src['wav'], raw, spec)
+        elif spec['kind'] == 'speech':
+            texts = bench_text.SpeechTexts(profile_name, spec['seed'])
+            au.render_speech(raw, {'len': spec['length'], 'plen': spec['length'], 'seed': spec['seed'],
+                                   'gain_jitter': 0}, texts, None, work)
+        else:
+            texts = bench_text.SpeechTexts(profile_name, spec['seed'])
+            au.render_jingle(raw, {'len': spec['length'], 'plen': spec['length'], 'seed': spec['seed'],
+                                   'gain_jitter': 0}, texts, work)
+        cond = {'mp3': 'mp3-64k', 'speed': 'clean', 'tempo': 'clean'}.get(spec['cond'], spec['cond'])
+        au.apply_condition(raw, os.path.join(out_dir, 'clips', spec['name'] + '.wav'), cond, prof, rng, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    rec = {'clip': spec['name'], 'track': spec['track']['id'] if spec['kind'] == 'match' else None,
+           'offset': spec.get('offset') if spec['kind'] == 'match' else None,
+           'condition': spec['cond'], 'length': spec['length'], 'kind': spec['kind']}
+    if spec['speed'] != 1.0:
+        rec['speed'] = spec['speed']
+    if spec['tempo'] != 1.0:
+        rec['tempo'] = spec['tempo']
+    if spec['kind'] == 'music':
+        rec['source'] = spec['track']['id']
+    return rec
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--music', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--cache', required=True)
+    ap.add_argument('--seed', type=int, default=1234)
+    ap.add_argument('--heldout', action='store_true')
+    ap.add_argument('--jobs', type=int, default=2)
+    ap.add_argument('--only', help='comma-separated programme names (debugging)')
+    args = ap.parse_args()
+    args.cache = os.path.abspath(args.cache)
+    profile_name = 'heldout' if args.heldout else 'main'
+    prof = PROFILES[profile_name]
+    os.makedirs(args.cache, exist_ok=True)
+    for sub in ('catalog', 'programmes', 'clips'):
+        path = os.path.join(args.out, sub)
+        shutil.rmtree(path, ignore_errors=True)
+        os.makedirs(path)
+
+    log('discovering music ...')
+    tracks = discover(args.music, args.cache)
+    catalog, unknown = split(tracks, args.seed)
+    log(f'{len(tracks)} eligible tracks: {len(catalog)} catalogue, {len(unknown)} unknown')
+
+    log('decoding ...')
+    with ThreadPoolExecutor(args.jobs) as pool:
+        decoded = dict(zip([t['id'] for t in tracks],
+                           pool.map(lambda t: au.decode_track(t, args.cache), tracks)))
+    for t in catalog:
+        au.link_or_copy(decoded[t['id']]['wav'], os.path.join(args.out, 'catalog', t['id'] + '.wav'))
+    with open(os.path.join(args.out, 'split.json'), 'w', encoding='utf-8') as f:
+        json.dump({'seed': args.seed, 'profile': profile_name,
+                   'catalog': [{'id': t['id'], 'source': os.path.relpath(t['path'], args.music),
+                                'duration': round(t['dur'], 3)} for t in catalog],
+                   'unknown': [{'id': t['id'], 'source': os.path.relpath(t['path'], args.music),
+                                'duration': round(t['dur'], 3)} for t in unknown]}, f, indent=1)
+
+    progs = prof['programmes']
+    if args.only:
+        wanted = set(args.only.split(','))
+        progs = [p for p in progs if p[0] in wanted]
+    log(f'building {len(progs)} programmes ...')
+    with ThreadPoolExecutor(args.jobs) as pool:
+        truths = list(pool.map(lambda p: build_programme(p[0], p[1], args.seed, prof, catalog, unknown,
+                                                         decoded, args.out, profile_name), progs))
+
+    log('building clips ...')
+    specs = plan_clips(args.seed, prof, catalog, unknown)
+    with ThreadPoolExecutor(args.jobs) as pool:
+        recs = list(pool.map(lambda s: build_clip(s, prof, decoded, args.out, profile_name), specs))
+    with open(os.path.join(args.out, 'clips', 'truth.jsonl'), 'w', encoding='utf-8') as f:
+        for r in sorted(recs, key=lambda r: r['clip']):
+            f.write(json.dumps(r) + '\n')
+
+    hours = sum(t['duration'] for t in truths) / 3600
+    n_plays = sum(len(t['plays']) for t in truths)
+    summary = {'profile': profile_name, 'seed': args.seed, 'programme_hours': round(hours, 3),
+               'programmes': len(truths), 'plays': n_plays, 'catalog_tracks': len(catalog),
+               'unknown_tracks': len(unknown), 'clips': len(recs),
+               'match_clips': sum(1 for r in recs if r['track']), 'no_match_clips': sum(1 for r in recs if not r['track'])}
+    with open(os.path.join(args.out, 'summary.json'), 'w', encoding='utf-8') as f:
+        json.dump(summary, f, indent=1)
+    log(json.dumps(summary))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs the Zamio CLI over a benchmark set and scores it. See docs/bench-dataset.md.
+# usage: scripts/bench/run-accuracy.sh [DATA_DIR]      (default bench-data/main)
+# ZAMIO_CLI overrides the command under test, e.g. ZAMIO_CLI="python3 scripts/bench/oracle_cli.py".
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+data="$(cd "${1:-$repo/bench-data/main}" && pwd)"
+results="$data/results"
+store="$results/zamio-data"
+
+echo "== building (Release)" >&2
+dotnet build "$repo/bench/Zamio.Bench" -c Release -v q -nologo >&2
+bench=(dotnet "$repo/bench/Zamio.Bench/bin/Release/net10.0/Zamio.Bench.dll")
+if [[ -n "${ZAMIO_CLI:-}" ]]; then
+  read -r -a cli <<<"$ZAMIO_CLI"
+else
+  dotnet build "$repo/src/Zamio.Central" -c Release -v q -nologo >&2
+  cli=(dotnet "$repo/src/Zamio.Central/bin/Release/net10.0/Zamio.Central.dll")
+fi
+
+rm -rf "$results"
+mkdir -p "$results" "$store"
+now() { date +%s.%N; }
+
+echo "== catalog add ($(ls "$data/catalog" | wc -l) tracks)" >&2
+t0=$(now)
+"${cli[@]}" catalog add "$data"/catalog/*.wav --data-dir "$store" >"$results/catalog.log" 2>&1 \
+  || { echo "catalog add failed, see $results/catalog.log" >&2; tail -20 "$results/catalog.log" >&2; exit 1; }
+echo "catalog add: $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}') s" >&2
+
+printf "%-16s %9s %9s %8s\n" programme audio_s scan_s x_realtime | tee "$results/timings.txt"
+total_audio=0; total_scan=0
+for wav in "$data"/programmes/*.wav; do
+  name="$(basename "$wav" .wav)"
+  t0=$(now)
+  if ! "${cli[@]}" scan "$wav" --data-dir "$store" >"$results/$name.jsonl" 2>"$results/$name.log"; then
+    echo "scan failed for $name, see $results/$name.log" >&2
+  fi
+  secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}')
+  dur=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["duration"])' "${wav%.wav}.truth.json")
+  printf "%-16s %9.1f %9.2f %8.1f\n" "$name" "$dur" "$secs" "$(awk -v d="$dur" -v s="$secs" 'BEGIN{print (s>0)?d/s:0}')" \
+    | tee -a "$results/timings.txt"
+  total_audio=$(awk -v a="$total_audio" -v d="$dur" 'BEGIN{print a+d}')
+  total_scan=$(awk -v a="$total_scan" -v s="$secs" 'BEGIN{print a+s}')
+done
+printf "%-16s %9.1f %9.2f %8.1f\n" total "$total_audio" "$total_scan" \
+  "$(awk -v d="$total_audio" -v s="$total_scan" 'BEGIN{print (s>0)?d/s:0}')" | tee -a "$results/timings.txt"
+
+echo "== identify ($(ls "$data"/clips/*.wav | wc -l) clips, one call)" >&2
+t0=$(now)
+"${cli[@]}" identify "$data"/clips/*.wav --data-dir "$store" >"$results/clips.jsonl" 2>"$results/clips.log" \
+  || echo "identify failed, see $results/clips.log" >&2
+echo "identify: $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}') s" >&2
+
+echo
+echo "== plays"
+"${bench[@]}" score-dir --programmes "$data/programmes" --results "$results" --json "$results/scan-summary.json"
+echo
+echo "== clips"
+"${bench[@]}" score-clips --truth "$data/clips/truth.jsonl" --results "$results/clips.jsonl" \
+  --json "$results/clips-summary.json"
