@@ -9,7 +9,7 @@ internal static class Tables
     public static string Scan(IEnumerable<ScanSummary> rows)
     {
         var sb = new StringBuilder();
-        Line(sb, $"{"condition",-12} {"progs",5} {"hours",6} {"plays",5} {"recall",7} {"predic",6} {"prec",6} "
+        Line(sb, $"{"condition",-12} {"progs",5} {"hours",6} {"pl20+",5} {"recall",7} {"predic",6} {"prec",6} "
             + $"{"false",5} {"f-unk",5} {"split",5} | {"start med/p95/max (s)",-22} | {"end med/p95/max (s)",-22} | {"speed err med",13}");
         foreach (var r in rows)
         {
