@@ -14,5 +14,8 @@ public static class FingerprintSettings
 
     public static double FrameToSeconds(double frame) => frame / FramesPerSecond;
 
+    /// <summary>Time of a frame's window centre, which is where its peaks sit on the audio timeline.</summary>
+    public static double FrameCentreSeconds(double frame) => (frame * HopSize + FftSize / 2.0) / SampleRate;
+
     public static int SecondsToFrame(double seconds) => (int)Math.Round(seconds * FramesPerSecond);
 }

@@ -3,12 +3,14 @@ namespace Zamio.Shared.Fingerprinting;
 /// <summary>A peak in hashing coordinates: time in frames and frequency in log cells (both may be fractional).</summary>
 public readonly record struct HashPoint(float Time, float LogFreq);
 
-/// <summary>A landmark pair: its key and the anchor's time in frames.</summary>
+/// <summary>A landmark: its key and the anchor's time in frames.</summary>
 public readonly record struct HashedPair(int Key, float AnchorTime);
 
 /// <summary>
-/// Landmark pairs (anchor, target) keyed by quantised anchor log-frequency, log-frequency difference and time
-/// difference. Log frequency makes a speed change a constant shift, which the matcher undoes per hypothesis.
+/// Landmark triplets (anchor plus two later peaks) keyed by quantised anchor log-frequency, the two log-frequency
+/// differences and the two time differences, mixed into <see cref="KeyBits"/> bits. Log frequency makes a
+/// speed change a constant shift, which the matcher undoes per hypothesis. Triplets rather than pairs because
+/// pair keys cluster (sustained notes, common intervals) and long posting lists would dominate query cost.
 /// </summary>
 public static class PairHasher
 {
@@ -19,16 +21,15 @@ public static class PairHasher
     public const int MaxDt = 48;
     public const int MaxDLog = 40;
 
-    /// <summary>Targets per anchor stored in the catalogue (drives index size).</summary>
-    public const int ReferenceFanout = 4;
+    /// <summary>Targets per anchor in the catalogue: C(3, 2) = 3 triplets per peak (drives index size).</summary>
+    public const int ReferenceFanout = 3;
 
-    /// <summary>Targets per anchor on the query side: larger, so a reference pair survives extra peaks.</summary>
-    public const int QueryFanout = 8;
+    /// <summary>Targets per anchor in queries: C(5, 2) = 10 triplets, so a catalogue triplet survives extra peaks.</summary>
+    public const int QueryFanout = 5;
 
-    public const int KeyBits = 21;
+    public const int KeyBits = 22;
 
-    private const int DtBits = 6;
-    private const int DLogBits = 7;
+    private const int MaxFanout = 8;
     private static readonly float LogOrigin = MathF.Log2(FrameAnalyzer.MinBin * 0.9f);
 
     public static float LogFrequency(float bin) => (MathF.Log2(bin) - LogOrigin) * CellsPerOctave;
@@ -42,11 +43,13 @@ public static class PairHasher
     /// </summary>
     public static void Hash(ReadOnlySpan<HashPoint> points, int anchorFrom, int anchorTo, int fanout, List<HashedPair> output)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fanout, MaxFanout);
+        Span<int> dts = stackalloc int[MaxFanout];
+        Span<int> dLogs = stackalloc int[MaxFanout];
         for (var i = anchorFrom; i < anchorTo; i++)
         {
             var a = points[i];
-            var anchorCell = (int)a.LogFreq;
-            if (anchorCell < 0 || anchorCell >= 1 << (KeyBits - DtBits - DLogBits))
+            if (a.LogFreq < 0)
             {
                 continue;
             }
@@ -67,10 +70,23 @@ public static class PairHasher
                     continue;
                 }
 
-                var key = (anchorCell << (DtBits + DLogBits)) | ((dLog + MaxDLog) << DtBits) | dt;
-                output.Add(new HashedPair(key, a.Time));
+                dts[taken] = dt;
+                dLogs[taken] = dLog + MaxDLog;
                 taken++;
+            }
+
+            var anchorCell = (long)a.LogFreq;
+            for (var x = 0; x < taken; x++)
+            {
+                for (var y = x + 1; y < taken; y++)
+                {
+                    var packed = (anchorCell << 32) | ((long)dLogs[x] << 24) | ((long)dLogs[y] << 16) | ((long)dts[x] << 8) | (uint)dts[y];
+                    output.Add(new HashedPair(Mix(packed), a.Time));
+                }
             }
         }
     }
+
+    // Multiplicative mixing spreads the skewed component distribution evenly over the key space.
+    private static int Mix(long packed) => (int)((ulong)(packed * unchecked((long)0x9E3779B97F4A7C15)) >> (64 - KeyBits));
 }

@@ -42,6 +42,20 @@ public sealed class TrackPeaks
         return new TrackPeaks(packed, frameCount);
     }
 
+    /// <summary>Wraps an already packed, frame-sorted array (as stored by a catalogue).</summary>
+    public static TrackPeaks FromPacked(uint[] packed, int frameCount)
+    {
+        for (var i = 1; i < packed.Length; i++)
+        {
+            if (packed[i] < packed[i - 1])
+            {
+                throw new ArgumentException("packed peaks must be sorted", nameof(packed));
+            }
+        }
+
+        return new TrackPeaks(packed, frameCount);
+    }
+
     public static uint Pack(Peak peak) => ((uint)peak.Frame << BinBits) | Math.Min(BinMask, (uint)(peak.Bin16 + 2) >> 2);
 
     public static int FrameOf(uint packed) => (int)(packed >> BinBits);

@@ -38,6 +38,8 @@ public sealed class Matcher
 
     public FingerprintIndex Index => _index;
 
+    public MatcherOptions Options => _options;
+
     /// <summary>
     /// Matches peaks (sorted by frame) and returns verified matches above the reporting threshold, best first,
     /// at most one per track.
@@ -88,7 +90,7 @@ public sealed class Matcher
             {
                 foreach (var position in _index.Lookup(pair.Key))
                 {
-                    var offsetBin = (long)Math.Floor((position - pair.AnchorTime) / OffsetQuantum) + OffsetBias;
+                    var offsetBin = (long)Math.Floor((position - (double)pair.AnchorTime) / OffsetQuantum) + OffsetBias;
                     _votes.Add(speedKey | offsetBin, position);
                 }
             }

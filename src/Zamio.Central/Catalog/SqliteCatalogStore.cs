@@ -1,0 +1,122 @@
+using System.Runtime.InteropServices;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Indexing;
+
+namespace Zamio.Central.Catalog;
+
+/// <summary>
+/// The embedded catalogue: one SQLite file under the data directory holding tracks and their packed peaks.
+/// The index is rebuilt from peaks at load; hashes are never stored, so only a peak-format change
+/// (<see cref="FingerprintSettings.AlgorithmVersion"/>) needs re-fingerprinting.
+/// </summary>
+public sealed class SqliteCatalogStore : IDisposable
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE tracks (
+            id TEXT PRIMARY KEY,
+            title TEXT,
+            artist TEXT,
+            isrc TEXT,
+            duration REAL NOT NULL,
+            frame_count INTEGER NOT NULL,
+            algorithm INTEGER NOT NULL,
+            peaks BLOB NOT NULL,
+            added_at TEXT NOT NULL
+        );
+        """,
+    ];
+
+    private readonly SqliteConnection _connection;
+
+    private SqliteCatalogStore(SqliteConnection connection)
+    {
+        _connection = connection;
+    }
+
+    public static SqliteCatalogStore Open(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = Path.Combine(dataDirectory, "catalog.db");
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        connection.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+        Migrate(connection);
+        return new SqliteCatalogStore(connection);
+    }
+
+    public void Upsert(CatalogTrack track, TrackPeaks peaks)
+    {
+        var blob = MemoryMarshal.AsBytes(peaks.Packed).ToArray();
+        _connection.Execute(
+            """
+            INSERT INTO tracks (id, title, artist, isrc, duration, frame_count, algorithm, peaks, added_at)
+            VALUES (@Id, @Title, @Artist, @Isrc, @DurationSeconds, @FrameCount, @AlgorithmVersion, @Peaks, @AddedAt)
+            ON CONFLICT(id) DO UPDATE SET title = excluded.title, artist = excluded.artist, isrc = excluded.isrc,
+                duration = excluded.duration, frame_count = excluded.frame_count, algorithm = excluded.algorithm,
+                peaks = excluded.peaks, added_at = excluded.added_at
+            """,
+            new
+            {
+                track.Id, track.Title, track.Artist, track.Isrc, track.DurationSeconds, peaks.FrameCount,
+                track.AlgorithmVersion, Peaks = blob, AddedAt = track.AddedAt.ToString("O"),
+            });
+    }
+
+    public bool Remove(string id) =>
+        _connection.Execute("DELETE FROM tracks WHERE id = @id", new { id }) > 0;
+
+    public IReadOnlyList<CatalogTrack> List() =>
+        [.. _connection.Query<TrackRow>(
+            "SELECT id, title, artist, isrc, duration, algorithm, added_at AS AddedAt FROM tracks ORDER BY id")
+            .Select(r => r.ToTrack())];
+
+    public bool Contains(string id) =>
+        _connection.ExecuteScalar<long>("SELECT COUNT(*) FROM tracks WHERE id = @id", new { id }) > 0;
+
+    /// <summary>Builds the in-memory index from every track fingerprinted with the current algorithm.</summary>
+    public FingerprintIndex LoadIndex(out int staleTracks)
+    {
+        var builder = new IndexBuilder();
+        staleTracks = 0;
+        using var reader = _connection.ExecuteReader("SELECT id, frame_count, algorithm, peaks FROM tracks ORDER BY id");
+        while (reader.Read())
+        {
+            if (reader.GetInt32(2) != FingerprintSettings.AlgorithmVersion)
+            {
+                staleTracks++;
+                continue;
+            }
+
+            var blob = (byte[])reader.GetValue(3);
+            var packed = MemoryMarshal.Cast<byte, uint>(blob).ToArray();
+            builder.Add(reader.GetString(0), TrackPeaks.FromPacked(packed, reader.GetInt32(1)));
+        }
+
+        return builder.Build();
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private static void Migrate(SqliteConnection connection)
+    {
+        connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        var current = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version") ?? 0;
+        for (var v = (int)current; v < Migrations.Length; v++)
+        {
+            using var tx = connection.BeginTransaction();
+            connection.Execute(Migrations[v], transaction: tx);
+            connection.Execute("INSERT INTO schema_version (version) VALUES (@v)", new { v = v + 1 }, tx);
+            tx.Commit();
+        }
+    }
+
+    private sealed record TrackRow(string Id, string? Title, string? Artist, string? Isrc, double Duration, long Algorithm, string AddedAt)
+    {
+        public CatalogTrack ToTrack() => new(Id, Title, Artist, Isrc, Duration, (int)Algorithm,
+            DateTimeOffset.Parse(AddedAt, System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Zamio.Central.Catalog;
+using Zamio.Shared.Audio;
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Indexing;
+
+namespace Zamio.Central.Cli;
+
+/// <summary><c>catalog add|list|remove</c>.</summary>
+public static class CatalogCommand
+{
+    private static readonly HashSet<string> AudioExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".wav", ".mp3", ".ogg", ".oga", ".opus", ".flac", ".m4a", ".aac", ".mp4", ".wma",
+    };
+
+    private static readonly string[] SidecarNames = ["catalog.csv", "metadata.csv"];
+
+    public static int Run(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0)
+        {
+            throw new CliUsageException("catalog needs a subcommand: add PATH..., list, remove ID");
+        }
+
+        var rest = args.Skip(1);
+        return args[0] switch
+        {
+            "add" => Add(CliArguments.Parse(rest, new HashSet<string> { "--metadata" }, new HashSet<string>())),
+            "list" => List(CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>())),
+            "remove" => Remove(CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>())),
+            _ => throw new CliUsageException($"unknown catalog subcommand '{args[0]}' (add, list, remove)"),
+        };
+    }
+
+    private static int Add(CliArguments cli)
+    {
+        if (cli.Positional.Count == 0)
+        {
+            throw new CliUsageException("catalog add needs at least one file or folder");
+        }
+
+        var files = ExpandPaths(cli.Positional, out var sidecars);
+        if (cli.Option("--metadata") is { } explicitSidecar)
+        {
+            sidecars.Add(explicitSidecar);
+        }
+
+        var metadata = new Dictionary<string, TrackMetadata>(StringComparer.Ordinal);
+        foreach (var sidecar in sidecars)
+        {
+            foreach (var (id, meta) in MetadataCsv.Read(sidecar))
+            {
+                metadata[id] = meta;
+            }
+        }
+
+        var duplicates = files.GroupBy(TrackId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (duplicates.Count > 0)
+        {
+            throw new CliUsageException($"two files would get the same track id '{duplicates[0]}'");
+        }
+
+        using var store = SqliteCatalogStore.Open(cli.DataDirectory);
+        var clock = Stopwatch.StartNew();
+        var progress = new ProgressBar(files.Count, "fingerprinting");
+        var failures = new ConcurrentBag<string>();
+        var added = 0;
+        var seconds = 0.0;
+        var gate = new object();
+        Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, file =>
+        {
+            var id = TrackId(file);
+            try
+            {
+                var audio = Fingerprinter.FromFile(file);
+                if (audio.FrameCount >= TrackPeaks.MaxFrames)
+                {
+                    throw new AudioFormatException("longer than the longest supported track");
+                }
+
+                var meta = metadata.GetValueOrDefault(id) ?? TrackMetadata.None;
+                var track = new CatalogTrack(id, meta.Title, meta.Artist, meta.Isrc, audio.DurationSeconds,
+                    FingerprintSettings.AlgorithmVersion, DateTimeOffset.UtcNow);
+                var peaks = TrackPeaks.FromPeaks(audio.Peaks, audio.FrameCount);
+                lock (gate)
+                {
+                    store.Upsert(track, peaks);
+                    added++;
+                    seconds += audio.DurationSeconds;
+                }
+            }
+            catch (Exception ex) when (ex is AudioFormatException or IOException or UnauthorizedAccessException)
+            {
+                failures.Add($"{file}: {ex.Message}");
+            }
+
+            progress.Advance(id);
+        });
+
+        foreach (var failure in failures.Order(StringComparer.Ordinal))
+        {
+            Console.Error.WriteLine($"error: {failure}");
+        }
+
+        Console.Error.WriteLine(
+            $"catalogued {added} track(s), {seconds / 3600:F2} h of audio, in {clock.Elapsed.TotalSeconds:F1} s; {failures.Count} failed");
+        return failures.IsEmpty ? 0 : 1;
+    }
+
+    private static int List(CliArguments cli)
+    {
+        using var store = SqliteCatalogStore.Open(cli.DataDirectory);
+        foreach (var track in store.List())
+        {
+            JsonLines.Write(new
+            {
+                track = track.Id,
+                title = track.Title,
+                artist = track.Artist,
+                isrc = track.Isrc,
+                duration = JsonLines.Round(track.DurationSeconds),
+                algorithm = track.AlgorithmVersion,
+            });
+        }
+
+        return 0;
+    }
+
+    private static int Remove(CliArguments cli)
+    {
+        if (cli.Positional.Count == 0)
+        {
+            throw new CliUsageException("catalog remove needs a track id");
+        }
+
+        using var store = SqliteCatalogStore.Open(cli.DataDirectory);
+        var missing = cli.Positional.Where(id => !store.Remove(id)).ToList();
+        foreach (var id in missing)
+        {
+            Console.Error.WriteLine($"error: no track '{id}' in the catalogue");
+        }
+
+        Console.Error.WriteLine($"removed {cli.Positional.Count - missing.Count} track(s)");
+        return missing.Count == 0 ? 0 : 1;
+    }
+
+    public static string TrackId(string path) => Path.GetFileNameWithoutExtension(path);
+
+    private static List<string> ExpandPaths(IReadOnlyList<string> paths, out List<string> sidecars)
+    {
+        var files = new List<string>();
+        sidecars = [];
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                    .Where(f => AudioExtensions.Contains(Path.GetExtension(f)))
+                    .Order(StringComparer.Ordinal));
+                sidecars.AddRange(SidecarNames.Select(n => Path.Combine(path, n)).Where(File.Exists));
+            }
+            else if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+            else
+            {
+                throw new CliUsageException($"no such file or folder: {path}");
+            }
+        }
+
+        if (files.Count == 0)
+        {
+            throw new CliUsageException("no audio files found (wav, mp3, ogg, opus, flac, m4a, aac)");
+        }
+
+        return files;
+    }
+}

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using Zamio.Central.Catalog;
+using Zamio.Shared.Indexing;
+
+namespace Zamio.Central.Cli;
+
+internal static class CatalogLoader
+{
+    public static FingerprintIndex Load(string dataDirectory)
+    {
+        if (!File.Exists(Path.Combine(dataDirectory, "catalog.db")))
+        {
+            throw new CliUsageException($"no catalogue in {Path.GetFullPath(dataDirectory)} (run 'catalog add' first, or pass --data-dir)");
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var store = SqliteCatalogStore.Open(dataDirectory);
+        var index = store.LoadIndex(out var stale);
+        if (stale > 0)
+        {
+            Console.Error.WriteLine($"warning: {stale} track(s) were fingerprinted with another algorithm version; re-add them");
+        }
+
+        if (index.Tracks.Count == 0)
+        {
+            throw new CliUsageException("the catalogue is empty (run 'catalog add' first)");
+        }
+
+        Console.Error.WriteLine(
+            $"index: {index.Tracks.Count} tracks, {index.TotalSeconds / 3600:F1} h, {index.MemoryBytes / 1e6:F1} MB, loaded in {clock.ElapsedMilliseconds} ms");
+        return index;
+    }
+}

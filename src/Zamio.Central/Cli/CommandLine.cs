@@ -1,0 +1,50 @@
+using Zamio.Shared.Audio;
+
+namespace Zamio.Central.Cli;
+
+/// <summary>Operator verbs. Stdout carries only JSON; messages go to stderr; failures exit non-zero.</summary>
+public static class CommandLine
+{
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "catalog", "scan", "identify", "help", "--help", "-h" };
+
+    public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+
+    public static int Run(string[] args)
+    {
+        try
+        {
+            var rest = args.Skip(1).ToList();
+            return args[0] switch
+            {
+                "catalog" => CatalogCommand.Run(rest),
+                "scan" => ScanCommand.Run(rest),
+                "identify" => IdentifyCommand.Run(rest),
+                _ => Help(),
+            };
+        }
+        catch (CliUsageException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is AudioFormatException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static int Help()
+    {
+        Console.Error.WriteLine("""
+            usage: zamio-central [VERB] [--data-dir DIR]
+              serve                      run the ingest service and HTTP API (default)
+              catalog add PATH...        fingerprint files or folders into the catalogue [--metadata CSV]
+              catalog list               list catalogue tracks as JSON lines
+              catalog remove ID...       remove tracks
+              scan RECORDING             print one JSON line per play found in a recording
+              identify CLIP...           print one JSON line per clip with its best match or null
+            """);
+        return 0;
+    }
+}

@@ -1,0 +1,17 @@
+using System.Text.Json;
+
+namespace Zamio.Central.Cli;
+
+/// <summary>Writes one compact JSON object per line to stdout (the only thing verbs put on stdout).</summary>
+public static class JsonLines
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
+    };
+
+    public static void Write<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Options));
+
+    public static double Round(double value, int digits = 2) => Math.Round(value, digits, MidpointRounding.AwayFromZero);
+}

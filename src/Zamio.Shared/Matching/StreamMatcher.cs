@@ -1,0 +1,97 @@
+using System.Runtime.InteropServices;
+using Zamio.Shared.Fingerprinting;
+
+namespace Zamio.Shared.Matching;
+
+/// <summary>
+/// Matches a continuous stream of peaks: every <see cref="StepFrames"/> it matches the last
+/// <see cref="WindowFrames"/> and hands accepted matches to the caller. One instance per stream; it keeps only
+/// a window of peaks, so it runs live (packet by packet) as well as offline.
+/// </summary>
+public sealed class StreamMatcher
+{
+    public static readonly int WindowFrames = FingerprintSettings.SecondsToFrame(8);
+    public static readonly int StepFrames = FingerprintSettings.SecondsToFrame(4);
+
+    // Triplets reach this far ahead of their anchor; a window is matched only once its peaks are complete.
+    private static readonly int Lookahead = PairHasher.MaxDt + 2;
+
+    private readonly Matcher _matcher;
+    private readonly List<Peak> _peaks = [];
+    private long _nextWindowEnd = WindowFrames;
+
+    public StreamMatcher(Matcher matcher)
+    {
+        _matcher = matcher;
+    }
+
+    /// <summary>
+    /// Adds peaks (frames non-decreasing) and advances the stream clock to <paramref name="framesAnalysed"/>.
+    /// Calls <paramref name="onWindow"/> for every window that became complete, with its accepted matches.
+    /// </summary>
+    public void Append(ReadOnlySpan<Peak> peaks, long framesAnalysed, Action<WindowResult> onWindow)
+    {
+        _peaks.AddRange(peaks);
+        while (framesAnalysed >= _nextWindowEnd + Lookahead)
+        {
+            MatchWindow(_nextWindowEnd, onWindow);
+            _nextWindowEnd += StepFrames;
+        }
+    }
+
+    /// <summary>Matches the final, partial window at the end of a finite stream.</summary>
+    public void Complete(long framesAnalysed, Action<WindowResult> onWindow)
+    {
+        if (framesAnalysed > _nextWindowEnd - StepFrames)
+        {
+            MatchWindow(Math.Max(_nextWindowEnd, framesAnalysed), onWindow);
+            _nextWindowEnd = long.MaxValue;
+        }
+    }
+
+    private void MatchWindow(long end, Action<WindowResult> onWindow)
+    {
+        var start = end - WindowFrames;
+        var all = CollectionsMarshal.AsSpan(_peaks);
+        var from = LowerBound(all, start);
+        var to = LowerBound(all, end + Lookahead);
+        var matches = _matcher.Match(all[from..to]);
+        var accepted = new List<TrackMatch>(matches.Count);
+        foreach (var match in matches)
+        {
+            // Triplets from lookahead peaks help voting, but evidence past the window end belongs to the next one.
+            if (match.Confidence >= _matcher.Options.AcceptConfidence && match.FirstMatchFrame < end)
+            {
+                accepted.Add(match);
+            }
+        }
+
+        onWindow(new WindowResult(Math.Max(0, start), end, accepted));
+        // Keep what the next window needs; drop the rest so a live stream holds a bounded buffer.
+        var keepFrom = LowerBound(all, end + StepFrames - WindowFrames);
+        _peaks.RemoveRange(0, keepFrom);
+    }
+
+    private static int LowerBound(ReadOnlySpan<Peak> peaks, long frame)
+    {
+        var lo = 0;
+        var hi = peaks.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (peaks[mid].Frame < frame)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+}
+
+/// <summary>The accepted matches of one stream window [StartFrame, EndFrame).</summary>
+public sealed record WindowResult(long StartFrame, long EndFrame, IReadOnlyList<TrackMatch> Matches);

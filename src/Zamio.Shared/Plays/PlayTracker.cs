@@ -1,0 +1,126 @@
+using Zamio.Shared.Matching;
+
+namespace Zamio.Shared.Plays;
+
+/// <summary>
+/// Turns window matches from one stream into plays: consecutive detections of the same track at a consistent
+/// position grow one play, gaps up to <see cref="PlayTrackerOptions.GapBridgeFrames"/> are bridged, and a play
+/// closes when its evidence stops or another track has clearly taken over. Streaming: feed windows in order.
+/// </summary>
+public sealed class PlayTracker
+{
+    private readonly PlayTrackerOptions _options;
+    private readonly List<OpenPlay> _open = [];
+    private long _nextId = 1;
+
+    public PlayTracker(PlayTrackerOptions? options = null)
+    {
+        _options = options ?? PlayTrackerOptions.Default;
+    }
+
+    /// <summary>Plays currently open and confirmed.</summary>
+    public IEnumerable<Play> Ongoing => _open.Where(IsConfirmed).Select(p => p.ToPlay(PlayStatus.Ongoing));
+
+    /// <summary>
+    /// Applies one window; returns plays that started, changed or closed (closed ones last, with final times).
+    /// </summary>
+    public IReadOnlyList<Play> Observe(WindowResult window)
+    {
+        var changes = new List<Play>();
+        foreach (var match in window.Matches)
+        {
+            var play = _open.Find(p => p.Continues(match, _options.AlignmentToleranceFrames));
+            if (play is null)
+            {
+                play = new OpenPlay(_nextId++, match);
+                _open.Add(play);
+            }
+            else
+            {
+                play.Extend(match);
+            }
+
+            play.LastWindowEnd = window.EndFrame;
+            if (IsConfirmed(play))
+            {
+                changes.Add(play.ToPlay(PlayStatus.Ongoing));
+            }
+        }
+
+        CloseStale(window, changes);
+        return changes;
+    }
+
+    /// <summary>Closes every open play at the end of a finite stream.</summary>
+    public IReadOnlyList<Play> Complete()
+    {
+        var closed = _open.Where(IsConfirmed).Select(p => p.ToPlay(PlayStatus.Closed)).ToList();
+        _open.Clear();
+        return closed;
+    }
+
+    private void CloseStale(WindowResult window, List<Play> changes)
+    {
+        for (var i = _open.Count - 1; i >= 0; i--)
+        {
+            var play = _open[i];
+            var silentFor = window.StartFrame - play.EndFrame;
+            var supplanted = _open.Exists(other => other != play && IsConfirmed(other)
+                && other.TrackIndex != play.TrackIndex && other.StartFrame > play.EndFrame
+                && window.StartFrame > play.EndFrame);
+            if (silentFor > _options.GapBridgeFrames || (supplanted && play.LastWindowEnd < window.EndFrame))
+            {
+                _open.RemoveAt(i);
+                if (IsConfirmed(play))
+                {
+                    changes.Add(play.ToPlay(PlayStatus.Closed));
+                }
+            }
+        }
+    }
+
+    private bool IsConfirmed(OpenPlay play) =>
+        play.Windows >= _options.MinWindows && play.EndFrame - play.StartFrame >= _options.MinDurationFrames;
+
+    private sealed class OpenPlay(long id, TrackMatch first)
+    {
+        private double _speedWeight = first.MatchedPeaks;
+        private double _speedSum = first.Speed * first.MatchedPeaks;
+
+        public long Id { get; } = id;
+
+        public int TrackIndex { get; } = first.TrackIndex;
+
+        public string TrackId { get; } = first.TrackId;
+
+        public long StartFrame { get; private set; } = first.FirstMatchFrame;
+
+        public long EndFrame { get; private set; } = first.LastMatchFrame;
+
+        public double Confidence { get; private set; } = first.Confidence;
+
+        public Alignment Alignment { get; private set; } = first.Alignment;
+
+        public int Windows { get; private set; } = 1;
+
+        public long LastWindowEnd { get; set; }
+
+        public bool Continues(TrackMatch match, int tolerance) =>
+            match.TrackIndex == TrackIndex
+            && Math.Abs(Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame)) <= tolerance;
+
+        public void Extend(TrackMatch match)
+        {
+            StartFrame = Math.Min(StartFrame, match.FirstMatchFrame);
+            EndFrame = Math.Max(EndFrame, match.LastMatchFrame);
+            Confidence = Math.Max(Confidence, match.Confidence);
+            Alignment = match.Alignment;
+            _speedSum += match.Speed * match.MatchedPeaks;
+            _speedWeight += match.MatchedPeaks;
+            Windows++;
+        }
+
+        public Play ToPlay(PlayStatus status) =>
+            new(Id, TrackIndex, TrackId, StartFrame, EndFrame, Confidence, _speedSum / _speedWeight, Alignment, status);
+    }
+}

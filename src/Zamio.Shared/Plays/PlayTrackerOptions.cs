@@ -1,0 +1,20 @@
+using Zamio.Shared.Fingerprinting;
+
+namespace Zamio.Shared.Plays;
+
+public sealed record PlayTrackerOptions
+{
+    public static PlayTrackerOptions Default { get; } = new();
+
+    /// <summary>Evidence gaps up to this long (talk-over, a loud jingle) stay inside one play.</summary>
+    public int GapBridgeFrames { get; init; } = FingerprintSettings.SecondsToFrame(20);
+
+    /// <summary>How far two detections' track positions may disagree and still be the same airing.</summary>
+    public int AlignmentToleranceFrames { get; init; } = FingerprintSettings.SecondsToFrame(3);
+
+    /// <summary>Windows of evidence before a play is reported; one window alone could be a lucky match.</summary>
+    public int MinWindows { get; init; } = 2;
+
+    /// <summary>Shortest evidence span reported as a play.</summary>
+    public int MinDurationFrames { get; init; } = FingerprintSettings.SecondsToFrame(5);
+}
