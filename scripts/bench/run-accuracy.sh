@@ -17,7 +17,7 @@ if [[ -n "${ZAMIO_CLI:-}" ]]; then
   read -r -a cli <<<"$ZAMIO_CLI"
 else
   dotnet build "$repo/src/Zamio.Central" -c Release -v q -nologo >&2
-  cli=(dotnet "$repo/src/Zamio.Central/bin/Release/net10.0/Zamio.Central.dll")
+  cli=(dotnet "$repo/src/Zamio.Central/bin/Release/net10.0/zamio-central.dll")
 fi
 
 rm -rf "$results"
