@@ -137,6 +137,22 @@ def dedupe(tracks, cache_dir):
     return sorted(result, key=lambda t: t['id'])
 
 
+# Tracks built from the same recorded material (re-arranged loops of one recording): an airing of one is an
+# airing of that audio, so they may never sit on opposite sides of the catalogue/unknown split.
+SHARED_MATERIAL = [{'cb-music008', 'cb-infinite'}, {'cb-music007', 'cb-music009'}]
+
+
+def keep_families_together(catalog, unknown):
+    for family in SHARED_MATERIAL:
+        if any(t['id'] in family for t in catalog):
+            moved = [t for t in unknown if t['id'] in family]
+            for t in moved:
+                log(f"  shared material: {t['id']} joins the catalogue with its family")
+            unknown = [t for t in unknown if t['id'] not in family]
+            catalog = catalog + moved
+    return sorted(catalog, key=lambda t: t['id']), unknown
+
+
 def split(tracks, seed):
     """~75 % catalogue, ~25 % unknown, per package so every package appears on both sides."""
     rng = random.Random(f'split-{seed}')
@@ -150,7 +166,7 @@ def split(tracks, seed):
         n_unknown = round(len(group) * 0.25) if len(group) > 1 else 0
         unknown += group[:n_unknown]
         catalog += group[n_unknown:]
-    return sorted(catalog, key=lambda t: t['id']), sorted(unknown, key=lambda t: t['id'])
+    return keep_families_together(sorted(catalog, key=lambda t: t['id']), sorted(unknown, key=lambda t: t['id']))
 
 
 # ---------------------------------------------------------------- programme planning

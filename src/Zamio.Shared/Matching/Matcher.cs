@@ -70,6 +70,13 @@ public sealed class Matcher
         return results;
     }
 
+    /// <summary>
+    /// Scores a known alignment against <paramref name="peaks"/> without searching: how a stream extends a
+    /// play into audio too masked (talk-over, noise) for a blind search to find.
+    /// </summary>
+    public VerifiedAlignment Check(ReadOnlySpan<Peak> peaks, int trackIndex, Alignment alignment) =>
+        _verifier.Score(peaks, _index.Tracks[trackIndex].Peaks, alignment);
+
     private void Vote(ReadOnlySpan<Peak> peaks, int origin)
     {
         _votes.Clear();

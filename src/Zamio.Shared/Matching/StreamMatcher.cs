@@ -16,6 +16,12 @@ public sealed class StreamMatcher
     // Triplets reach this far ahead of their anchor; a window is matched only once its peaks are complete.
     private static readonly int Lookahead = PairHasher.MaxDt + 2;
 
+    // Known alignments are checked this far back for a start masked by talk-over, in chunks that must each
+    // show evidence (z) so chance hits in speech cannot walk the start backwards.
+    private static readonly int ExtendFrames = FingerprintSettings.SecondsToFrame(20);
+    private static readonly int ChunkFrames = FingerprintSettings.SecondsToFrame(2);
+    private const double ChunkMinZ = 3.0;
+
     private readonly Matcher _matcher;
     private readonly List<Peak> _peaks = [];
     private long _nextWindowEnd = WindowFrames;
@@ -62,14 +68,33 @@ public sealed class StreamMatcher
             // Triplets from lookahead peaks help voting, but evidence past the window end belongs to the next one.
             if (match.Confidence >= _matcher.Options.AcceptConfidence && match.FirstMatchFrame < end)
             {
-                accepted.Add(match);
+                accepted.Add(ExtendStart(all, match));
             }
         }
 
         onWindow(new WindowResult(Math.Max(0, start), end, accepted));
-        // Keep what the next window needs; drop the rest so a live stream holds a bounded buffer.
-        var keepFrom = LowerBound(all, end + StepFrames - WindowFrames);
+        // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
+        var keepFrom = LowerBound(all, end + StepFrames - WindowFrames - ExtendFrames);
         _peaks.RemoveRange(0, keepFrom);
+    }
+
+    private TrackMatch ExtendStart(ReadOnlySpan<Peak> all, TrackMatch match)
+    {
+        var first = match.FirstMatchFrame;
+        var limit = first - ExtendFrames;
+        while (first - ChunkFrames >= limit)
+        {
+            var chunk = all[LowerBound(all, first - ChunkFrames)..LowerBound(all, first)];
+            var check = _matcher.Check(chunk, match.TrackIndex, match.Alignment);
+            if (check.Matched == 0 || check.Z < ChunkMinZ || check.FirstMatchFrame >= first)
+            {
+                break;
+            }
+
+            first = check.FirstMatchFrame;
+        }
+
+        return first == match.FirstMatchFrame ? match : match with { FirstMatchFrame = first };
     }
 
     private static int LowerBound(ReadOnlySpan<Peak> peaks, long frame)

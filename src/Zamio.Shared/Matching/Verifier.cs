@@ -13,7 +13,12 @@ internal sealed class Verifier
     private const double CoarseTimeTolerance = 3;
     private const double FineTimeTolerance = 1.25;
 
+    // Evidence this close to two other confirmed peaks counts towards a boundary; lone chance hits do not.
+    private const int SupportRadius = 31;
+    private const int SupportNeeded = 3;
+
     private readonly List<(long Query, double Track)> _pairs = [];
+    private readonly List<long> _matched = [];
 
     public VerifiedAlignment Verify(ReadOnlySpan<Peak> query, IndexedTrack track, Alignment alignment)
     {
@@ -70,11 +75,11 @@ internal sealed class Verifier
         return alignment with { TrackFrameAtOrigin = intercept, TimeScale = slope };
     }
 
-    private static VerifiedAlignment Score(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment)
+    public VerifiedAlignment Score(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment)
     {
         int compared = 0, matched = 0;
         double expected = 0, variance = 0;
-        long first = long.MaxValue, last = long.MinValue;
+        _matched.Clear();
         foreach (var peak in query)
         {
             var trackFrame = alignment.TrackFrame(peak.Frame);
@@ -92,13 +97,44 @@ internal sealed class Verifier
             if (found >= 0)
             {
                 matched++;
-                first = Math.Min(first, peak.Frame);
-                last = Math.Max(last, peak.Frame);
+                _matched.Add(peak.Frame);
             }
         }
 
         var z = (matched - expected) / Math.Sqrt(variance + 1);
+        var (first, last) = SupportedExtent();
         return new VerifiedAlignment(alignment, matched, compared, z, first, last);
+    }
+
+    private (long First, long Last) SupportedExtent()
+    {
+        long first = long.MaxValue, last = long.MinValue;
+        for (var i = 0; i < _matched.Count; i++)
+        {
+            if (IsSupported(i))
+            {
+                first = Math.Min(first, _matched[i]);
+                last = Math.Max(last, _matched[i]);
+            }
+        }
+
+        return first <= last ? (first, last) : (_matched.Count > 0 ? _matched[0] : 0, _matched.Count > 0 ? _matched[^1] : 0);
+    }
+
+    private bool IsSupported(int i)
+    {
+        var neighbours = 0;
+        for (var j = i - 1; j >= 0 && _matched[i] - _matched[j] <= SupportRadius; j--)
+        {
+            neighbours++;
+        }
+
+        for (var j = i + 1; j < _matched.Count && _matched[j] - _matched[i] <= SupportRadius; j++)
+        {
+            neighbours++;
+        }
+
+        return neighbours >= SupportNeeded;
     }
 
     private static double BinTolerance(double bin) => 0.9 + 0.004 * bin;
@@ -166,5 +202,5 @@ internal sealed class Verifier
     }
 }
 
-internal readonly record struct VerifiedAlignment(
+public readonly record struct VerifiedAlignment(
     Alignment Alignment, int Matched, int Compared, double Z, long FirstMatchFrame, long LastMatchFrame);

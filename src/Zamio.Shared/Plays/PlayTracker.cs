@@ -1,3 +1,4 @@
+using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Matching;
 
 namespace Zamio.Shared.Plays;
@@ -82,6 +83,8 @@ public sealed class PlayTracker
     private bool IsConfirmed(OpenPlay play) =>
         play.Windows >= _options.MinWindows && play.EndFrame - play.StartFrame >= _options.MinDurationFrames;
 
+    private static readonly int RestartFrames = FingerprintSettings.SecondsToFrame(10);
+
     private sealed class OpenPlay(long id, TrackMatch first)
     {
         private double _speedWeight = first.MatchedPeaks;
@@ -105,9 +108,23 @@ public sealed class PlayTracker
 
         public long LastWindowEnd { get; set; }
 
-        public bool Continues(TrackMatch match, int tolerance) =>
-            match.TrackIndex == TrackIndex
-            && Math.Abs(Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame)) <= tolerance;
+        /// <summary>
+        /// Same track while the play is open is the same airing, even at another position: songs repeat loops
+        /// and choruses. Only a jump back to the very start after the play's evidence ended is a new airing.
+        /// </summary>
+        public bool Continues(TrackMatch match, int tolerance)
+        {
+            if (match.TrackIndex != TrackIndex)
+            {
+                return false;
+            }
+
+            var consistent = Math.Abs(Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame)) <= tolerance;
+            var restarted = match.FirstMatchFrame > EndFrame
+                && match.Alignment.TrackFrame(match.FirstMatchFrame) < RestartFrames
+                && Alignment.TrackFrame(EndFrame) > 3 * RestartFrames;
+            return consistent || !restarted;
+        }
 
         public void Extend(TrackMatch match)
         {
