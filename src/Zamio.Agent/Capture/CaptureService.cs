@@ -1,0 +1,193 @@
+using System.Buffers;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Zamio.Agent.Configuration;
+using Zamio.Agent.Hosting;
+using Zamio.Agent.Sources;
+using Zamio.Agent.Status;
+using Zamio.Shared.Fingerprinting;
+
+namespace Zamio.Agent.Capture;
+
+/// <summary>
+/// The capture loop: opens the source (retrying with backoff), reads blocks, stamps them on the audio clock and
+/// hands them to fingerprinting. Live sources never block on the hand-off: a full channel drops audio (counted)
+/// instead of overrunning the sound card. File sources wait instead and end the run when done.
+/// </summary>
+public sealed partial class CaptureService(
+    IAudioSource source,
+    AudioChannel channel,
+    AgentState state,
+    IOptions<AgentOptions> options,
+    TimeProvider time,
+    ILogger<CaptureService> logger) : BackgroundService
+{
+    private const int BlockSamples = FingerprintSettings.SampleRate / 10;
+
+    // A live input that ran this long was healthy: its failure starts backoff afresh.
+    private static readonly TimeSpan HealthyRun = TimeSpan.FromSeconds(30);
+
+    private DateTimeOffset? _epoch;
+    private long _nextSample;
+    private long _paceStart;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var settings = options.Value;
+        // A file is what the operator asked to process: if it cannot be read the run fails rather than retrying.
+        var retry = Backoff.Forever(
+            ex => ex is SourceUnavailableException && source.IsLive,
+            time,
+            TimeSpan.FromSeconds(1),
+            TimeSpan.FromSeconds(settings.MaxBackoffSeconds),
+            (ex, delay, attempt) =>
+            {
+                state.CaptureFailed(ex.Message);
+                LogSourceFailed(logger, ex.Message, attempt, delay.TotalSeconds);
+            });
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var finished = await retry.ExecuteAsync(ct => RunOnceAsync(settings, ct), stoppingToken).ConfigureAwait(false);
+                if (finished)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (SourceUnavailableException ex)
+        {
+            // Only a file source gets here: its input is what the operator asked for, so the run fails.
+            state.CaptureFailed(ex.Message);
+            LogFileFailed(logger, ex.Message);
+            Environment.ExitCode = 1;
+        }
+        finally
+        {
+            channel.Channel.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Opens and reads until the input ends. True when the run is over (file done); throws to back off.</summary>
+    private async ValueTask<bool> RunOnceAsync(AgentOptions settings, CancellationToken cancellationToken)
+    {
+        var input = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var disposeOnCancel = cancellationToken.Register(input.Dispose);
+        using (input)
+        {
+            var now = time.GetUtcNow();
+            if (_epoch is null)
+            {
+                _epoch = source.IsLive ? now : settings.ParsedStartTime ?? now;
+                _paceStart = time.GetTimestamp();
+            }
+            else if (source.IsLive)
+            {
+                // Audio between the failure and now is lost; the jump in the sample clock records the gap.
+                var elapsed = (long)((now - _epoch.Value).TotalSeconds * FingerprintSettings.SampleRate);
+                _nextSample = Math.Max(_nextSample, elapsed);
+            }
+
+            LogOpened(logger, source.Description);
+            var opened = time.GetTimestamp();
+            var pace = !source.IsLive && settings.ParsedPace == Pace.Realtime;
+            try
+            {
+                await PumpAsync(input, pace, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SourceUnavailableException ex) when (source.IsLive && time.GetElapsedTime(opened) >= HealthyRun)
+            {
+                state.CaptureFailed(ex.Message);
+                LogSourceLost(logger, ex.Message);
+                return false;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!source.IsLive)
+            {
+                LogFileDone(logger, source.Description, _nextSample / (double)FingerprintSettings.SampleRate);
+                return true;
+            }
+
+            var message = $"{source.Description}: input ended";
+            if (time.GetElapsedTime(opened) < HealthyRun)
+            {
+                throw new SourceUnavailableException(message);
+            }
+
+            state.CaptureFailed(message);
+            LogSourceLost(logger, message);
+            return false;
+        }
+    }
+
+    private async Task PumpAsync(IAudioInput input, bool pace, CancellationToken cancellationToken)
+    {
+        var writer = channel.Channel.Writer;
+        string? hint = null;
+        while (true)
+        {
+            var buffer = ArrayPool<float>.Shared.Rent(BlockSamples);
+            var read = input.Read(buffer.AsSpan(0, BlockSamples));
+            if (read == 0)
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+                return;
+            }
+
+            if (pace)
+            {
+                var due = TimeSpan.FromSeconds(_nextSample / (double)FingerprintSettings.SampleRate) - time.GetElapsedTime(_paceStart);
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due, time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var block = new AudioBlock(_epoch!.Value, _nextSample, buffer, read);
+            _nextSample += read;
+            if (!source.IsLive)
+            {
+                await writer.WriteAsync(block, cancellationToken).ConfigureAwait(false);
+            }
+            else if (!writer.TryWrite(block))
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+                state.AudioDropped(read);
+            }
+
+            if (!ReferenceEquals(hint, input.Hint))
+            {
+                hint = input.Hint;
+                state.SetStreamTitle(hint);
+                LogTitle(logger, hint);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Capturing from {Source}")]
+    private static partial void LogOpened(ILogger logger, string source);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audio source unavailable: {Reason}; attempt {Attempt}, retrying in {DelaySeconds:0.0} s")]
+    private static partial void LogSourceFailed(ILogger logger, string reason, int attempt, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audio source lost: {Reason}; reconnecting")]
+    private static partial void LogSourceLost(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "File source failed: {Reason}")]
+    private static partial void LogFileFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Finished {Source}: {Seconds:0.0} s of audio")]
+    private static partial void LogFileDone(ILogger logger, string source, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream title: {Title}")]
+    private static partial void LogTitle(ILogger logger, string? title);
+}

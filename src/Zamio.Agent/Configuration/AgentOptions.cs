@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Zamio.Agent.Configuration;
+
+/// <summary>
+/// Everything the agent is told from outside, bound from the "Agent" section (appsettings.json, <c>Agent__X</c>
+/// environment variables, command line). Values that can be malformed stay strings so the validator can name the
+/// bad value instead of the binder throwing.
+/// </summary>
+public sealed class AgentOptions
+{
+    public const string SectionName = "Agent";
+
+    public string StationId { get; set; } = string.Empty;
+
+    /// <summary>The station's broker password and HTTP token.</summary>
+    public string Key { get; set; } = string.Empty;
+
+    /// <summary><c>file:PATH</c>, <c>http(s)://...</c>, <c>alsa:DEVICE</c> or <c>cmd:COMMAND</c>.</summary>
+    public string Source { get; set; } = string.Empty;
+
+    /// <summary><c>mqtt://host:port</c> or <c>mqtts://host:port</c>.</summary>
+    public string Broker { get; set; } = string.Empty;
+
+    public string? HttpFallback { get; set; }
+
+    /// <summary>How long MQTT must have failed before packets go over HTTP instead.</summary>
+    public int HttpFallbackAfterSeconds { get; set; } = 300;
+
+    /// <summary>Spool folder; defaults to systemd's $STATE_DIRECTORY, else ./spool.</summary>
+    public string? SpoolDir { get; set; }
+
+    /// <summary>512 MB holds weeks of packets at a few hundred bytes a second.</summary>
+    public int SpoolMaxMegabytes { get; set; } = 512;
+
+    public string Pace { get; set; } = "realtime";
+
+    /// <summary>Audio-clock time of the first sample of a file source (the recording's known start); default now.</summary>
+    public string? StartTime { get; set; }
+
+    public double PacketSeconds { get; set; } = 2;
+
+    public double DeadAirSeconds { get; set; } = 30;
+
+    public double SilenceThresholdDbfs { get; set; } = -50;
+
+    public double StatusIntervalSeconds { get; set; } = 30;
+
+    /// <summary>Longest backoff between reconnect attempts (broker and audio source).</summary>
+    public double MaxBackoffSeconds { get; set; } = 60;
+
+    public Pace ParsedPace => string.Equals(Pace, "fast", StringComparison.OrdinalIgnoreCase)
+        ? Configuration.Pace.Fast
+        : Configuration.Pace.Realtime;
+
+    public DateTimeOffset? ParsedStartTime => TryParseStartTime(StartTime, out var time) ? time : null;
+
+    public BrokerAddress ParsedBroker => BrokerAddress.TryParse(Broker, out var address, out _)
+        ? address
+        : throw new InvalidOperationException($"Broker address '{Broker}' is not valid.");
+
+    public string ResolveSpoolDir()
+    {
+        if (!string.IsNullOrWhiteSpace(SpoolDir))
+        {
+            return Path.GetFullPath(SpoolDir);
+        }
+
+        var state = Environment.GetEnvironmentVariable("STATE_DIRECTORY");
+        return string.IsNullOrEmpty(state)
+            ? Path.GetFullPath("spool")
+            : Path.GetFullPath(state.Split(':')[0]); // systemd lists several directories separated by ':'
+    }
+
+    internal static bool TryParseStartTime(string? text, out DateTimeOffset time) =>
+        DateTimeOffset.TryParse(
+            text,
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
+            out time);
+}

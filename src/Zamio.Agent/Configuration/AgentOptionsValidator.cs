@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Options;
+using Zamio.Agent.Sources;
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Agent.Configuration;
+
+/// <summary>One message per bad value, naming the command-line switch an operator would fix.</summary>
+public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
+{
+    /// <summary>A packet may span at most <see cref="FingerprintPacket.MaxFrameCount"/> frames.</summary>
+    public static readonly double MaxPacketSeconds = Math.Floor(FingerprintPacket.MaxFrameCount / FingerprintSettings.FramesPerSecond / 2);
+
+    public ValidateOptionsResult Validate(string? name, AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+
+        if (!StationIds.IsValid(options.StationId))
+        {
+            errors.Add($"--station: '{options.StationId}' is not a station id (1..{StationIds.MaxLength} characters from A-Z a-z 0-9 _ . -)");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Key))
+        {
+            errors.Add("--key: the station key is required");
+        }
+
+        if (!SourceSpec.TryParse(options.Source, out var source, out var sourceError))
+        {
+            errors.Add($"--source: {sourceError}");
+        }
+        else if (source.Kind == SourceKind.File && !File.Exists(source.Target) && !Directory.Exists(source.Target))
+        {
+            errors.Add($"--source: file or folder '{source.Target}' does not exist");
+        }
+
+        if (!BrokerAddress.TryParse(options.Broker, out _, out var brokerError))
+        {
+            errors.Add($"--broker: {brokerError}");
+        }
+
+        if (!string.IsNullOrEmpty(options.HttpFallback)
+            && (!Uri.TryCreate(options.HttpFallback, UriKind.Absolute, out var fallback) || fallback.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"--http-fallback: '{options.HttpFallback}' is not an http(s) URL");
+        }
+
+        if (options.Pace is not { } pace
+            || !(pace.Equals("realtime", StringComparison.OrdinalIgnoreCase) || pace.Equals("fast", StringComparison.OrdinalIgnoreCase)))
+        {
+            errors.Add($"--pace: '{options.Pace}' is not realtime or fast");
+        }
+
+        if (!string.IsNullOrEmpty(options.StartTime) && !AgentOptions.TryParseStartTime(options.StartTime, out _))
+        {
+            errors.Add($"--start-time: '{options.StartTime}' is not an ISO 8601 time such as 2025-01-31T06:00:00Z");
+        }
+
+        if (double.IsNaN(options.PacketSeconds) || options.PacketSeconds < 0.25 || options.PacketSeconds > MaxPacketSeconds)
+        {
+            errors.Add($"--packet-seconds: {options.PacketSeconds} is outside 0.25..{MaxPacketSeconds}");
+        }
+
+        Positive(errors, "Agent:DeadAirSeconds", options.DeadAirSeconds);
+        Positive(errors, "Agent:StatusIntervalSeconds", options.StatusIntervalSeconds);
+        Positive(errors, "Agent:MaxBackoffSeconds", options.MaxBackoffSeconds);
+        if (options.SilenceThresholdDbfs is >= 0 or < -120 || double.IsNaN(options.SilenceThresholdDbfs))
+        {
+            errors.Add($"Agent:SilenceThresholdDbfs: {options.SilenceThresholdDbfs} is outside -120..0");
+        }
+
+        if (options.HttpFallbackAfterSeconds < 0)
+        {
+            errors.Add($"Agent:HttpFallbackAfterSeconds: {options.HttpFallbackAfterSeconds} is negative");
+        }
+
+        if (options.SpoolMaxMegabytes < 16)
+        {
+            errors.Add($"Agent:SpoolMaxMegabytes: {options.SpoolMaxMegabytes} is below the 16 MB minimum");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Positive(List<string> errors, string key, double value)
+    {
+        if (!(value > 0))
+        {
+            errors.Add($"{key}: {value} must be positive");
+        }
+    }
+}

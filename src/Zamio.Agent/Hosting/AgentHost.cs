@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Zamio.Agent.Configuration;
+
+namespace Zamio.Agent.Hosting;
+
+/// <summary>Builds and runs the agent host; exit codes: 0 done, 1 failed, 2 bad configuration.</summary>
+public static class AgentHost
+{
+    public const int ConfigurationError = 2;
+
+    /// <summary>
+    /// appsettings.json, then <c>Agent__*</c> environment variables, then <paramref name="overrides"/> (the
+    /// command line), each overriding the previous.
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder(IDictionary<string, string?> overrides, string? contentRoot = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [],
+            ContentRootPath = contentRoot ?? AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Services.AddSystemd();
+        builder.Services.AddWindowsService(o => o.ServiceName = "zamio-agent");
+        builder.Services.AddZamioAgent(builder.Configuration);
+        return builder;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var problems = CommandLine.Parse(args, overrides);
+        if (problems.Count > 0)
+        {
+            return Fail(error, problems, usage: true);
+        }
+
+        using var host = CreateBuilder(overrides).Build();
+        try
+        {
+            await host.StartAsync().ConfigureAwait(false);
+        }
+        catch (OptionsValidationException ex)
+        {
+            return Fail(error, ex.Failures, usage: false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Fail(error, [$"spool: {ex.Message}"], usage: false);
+        }
+
+        await host.WaitForShutdownAsync().ConfigureAwait(false);
+        return Environment.ExitCode;
+    }
+
+    private static int Fail(TextWriter error, IEnumerable<string> problems, bool usage)
+    {
+        foreach (var problem in problems)
+        {
+            error.WriteLine("zamio-agent: " + problem);
+        }
+
+        if (usage)
+        {
+            error.WriteLine(CommandLine.Usage);
+        }
+
+        return ConfigurationError;
+    }
+}

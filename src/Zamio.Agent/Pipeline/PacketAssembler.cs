@@ -1,0 +1,138 @@
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Agent.Pipeline;
+
+/// <summary>
+/// Turns timestamped audio into packet drafts that tile the frame axis: samples go through a
+/// <see cref="PeakExtractor"/>, and a packet is cut whenever <c>packetFrames</c> frames are final (no later
+/// audio can add peaks to them). A jump in the sample clock ends the current run of frames and starts a new one
+/// at the matching frame, flagged <see cref="FingerprintPacketFlags.GapBefore"/>.
+/// </summary>
+public sealed class PacketAssembler
+{
+    private const long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
+
+    private readonly long _epochMicros;
+    private readonly int _packetFrames;
+    private readonly double _silenceDbfs;
+    private readonly Action<PacketDraft> _emit;
+    private readonly List<Peak> _extracted = [];
+    private readonly List<Peak> _pending = [];
+
+    private PeakExtractor _extractor = new();
+    private long _frameOffset; // absolute frame of the extractor's frame 0
+    private long _packetStart; // absolute frame where the next packet begins
+    private long _expectedSample;
+    private bool _gapBefore;
+    private double _sumSquares;
+    private long _sampleCount;
+
+    public PacketAssembler(DateTimeOffset epoch, double packetSeconds, double silenceDbfs, Action<PacketDraft> emit)
+    {
+        _epochMicros = FingerprintPacket.ToUnixMicros(epoch);
+        _packetFrames = Math.Clamp((int)Math.Floor(packetSeconds * FingerprintSettings.FramesPerSecond), 1, FingerprintPacket.MaxFrameCount);
+        _silenceDbfs = silenceDbfs;
+        _emit = emit;
+    }
+
+    /// <summary>Frames one full packet covers.</summary>
+    public int PacketFrames => _packetFrames;
+
+    public void Write(long startSample, ReadOnlySpan<float> samples)
+    {
+        if (startSample != _expectedSample)
+        {
+            Restart(startSample, ref samples);
+        }
+
+        _expectedSample = startSample + samples.Length;
+        foreach (var s in samples)
+        {
+            _sumSquares += s * s;
+        }
+
+        _sampleCount += samples.Length;
+        _extracted.Clear();
+        _extractor.Write(samples, _extracted);
+        AddPeaks();
+
+        // Peaks of frame t are final once frame t + TimeRadius has been analysed.
+        var final = _frameOffset + _extractor.Frames - PeakPicker.TimeRadius;
+        while (final - _packetStart >= _packetFrames)
+        {
+            Cut(_packetFrames);
+        }
+    }
+
+    /// <summary>Emits the frames still held back (end of input).</summary>
+    public void Complete()
+    {
+        _extracted.Clear();
+        _extractor.Flush(_extracted);
+        AddPeaks();
+        var end = _frameOffset + _extractor.Frames;
+        while (end > _packetStart)
+        {
+            Cut((int)Math.Min(_packetFrames, end - _packetStart));
+        }
+    }
+
+    private void Restart(long startSample, ref ReadOnlySpan<float> samples)
+    {
+        Complete();
+        const int hop = FingerprintSettings.HopSize;
+
+        // Start the new run on a frame boundary no earlier than the frames already sent.
+        var frame = Math.Max((startSample + hop - 1) / hop, _packetStart);
+        var skip = (int)Math.Min(samples.Length, Math.Max(0, (frame * hop) - startSample));
+        samples = samples[skip..];
+        startSample += skip;
+        _frameOffset = frame;
+        _packetStart = frame;
+        _extractor = new PeakExtractor();
+        _gapBefore = true;
+        _expectedSample = startSample;
+    }
+
+    private void AddPeaks()
+    {
+        foreach (var peak in _extracted)
+        {
+            _pending.Add(peak with { Frame = (int)(peak.Frame + _frameOffset) });
+        }
+    }
+
+    private void Cut(int frames)
+    {
+        var end = _packetStart + frames;
+        var count = 0;
+        while (count < _pending.Count && _pending[count].Frame < end)
+        {
+            count++;
+        }
+
+        var peaks = _pending.GetRange(0, count).ToArray();
+        _pending.RemoveRange(0, count);
+
+        var rms = _sampleCount > 0 ? Math.Sqrt(_sumSquares / _sampleCount) : 0;
+        var level = rms > 0 ? 20 * Math.Log10(rms) : -120;
+        _sumSquares = 0;
+        _sampleCount = 0;
+
+        var flags = FingerprintPacketFlags.None;
+        if (level < _silenceDbfs)
+        {
+            flags |= FingerprintPacketFlags.Silence;
+        }
+
+        if (_gapBefore)
+        {
+            flags |= FingerprintPacketFlags.GapBefore;
+            _gapBefore = false;
+        }
+
+        _emit(new PacketDraft(_epochMicros + (_packetStart * MicrosPerFrame), _packetStart, frames, peaks, flags, level));
+        _packetStart = end;
+    }
+}

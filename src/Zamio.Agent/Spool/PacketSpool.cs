@@ -1,0 +1,425 @@
+using Microsoft.Extensions.Logging;
+
+namespace Zamio.Agent.Spool;
+
+/// <summary>
+/// Store-and-forward queue on disk. Every packet is appended (and handed to the OS) before anyone may publish it;
+/// the delivery loop reads in sequence order and acknowledges after the broker (or HTTP ingest) confirmed, which
+/// advances a persisted cursor. Restart resumes after the cursor: at-least-once, never a reused sequence number.
+/// Bounded: when full, the oldest segment is dropped and counted.
+/// </summary>
+public sealed partial class PacketSpool : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly SpoolSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly List<SpoolSegment> _segments = [];
+    private readonly DurableCounter _cursor;
+    private readonly DurableCounter _reserved;
+    private readonly SemaphoreSlim _dataAvailable = new(0, 1);
+    private readonly byte[] _header = new byte[SpoolSegment.HeaderSize];
+
+    private FileStream _writer = null!;
+    private SpoolSegment _active = null!;
+    private ulong _nextSequence;
+    private long _lastWriterSync;
+    private long _lastCursorSync;
+
+    private SpoolSegment? _readSegment;
+    private FileStream? _reader;
+    private long _readPosition;
+    private SpoolRecord? _peeked;
+    private long _pending;
+    private bool _disposed;
+
+    public PacketSpool(SpoolSettings settings, TimeProvider time, ILogger<PacketSpool> logger)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _settings = settings;
+        _time = time;
+        _logger = logger;
+        Directory.CreateDirectory(settings.Directory);
+        _cursor = new DurableCounter(Path.Combine(settings.Directory, "ack.cursor"));
+        _reserved = new DurableCounter(Path.Combine(settings.Directory, "sequence.reserved"));
+        Recover();
+    }
+
+    /// <summary>Highest sequence number confirmed delivered.</summary>
+    public ulong AckedSequence
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _cursor.Value;
+            }
+        }
+    }
+
+    /// <summary>Number the next appended packet gets.</summary>
+    public ulong NextSequence
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nextSequence;
+            }
+        }
+    }
+
+    /// <summary>Packets waiting for delivery.</summary>
+    public long Depth => Interlocked.Read(ref _pending);
+
+    /// <summary>Packets lost because the spool was full or a segment was corrupt.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public long SizeBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _segments.Sum(s => s.Length);
+            }
+        }
+    }
+
+    private long _dropped;
+
+    /// <summary>Assigns the next sequence number, lets <paramref name="encode"/> build the packet with it, and stores it.</summary>
+    public ulong Append(Func<ulong, byte[]> encode)
+    {
+        ArgumentNullException.ThrowIfNull(encode);
+        ulong sequence;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            sequence = _nextSequence;
+            var payload = encode(sequence);
+            if (payload.Length > SpoolSegment.MaxPayload)
+            {
+                throw new ArgumentException($"Packet of {payload.Length} bytes exceeds the spool's {SpoolSegment.MaxPayload}-byte limit.");
+            }
+
+            if (sequence >= _reserved.Value)
+            {
+                _reserved.Write(sequence + _settings.SequenceReservation, durable: true);
+            }
+
+            if (_active.Length > 0 && _active.Length + SpoolSegment.HeaderSize + payload.Length > _settings.SegmentBytes)
+            {
+                Roll(sequence);
+            }
+
+            SpoolSegment.WriteHeader(_header, sequence, payload);
+            _writer.Write(_header);
+            _writer.Write(payload);
+            var now = _time.GetTimestamp();
+            var durable = _time.GetElapsedTime(_lastWriterSync, now) >= _settings.FsyncInterval;
+            _writer.Flush(durable);
+            if (durable)
+            {
+                _lastWriterSync = now;
+            }
+
+            _active.Length += SpoolSegment.HeaderSize + payload.Length;
+            _active.LastSequence = sequence;
+            _active.Count++;
+            _nextSequence = sequence + 1;
+            Interlocked.Increment(ref _pending);
+            EnforceLimit();
+        }
+
+        Wake();
+        return sequence;
+    }
+
+    /// <summary>The oldest undelivered packet, without removing it.</summary>
+    public bool TryPeek(out SpoolRecord record)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _peeked ??= ReadNext();
+            record = _peeked ?? default;
+            return _peeked is not null;
+        }
+    }
+
+    /// <summary>Returns after the next append or <see cref="Wake"/> (possibly at once if one happened since the last wait).</summary>
+    public Task WaitForDataAsync(CancellationToken cancellationToken) => _dataAvailable.WaitAsync(cancellationToken);
+
+    /// <summary>Releases a waiting reader without new data (e.g. the input has finished).</summary>
+    public void Wake()
+    {
+        try
+        {
+            _dataAvailable.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A wake is already pending.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>Marks the peeked packet delivered: the cursor moves past it and fully delivered segments are deleted.</summary>
+    public void Acknowledge(ulong sequence)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_peeked is not { } peeked || peeked.Sequence != sequence)
+            {
+                throw new InvalidOperationException($"Sequence {sequence} is not the packet awaiting acknowledgement.");
+            }
+
+            _peeked = null;
+            var now = _time.GetTimestamp();
+            var durable = _time.GetElapsedTime(_lastCursorSync, now) >= _settings.FsyncInterval;
+            _cursor.Write(sequence, durable);
+            if (durable)
+            {
+                _lastCursorSync = now;
+            }
+
+            if (Interlocked.Decrement(ref _pending) < 0)
+            {
+                Interlocked.Exchange(ref _pending, 0);
+            }
+
+            while (_segments.Count > 1 && _segments[0] != _active && _segments[0].LastSequence <= sequence)
+            {
+                DeleteOldest();
+            }
+        }
+    }
+
+    /// <summary>Forces appended data and the cursor to disk.</summary>
+    public void Sync()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _writer.Flush(flushToDisk: true);
+                _cursor.Sync();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _writer.Flush(flushToDisk: true);
+            _writer.Dispose();
+            _reader?.Dispose();
+            _cursor.Sync();
+            _cursor.Dispose();
+
+            // A clean stop releases the unused reservation, so the next run continues without a jump.
+            _reserved.Write(_nextSequence, durable: true);
+            _reserved.Dispose();
+        }
+
+        _dataAvailable.Dispose();
+    }
+
+    private void Recover()
+    {
+        foreach (var path in Directory.EnumerateFiles(_settings.Directory))
+        {
+            if (SpoolSegment.TryParseName(Path.GetFileName(path), out var first))
+            {
+                _segments.Add(new SpoolSegment(path, first));
+            }
+        }
+
+        _segments.Sort((a, b) => a.FirstSequence.CompareTo(b.FirstSequence));
+        var acked = _cursor.Value;
+        for (var i = 0; i < _segments.Count; i++)
+        {
+            Scan(_segments[i], truncateTornTail: i == _segments.Count - 1);
+        }
+
+        while (_segments.Count > 1 && _segments[0].LastSequence <= acked)
+        {
+            File.Delete(_segments[0].Path);
+            _segments.RemoveAt(0);
+        }
+
+        var lastWritten = _segments.Count > 0 ? _segments[^1].LastSequence : 0;
+        _nextSequence = Math.Max(Math.Max(lastWritten, acked) + 1, Math.Max(_reserved.Value, 1));
+        _reserved.Write(_nextSequence + _settings.SequenceReservation, durable: true);
+
+        if (_segments.Count == 0)
+        {
+            _segments.Add(new SpoolSegment(Path.Combine(_settings.Directory, SpoolSegment.FileName(_nextSequence)), _nextSequence));
+        }
+
+        _active = _segments[^1];
+        _writer = OpenWriter(_active);
+        _lastWriterSync = _lastCursorSync = _time.GetTimestamp();
+
+        foreach (var segment in _segments)
+        {
+            _pending += segment.FirstSequence > acked ? segment.Count
+                : segment.LastSequence > acked ? (long)(segment.LastSequence - acked)
+                : 0;
+        }
+
+        _readSegment = _segments[0];
+        _readPosition = 0;
+        LogRecovered(_logger, _settings.Directory, _segments.Count, _pending, acked, _nextSequence);
+    }
+
+    /// <summary>Counts a segment's valid records; the tail of the newest segment is cut at the first bad record.</summary>
+    private void Scan(SpoolSegment segment, bool truncateTornTail)
+    {
+        using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        var end = stream.Length;
+        long position = 0;
+        while (SpoolSegment.ReadRecord(stream, position, end, out var next) is { } record)
+        {
+            segment.Count++;
+            segment.LastSequence = record.Sequence;
+            position = next;
+        }
+
+        segment.Length = position;
+        if (position < end)
+        {
+            if (truncateTornTail)
+            {
+                // Only an interrupted append can leave a torn tail; the records before it are intact.
+                stream.SetLength(position);
+                stream.Flush(flushToDisk: true);
+                LogTruncated(_logger, segment.Path, end - position);
+            }
+            else
+            {
+                LogCorrupt(_logger, segment.Path, position, end - position);
+            }
+        }
+    }
+
+    private static FileStream OpenWriter(SpoolSegment segment)
+    {
+        var stream = new FileStream(segment.Path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+        stream.Position = segment.Length;
+        return stream;
+    }
+
+    private void Roll(ulong firstSequence)
+    {
+        _writer.Flush(flushToDisk: true);
+        _writer.Dispose();
+        _active = new SpoolSegment(Path.Combine(_settings.Directory, SpoolSegment.FileName(firstSequence)), firstSequence);
+        _segments.Add(_active);
+        _writer = OpenWriter(_active);
+    }
+
+    private void EnforceLimit()
+    {
+        while (_segments.Count > 1 && _segments.Sum(s => s.Length) > _settings.MaxBytes)
+        {
+            var oldest = _segments[0];
+            var acked = _cursor.Value;
+            long lost = oldest.FirstSequence > acked ? oldest.Count
+                : oldest.LastSequence > acked ? (long)(oldest.LastSequence - acked)
+                : 0;
+            if (_peeked is { } peeked && peeked.Sequence <= oldest.LastSequence)
+            {
+                _peeked = null;
+            }
+
+            DeleteOldest();
+            if (lost > 0)
+            {
+                Interlocked.Add(ref _dropped, lost);
+                Interlocked.Add(ref _pending, -lost);
+                LogSpoolFull(_logger, lost, oldest.FirstSequence, oldest.LastSequence);
+            }
+        }
+    }
+
+    private void DeleteOldest()
+    {
+        var oldest = _segments[0];
+        _segments.RemoveAt(0);
+        if (_readSegment == oldest)
+        {
+            _reader?.Dispose();
+            _reader = null;
+            _readSegment = _segments[0];
+            _readPosition = 0;
+        }
+
+        File.Delete(oldest.Path);
+    }
+
+    private SpoolRecord? ReadNext()
+    {
+        while (_readSegment is not null)
+        {
+            _reader ??= new FileStream(_readSegment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            var end = _readSegment.Length;
+            if (SpoolSegment.ReadRecord(_reader, _readPosition, end, out var next) is { } record)
+            {
+                _readPosition = next;
+                if (record.Sequence > _cursor.Value)
+                {
+                    return record;
+                }
+
+                continue; // delivered before a restart
+            }
+
+            if (_readPosition < end)
+            {
+                // Corrupt in the middle of a segment (disk error): skip its rest rather than stall delivery forever.
+                var lost = _readSegment.LastSequence > _cursor.Value ? 1L : 0L;
+                LogCorrupt(_logger, _readSegment.Path, _readPosition, end - _readPosition);
+                Interlocked.Add(ref _dropped, lost);
+                _readPosition = end;
+            }
+
+            if (_readSegment == _active)
+            {
+                return null;
+            }
+
+            _reader.Dispose();
+            _reader = null;
+            var index = _segments.IndexOf(_readSegment);
+            _readSegment = index >= 0 && index + 1 < _segments.Count ? _segments[index + 1] : _active;
+            _readPosition = 0;
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spool {Directory}: {Segments} segment(s), {Pending} packet(s) to deliver, acknowledged up to {Acked}, next sequence {Next}")]
+    private static partial void LogRecovered(ILogger logger, string directory, int segments, long pending, ulong acked, ulong next);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool segment {Path} ended in a torn record; cut {Bytes} byte(s) (an append interrupted by a crash)")]
+    private static partial void LogTruncated(ILogger logger, string path, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Spool segment {Path} is corrupt at byte {Position}; skipping {Bytes} byte(s)")]
+    private static partial void LogCorrupt(ILogger logger, string path, long position, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool full: dropped {Count} undelivered packet(s), sequences {First}..{Last}")]
+    private static partial void LogSpoolFull(ILogger logger, long count, ulong first, ulong last);
+}

@@ -1,0 +1,40 @@
+namespace Zamio.Agent.Status;
+
+/// <summary>Live health figures the loops update and the status heartbeat reports. Thread-safe, lock-free.</summary>
+public sealed class AgentState
+{
+    private long _captureErrors;
+    private long _droppedAudioSamples;
+    private long _levelMilliDb = -120_000;
+    private int _deadAir;
+    private string? _lastCaptureError;
+    private string? _streamTitle;
+
+    public long CaptureErrors => Interlocked.Read(ref _captureErrors);
+
+    public string? LastCaptureError => Volatile.Read(ref _lastCaptureError);
+
+    public long DroppedAudioSamples => Interlocked.Read(ref _droppedAudioSamples);
+
+    public double AudioLevelDbfs => Interlocked.Read(ref _levelMilliDb) / 1000.0;
+
+    public bool DeadAir => Volatile.Read(ref _deadAir) != 0;
+
+    public string? StreamTitle => Volatile.Read(ref _streamTitle);
+
+    public void CaptureFailed(string message)
+    {
+        Interlocked.Increment(ref _captureErrors);
+        Volatile.Write(ref _lastCaptureError, message);
+    }
+
+    public void AudioDropped(long samples) => Interlocked.Add(ref _droppedAudioSamples, samples);
+
+    public void SetLevel(double dbfs, bool deadAir)
+    {
+        Interlocked.Exchange(ref _levelMilliDb, (long)Math.Round(Math.Max(dbfs, -120) * 1000));
+        Volatile.Write(ref _deadAir, deadAir ? 1 : 0);
+    }
+
+    public void SetStreamTitle(string? title) => Volatile.Write(ref _streamTitle, title);
+}

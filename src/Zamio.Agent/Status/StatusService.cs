@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet.Exceptions;
+using Zamio.Agent.Configuration;
+using Zamio.Agent.Mqtt;
+
+namespace Zamio.Agent.Status;
+
+/// <summary>Heartbeat: the retained status every interval while connected (the connection loop sends it on connect).</summary>
+public sealed partial class StatusService(
+    MqttLink link,
+    StatusReporter status,
+    IOptions<AgentOptions> options,
+    TimeProvider time,
+    ILogger<StatusService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.StatusIntervalSeconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                if (!link.IsConnected)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await link.Client.PublishAsync(MqttConnectionService.StatusMessage(settings.StationId, status.Online()), stoppingToken).ConfigureAwait(false);
+                }
+                catch (MqttCommunicationException ex)
+                {
+                    LogFailed(logger, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Heartbeat not sent: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string reason);
+}
