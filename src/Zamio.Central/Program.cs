@@ -1,9 +1,9 @@
 using Zamio.Central.Cli;
+using Zamio.Central.Hosting;
 
 if (CommandLine.Handles(args))
 {
     return CommandLine.Run(args);
 }
 
-Console.Error.WriteLine("serve is not available yet; use catalog, scan or identify (see 'help')");
-return 2;
+return await ServeHost.RunAsync(args);

@@ -5,7 +5,7 @@ namespace Zamio.Central.Cli;
 /// <summary>Operator verbs. Stdout carries only JSON; messages go to stderr; failures exit non-zero.</summary>
 public static class CommandLine
 {
-    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "catalog", "scan", "identify", "help", "--help", "-h" };
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "catalog", "scan", "identify", "stations", "help", "--help", "-h" };
 
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -19,6 +19,7 @@ public static class CommandLine
                 "catalog" => CatalogCommand.Run(rest),
                 "scan" => ScanCommand.Run(rest),
                 "identify" => IdentifyCommand.Run(rest),
+                "stations" => StationsCommand.Run(rest),
                 _ => Help(),
             };
         }
@@ -38,12 +39,14 @@ public static class CommandLine
     {
         Console.Error.WriteLine("""
             usage: zamio-central [VERB] [--data-dir DIR]
-              serve                      run the ingest service and HTTP API (default)
+              serve                      run the ingest service and HTTP API (default) [--urls URL] [--mqtt-port PORT]
               catalog add PATH...        fingerprint files or folders into the catalogue [--metadata CSV]
               catalog list               list catalogue tracks as JSON lines
               catalog remove ID...       remove tracks
               scan RECORDING             print one JSON line per play found in a recording
               identify CLIP...           print one JSON line per clip with its best match or null
+              stations add ID            create a station; prints {"station","key"} (the key is shown once)
+              stations list              list stations as JSON lines
             """);
         return 0;
     }

@@ -1,0 +1,174 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Zamio.Central.Catalog;
+using Zamio.Central.Cli;
+using Zamio.Central.Hosting;
+using Zamio.Central.Ingest;
+using Zamio.Central.Plays;
+using Zamio.Central.Stations;
+using Zamio.Shared.Audio;
+using Zamio.Shared.Fingerprinting;
+
+namespace Zamio.Central.Api;
+
+/// <summary>The HTTP API: health, identify, plays and stations.</summary>
+public static class ApiEndpoints
+{
+    private const int MaxPlays = 10_000;
+
+    public static WebApplication MapZamioApi(this WebApplication app)
+    {
+        app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
+        app.MapGet("/health/ready", Ready);
+        app.MapPost("/api/v1/identify", IdentifyAsync);
+        app.MapGet("/api/v1/plays", GetPlays);
+        app.MapGet("/api/v1/stations", GetStations);
+        return app;
+    }
+
+    private static IResult Ready(CatalogIndex catalog, EmbeddedBroker broker)
+    {
+        var brokerOk = broker.Port == 0 || broker.IsRunning;
+        var body = new
+        {
+            status = catalog.IsLoaded && brokerOk ? "ready" : "not-ready",
+            index = catalog.IsLoaded ? new { tracks = catalog.Index.Tracks.Count } : null,
+            broker = broker.Port == 0 ? "disabled" : broker.IsRunning ? "running" : "stopped",
+        };
+        return catalog.IsLoaded && brokerOk ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<IResult> IdentifyAsync(HttpContext context, CatalogIndex catalog, IOptions<ServeOptions> options, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.MaxClipBytes;
+        var request = context.Request;
+        // Multipart framing adds a little; the file part itself is held to the limit below.
+        var bodyLimit = limit + (64 * 1024);
+        if (request.ContentLength > bodyLimit)
+        {
+            return TooLarge(limit);
+        }
+
+        if (!catalog.IsLoaded)
+        {
+            return Results.Problem("The index is not loaded yet.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = bodyLimit;
+        }
+
+        using var clip = new MemoryStream();
+        string? hint;
+        try
+        {
+            if (request.HasFormContentType)
+            {
+                var form = await request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+                var file = form.Files.GetFile("file");
+                if (file is null)
+                {
+                    return Results.Problem("Multipart requests need a 'file' part.", statusCode: StatusCodes.Status400BadRequest);
+                }
+
+                if (file.Length > limit)
+                {
+                    return TooLarge(limit);
+                }
+
+                hint = file.FileName;
+                await using var upload = file.OpenReadStream();
+                await upload.CopyToAsync(clip, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                hint = null;
+                await request.Body.CopyToAsync(clip, cancellationToken).ConfigureAwait(false);
+                if (clip.Length > limit)
+                {
+                    return TooLarge(limit);
+                }
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(limit);
+        }
+        catch (InvalidDataException ex)
+        {
+            return Results.Problem($"Malformed request body: {ex.Message}", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        if (clip.Length == 0)
+        {
+            return Results.Problem("The clip is empty.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        clip.Position = 0;
+        FingerprintedAudio audio;
+        try
+        {
+            audio = Fingerprinter.FromStream(clip, hint);
+        }
+        catch (Exception ex) when (ex is AudioFormatException or InvalidDataException or EndOfStreamException or FormatException or ArgumentException or NotSupportedException)
+        {
+            return Results.Problem($"Unreadable audio: {ex.Message}", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var match = IdentifyCommand.Best(catalog.MatcherForThisThread(), audio.Peaks);
+        return match is null
+            ? Results.Ok(new IdentifyResponse(null, 0, null, null))
+            : Results.Ok(new IdentifyResponse(
+                match.TrackId,
+                Math.Round(match.Confidence, 3),
+                Math.Round(match.Alignment.TrackFrame(0) / FingerprintSettings.FramesPerSecond, 2),
+                Math.Round(match.Speed, 4)));
+    }
+
+    private static IResult GetPlays(PlayStore plays, string? station, string? from, string? to)
+    {
+        if (!TryParseTime(from, out var fromTime) || !TryParseTime(to, out var toTime))
+        {
+            return Results.Problem("'from' and 'to' must be ISO 8601 timestamps.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        return Results.Ok(plays.Query(string.IsNullOrEmpty(station) ? null : station, fromTime, toTime, MaxPlays)
+            .Select(p => new PlayResponse(p.Station, p.PlayKey, p.Track, p.Start, p.End, p.Confidence, p.Speed, p.Status)));
+    }
+
+    private static IResult GetStations(StationStore stations, StationActivity activity)
+    {
+        var ids = new SortedSet<string>(stations.List(), StringComparer.Ordinal);
+        return Results.Ok(ids.Select(id => activity.State(id)).Select(s => new StationResponse(
+            s.Station, s.Online, s.LastPacket, s.Accepted, s.Rejected, s.Duplicates)));
+    }
+
+    private static bool TryParseTime(string? text, out DateTimeOffset? time)
+    {
+        time = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            time = parsed;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static IResult TooLarge(long limit) =>
+        Results.Problem($"Clips are limited to {limit} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+}
+
+public sealed record IdentifyResponse(string? Track, double Confidence, double? Offset, double? Speed);
+
+public sealed record PlayResponse(string Station, string Id, string Track, DateTimeOffset Start, DateTimeOffset End, double Confidence, double Speed, string Status);
+
+public sealed record StationResponse(string Station, bool Online, DateTimeOffset? LastPacket, long Packets, long Rejected, long Duplicates);

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Zamio.Central.Hosting;
+using Zamio.Central.Stations;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Central.Cli;
+
+/// <summary><c>stations add ID</c>: creates a station and prints its credentials once; <c>stations list</c>.</summary>
+public static class StationsCommand
+{
+    public static int Run(IReadOnlyList<string> args)
+    {
+        var cli = CliArguments.Parse(args, new HashSet<string>(), new HashSet<string>());
+        if (cli.Positional.Count == 0)
+        {
+            throw new CliUsageException("stations needs a sub-command: add ID | list");
+        }
+
+        var store = new StationStore(CentralDatabase.Open(cli.DataDirectory), TimeProvider.System);
+        switch (cli.Positional[0])
+        {
+            case "add":
+                if (cli.Positional.Count != 2 || !StationIds.IsValid(cli.Positional[1]))
+                {
+                    throw new CliUsageException($"stations add needs one station id of 1..{StationIds.MaxLength} characters from [A-Za-z0-9_.-]");
+                }
+
+                var key = store.Add(cli.Positional[1]);
+                Console.WriteLine(JsonSerializer.Serialize(new { station = cli.Positional[1], key }));
+                return 0;
+            case "list":
+                foreach (var id in store.List())
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(new { station = id }));
+                }
+
+                return 0;
+            default:
+                throw new CliUsageException($"unknown stations sub-command '{cli.Positional[0]}'");
+        }
+    }
+}

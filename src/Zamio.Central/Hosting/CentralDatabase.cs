@@ -1,0 +1,80 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Zamio.Central.Hosting;
+
+/// <summary>
+/// The embedded service database (<c>central.db</c> under the data directory): stations and plays. Versioned
+/// migrations run on open; every caller gets its own pooled connection, so HTTP reads never wait on ingest.
+/// </summary>
+public sealed class CentralDatabase
+{
+    public const string FileName = "central.db";
+
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE stations (
+            id TEXT PRIMARY KEY,
+            key_salt BLOB NOT NULL,
+            key_hash BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE plays (
+            play_key TEXT PRIMARY KEY,
+            station TEXT NOT NULL,
+            session TEXT NOT NULL,
+            play_id INTEGER NOT NULL,
+            track TEXT NOT NULL,
+            start_utc TEXT NOT NULL,
+            end_utc TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            speed REAL NOT NULL,
+            status TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX plays_station_start ON plays (station, start_utc);
+        CREATE INDEX plays_start ON plays (start_utc);
+        """,
+    ];
+
+    private readonly string _connectionString;
+
+    private CentralDatabase(string connectionString)
+    {
+        _connectionString = connectionString;
+    }
+
+    public static CentralDatabase Open(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = Path.Combine(dataDirectory, FileName);
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30 }.ToString();
+        var database = new CentralDatabase(connectionString);
+        using var connection = database.Connect();
+        connection.Execute("PRAGMA journal_mode = WAL;");
+        Migrate(connection);
+        return database;
+    }
+
+    public SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        connection.Execute("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+        return connection;
+    }
+
+    private static void Migrate(SqliteConnection connection)
+    {
+        connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        var current = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version") ?? 0;
+        for (var v = (int)current; v < Migrations.Length; v++)
+        {
+            using var tx = connection.BeginTransaction();
+            connection.Execute(Migrations[v], transaction: tx);
+            connection.Execute("INSERT INTO schema_version (version) VALUES (@v)", new { v = v + 1 }, tx);
+            tx.Commit();
+        }
+    }
+}

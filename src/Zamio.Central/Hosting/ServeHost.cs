@@ -1,0 +1,74 @@
+using Zamio.Central.Api;
+using Zamio.Central.Catalog;
+using Zamio.Central.Cli;
+using Zamio.Central.Ingest;
+using Zamio.Central.Plays;
+using Zamio.Central.Stations;
+
+namespace Zamio.Central.Hosting;
+
+/// <summary><c>serve</c>: builds the web host with the embedded broker, ingest loop and HTTP API.</summary>
+public static class ServeHost
+{
+    private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal) { "--urls", "--mqtt-port" };
+
+    /// <summary>Builds the host from <c>serve</c> arguments (the verb itself optional).</summary>
+    public static WebApplication Build(IReadOnlyList<string> args)
+    {
+        var rest = args.Count > 0 && args[0] == "serve" ? args.Skip(1) : args;
+        var cli = CliArguments.Parse(rest, ValueOptions, new HashSet<string>());
+        if (cli.Positional.Count > 0)
+        {
+            throw new CliUsageException($"serve takes no positional arguments (got '{cli.Positional[0]}')");
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var settings = new Dictionary<string, string?>
+        {
+            [$"{ServeOptions.Section}:{nameof(ServeOptions.DataDirectory)}"] = cli.DataDirectory,
+        };
+        if (cli.Option("--urls") is { } urls)
+        {
+            settings[$"{ServeOptions.Section}:{nameof(ServeOptions.Urls)}"] = urls;
+        }
+
+        if (cli.Option("--mqtt-port") is { } port)
+        {
+            settings[$"{ServeOptions.Section}:{nameof(ServeOptions.MqttPort)}"] = port;
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.WebHost.UseUrls(builder.Configuration[$"{ServeOptions.Section}:{nameof(ServeOptions.Urls)}"] ?? new ServeOptions().Urls);
+        builder.Services
+            .AddServeCore(builder.Configuration)
+            .AddStations()
+            .AddCatalogIndex()
+            .AddIngest()
+            .AddPlays();
+
+        var app = builder.Build();
+        app.MapZamioApi();
+        return app;
+    }
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+        }
+        catch (CliUsageException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            await app.RunAsync().ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+}

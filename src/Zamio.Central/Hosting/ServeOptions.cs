@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Zamio.Central.Hosting;
+
+/// <summary>Settings of <c>serve</c>; validated when the host starts.</summary>
+public sealed class ServeOptions
+{
+    public const string Section = "Zamio";
+
+    [Required]
+    public string DataDirectory { get; set; } = "zamio-data";
+
+    [Required]
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>Embedded broker port; 0 disables the embedded broker.</summary>
+    [Range(0, 65535)]
+    public int MqttPort { get; set; } = 1883;
+
+    /// <summary>Packets waiting for the ingest loop; when full, the broker waits before acknowledging (QoS 1 back-pressure).</summary>
+    [Range(16, 1_000_000)]
+    public int IngestQueueCapacity { get; set; } = 10_000;
+
+    /// <summary>Largest clip accepted by <c>POST /api/v1/identify</c>.</summary>
+    [Range(1024, 100 * 1024 * 1024)]
+    public long MaxClipBytes { get; set; } = 5 * 1024 * 1024;
+}

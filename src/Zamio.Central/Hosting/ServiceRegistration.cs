@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+using Zamio.Central.Catalog;
+using Zamio.Central.Ingest;
+using Zamio.Central.Plays;
+using Zamio.Central.Stations;
+
+namespace Zamio.Central.Hosting;
+
+/// <summary>One <c>Add...</c> per area, so <see cref="ServeHost"/> reads as the list of what runs.</summary>
+public static class ServiceRegistration
+{
+    public static IServiceCollection AddServeCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ServeOptions>()
+            .Bind(configuration.GetSection(ServeOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => CentralDatabase.Open(sp.GetRequiredService<IOptions<ServeOptions>>().Value.DataDirectory));
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        return services;
+    }
+
+    public static IServiceCollection AddStations(this IServiceCollection services)
+    {
+        services.AddSingleton<StationStore>();
+        services.AddSingleton<StationActivity>();
+        return services;
+    }
+
+    public static IServiceCollection AddCatalogIndex(this IServiceCollection services)
+    {
+        services.AddSingleton<CatalogIndex>();
+        services.AddHostedService<CatalogIndexLoader>();
+        return services;
+    }
+
+    public static IServiceCollection AddIngest(this IServiceCollection services)
+    {
+        services.AddSingleton<IngestQueue>();
+        services.AddSingleton<EmbeddedBroker>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddHostedService<IngestService>();
+        return services;
+    }
+
+    public static IServiceCollection AddPlays(this IServiceCollection services)
+    {
+        services.AddSingleton<PlayStore>();
+        return services;
+    }
+}

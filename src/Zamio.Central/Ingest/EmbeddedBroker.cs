@@ -1,0 +1,134 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using Zamio.Central.Hosting;
+using Zamio.Central.Stations;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Central.Ingest;
+
+/// <summary>
+/// The embedded MQTT broker: stations log in with their id and key, may publish only to their own topics, and
+/// fingerprint payloads are copied into the <see cref="IngestQueue"/>. No matching happens in broker callbacks.
+/// </summary>
+public sealed partial class EmbeddedBroker(
+    IOptions<ServeOptions> options,
+    StationStore stations,
+    StationActivity activity,
+    IngestQueue queue,
+    ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
+{
+    private MqttServer? _server;
+
+    public bool IsRunning => _server?.IsStarted == true;
+
+    public int Port => options.Value.MqttPort;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.MqttPort == 0)
+        {
+            return;
+        }
+
+        var serverOptions = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointPort(options.Value.MqttPort)
+            .Build();
+        var server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        server.InterceptingPublishAsync += InterceptPublishAsync;
+        server.ClientConnectedAsync += e =>
+        {
+            activity.Connected(e.UserName ?? e.ClientId);
+            return Task.CompletedTask;
+        };
+        server.ClientDisconnectedAsync += e =>
+        {
+            if (e.UserName is not null)
+            {
+                activity.Disconnected(e.UserName);
+            }
+
+            return Task.CompletedTask;
+        };
+        await server.StartAsync().ConfigureAwait(false);
+        _server = server;
+        LogStarted(logger, options.Value.MqttPort);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _server?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        // The user name is the station id; the client id is free (agents use one per process).
+        if (!stations.Verify(e.UserName, e.Password))
+        {
+            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+            LogRefused(logger, e.UserName ?? "(none)", e.ClientId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        var client = e.UserName;
+        var topic = e.ApplicationMessage.Topic;
+        if (client is null || !Topics.TryParse(topic, out var topicStation, out var kind) || topicStation != client)
+        {
+            // Also covers the broker's own publishes (no user), which this service never makes.
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            if (activity.PacketRejected(client ?? e.ClientId))
+            {
+                LogForbiddenTopic(logger, client ?? e.ClientId, topic);
+            }
+
+            return;
+        }
+
+        if (kind == StationTopicKind.Fingerprints)
+        {
+            var payload = e.ApplicationMessage.Payload;
+            if (payload.Length > FingerprintPacket.MaxPacketSize)
+            {
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
+                if (activity.PacketRejected(client))
+                {
+                    LogOversized(logger, client, payload.Length);
+                }
+
+                return;
+            }
+
+            await queue.EnqueueAsync(new InboundPacket(client, topicStation, payload.ToArray()), e.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on port {Port}")]
+    private static partial void LogStarted(ILogger logger, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT login refused for user {User} (client {ClientId})")]
+    private static partial void LogRefused(ILogger logger, string user, string clientId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} tried to publish to {Topic}; rejected (logged once per station)")]
+    private static partial void LogForbiddenTopic(ILogger logger, string station, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} sent a {Bytes}-byte payload; rejected (logged once per station)")]
+    private static partial void LogOversized(ILogger logger, string station, long bytes);
+}

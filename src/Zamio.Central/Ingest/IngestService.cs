@@ -1,0 +1,170 @@
+using System.Globalization;
+using Zamio.Central.Catalog;
+using Zamio.Central.Plays;
+using Zamio.Central.Stations;
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Matching;
+using Zamio.Shared.Plays;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Central.Ingest;
+
+/// <summary>
+/// The ingest loop: validates packets, drops redeliveries by sequence, runs each station's streaming matcher and
+/// play tracker, and upserts the resulting plays. Nothing a station sends can stop the loop.
+/// </summary>
+public sealed partial class IngestService(
+    IngestQueue queue,
+    CatalogIndex catalog,
+    PlayStore plays,
+    StationActivity activity,
+    TimeProvider time,
+    ILogger<IngestService> logger) : BackgroundService
+{
+    private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
+
+    private readonly Dictionary<string, StationSession> _sessions = new(StringComparer.Ordinal);
+    private readonly string _instance = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var inbound in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    Process(inbound);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A bug or a storage failure for one packet must not end ingest for every station.
+                    LogProcessingFailed(logger, ex, inbound.ClientStation);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Process(InboundPacket inbound)
+    {
+        var station = inbound.ClientStation;
+        if (!FingerprintPacket.TryDecode(inbound.Payload, out var packet, out var error))
+        {
+            Reject(station, error);
+            return;
+        }
+
+        if (packet.StationId != inbound.TopicStation || packet.StationId != station)
+        {
+            Reject(station, $"packet station '{packet.StationId}' does not match the publishing station");
+            return;
+        }
+
+        if (packet.AlgorithmVersion != FingerprintSettings.AlgorithmVersion)
+        {
+            Reject(station, $"algorithm version {packet.AlgorithmVersion}, central runs {FingerprintSettings.AlgorithmVersion}");
+            return;
+        }
+
+        if (!catalog.IsLoaded)
+        {
+            Reject(station, "index not loaded");
+            return;
+        }
+
+        if (!_sessions.TryGetValue(station, out var session) || !ReferenceEquals(session.Index, catalog.Index))
+        {
+            session = new StationSession(station, $"{station}/{_instance}-{_sessions.Count}", packet, catalog);
+            _sessions[station] = session;
+        }
+
+        // Redelivery (QoS 1, spool replay) repeats sequences: only packets past the highest seen advance the stream.
+        if (session.HighestSequence is { } highest && packet.Sequence <= highest)
+        {
+            activity.Duplicate(station);
+            return;
+        }
+
+        if (packet.StartFrame < session.BaseFrame || packet.StartFrame + packet.FrameCount - session.BaseFrame > int.MaxValue)
+        {
+            Reject(station, "packet frames are outside this station session");
+            return;
+        }
+
+        session.HighestSequence = packet.Sequence;
+        activity.PacketAccepted(station);
+        var peaks = new Peak[packet.Peaks.Length];
+        for (var i = 0; i < peaks.Length; i++)
+        {
+            var p = packet.Peaks[i];
+            peaks[i] = new Peak((int)(p.Frame - session.BaseFrame), p.Bin16);
+        }
+
+        var changes = new List<PlayRecord>();
+        session.Matcher.Append(peaks, packet.StartFrame + packet.FrameCount - session.BaseFrame, window =>
+        {
+            foreach (var play in session.Tracker.Observe(window))
+            {
+                changes.Add(session.ToRecord(play));
+            }
+        });
+        if (changes.Count > 0)
+        {
+            plays.Upsert(changes);
+            foreach (var change in changes)
+            {
+                LogPlay(logger, station, change.Track, change.Status, change.Start);
+            }
+        }
+    }
+
+    private void Reject(string station, string reason)
+    {
+        if (activity.PacketRejected(station))
+        {
+            LogRejected(logger, station, reason);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Packet from {Station} rejected: {Reason} (further rejections are only counted)")]
+    private static partial void LogRejected(ILogger logger, string station, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ingest of a packet from {Station} failed")]
+    private static partial void LogProcessingFailed(ILogger logger, Exception exception, string station);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Station {Station}: {Track} {Status} from {Start:O}")]
+    private static partial void LogPlay(ILogger logger, string station, string track, string status, DateTimeOffset start);
+
+    /// <summary>
+    /// One station's stream since central (or the index) started. Frames are rebased to the session's first packet,
+    /// whose capture time anchors the audio clock: utc(frame) = CaptureStart + (frame - StartFrame) × 32 ms.
+    /// </summary>
+    private sealed class StationSession(string station, string key, FingerprintPacket first, CatalogIndex catalog)
+    {
+        public object Index { get; } = catalog.Index;
+
+        public long BaseFrame { get; } = first.StartFrame;
+
+        public ulong? HighestSequence { get; set; }
+
+        public StreamMatcher Matcher { get; } = new(new Matcher(catalog.Index));
+
+        public PlayTracker Tracker { get; } = new();
+
+        public PlayRecord ToRecord(Play play) => new(
+            station,
+            $"{key}/{play.Id.ToString(CultureInfo.InvariantCulture)}",
+            play.TrackId,
+            At(play.StartFrame),
+            At(play.EndFrame),
+            Math.Round(play.Confidence, 3),
+            Math.Round(play.Speed, 4),
+            play.Status == PlayStatus.Closed ? "closed" : "ongoing");
+
+        private DateTimeOffset At(long frame) =>
+            first.CaptureStart.AddTicks(frame * MicrosPerFrame * 10);
+    }
+}
