@@ -27,6 +27,7 @@ public sealed class PacketAssembler
     private bool _gapBefore;
     private double _sumSquares;
     private long _sampleCount;
+    private double _lastLevel = -120;
 
     public PacketAssembler(DateTimeOffset epoch, double packetSeconds, double silenceDbfs, Action<PacketDraft> emit)
     {
@@ -115,8 +116,11 @@ public sealed class PacketAssembler
         var peaks = _pending.GetRange(0, count).ToArray();
         _pending.RemoveRange(0, count);
 
-        var rms = _sampleCount > 0 ? Math.Sqrt(_sumSquares / _sampleCount) : 0;
-        var level = rms > 0 ? 20 * Math.Log10(rms) : -120;
+        // Samples are counted when written, frames when final; a trailing packet may have no new samples.
+        var level = _sampleCount == 0 ? _lastLevel
+            : _sumSquares > 0 ? 10 * Math.Log10(_sumSquares / _sampleCount)
+            : -120;
+        _lastLevel = level;
         _sumSquares = 0;
         _sampleCount = 0;
 

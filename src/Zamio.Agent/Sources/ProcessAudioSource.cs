@@ -129,7 +129,7 @@ public sealed class ProcessAudioSource : IAudioSource
             {
                 // Let stderr drain so the message says why (e.g. "audio open error: No such file or directory").
                 await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-                throw new SourceUnavailableException($"{_description}: exited with code {_process.ExitCode} before producing audio{Errors()}");
+                throw new SourceUnavailableException($"{_description}: exited (exit code {_process.ExitCode}) before producing audio{Errors()}");
             }
 
             _buffered = read;

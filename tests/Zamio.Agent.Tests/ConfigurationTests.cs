@@ -1,0 +1,56 @@
+using Zamio.Agent.Configuration;
+using Zamio.Agent.Hosting;
+
+namespace Zamio.Agent.Tests;
+
+public sealed class ConfigurationTests
+{
+    private static async Task<(int Code, string Error)> Run(params string[] args)
+    {
+        var error = new StringWriter();
+        var code = await AgentHost.RunAsync(args, error);
+        return (code, error.ToString());
+    }
+
+    [Fact]
+    public async Task UnknownOption_Exit2()
+    {
+        var (code, error) = await Run("--staton", "x");
+        Assert.Equal(2, code);
+        Assert.Contains("--staton: unknown option", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EachBadValue_GetsItsOwnLine()
+    {
+        using var dir = new TempDir();
+        var (code, error) = await Run(
+            "--station", "bad/id", "--key", "k", "--source", "file:/no/such/file.wav", "--broker", "http://x",
+            "--pace", "slow", "--start-time", "yesterday", "--packet-seconds", "0.01", "--spool-dir", dir.Path);
+        Assert.Equal(2, code);
+        foreach (var option in new[] { "--station", "--source", "--broker", "--pace", "--start-time", "--packet-seconds" })
+        {
+            Assert.Contains("zamio-agent: " + option + ":", error, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("--key:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidOptions_Parse()
+    {
+        var values = new Dictionary<string, string?>();
+        var errors = CommandLine.Parse(["--station", "kiss-fm", "--broker=mqtts://broker.example:8884", "--pace", "fast"], values);
+        Assert.Empty(errors);
+        var options = new AgentOptions { StationId = "kiss-fm", Broker = values["Agent:Broker"]!, Pace = values["Agent:Pace"]! };
+        Assert.Equal(new BrokerAddress("broker.example", 8884, true), options.ParsedBroker);
+        Assert.Equal(Pace.Fast, options.ParsedPace);
+    }
+
+    [Fact]
+    public void MissingValue_IsAnError()
+    {
+        var errors = CommandLine.Parse(["--station", "--key", "k"], new Dictionary<string, string?>());
+        Assert.Equal(["--station: a value is required"], errors);
+    }
+}

@@ -1,0 +1,80 @@
+using Zamio.Agent.Pipeline;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Agent.Tests;
+
+public sealed class PacketAssemblerTests
+{
+    private static float[] Chords(int samples, int seed)
+    {
+        var random = new Random(seed);
+        var output = new float[samples];
+        double f1 = 0, f2 = 0;
+        for (var i = 0; i < samples; i++)
+        {
+            if (i % 4000 == 0)
+            {
+                f1 = 200 + random.Next(0, 1500);
+                f2 = 200 + random.Next(0, 1500);
+            }
+
+            output[i] = (float)(0.3 * Math.Sin(2 * Math.PI * f1 * i / 8000) + 0.3 * Math.Sin(2 * Math.PI * f2 * i / 8000));
+        }
+
+        return output;
+    }
+
+    [Fact]
+    public void PacketsTileTheFrameAxisAndCarryPeaksInRange()
+    {
+        var drafts = new List<PacketDraft>();
+        var assembler = new PacketAssembler(DateTimeOffset.UnixEpoch.AddYears(50), 2, -50, drafts.Add);
+        var audio = Chords(8000 * 20, 1);
+        for (var i = 0; i < audio.Length; i += 777)
+        {
+            assembler.Write(i, audio.AsSpan(i, Math.Min(777, audio.Length - i)));
+        }
+
+        assembler.Complete();
+        Assert.Equal(0, drafts[0].StartFrame);
+        for (var i = 1; i < drafts.Count; i++)
+        {
+            Assert.Equal(drafts[i - 1].StartFrame + drafts[i - 1].FrameCount, drafts[i].StartFrame);
+        }
+
+        Assert.All(drafts, d => Assert.All(d.Peaks, p => Assert.InRange(p.Frame, d.StartFrame, d.StartFrame + d.FrameCount - 1)));
+        Assert.All(drafts, d => Assert.Equal(FingerprintPacketFlags.None, d.Flags));
+        Assert.All(drafts[..^1], d => Assert.Equal(62, d.FrameCount));
+        var packet = FingerprintPacket.Decode(drafts[3].Encode("x", 4));
+        Assert.Equal(drafts[3].Peaks, packet.Peaks);
+    }
+
+    [Fact]
+    public void GapInSampleClock_FlagsAndSkipsFrames()
+    {
+        var drafts = new List<PacketDraft>();
+        var assembler = new PacketAssembler(DateTimeOffset.UnixEpoch, 2, -50, drafts.Add);
+        var audio = Chords(8000 * 5, 2);
+        assembler.Write(0, audio);
+        var before = drafts.Count;
+        assembler.Write(8000 * 60, audio); // a minute lost (stream reconnect)
+        assembler.Complete();
+
+        var gap = drafts[before..].First(d => d.StartFrame >= 60 * 31);
+        Assert.True((gap.Flags & FingerprintPacketFlags.GapBefore) != 0);
+        Assert.Equal(8000 * 60 / 256, gap.StartFrame);
+        Assert.Equal(gap.StartFrame * 32_000, gap.CaptureStartUnixMicros);
+        Assert.Single(drafts, d => (d.Flags & FingerprintPacketFlags.GapBefore) != 0);
+    }
+
+    [Fact]
+    public void Silence_IsFlagged()
+    {
+        var drafts = new List<PacketDraft>();
+        var assembler = new PacketAssembler(DateTimeOffset.UnixEpoch, 2, -50, drafts.Add);
+        assembler.Write(0, new float[8000 * 10]);
+        assembler.Complete();
+        Assert.All(drafts, d => Assert.True((d.Flags & FingerprintPacketFlags.Silence) != 0));
+        Assert.All(drafts, d => Assert.Empty(d.Peaks));
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Agent.Tests;
+
+/// <summary>In-process MQTTnet broker on a free loopback port that records fingerprint packets and status.</summary>
+internal sealed class TestBroker : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<FingerprintPacket> _packets = new();
+    private readonly string _key;
+    private MqttServer? _server;
+    private int _connectAttempts;
+    private int _refusals;
+
+    public TestBroker(string key = "secret", int? port = null)
+    {
+        _key = key;
+        Port = port ?? FreePort();
+    }
+
+    public int Port { get; }
+
+    public string Url => $"mqtt://127.0.0.1:{Port}";
+
+    public IReadOnlyCollection<FingerprintPacket> Packets => _packets;
+
+    public int ConnectAttempts => Volatile.Read(ref _connectAttempts);
+
+    public int Refusals => Volatile.Read(ref _refusals);
+
+    public string? LastStatus { get; private set; }
+
+    /// <summary>Raised after each received fingerprint packet (on the broker's thread; keep handlers cheap).</summary>
+    public event Action<FingerprintPacket>? PacketReceived;
+
+    public event Action? ConnectAttempted;
+
+    public async Task StartAsync()
+    {
+        var options = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            .WithDefaultEndpointPort(Port)
+            .Build();
+        _server = new MqttServerFactory().CreateMqttServer(options);
+        _server.ValidatingConnectionAsync += e =>
+        {
+            Interlocked.Increment(ref _connectAttempts);
+            if (e.Password != _key)
+            {
+                Interlocked.Increment(ref _refusals);
+                e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+            }
+
+            ConnectAttempted?.Invoke();
+            return Task.CompletedTask;
+        };
+        _server.InterceptingPublishAsync += e =>
+        {
+            var payload = System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload);
+            if (Topics.TryParse(e.ApplicationMessage.Topic, out _, out var kind))
+            {
+                if (kind == StationTopicKind.Fingerprints)
+                {
+                    var packet = FingerprintPacket.Decode(payload);
+                    _packets.Enqueue(packet);
+                    PacketReceived?.Invoke(packet);
+                }
+                else
+                {
+                    LastStatus = System.Text.Encoding.UTF8.GetString(payload);
+                }
+            }
+
+            return Task.CompletedTask;
+        };
+        await _server.StartAsync();
+    }
+
+    public async Task StopAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync();
+            _server.Dispose();
+            _server = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
