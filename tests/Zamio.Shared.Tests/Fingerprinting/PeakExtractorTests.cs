@@ -1,0 +1,142 @@
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Tests.TestAudio;
+
+namespace Zamio.Shared.Tests.Fingerprinting;
+
+public class PeakExtractorTests
+{
+    private const double HzPerBin = (double)FingerprintSettings.SampleRate / FingerprintSettings.FftSize;
+
+    [Theory]
+    [InlineData(440.0)]
+    [InlineData(1000.0)]
+    [InlineData(1234.5)]
+    [InlineData(3000.0)]
+    public void Extract_PureTone_PeaksAtToneBin(double frequency)
+    {
+        var tone = Sine(frequency, 3, 0.5);
+
+        var peaks = PeakExtractor.Extract(tone);
+
+        Assert.NotEmpty(peaks);
+        var expectedBin = frequency / HzPerBin;
+        Assert.All(peaks, p => Assert.InRange(p.Bin, expectedBin - 0.3, expectedBin + 0.3));
+    }
+
+    [Fact]
+    public void Extract_ToneBelowAnalysisBand_NoPeaks()
+    {
+        // 150 Hz is bin 19, below FrameAnalyzer.MinBin: the band starts at about 300 Hz.
+        var peaks = PeakExtractor.Extract(Sine(150, 3, 0.5));
+
+        Assert.Empty(peaks);
+    }
+
+    [Fact]
+    public void Extract_Silence_NoPeaks()
+    {
+        var peaks = PeakExtractor.Extract(new float[FingerprintSettings.SampleRate * 3]);
+
+        Assert.Empty(peaks);
+    }
+
+    [Fact]
+    public void Extract_Music_PeaksSortedByFrameWithinBandAndFrameCount()
+    {
+        var song = SyntheticMusic.Song(11, 10);
+        var extractor = new PeakExtractor();
+        var peaks = new List<Peak>();
+        extractor.Write(song, peaks);
+        extractor.Flush(peaks);
+
+        // A frame per hop once the first window is full.
+        Assert.Equal((song.Length - FingerprintSettings.FftSize) / FingerprintSettings.HopSize + 1, extractor.Frames);
+        Assert.InRange(peaks.Count, 10 * 5, 10 * 100);
+        for (var i = 1; i < peaks.Count; i++)
+        {
+            Assert.True(peaks[i - 1].Frame <= peaks[i].Frame, $"peak {i} out of order");
+        }
+
+        Assert.All(peaks, p =>
+        {
+            Assert.InRange(p.Frame, 0, extractor.Frames - 1);
+            Assert.InRange(p.Bin, FrameAnalyzer.MinBin, FrameAnalyzer.MaxBin);
+        });
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(37)]
+    [InlineData(256)]
+    [InlineData(1000)]
+    [InlineData(4099)]
+    public void Write_OddBlockSizes_SamePeaksAsOneBlock(int blockSize)
+    {
+        var song = SyntheticMusic.Song(5, 8);
+        var expected = PeakExtractor.Extract(song);
+
+        var extractor = new PeakExtractor();
+        var peaks = new List<Peak>();
+        for (var at = 0; at < song.Length; at += blockSize)
+        {
+            extractor.Write(song.AsSpan(at, Math.Min(blockSize, song.Length - at)), peaks);
+        }
+
+        extractor.Flush(peaks);
+
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, peaks);
+    }
+
+    [Fact]
+    public void Write_EmptyBlocks_ChangeNothing()
+    {
+        var song = SyntheticMusic.Song(6, 4);
+        var expected = PeakExtractor.Extract(song);
+
+        var extractor = new PeakExtractor();
+        var peaks = new List<Peak>();
+        extractor.Write(song.AsSpan(0, 5000), peaks);
+        extractor.Write([], peaks);
+        extractor.Write(song.AsSpan(5000), peaks);
+        extractor.Write([], peaks);
+        extractor.Flush(peaks);
+
+        Assert.Equal(expected, peaks);
+    }
+
+    [Fact]
+    public void Write_SteadyState_AllocatesNothing()
+    {
+        var song = SyntheticMusic.Song(8, 12);
+        var extractor = new PeakExtractor();
+        var peaks = new List<Peak>(100_000);
+        // Warm-up: JIT and first-use paths.
+        for (var at = 0; at < 2 * FingerprintSettings.SampleRate; at += 500)
+        {
+            extractor.Write(song.AsSpan(at, 500), peaks);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var at = 2 * FingerprintSettings.SampleRate; at + 500 <= song.Length; at += 500)
+        {
+            extractor.Write(song.AsSpan(at, 500), peaks);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(peaks.Count > 100, $"only {peaks.Count} peaks: the loop did not exercise peak output");
+        Assert.Equal(0, allocated);
+    }
+
+    private static float[] Sine(double frequency, double seconds, double amplitude)
+    {
+        var samples = new float[(int)(seconds * FingerprintSettings.SampleRate)];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            samples[i] = (float)(amplitude * Math.Sin(2 * Math.PI * frequency * i / FingerprintSettings.SampleRate));
+        }
+
+        return samples;
+    }
+}
