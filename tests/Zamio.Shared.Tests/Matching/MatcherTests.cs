@@ -1,0 +1,165 @@
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Indexing;
+using Zamio.Shared.Matching;
+using Zamio.Shared.Tests.TestAudio;
+
+namespace Zamio.Shared.Tests.Matching;
+
+public class MatcherTests
+{
+    private const double ExcerptSeconds = 10;
+
+    private static SyntheticCatalogue Catalogue => SyntheticCatalogue.Shared;
+
+    [Theory]
+    [InlineData(0, 20.0)]
+    [InlineData(3, 8.0)]
+    [InlineData(7, 0.0)]
+    [InlineData(12, 13.37)]
+    [InlineData(19, 19.5)]
+    public void Match_CleanExcerpt_IdentifiesSongAndOffset(int song, double offset)
+    {
+        var excerpt = SyntheticMusic.Slice(Catalogue.Songs[song], offset, ExcerptSeconds);
+
+        var best = Best(excerpt);
+
+        AssertIdentified(best, song, offset, 1.0);
+    }
+
+    [Theory]
+    [InlineData(2, 5.0, 1.04)]
+    [InlineData(2, 5.0, 0.96)]
+    [InlineData(9, 12.0, 1.04)]
+    [InlineData(9, 12.0, 0.96)]
+    [InlineData(15, 3.0, 1.02)]
+    public void Match_SpeedChangedExcerpt_IdentifiesSongOffsetAndSpeed(int song, double offset, double speed)
+    {
+        var source = SyntheticMusic.Slice(Catalogue.Songs[song], offset, ExcerptSeconds * speed + 0.5);
+        var excerpt = SyntheticMusic.Resample(source, speed).AsSpan(0, (int)(ExcerptSeconds * SyntheticMusic.SampleRate)).ToArray();
+
+        var best = Best(excerpt);
+
+        AssertIdentified(best, song, offset, speed);
+    }
+
+    [Theory]
+    [InlineData(4, 10.0, 1)]
+    [InlineData(11, 6.0, 2)]
+    [InlineData(1, 40.0, 3)]
+    public void Match_ExcerptWithNoiseAt10Db_StillIdentified(int song, double offset, int noiseSeed)
+    {
+        var excerpt = SyntheticMusic.AddNoise(SyntheticMusic.Slice(Catalogue.Songs[song], offset, ExcerptSeconds), 10, noiseSeed);
+
+        var best = Best(excerpt);
+
+        AssertIdentified(best, song, offset, 1.0);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Match_SongNotInCatalogue_NoAcceptedMatch(int unknown)
+    {
+        var excerpt = SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(unknown), ExcerptSeconds);
+
+        AssertNothingAccepted(excerpt);
+    }
+
+    [Fact]
+    public void Match_WhiteNoise_NoAcceptedMatch()
+    {
+        AssertNothingAccepted(SyntheticMusic.WhiteNoise((int)(ExcerptSeconds * SyntheticMusic.SampleRate), 0.1, 42));
+    }
+
+    [Fact]
+    public void Match_Silence_NoMatchAtAll()
+    {
+        var matches = new Matcher(Catalogue.Index).Match(PeakExtractor.Extract(new float[(int)(ExcerptSeconds * SyntheticMusic.SampleRate)]));
+
+        Assert.Empty(matches);
+    }
+
+    [Fact]
+    public void Match_MixOfTwoSongs_BothReportedBestFirstOncePerTrack()
+    {
+        var a = SyntheticMusic.Slice(Catalogue.Songs[5], 4, ExcerptSeconds);
+        var b = SyntheticMusic.Slice(Catalogue.Songs[6], 9, ExcerptSeconds);
+        var mix = SyntheticMusic.Mix(a, b, 0.8f);
+
+        var matches = new Matcher(Catalogue.Index).Match(PeakExtractor.Extract(mix));
+
+        var accepted = matches.Where(m => m.Confidence >= MatcherOptions.Default.AcceptConfidence).Select(m => m.TrackId).Order().ToList();
+        // Each song alone matches at z > 35 here, so both belong on the list and nothing else does.
+        Assert.Equal([SyntheticCatalogue.IdOf(5), SyntheticCatalogue.IdOf(6)], accepted);
+        Assert.Equal(matches.Count, matches.Select(m => m.TrackIndex).Distinct().Count());
+        for (var i = 1; i < matches.Count; i++)
+        {
+            Assert.True(matches[i - 1].Confidence >= matches[i].Confidence, "matches not sorted best first");
+        }
+    }
+
+    [Fact]
+    public void Match_FewerThanTwoPeaks_Empty()
+    {
+        var matcher = new Matcher(Catalogue.Index);
+
+        Assert.Empty(matcher.Match([]));
+        Assert.Empty(matcher.Match([new Peak(3, 1600)]));
+    }
+
+    [Fact]
+    public void Match_EmptyIndex_Empty()
+    {
+        var excerpt = SyntheticMusic.Slice(Catalogue.Songs[3], 2, ExcerptSeconds);
+
+        Assert.Empty(new Matcher(FingerprintIndex.Empty).Match(PeakExtractor.Extract(excerpt)));
+    }
+
+    [Fact]
+    public void Match_SameMatcherReused_SameResult()
+    {
+        var matcher = new Matcher(Catalogue.Index);
+        var first = PeakExtractor.Extract(SyntheticMusic.Slice(Catalogue.Songs[8], 3, ExcerptSeconds));
+        var other = PeakExtractor.Extract(SyntheticMusic.Slice(Catalogue.Songs[13], 10, ExcerptSeconds));
+
+        var before = matcher.Match(first);
+        matcher.Match(other);
+        var after = matcher.Match(first);
+
+        Assert.NotEmpty(before);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public void Constructor_NoSpeedHypotheses_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new Matcher(Catalogue.Index, speeds: []));
+    }
+
+    private static TrackMatch? Best(float[] excerpt)
+    {
+        var matches = new Matcher(Catalogue.Index).Match(PeakExtractor.Extract(excerpt));
+        return matches.Count > 0 ? matches[0] : null;
+    }
+
+    private static void AssertIdentified(TrackMatch? best, int song, double offsetSeconds, double speed)
+    {
+        Assert.NotNull(best);
+        Assert.Equal(SyntheticCatalogue.IdOf(song), best.TrackId);
+        Assert.Equal(song, best.TrackIndex);
+        Assert.True(best.Confidence >= 0.9, $"confidence {best.Confidence:F3} (z {best.Score:F1})");
+        var reportedOffset = best.Alignment.TrackFrame(0) / FingerprintSettings.FramesPerSecond;
+        Assert.InRange(reportedOffset, offsetSeconds - 0.2, offsetSeconds + 0.2);
+        Assert.InRange(best.Speed, speed - 0.01, speed + 0.01);
+    }
+
+    private static void AssertNothingAccepted(float[] audio)
+    {
+        var matches = new Matcher(Catalogue.Index).Match(PeakExtractor.Extract(audio));
+
+        Assert.All(matches, m => Assert.True(
+            m.Confidence < MatcherOptions.Default.AcceptConfidence, $"{m.TrackId} accepted with confidence {m.Confidence:F3} (z {m.Score:F1})"));
+    }
+}

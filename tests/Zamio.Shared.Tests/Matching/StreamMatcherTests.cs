@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Matching;
+using Zamio.Shared.Tests.TestAudio;
+
+namespace Zamio.Shared.Tests.Matching;
+
+public class StreamMatcherTests
+{
+    private const int Rate = SyntheticMusic.SampleRate;
+
+    private static readonly Lazy<float[]> Audio = new(() => SyntheticMusic.Concat(
+        SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 20),
+        SyntheticMusic.WhiteNoise(6 * Rate, 0.05, 3),
+        SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[4], 5, 20)));
+
+    [Fact]
+    public void Append_Stream_WindowsOfFixedSizeAtFixedStep()
+    {
+        var windows = Run(Audio.Value, 2 * Rate);
+
+        Assert.True(windows.Count >= 10, $"{windows.Count} windows");
+        for (var i = 0; i < windows.Count - 1; i++)
+        {
+            Assert.Equal(StreamMatcher.WindowFrames + (long)i * StreamMatcher.StepFrames, windows[i].EndFrame);
+            Assert.Equal(windows[i].EndFrame - StreamMatcher.WindowFrames, windows[i].StartFrame);
+        }
+    }
+
+    [Fact]
+    public void Append_Stream_AcceptedMatchesNameTheSongOnAir()
+    {
+        var windows = Run(Audio.Value, 2 * Rate);
+
+        foreach (var window in windows)
+        {
+            var startSeconds = FingerprintSettings.FrameCentreSeconds(window.StartFrame);
+            var endSeconds = FingerprintSettings.FrameCentreSeconds(window.EndFrame);
+            var expected = endSeconds <= 20.5 ? "song03" : startSeconds >= 25.5 ? "song04" : null;
+            if (expected is not null)
+            {
+                var match = Assert.Single(window.Matches);
+                Assert.Equal(expected, match.TrackId);
+                Assert.True(match.FirstMatchFrame < window.EndFrame);
+            }
+
+            Assert.All(window.Matches, m => Assert.True(m.Confidence >= MatcherOptions.Default.AcceptConfidence));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1000)]
+    [InlineData(7 * Rate + 1)]
+    public void Append_DifferentBlockSizes_SameWindowResults(int blockSize)
+    {
+        var reference = Describe(Run(Audio.Value, 2 * Rate));
+
+        var windows = Describe(Run(Audio.Value, blockSize));
+
+        Assert.Equal(reference, windows);
+    }
+
+    [Fact]
+    public void Complete_ShortStream_MatchesOnePartialWindow()
+    {
+        var clip = SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[9], 3, 5);
+        var peaks = PeakExtractor.Extract(clip);
+        var frames = (clip.Length - FingerprintSettings.FftSize) / FingerprintSettings.HopSize + 1;
+        var stream = new StreamMatcher(new Matcher(SyntheticCatalogue.Shared.Index));
+        var windows = new List<WindowResult>();
+
+        stream.Append(peaks, frames, windows.Add);
+        Assert.Empty(windows);
+        stream.Complete(frames, windows.Add);
+        stream.Complete(frames, windows.Add);
+
+        var window = Assert.Single(windows);
+        Assert.Equal(0, window.StartFrame);
+        Assert.Equal("song09", Assert.Single(window.Matches).TrackId);
+    }
+
+    private static List<string> Describe(List<WindowResult> windows) =>
+        [.. windows.Select(w => $"{w.StartFrame}-{w.EndFrame}: " + string.Join(", ", w.Matches.Select(m =>
+            $"{m.TrackId} {m.Confidence:F4} {m.MatchedPeaks}/{m.ComparedPeaks} {m.FirstMatchFrame}-{m.LastMatchFrame}")))];
+
+    private static List<WindowResult> Run(float[] audio, int blockSize)
+    {
+        var extractor = new PeakExtractor();
+        var stream = new StreamMatcher(new Matcher(SyntheticCatalogue.Shared.Index));
+        var windows = new List<WindowResult>();
+        var peaks = new List<Peak>();
+        for (var at = 0; at < audio.Length; at += blockSize)
+        {
+            peaks.Clear();
+            extractor.Write(audio.AsSpan(at, Math.Min(blockSize, audio.Length - at)), peaks);
+            stream.Append(CollectionsMarshal.AsSpan(peaks), extractor.Frames, windows.Add);
+        }
+
+        peaks.Clear();
+        extractor.Flush(peaks);
+        stream.Append(CollectionsMarshal.AsSpan(peaks), extractor.Frames, windows.Add);
+        stream.Complete(extractor.Frames, windows.Add);
+        return windows;
+    }
+}
