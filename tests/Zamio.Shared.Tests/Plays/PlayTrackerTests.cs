@@ -1,0 +1,189 @@
+using System.Runtime.InteropServices;
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Matching;
+using Zamio.Shared.Plays;
+using Zamio.Shared.Tests.Matching;
+using Zamio.Shared.Tests.TestAudio;
+
+namespace Zamio.Shared.Tests.Plays;
+
+public class PlayTrackerTests
+{
+    private const int Rate = SyntheticMusic.SampleRate;
+
+    // Song A 60 s, noise 10 s, song B 45 s, an unknown song 30 s, song A again (from its start) 40 s.
+    private static readonly (string? Track, double Start, double End)[] Truth =
+    [
+        (SyntheticCatalogue.IdOf(0), 0, 60),
+        (null, 60, 70),
+        (SyntheticCatalogue.IdOf(1), 70, 115),
+        (null, 115, 145),
+        (SyntheticCatalogue.IdOf(0), 145, 185),
+    ];
+
+    private static readonly Lazy<float[]> Programme = new(() =>
+    {
+        var songs = SyntheticCatalogue.Shared.Songs;
+        return SyntheticMusic.Concat(
+            songs[0],
+            SyntheticMusic.WhiteNoise(10 * Rate, 0.05, 77),
+            SyntheticMusic.Slice(songs[1], 0, 45),
+            SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(50), 30),
+            SyntheticMusic.Slice(songs[0], 0, 40));
+    });
+
+    [Fact]
+    public void Observe_Programme_ThreeClosedPlaysWithTrueBoundaries()
+    {
+        var run = Run(Programme.Value, 2 * Rate);
+
+        var expected = Truth.Where(t => t.Track is not null).ToList();
+        Assert.Equal(expected.Select(t => t.Track), run.Closed.Select(p => p.TrackId));
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var play = run.Closed[i];
+            Assert.Equal(PlayStatus.Closed, play.Status);
+            Assert.InRange(Seconds(play.StartFrame), expected[i].Start - 1.5, expected[i].Start + 1.5);
+            Assert.InRange(Seconds(play.EndFrame), expected[i].End - 1.5, expected[i].End + 1.5);
+            Assert.InRange(play.Speed, 0.995, 1.005);
+            Assert.True(play.Confidence >= MatcherOptions.Default.AcceptConfidence);
+        }
+    }
+
+    [Fact]
+    public void Observe_Programme_PlaysHaveDistinctStableIds()
+    {
+        var run = Run(Programme.Value, 2 * Rate);
+
+        Assert.Equal(run.Closed.Count, run.Closed.Select(p => p.Id).Distinct().Count());
+        // Every closed play was reported as ongoing under the same id before it closed.
+        foreach (var play in run.Closed)
+        {
+            Assert.Contains(run.Ongoing, o => o.Play.Id == play.Id && o.Play.TrackId == play.TrackId);
+        }
+    }
+
+    [Fact]
+    public void Observe_Programme_OngoingPlayReportedBeforeSongEnds()
+    {
+        var run = Run(Programme.Value, 2 * Rate);
+
+        foreach (var (track, start, end) in Truth.Where(t => t.Track is not null))
+        {
+            var first = run.Ongoing.FirstOrDefault(o => o.Play.TrackId == track && Seconds(o.Play.StartFrame) >= start - 1.5);
+            Assert.True(first.Play is not null, $"{track} at {start} s never reported as ongoing");
+            Assert.Equal(PlayStatus.Ongoing, first.Play.Status);
+            // Reported while the song is still on air, well before its end.
+            Assert.True(first.AtSeconds < end - 10, $"{track} at {start} s first reported at {first.AtSeconds:F1} s");
+        }
+    }
+
+    [Fact]
+    public void Observe_Programme_NoPlayDuringNoiseOrUnknownSong()
+    {
+        var run = Run(Programme.Value, 2 * Rate);
+
+        foreach (var (_, start, end) in Truth.Where(t => t.Track is null))
+        {
+            Assert.DoesNotContain(run.Closed, p => Seconds(p.StartFrame) > start + 1.5 && Seconds(p.EndFrame) < end - 1.5);
+        }
+    }
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(4321)]
+    [InlineData(3 * Rate)]
+    [InlineData(10 * Rate + 7)]
+    public void Observe_DifferentBlockSizes_SamePlays(int blockSize)
+    {
+        var reference = Run(Programme.Value, 2 * Rate).Closed;
+
+        var run = Run(Programme.Value, blockSize).Closed;
+
+        Assert.Equal(
+            reference.Select(p => (p.TrackId, p.StartFrame, p.EndFrame)),
+            run.Select(p => (p.TrackId, p.StartFrame, p.EndFrame)));
+    }
+
+    [Fact]
+    public void Complete_OpenPlay_ClosesIt()
+    {
+        var song = SyntheticCatalogue.Shared.Songs[2];
+        var tracker = new PlayTracker();
+        var stream = new StreamMatcher(new Matcher(SyntheticCatalogue.Shared.Index));
+        var peaks = PeakExtractor.Extract(song);
+        var frames = (song.Length - FingerprintSettings.FftSize) / FingerprintSettings.HopSize + 1;
+        var changes = new List<Play>();
+        stream.Append(peaks, frames, w => changes.AddRange(tracker.Observe(w)));
+
+        Assert.DoesNotContain(changes, p => p.Status == PlayStatus.Closed);
+        Assert.Contains(tracker.Ongoing, p => p.TrackId == SyntheticCatalogue.IdOf(2));
+
+        var closed = tracker.Complete();
+
+        var play = Assert.Single(closed);
+        Assert.Equal(SyntheticCatalogue.IdOf(2), play.TrackId);
+        Assert.Equal(PlayStatus.Closed, play.Status);
+        Assert.Empty(tracker.Ongoing);
+        Assert.Empty(tracker.Complete());
+    }
+
+    [Fact]
+    public void Observe_SingleWindowMatch_NotReportedAsPlay()
+    {
+        var tracker = new PlayTracker();
+        var match = new TrackMatch(4, "x", 0.99, 20, new Alignment(0, 0, 1, 1), 50, 60, 0, FingerprintSettings.SecondsToFrame(7));
+
+        var changes = tracker.Observe(new WindowResult(0, FingerprintSettings.SecondsToFrame(8), [match]));
+
+        Assert.Empty(changes);
+        Assert.Empty(tracker.Ongoing);
+        Assert.Empty(tracker.Complete());
+    }
+
+    private static double Seconds(long frame) => FingerprintSettings.FrameCentreSeconds(frame);
+
+    private static RunResult Run(float[] audio, int blockSize)
+    {
+        var extractor = new PeakExtractor();
+        var stream = new StreamMatcher(new Matcher(SyntheticCatalogue.Shared.Index));
+        var tracker = new PlayTracker();
+        var closed = new List<Play>();
+        var ongoing = new List<(Play Play, double AtSeconds)>();
+        var peaks = new List<Peak>();
+        var at = 0;
+        void OnWindow(WindowResult window)
+        {
+            foreach (var change in tracker.Observe(window))
+            {
+                if (change.Status == PlayStatus.Closed)
+                {
+                    closed.Add(change);
+                }
+                else
+                {
+                    ongoing.Add((change, at / (double)Rate));
+                }
+            }
+        }
+
+        while (at < audio.Length)
+        {
+            var count = Math.Min(blockSize, audio.Length - at);
+            peaks.Clear();
+            extractor.Write(audio.AsSpan(at, count), peaks);
+            at += count;
+            stream.Append(CollectionsMarshal.AsSpan(peaks), extractor.Frames, OnWindow);
+        }
+
+        peaks.Clear();
+        extractor.Flush(peaks);
+        stream.Append(CollectionsMarshal.AsSpan(peaks), extractor.Frames, OnWindow);
+        stream.Complete(extractor.Frames, OnWindow);
+        closed.AddRange(tracker.Complete());
+        closed.Sort((a, b) => a.StartFrame.CompareTo(b.StartFrame));
+        return new RunResult(closed, ongoing);
+    }
+
+    private sealed record RunResult(List<Play> Closed, List<(Play Play, double AtSeconds)> Ongoing);
+}
