@@ -42,6 +42,8 @@ public static class AgentHost
         using var host = CreateBuilder(overrides).Build();
         try
         {
+            // Validate before starting so a bad value is reported plainly, not as a failed host start.
+            _ = host.Services.GetRequiredService<IOptions<AgentOptions>>().Value;
             await host.StartAsync().ConfigureAwait(false);
         }
         catch (OptionsValidationException ex)
