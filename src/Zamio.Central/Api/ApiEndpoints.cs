@@ -65,7 +65,7 @@ public static class ApiEndpoints
         string? hint;
         try
         {
-            if (request.HasFormContentType)
+            if (request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
             {
                 var form = await request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
                 var file = form.Files.GetFile("file");

@@ -38,6 +38,8 @@ public static class ServeHost
         }
 
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         builder.WebHost.UseUrls(builder.Configuration[$"{ServeOptions.Section}:{nameof(ServeOptions.Urls)}"] ?? new ServeOptions().Urls);
         builder.Services
             .AddServeCore(builder.Configuration)

@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Central.Tests.Serve;
+
+[Collection(ServeCollection.Name)]
+public sealed class ServeTests(ServeFixture fixture)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Health_reports_live_and_ready()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Http.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode);
+        var ready = await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri("/health/ready", UriKind.Relative));
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.Equal(3, ready.GetProperty("index").GetProperty("tracks").GetInt32());
+    }
+
+    [Fact]
+    public async Task Published_packets_become_one_closed_play_with_broadcast_times()
+    {
+        // 10 s of silence, the song, 30 s of silence: the play starts 10 s after capture start and closes.
+        var audio = StationFeed.Concat(SyntheticSong.Silence(10), fixture.Song(1), SyntheticSong.Silence(30));
+        using var client = await StationFeed.ConnectAsync(fixture, "st-play", fixture.Keys["st-play"]);
+        foreach (var packet in StationFeed.Packets("st-play", audio))
+        {
+            var result = await StationFeed.PublishAsync(client, Topics.Fingerprints("st-play"), packet.ToArray());
+            Assert.True(result.IsSuccess, result.ReasonString);
+        }
+
+        var plays = await WaitForPlaysAsync("st-play", p => p.Any(x => x.GetProperty("status").GetString() == "closed"));
+        var play = Assert.Single(plays);
+        Assert.Equal(ServeFixture.TrackId(1), play.GetProperty("track").GetString());
+        var start = play.GetProperty("start").GetDateTimeOffset();
+        var end = play.GetProperty("end").GetDateTimeOffset();
+        Assert.InRange((start - StationFeed.CaptureStart).TotalSeconds, 8.5, 11.5);
+        Assert.InRange((end - StationFeed.CaptureStart).TotalSeconds, 10 + ServeFixture.SongSeconds - 3, 10 + ServeFixture.SongSeconds + 1.5);
+
+        var stations = await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative));
+        var station = stations.EnumerateArray().Single(s => s.GetProperty("station").GetString() == "st-play");
+        Assert.True(station.GetProperty("online").GetBoolean());
+        Assert.NotEqual(JsonValueKind.Null, station.GetProperty("lastPacket").ValueKind);
+    }
+
+    [Fact]
+    public async Task Duplicate_delivery_does_not_duplicate_the_play()
+    {
+        var audio = StationFeed.Concat(fixture.Song(2), SyntheticSong.Silence(30));
+        var packets = StationFeed.Packets("st-dup", audio);
+        using var client = await StationFeed.ConnectAsync(fixture, "st-dup", fixture.Keys["st-dup"]);
+        foreach (var packet in packets)
+        {
+            // Every packet twice (QoS 1 redelivery), then a replay of the first half (agent spool replay).
+            await StationFeed.PublishAsync(client, Topics.Fingerprints("st-dup"), packet.ToArray());
+            await StationFeed.PublishAsync(client, Topics.Fingerprints("st-dup"), packet.ToArray());
+        }
+
+        foreach (var packet in packets.Take(packets.Count / 2))
+        {
+            await StationFeed.PublishAsync(client, Topics.Fingerprints("st-dup"), packet.ToArray());
+        }
+
+        // The play closes during the first pass; the duplicate counter then shows every replay was seen and dropped.
+        await WaitForPlaysAsync("st-dup", p => p.Any(x => x.GetProperty("status").GetString() == "closed"));
+        await WaitAsync(async () =>
+        {
+            var s = (await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative)))
+                .EnumerateArray().Single(s => s.GetProperty("station").GetString() == "st-dup");
+            return s.GetProperty("duplicates").GetInt64() == packets.Count + (packets.Count / 2);
+        });
+        var play = Assert.Single(await GetPlaysAsync("st-dup"));
+        Assert.Equal(ServeFixture.TrackId(2), play.GetProperty("track").GetString());
+        var station = (await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative)))
+            .EnumerateArray().Single(s => s.GetProperty("station").GetString() == "st-dup");
+        Assert.Equal(packets.Count, station.GetProperty("packets").GetInt64());
+    }
+
+    [Fact]
+    public async Task Garbage_and_foreign_packets_are_rejected_and_later_good_packets_still_work()
+    {
+        using var client = await StationFeed.ConnectAsync(fixture, "st-garbage", fixture.Keys["st-garbage"]);
+        var topic = Topics.Fingerprints("st-garbage");
+        var random = new Random(7);
+        var junk = new byte[300];
+        random.NextBytes(junk);
+        await StationFeed.PublishAsync(client, topic, junk);
+        await StationFeed.PublishAsync(client, topic, [(byte)'Z', (byte)'F', 1, 0]);
+        // A well-formed packet claiming another station, on this station's topic.
+        var foreign = StationFeed.Packets("st-acl-b", fixture.Song(3))[0];
+        await StationFeed.PublishAsync(client, topic, foreign.ToArray());
+        // Oversized payload.
+        await StationFeed.PublishAsync(client, topic, new byte[FingerprintPacket.MaxPacketSize + 1]);
+
+        var audio = StationFeed.Concat(fixture.Song(3), SyntheticSong.Silence(30));
+        foreach (var packet in StationFeed.Packets("st-garbage", audio))
+        {
+            await StationFeed.PublishAsync(client, topic, packet.ToArray());
+        }
+
+        var plays = await WaitForPlaysAsync("st-garbage", p => p.Any(x => x.GetProperty("status").GetString() == "closed"));
+        Assert.Equal(ServeFixture.TrackId(3), Assert.Single(plays).GetProperty("track").GetString());
+        var stations = await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative));
+        var station = stations.EnumerateArray().Single(s => s.GetProperty("station").GetString() == "st-garbage");
+        Assert.Equal(4, station.GetProperty("rejected").GetInt64());
+    }
+
+    [Fact]
+    public async Task Wrong_password_is_refused()
+    {
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await StationFeed.TryConnectAsync(fixture, "st-wrong", "not-the-key"));
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await StationFeed.TryConnectAsync(fixture, "no-such-station", fixture.Keys["st-wrong"]));
+        Assert.Equal(MqttClientConnectResultCode.Success, await StationFeed.TryConnectAsync(fixture, "st-wrong", fixture.Keys["st-wrong"]));
+    }
+
+    [Fact]
+    public async Task A_station_cannot_publish_to_another_stations_topic()
+    {
+        using var client = await StationFeed.ConnectAsync(fixture, "st-acl-a", fixture.Keys["st-acl-a"]);
+        var packet = StationFeed.Packets("st-acl-b", fixture.Song(1))[0];
+        var result = await StationFeed.PublishAsync(client, Topics.Fingerprints("st-acl-b"), packet.ToArray());
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, result.ReasonCode);
+        var status = await StationFeed.PublishAsync(client, Topics.Status("st-acl-b"), [1, 2, 3]);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, status.ReasonCode);
+        var own = await StationFeed.PublishAsync(client, Topics.Status("st-acl-a"), [1, 2, 3]);
+        Assert.True(own.IsSuccess);
+        Assert.Empty(await GetPlaysAsync("st-acl-b"));
+    }
+
+    [Fact]
+    public async Task Identify_returns_the_track_for_a_clip_and_rejects_bad_input()
+    {
+        var song = fixture.Song(2);
+        var clip = song[(12 * SyntheticSong.SampleRate)..(22 * SyntheticSong.SampleRate)];
+        var path = Path.Combine(fixture.AudioDirectory, "..", "clip.wav");
+        ServeFixture.WriteWav(path, clip);
+
+        using (var form = new MultipartFormDataContent())
+        {
+            var file = new ByteArrayContent(await File.ReadAllBytesAsync(path));
+            file.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
+            form.Add(file, "file", "clip.wav");
+            using var response = await fixture.Http.PostAsync(new Uri("/api/v1/identify", UriKind.Relative), form);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(ServeFixture.TrackId(2), body.GetProperty("track").GetString());
+            Assert.InRange(body.GetProperty("offset").GetDouble(), 11, 13);
+        }
+
+        using (var raw = new ByteArrayContent(await File.ReadAllBytesAsync(path)))
+        {
+            using var response = await fixture.Http.PostAsync(new Uri("/api/v1/identify", UriKind.Relative), raw);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(ServeFixture.TrackId(2), body.GetProperty("track").GetString());
+        }
+
+        using (var garbage = new ByteArrayContent(new byte[5000]))
+        {
+            using var response = await fixture.Http.PostAsync(new Uri("/api/v1/identify", UriKind.Relative), garbage);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+
+        using (var huge = new ByteArrayContent(new byte[(5 * 1024 * 1024) + (100 * 1024)]))
+        {
+            using var response = await fixture.Http.PostAsync(new Uri("/api/v1/identify", UriKind.Relative), huge);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        }
+    }
+
+    private async Task<List<JsonElement>> GetPlaysAsync(string station) =>
+        [.. (await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative))).EnumerateArray()];
+
+    private async Task<List<JsonElement>> WaitForPlaysAsync(string station, Func<List<JsonElement>, bool> done)
+    {
+        List<JsonElement> plays = [];
+        await WaitAsync(async () =>
+        {
+            plays = await GetPlaysAsync(station);
+            return done(plays);
+        });
+        return plays;
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!await condition())
+        {
+            // Poll: the ingest loop is asynchronous to the publish acknowledgement.
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+}
