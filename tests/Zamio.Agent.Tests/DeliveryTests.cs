@@ -70,8 +70,8 @@ public sealed class DeliveryTests
         await agent.StartAsync();
 
         await stopped.Task.WaitAsync(Patience);
-        var received = broker.Packets.ToList();
         await broker.StopAsync();
+        var received = broker.Packets.ToList(); // after stopping: anything PUBACKed up to then is in the list
 
         // Everything else is produced while the broker is away, so it must come from the spool.
         await produced.Task.WaitAsync(Patience);
