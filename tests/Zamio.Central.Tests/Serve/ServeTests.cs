@@ -25,8 +25,8 @@ public sealed class ServeTests(ServeFixture fixture)
     [Fact]
     public async Task Published_packets_become_one_closed_play_with_broadcast_times()
     {
-        // 10 s of silence, the song, 30 s of silence: the play starts 10 s after capture start and closes.
-        var audio = StationFeed.Concat(SyntheticSong.Silence(10), fixture.Song(1), SyntheticSong.Silence(30));
+        // 10 s of silence, the song, 40 s of silence: the play starts 10 s after capture start and closes.
+        var audio = StationFeed.Concat(SyntheticSong.Silence(10), fixture.Song(1), SyntheticSong.Silence(40));
         using var client = await StationFeed.ConnectAsync(fixture, "st-play", fixture.Keys["st-play"]);
         foreach (var packet in StationFeed.Packets("st-play", audio))
         {
@@ -51,7 +51,7 @@ public sealed class ServeTests(ServeFixture fixture)
     [Fact]
     public async Task Duplicate_delivery_does_not_duplicate_the_play()
     {
-        var audio = StationFeed.Concat(fixture.Song(2), SyntheticSong.Silence(30));
+        var audio = StationFeed.Concat(fixture.Song(2), SyntheticSong.Silence(40));
         var packets = StationFeed.Packets("st-dup", audio);
         using var client = await StationFeed.ConnectAsync(fixture, "st-dup", fixture.Keys["st-dup"]);
         foreach (var packet in packets)
@@ -97,7 +97,7 @@ public sealed class ServeTests(ServeFixture fixture)
         // Oversized payload.
         await StationFeed.PublishAsync(client, topic, new byte[FingerprintPacket.MaxPacketSize + 1]);
 
-        var audio = StationFeed.Concat(fixture.Song(3), SyntheticSong.Silence(30));
+        var audio = StationFeed.Concat(fixture.Song(3), SyntheticSong.Silence(40));
         foreach (var packet in StationFeed.Packets("st-garbage", audio))
         {
             await StationFeed.PublishAsync(client, topic, packet.ToArray());
@@ -178,11 +178,19 @@ public sealed class ServeTests(ServeFixture fixture)
     private async Task<List<JsonElement>> WaitForPlaysAsync(string station, Func<List<JsonElement>, bool> done)
     {
         List<JsonElement> plays = [];
-        await WaitAsync(async () =>
+        try
         {
-            plays = await GetPlaysAsync(station);
-            return done(plays);
-        });
+            await WaitAsync(async () =>
+            {
+                plays = await GetPlaysAsync(station);
+                return done(plays);
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"Timed out waiting for plays of {station}; last seen: {JsonSerializer.Serialize(plays)}");
+        }
+
         return plays;
     }
 
