@@ -1,0 +1,301 @@
+using System.Text.Json;
+using NAudio.Wave;
+using Zamio.Shared.Tests.TestAudio;
+
+namespace Zamio.Central.Tests.Cli;
+
+/// <summary>A catalogue folder of six synthetic songs with a metadata sidecar, added once to a data directory.</summary>
+public sealed class CliCatalogueFixture : IDisposable
+{
+    public const int SongCount = 6;
+    public const double SongSeconds = 20;
+
+    private readonly TempDirectory _dir = new();
+
+    public CliCatalogueFixture()
+    {
+        Directory.CreateDirectory(SongsFolder);
+        Songs = new float[SongCount][];
+        for (var k = 0; k < SongCount; k++)
+        {
+            Songs[k] = SyntheticMusic.Song(SeedOf(k), SongSeconds);
+            CommandLineTests.WriteWav(Path.Combine(SongsFolder, IdOf(k) + ".wav"), Songs[k], SyntheticMusic.SampleRate);
+        }
+
+        File.WriteAllLines(Path.Combine(SongsFolder, "catalog.csv"),
+        [
+            "id,title,artist",
+            $"{IdOf(2)},\"Two, the song\",Band",
+        ]);
+        AddRun = CliRun.Invoke("catalog", "add", SongsFolder, "--data-dir", DataDirectory);
+    }
+
+    public string Root => _dir.Path;
+
+    public string SongsFolder => _dir.Combine("songs");
+
+    public string DataDirectory => _dir.Combine("data");
+
+    public float[][] Songs { get; }
+
+    internal CliRun AddRun { get; }
+
+    public static int SeedOf(int k) => 4200 + k;
+
+    public static string IdOf(int k) => $"song{k}";
+
+    public void Dispose() => _dir.Dispose();
+}
+
+[Collection(ConsoleCollection.Name)]
+public sealed class CommandLineTests : IClassFixture<CliCatalogueFixture>, IDisposable
+{
+    private const int Rate = SyntheticMusic.SampleRate;
+
+    private readonly CliCatalogueFixture _catalogue;
+    private readonly TempDirectory _dir = new();
+
+    public CommandLineTests(CliCatalogueFixture catalogue)
+    {
+        _catalogue = catalogue;
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void CatalogAdd_Folder_AddsEveryWavAndReportsOnStderr()
+    {
+        var run = _catalogue.AddRun;
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(run.Out);
+        Assert.Contains($"catalogued {CliCatalogueFixture.SongCount} track(s)", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CatalogList_AfterAdd_OneJsonLinePerTrackWithSidecarMetadata()
+    {
+        var run = CliRun.Invoke("catalog", "list", "--data-dir", _catalogue.DataDirectory);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(
+            Enumerable.Range(0, CliCatalogueFixture.SongCount).Select(CliCatalogueFixture.IdOf),
+            lines.Select(l => l.GetProperty("track").GetString()));
+        var two = lines[2];
+        Assert.Equal("Two, the song", two.GetProperty("title").GetString());
+        Assert.Equal("Band", two.GetProperty("artist").GetString());
+        Assert.Equal(JsonValueKind.Null, lines[0].GetProperty("title").ValueKind);
+        Assert.Equal(CliCatalogueFixture.SongSeconds, lines[0].GetProperty("duration").GetDouble(), 2);
+    }
+
+    [Fact]
+    public void Identify_Excerpt_PrintsJsonWithTrackOffsetAndConfidence()
+    {
+        var clip = _dir.Combine("clip-a.wav");
+        WriteWav(clip, SyntheticMusic.Slice(_catalogue.Songs[3], 6, 8), Rate);
+
+        var run = CliRun.Invoke("identify", clip, "--data-dir", _catalogue.DataDirectory);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var json = JsonDocument.Parse(Assert.Single(run.OutLines)).RootElement;
+        Assert.Equal("clip-a", json.GetProperty("clip").GetString());
+        Assert.Equal(CliCatalogueFixture.IdOf(3), json.GetProperty("track").GetString());
+        Assert.True(json.GetProperty("confidence").GetDouble() >= 0.9, run.ToString());
+        Assert.InRange(json.GetProperty("offset").GetDouble(), 5.8, 6.2);
+        Assert.InRange(json.GetProperty("speed").GetDouble(), 0.99, 1.01);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("error").ValueKind);
+    }
+
+    [Fact]
+    public void Identify_ClipAtOtherSampleRate_StillIdentified()
+    {
+        var clip = _dir.Combine("clip-44k.wav");
+        var excerpt = SyntheticMusic.Slice(_catalogue.Songs[5], 2, 8);
+        // 44.1 kHz by linear interpolation: the content stays below 4 kHz, so the decoder's resampler sees no aliasing.
+        WriteWav(clip, SyntheticMusic.Resample(excerpt, Rate / 44100.0), 44100);
+
+        var run = CliRun.Invoke("identify", clip, "--data-dir", _catalogue.DataDirectory);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var json = JsonDocument.Parse(Assert.Single(run.OutLines)).RootElement;
+        Assert.Equal(CliCatalogueFixture.IdOf(5), json.GetProperty("track").GetString());
+        Assert.InRange(json.GetProperty("offset").GetDouble(), 1.8, 2.2);
+    }
+
+    [Fact]
+    public void Identify_SeveralClips_OneLineEachInArgumentOrderUnknownIsNull()
+    {
+        var known = _dir.Combine("known.wav");
+        var unknown = _dir.Combine("unknown.wav");
+        WriteWav(known, SyntheticMusic.Slice(_catalogue.Songs[1], 10, 8), Rate);
+        WriteWav(unknown, SyntheticMusic.Song(777_777, 8), Rate);
+
+        var run = CliRun.Invoke("identify", unknown, known, "--data-dir", _catalogue.DataDirectory);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal("unknown", lines[0].GetProperty("clip").GetString());
+        Assert.Equal(JsonValueKind.Null, lines[0].GetProperty("track").ValueKind);
+        Assert.Equal(JsonValueKind.Null, lines[0].GetProperty("error").ValueKind);
+        Assert.Equal("known", lines[1].GetProperty("clip").GetString());
+        Assert.Equal(CliCatalogueFixture.IdOf(1), lines[1].GetProperty("track").GetString());
+    }
+
+    [Fact]
+    public void Scan_Concatenation_PrintsPlaysInOrderWithBoundaries()
+    {
+        var recording = _dir.Combine("recording.wav");
+        WriteWav(recording, SyntheticMusic.Concat(
+            _catalogue.Songs[4],
+            SyntheticMusic.WhiteNoise(5 * Rate, 0.05, 9),
+            _catalogue.Songs[0]), Rate);
+
+        var run = CliRun.Invoke("scan", recording, "--data-dir", _catalogue.DataDirectory);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var plays = run.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([CliCatalogueFixture.IdOf(4), CliCatalogueFixture.IdOf(0)], plays.Select(p => p.GetProperty("track").GetString()));
+        AssertNear(0, plays[0].GetProperty("start").GetDouble());
+        AssertNear(20, plays[0].GetProperty("end").GetDouble());
+        AssertNear(25, plays[1].GetProperty("start").GetDouble());
+        AssertNear(45, plays[1].GetProperty("end").GetDouble());
+        Assert.All(plays, p => Assert.True(p.GetProperty("confidence").GetDouble() >= 0.5));
+        Assert.Contains("2 play(s)", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scan_MissingFile_ExitCode2AndMessageOnStderr()
+    {
+        var missing = _dir.Combine("nope.wav");
+
+        var run = CliRun.Invoke("scan", missing, "--data-dir", _catalogue.DataDirectory);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.Contains("no such file", run.Error, StringComparison.Ordinal);
+        Assert.Contains("nope.wav", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CatalogAdd_MissingPath_ExitCode2AndMessageOnStderr()
+    {
+        var data = _dir.Combine("data");
+
+        var run = CliRun.Invoke("catalog", "add", _dir.Combine("no-such-folder"), "--data-dir", data);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.Contains("no such file or folder", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Identify_MissingClip_ExitCode1AndJsonError()
+    {
+        // A clip that cannot be read is a per-clip failure: the other clips still get their lines.
+        var missing = _dir.Combine("gone.wav");
+
+        var run = CliRun.Invoke("identify", missing, "--data-dir", _catalogue.DataDirectory);
+
+        Assert.Equal(1, run.ExitCode);
+        var json = JsonDocument.Parse(Assert.Single(run.OutLines)).RootElement;
+        Assert.Equal("gone", json.GetProperty("clip").GetString());
+        Assert.Equal(JsonValueKind.String, json.GetProperty("error").ValueKind);
+        Assert.Contains("gone", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Identify_GarbageBytes_ExitCode1AndJsonError()
+    {
+        var garbage = _dir.Combine("garbage.wav");
+        var bytes = new byte[20_000];
+        new Random(5).NextBytes(bytes);
+        "JUNK"u8.CopyTo(bytes);
+        File.WriteAllBytes(garbage, bytes);
+        var good = _dir.Combine("good.wav");
+        WriteWav(good, SyntheticMusic.Slice(_catalogue.Songs[2], 1, 8), Rate);
+
+        var run = CliRun.Invoke("identify", garbage, good, "--data-dir", _catalogue.DataDirectory);
+
+        Assert.Equal(1, run.ExitCode);
+        var lines = run.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal("garbage", lines[0].GetProperty("clip").GetString());
+        Assert.Equal(JsonValueKind.Null, lines[0].GetProperty("track").ValueKind);
+        Assert.False(string.IsNullOrWhiteSpace(lines[0].GetProperty("error").GetString()));
+        Assert.Equal(CliCatalogueFixture.IdOf(2), lines[1].GetProperty("track").GetString());
+        Assert.Contains("error: garbage", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Identify_NoCatalogue_ExitCode2()
+    {
+        var clip = _dir.Combine("clip.wav");
+        WriteWav(clip, SyntheticMusic.Slice(_catalogue.Songs[0], 0, 5), Rate);
+
+        var run = CliRun.Invoke("identify", clip, "--data-dir", _dir.Combine("empty-data"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.Contains("no catalogue", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CatalogRemove_UnknownId_ExitCode1()
+    {
+        var data = AddSingleSong();
+
+        var run = CliRun.Invoke("catalog", "remove", "not-there", "--data-dir", data);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("no track 'not-there'", run.Error, StringComparison.Ordinal);
+        Assert.Single(CliRun.Invoke("catalog", "list", "--data-dir", data).OutLines);
+    }
+
+    [Fact]
+    public void CatalogRemove_KnownId_RemovedFromList()
+    {
+        var data = AddSingleSong();
+
+        var run = CliRun.Invoke("catalog", "remove", "lonely", "--data-dir", data);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(CliRun.Invoke("catalog", "list", "--data-dir", data).OutLines);
+    }
+
+    [Theory]
+    [InlineData("catalog")]
+    [InlineData("catalog", "frobnicate")]
+    [InlineData("identify")]
+    [InlineData("scan")]
+    [InlineData("identify", "x.wav", "--bogus")]
+    [InlineData("identify", "x.wav", "--data-dir")]
+    public void Run_UsageMistake_ExitCode2WithoutStdout(params string[] args)
+    {
+        var run = CliRun.Invoke(args);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Empty(run.Out);
+        Assert.StartsWith("error: ", run.Error, StringComparison.Ordinal);
+    }
+
+    internal static void WriteWav(string path, float[] samples, int sampleRate)
+    {
+        using var writer = new WaveFileWriter(path, new WaveFormat(sampleRate, 16, 1));
+        writer.WriteSamples(samples, 0, samples.Length);
+    }
+
+    private string AddSingleSong()
+    {
+        var folder = _dir.Combine("single");
+        Directory.CreateDirectory(folder);
+        WriteWav(Path.Combine(folder, "lonely.wav"), _catalogue.Songs[0].AsSpan(0, 6 * Rate).ToArray(), Rate);
+        var data = _dir.Combine("single-data");
+        var add = CliRun.Invoke("catalog", "add", folder, "--data-dir", data);
+        Assert.True(add.ExitCode == 0, add.ToString());
+        return data;
+    }
+
+    private static void AssertNear(double expected, double actual) => Assert.InRange(actual, expected - 1.5, expected + 1.5);
+}

@@ -1,0 +1,39 @@
+using Zamio.Central.Cli;
+
+namespace Zamio.Central.Tests.Cli;
+
+/// <summary>Tests that redirect the process-wide console run in this collection, one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ConsoleCollection
+{
+    public const string Name = "Console";
+}
+
+internal sealed record CliRun(int ExitCode, string Out, string Error)
+{
+    public IReadOnlyList<string> OutLines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static CliRun Invoke(params string[] args)
+    {
+        var originalOut = Console.Out;
+        var originalError = Console.Error;
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        int code;
+        try
+        {
+            code = CommandLine.Run(args);
+        }
+        finally
+        {
+            Console.SetOut(originalOut);
+            Console.SetError(originalError);
+        }
+
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+
+    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Out}\nstderr:\n{Error}";
+}
