@@ -68,7 +68,16 @@ public static class ServeHost
 
         await using (app.ConfigureAwait(false))
         {
-            await app.RunAsync().ConfigureAwait(false);
+            try
+            {
+                await app.RunAsync().ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                // Ports in use and unwritable data directories: one clear line, not a stack trace.
+                await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                return 1;
+            }
         }
 
         return 0;

@@ -53,7 +53,16 @@ public sealed partial class EmbeddedBroker(
 
             return Task.CompletedTask;
         };
-        await server.StartAsync().ConfigureAwait(false);
+        try
+        {
+            await server.StartAsync().ConfigureAwait(false);
+        }
+        catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            server.Dispose();
+            throw new IOException($"MQTT port {options.Value.MqttPort} is already in use (another broker?); pass --mqtt-port PORT", ex);
+        }
+
         _server = server;
         LogStarted(logger, options.Value.MqttPort);
     }
