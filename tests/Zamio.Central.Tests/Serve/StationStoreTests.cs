@@ -1,0 +1,49 @@
+using System.Text;
+using Zamio.Central.Hosting;
+using Zamio.Central.Stations;
+
+namespace Zamio.Central.Tests.Serve;
+
+public sealed class StationStoreTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "zamio-stations-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void Keys_verify_only_for_their_station_and_are_not_stored_in_clear()
+    {
+        var store = new StationStore(CentralDatabase.Open(_dir), TimeProvider.System);
+        var key = store.Add("radio-1");
+        var other = store.Add("radio-2");
+
+        Assert.Equal(43, key.Length); // 32 bytes, base64url without padding
+        Assert.DoesNotContain('+', key);
+        Assert.DoesNotContain('/', key);
+        Assert.True(store.Verify("radio-1", key));
+        Assert.False(store.Verify("radio-1", other));
+        Assert.False(store.Verify("radio-3", key));
+        Assert.False(store.Verify("radio-1", null));
+        Assert.False(store.Verify(null, key));
+
+        // Re-adding rotates the key: the old one stops working.
+        var rotated = store.Add("radio-1");
+        Assert.False(store.Verify("radio-1", key));
+        Assert.True(store.Verify("radio-1", rotated));
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var bytes = Directory.GetFiles(_dir).SelectMany(File.ReadAllBytes).ToArray();
+        Assert.DoesNotContain(rotated, Encoding.ASCII.GetString(bytes), StringComparison.Ordinal);
+        Assert.Equal(["radio-1", "radio-2"], store.List());
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
