@@ -14,7 +14,8 @@ public sealed class Matcher
     private const int OffsetQuantum = 2;
     private const long OffsetBias = 1L << 22;
     private const int MinVotes = 2;
-    private const int CandidatesToVerify = 6;
+    private const int CandidatesToVerify = 8;
+    private const int CellsPerTrack = 2;
 
     private readonly FingerprintIndex _index;
     private readonly IReadOnlyList<SpeedHypothesis> _speeds;
@@ -23,6 +24,8 @@ public sealed class Matcher
     private readonly List<HashedPair> _pairs = [];
     private readonly VoteTable _votes = new();
     private readonly List<(long Key, int Total, uint Sample)> _candidates = [];
+    private readonly List<(long Key, int Total, uint Sample)> _selected = [];
+    private readonly Dictionary<int, int> _perTrack = [];
     private readonly Verifier _verifier = new();
 
     public Matcher(FingerprintIndex index, MatcherOptions? options = null, IReadOnlyList<SpeedHypothesis>? speeds = null)
@@ -127,10 +130,27 @@ public sealed class Matcher
         }
 
         _candidates.Sort((a, b) => b.Total.CompareTo(a.Total));
-        if (_candidates.Count > CandidatesToVerify)
+        // A loud track wins cells under several neighbouring speeds; a cap per track keeps the shortlist open
+        // for a second track underneath (crossfades, a song under a jingle).
+        _perTrack.Clear();
+        foreach (var candidate in _candidates)
         {
-            _candidates.RemoveRange(CandidatesToVerify, _candidates.Count - CandidatesToVerify);
+            var track = _index.TrackAt(candidate.Sample);
+            var seen = _perTrack.GetValueOrDefault(track);
+            if (track >= 0 && seen < CellsPerTrack)
+            {
+                _perTrack[track] = seen + 1;
+                _selected.Add(candidate);
+                if (_selected.Count == CandidatesToVerify)
+                {
+                    break;
+                }
+            }
         }
+
+        _candidates.Clear();
+        _candidates.AddRange(_selected);
+        _selected.Clear();
     }
 
     private TrackMatch? VerifyCandidate(ReadOnlySpan<Peak> peaks, int origin, long key, uint sample)

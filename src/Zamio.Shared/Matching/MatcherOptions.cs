@@ -15,10 +15,10 @@ public sealed record MatcherOptions
     public double AcceptConfidence { get; init; } = 0.5;
 
     /// <summary>z at which confidence is 0.5.</summary>
-    public double ZMidpoint { get; init; } = 9.5;
+    public double ZMidpoint { get; init; } = 5.0;
 
     /// <summary>z per logistic unit.</summary>
-    public double ZScale { get; init; } = 0.8;
+    public double ZScale { get; init; } = 0.4;
 
     /// <summary>At least this many confirmed peaks for any confidence.</summary>
     public int MinMatchedPeaks { get; init; } = 6;

@@ -16,6 +16,9 @@ public sealed class StreamMatcher
     // Triplets reach this far ahead of their anchor; a window is matched only once its peaks are complete.
     private static readonly int Lookahead = PairHasher.MaxDt + 2;
 
+    // Peaks of frame t are final only once frame t + TimeRadius has been analysed.
+    private static readonly int PeakDelay = PeakPicker.TimeRadius + 1;
+
     // Known alignments are checked this far back for a start masked by talk-over, in chunks that must each
     // show evidence (z) so chance hits in speech cannot walk the start backwards.
     private static readonly int ExtendFrames = FingerprintSettings.SecondsToFrame(20);
@@ -38,7 +41,7 @@ public sealed class StreamMatcher
     public void Append(ReadOnlySpan<Peak> peaks, long framesAnalysed, Action<WindowResult> onWindow)
     {
         _peaks.AddRange(peaks);
-        while (framesAnalysed >= _nextWindowEnd + Lookahead)
+        while (framesAnalysed >= _nextWindowEnd + Lookahead + PeakDelay)
         {
             MatchWindow(_nextWindowEnd, onWindow);
             _nextWindowEnd += StepFrames;

@@ -24,7 +24,42 @@ internal sealed class Verifier
     {
         CollectPairs(query, track.Peaks, alignment, CoarseTimeTolerance);
         var refined = Refit(alignment);
-        return Score(query, track.Peaks, refined);
+        var scored = Score(query, track.Peaks, refined);
+        return WithDecoyNull(query, track.Peaks, scored);
+    }
+
+    // Track offsets (frames) at which the same query is scored again as decoys. Tonal music shares notes, so
+    // a query can match a track's peaks well above the density model at any offset; the decoys measure that
+    // pair's own baseline. The median ignores the few decoys that land on a repeated loop.
+    private static readonly int[] DecoyOffsets = [-311, -229, -163, -97, 97, 163, 229, 311];
+    private readonly int[] _decoyMatches = new int[DecoyOffsets.Length];
+
+    private VerifiedAlignment WithDecoyNull(ReadOnlySpan<Peak> query, TrackPeaks reference, VerifiedAlignment scored)
+    {
+        for (var i = 0; i < DecoyOffsets.Length; i++)
+        {
+            var decoy = scored.Alignment with { TrackFrameAtOrigin = scored.Alignment.TrackFrameAtOrigin + DecoyOffsets[i] };
+            _decoyMatches[i] = CountMatches(query, reference, decoy);
+        }
+
+        Array.Sort(_decoyMatches);
+        var median = 0.5 * (_decoyMatches[DecoyOffsets.Length / 2 - 1] + _decoyMatches[DecoyOffsets.Length / 2]);
+        var decoyZ = (scored.Matched - median) / Math.Sqrt(median + 1);
+        return decoyZ < scored.Z ? scored with { Z = decoyZ } : scored;
+    }
+
+    private static int CountMatches(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment)
+    {
+        var matched = 0;
+        foreach (var peak in query)
+        {
+            if (NearestMatch(reference, alignment.TrackFrame(peak.Frame), peak.Bin / alignment.FreqScale, FineTimeTolerance, out _) >= 0)
+            {
+                matched++;
+            }
+        }
+
+        return matched;
     }
 
     private void CollectPairs(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment, double tolerance)
@@ -144,28 +179,43 @@ internal sealed class Verifier
     private const int NullBoxFrames = 12;
     private const double NullBoxWidths = 6;
 
+    // A sustained note puts peaks on one frequency line at arbitrary times; two pieces holding the same note
+    // then coincide far above the box density. The line model counts the reference's peaks on the predicted
+    // line over a longer span; the larger of the two estimates is the chance.
+    private const int LineFrames = 32;
+
     private static double ChanceOfMatch(TrackPeaks reference, double frame, double bin)
     {
         var binTolerance = BinTolerance(bin);
         var packed = reference.Packed;
-        var hi = frame + NullBoxFrames;
-        var count = 0;
-        for (var i = reference.LowerBound((int)Math.Ceiling(frame - NullBoxFrames)); i < packed.Length; i++)
+        var boxCount = 0;
+        var lineCount = 0;
+        var span = Math.Max(NullBoxFrames, LineFrames);
+        var hi = frame + span;
+        for (var i = reference.LowerBound((int)Math.Ceiling(frame - span)); i < packed.Length; i++)
         {
-            if (TrackPeaks.FrameOf(packed[i]) > hi)
+            var f = TrackPeaks.FrameOf(packed[i]);
+            if (f > hi)
             {
                 break;
             }
 
-            if (Math.Abs(TrackPeaks.BinOf(packed[i]) - bin) <= NullBoxWidths * binTolerance)
+            var distance = Math.Abs(TrackPeaks.BinOf(packed[i]) - bin);
+            if (distance <= binTolerance)
             {
-                count++;
+                lineCount++;
+            }
+
+            if (Math.Abs(f - frame) <= NullBoxFrames && distance <= NullBoxWidths * binTolerance)
+            {
+                boxCount++;
             }
         }
 
-        // Box area over tolerance area; one pseudo-peak keeps empty neighbourhoods from claiming zero chance.
-        var ratio = (2 * FineTimeTolerance * 2 * binTolerance) / (2.0 * NullBoxFrames * 2 * NullBoxWidths * binTolerance);
-        return Math.Min(0.5, (count + 0.5) * ratio);
+        // Window area over tolerance area; half a pseudo-peak keeps empty neighbourhoods from claiming zero chance.
+        var box = (boxCount + 0.5) * (2 * FineTimeTolerance) / (2.0 * NullBoxFrames * NullBoxWidths);
+        var line = (lineCount + 0.5) * (2 * FineTimeTolerance) / (2.0 * LineFrames);
+        return Math.Min(0.5, Math.Max(box, line));
     }
 
     /// <summary>Frame of the nearest reference peak within tolerance of (frame, bin), or -1.</summary>
