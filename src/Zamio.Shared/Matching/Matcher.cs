@@ -70,7 +70,41 @@ public sealed class Matcher
         }
 
         results.Sort((a, b) => b.Confidence.CompareTo(a.Confidence));
-        return results;
+        return results.Count > 1 ? ExplainAway(peaks, results) : results;
+    }
+
+    /// <summary>
+    /// A peak has one source. Runners-up are re-scored on the peaks the better matches do not explain, so a
+    /// track that only shares the winner's notes falls away while a genuinely mixed second track stays.
+    /// </summary>
+    private List<TrackMatch> ExplainAway(ReadOnlySpan<Peak> peaks, List<TrackMatch> ranked)
+    {
+        var explained = new bool[peaks.Length];
+        var kept = new List<TrackMatch>(ranked.Count) { ranked[0] };
+        Verifier.MarkExplained(peaks, _index.Tracks[ranked[0].TrackIndex].Peaks, ranked[0].Alignment, explained);
+        var remaining = new List<Peak>(peaks.Length);
+        foreach (var candidate in ranked.Skip(1))
+        {
+            remaining.Clear();
+            for (var i = 0; i < peaks.Length; i++)
+            {
+                if (!explained[i])
+                {
+                    remaining.Add(peaks[i]);
+                }
+            }
+
+            var track = _index.Tracks[candidate.TrackIndex];
+            var rescored = _verifier.Rescore(CollectionsMarshal.AsSpan(remaining), track, candidate.Alignment);
+            var confidence = _options.Calibrate(rescored.Z, rescored.Matched, rescored.Compared);
+            if (confidence >= _options.MinConfidence)
+            {
+                kept.Add(candidate with { Confidence = confidence, Score = rescored.Z, MatchedPeaks = rescored.Matched });
+                Verifier.MarkExplained(peaks, track.Peaks, candidate.Alignment, explained);
+            }
+        }
+
+        return kept;
     }
 
     /// <summary>

@@ -28,6 +28,23 @@ internal sealed class Verifier
         return WithDecoyNull(query, track.Peaks, scored);
     }
 
+    /// <summary>Re-scores a known alignment (decoys included) on a subset of the query.</summary>
+    public VerifiedAlignment Rescore(ReadOnlySpan<Peak> query, IndexedTrack track, Alignment alignment) =>
+        WithDecoyNull(query, track.Peaks, Score(query, track.Peaks, alignment));
+
+    /// <summary>Flags the query peaks that the alignment explains.</summary>
+    public static void MarkExplained(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment, Span<bool> explained)
+    {
+        for (var i = 0; i < query.Length; i++)
+        {
+            var peak = query[i];
+            if (NearestMatch(reference, alignment.TrackFrame(peak.Frame), peak.Bin / alignment.FreqScale, FineTimeTolerance, out _) >= 0)
+            {
+                explained[i] = true;
+            }
+        }
+    }
+
     // Track offsets (frames) at which the same query is scored again as decoys. Tonal music shares notes, so
     // a query can match a track's peaks well above the density model at any offset; the decoys measure that
     // pair's own baseline. The median ignores the few decoys that land on a repeated loop.

@@ -6,6 +6,9 @@ public enum PlayStatus
 {
     Ongoing,
     Closed,
+
+    /// <summary>Reported as ongoing earlier, then found to be the shadow of a stronger concurrent play.</summary>
+    Retracted,
 }
 
 /// <summary>

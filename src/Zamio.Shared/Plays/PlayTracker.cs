@@ -12,6 +12,7 @@ public sealed class PlayTracker
 {
     private readonly PlayTrackerOptions _options;
     private readonly List<OpenPlay> _open = [];
+    private readonly List<OpenPlay> _recentlyClosed = [];
     private long _nextId = 1;
 
     public PlayTracker(PlayTrackerOptions? options = null)
@@ -19,8 +20,8 @@ public sealed class PlayTracker
         _options = options ?? PlayTrackerOptions.Default;
     }
 
-    /// <summary>Plays currently open and confirmed.</summary>
-    public IEnumerable<Play> Ongoing => _open.Where(IsConfirmed).Select(p => p.ToPlay(PlayStatus.Ongoing));
+    /// <summary>Plays currently open, confirmed and not the shadow of a stronger one.</summary>
+    public IEnumerable<Play> Ongoing => _open.Where(p => IsConfirmed(p) && !IsShadowed(p)).Select(p => p.ToPlay(PlayStatus.Ongoing));
 
     /// <summary>
     /// Applies one window; returns plays that started, changed or closed (closed ones last, with final times).
@@ -42,8 +43,9 @@ public sealed class PlayTracker
             }
 
             play.LastWindowEnd = window.EndFrame;
-            if (IsConfirmed(play))
+            if (IsConfirmed(play) && !IsShadowed(play))
             {
+                play.ReportedOngoing = true;
                 changes.Add(play.ToPlay(PlayStatus.Ongoing));
             }
         }
@@ -55,8 +57,13 @@ public sealed class PlayTracker
     /// <summary>Closes every open play at the end of a finite stream.</summary>
     public IReadOnlyList<Play> Complete()
     {
-        var closed = _open.Where(IsConfirmed).Select(p => p.ToPlay(PlayStatus.Closed)).ToList();
-        _open.Clear();
+        var closed = new List<Play>();
+        foreach (var play in _open.OrderBy(p => p.EvidenceRate).ToList())
+        {
+            _open.Remove(play);
+            Close(play, closed);
+        }
+
         return closed;
     }
 
@@ -72,12 +79,53 @@ public sealed class PlayTracker
             if (silentFor > _options.GapBridgeFrames || (supplanted && play.LastWindowEnd < window.EndFrame))
             {
                 _open.RemoveAt(i);
-                if (IsConfirmed(play))
-                {
-                    changes.Add(play.ToPlay(PlayStatus.Closed));
-                }
+                Close(play, changes);
             }
         }
+    }
+
+    private void Close(OpenPlay play, List<Play> changes)
+    {
+        if (!IsConfirmed(play))
+        {
+            return;
+        }
+
+        if (IsShadowed(play))
+        {
+            if (play.ReportedOngoing)
+            {
+                changes.Add(play.ToPlay(PlayStatus.Retracted));
+            }
+
+            return;
+        }
+
+        changes.Add(play.ToPlay(PlayStatus.Closed));
+        _recentlyClosed.Add(play);
+        // Only plays that could still overlap a future close matter.
+        _recentlyClosed.RemoveAll(p => p.EndFrame < play.StartFrame - 4 * _options.GapBridgeFrames);
+    }
+
+    private bool IsShadowed(OpenPlay play)
+    {
+        var span = play.EndFrame - play.StartFrame;
+        foreach (var other in _open.Concat(_recentlyClosed))
+        {
+            if (other == play || other.TrackIndex == play.TrackIndex || !IsConfirmed(other))
+            {
+                continue;
+            }
+
+            var overlap = Math.Min(play.EndFrame, other.EndFrame) - Math.Max(play.StartFrame, other.StartFrame);
+            if (overlap >= _options.ShadowOverlapFrames && overlap >= _options.ShadowFraction * span
+                && other.EvidenceRate > play.EvidenceRate)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool IsConfirmed(OpenPlay play) =>
@@ -89,6 +137,7 @@ public sealed class PlayTracker
     {
         private double _speedWeight = first.MatchedPeaks;
         private double _speedSum = first.Speed * first.MatchedPeaks;
+        private double _evidence = first.MatchedPeaks;
 
         public long Id { get; } = id;
 
@@ -107,6 +156,11 @@ public sealed class PlayTracker
         public int Windows { get; private set; } = 1;
 
         public long LastWindowEnd { get; set; }
+
+        public bool ReportedOngoing { get; set; }
+
+        /// <summary>Confirmed peaks per window: how strongly this track explains the audio.</summary>
+        public double EvidenceRate => _evidence / Windows;
 
         /// <summary>
         /// Same track while the play is open is the same airing, even at another position: songs repeat loops
@@ -134,6 +188,7 @@ public sealed class PlayTracker
             Alignment = match.Alignment;
             _speedSum += match.Speed * match.MatchedPeaks;
             _speedWeight += match.MatchedPeaks;
+            _evidence += match.MatchedPeaks;
             Windows++;
         }
 

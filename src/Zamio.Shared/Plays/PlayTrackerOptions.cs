@@ -15,6 +15,15 @@ public sealed record PlayTrackerOptions
     /// <summary>Windows of evidence before a play is reported; one window alone could be a lucky match.</summary>
     public int MinWindows { get; init; } = 2;
 
+    /// <summary>
+    /// Two catalogue entries built from the same recording match the same airing. A play overlapped this
+    /// long (and over <see cref="ShadowFraction"/> of its span) by a play with stronger evidence is its shadow.
+    /// Crossfades overlap less than this.
+    /// </summary>
+    public int ShadowOverlapFrames { get; init; } = FingerprintSettings.SecondsToFrame(10);
+
+    public double ShadowFraction { get; init; } = 0.6;
+
     /// <summary>Shortest evidence span reported as a play.</summary>
     public int MinDurationFrames { get; init; } = FingerprintSettings.SecondsToFrame(5);
 }

@@ -77,6 +77,7 @@ public class StreamMatcherTests
 
         var window = Assert.Single(windows);
         Assert.Equal(0, window.StartFrame);
+        Assert.True(window.Matches.Count == 1, string.Join("; ", Describe(windows)));
         Assert.Equal("song09", Assert.Single(window.Matches).TrackId);
     }
 
