@@ -139,7 +139,12 @@ def dedupe(tracks, cache_dir):
 
 # Tracks built from the same recorded material (re-arranged loops of one recording): an airing of one is an
 # airing of that audio, so they may never sit on opposite sides of the catalogue/unknown split.
-SHARED_MATERIAL = [{'cb-music008', 'cb-infinite'}, {'cb-music007', 'cb-music009'}]
+SHARED_MATERIAL = [
+    {'cb-music008', 'cb-infinite'},
+    {'cb-music007', 'cb-music009'},
+    {'st-shallow-green', 'st-call-of-the-winding-path'},
+    {'wz-track4', 'wz-track5', 'wz-track8'},
+]
 
 
 def keep_families_together(catalog, unknown):
