@@ -387,7 +387,13 @@ def build_clip(spec, prof, decoded, out_dir, profile_name):
         raw = os.path.join(work, 'raw.wav')
         if spec['kind'] in ('match', 'music'):
             src = decoded[spec['track']['id']]
-            au.cut_clip(src['wav'], raw, spec)
+            # A clip of near-silence (quiet intros, gaps inside a track) identifies nothing: move it.
+            src_len = spec['length'] * spec['speed'] * spec['tempo']
+            for _ in range(20):
+                au.cut_clip(src['wav'], raw, spec)
+                if au.rms_db(raw) > -40:
+                    break
+                spec['offset'] = round(rng.uniform(0, spec['track']['dur'] - src_len - 0.5), 3)
         elif spec['kind'] == 'speech':
             texts = bench_text.SpeechTexts(profile_name, spec['seed'])
             au.render_speech(raw, {'len': spec['length'], 'plen': spec['length'], 'seed': spec['seed'],
