@@ -43,6 +43,7 @@ public static class ServeHost
         builder.WebHost.UseUrls(builder.Configuration[$"{ServeOptions.Section}:{nameof(ServeOptions.Urls)}"] ?? new ServeOptions().Urls);
         builder.Services
             .AddServeCore(builder.Configuration)
+            .AddCentralStorage(builder.Configuration)
             .AddStations()
             .AddCatalogIndex()
             .AddIngest()

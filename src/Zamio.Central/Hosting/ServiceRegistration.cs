@@ -1,8 +1,8 @@
-using Microsoft.Extensions.Options;
 using Zamio.Central.Catalog;
 using Zamio.Central.Ingest;
 using Zamio.Central.Plays;
 using Zamio.Central.Stations;
+using Zamio.Central.Storage;
 
 namespace Zamio.Central.Hosting;
 
@@ -16,14 +16,13 @@ public static class ServiceRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => CentralDatabase.Open(sp.GetRequiredService<IOptions<ServeOptions>>().Value.DataDirectory));
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         return services;
     }
 
     public static IServiceCollection AddStations(this IServiceCollection services)
     {
-        services.AddSingleton<StationStore>();
+        services.AddSingleton(sp => new StationStore(sp.GetRequiredService<IStationStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<StationActivity>();
         return services;
     }
@@ -47,6 +46,7 @@ public static class ServiceRegistration
     public static IServiceCollection AddPlays(this IServiceCollection services)
     {
         services.AddSingleton<PlayStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlayStore>());
         return services;
     }
 }

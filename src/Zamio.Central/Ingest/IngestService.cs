@@ -1,4 +1,5 @@
 using System.Globalization;
+using Zamio.Central.Caching;
 using Zamio.Central.Catalog;
 using Zamio.Central.Plays;
 using Zamio.Central.Stations;
@@ -18,6 +19,7 @@ public sealed partial class IngestService(
     CatalogIndex catalog,
     PlayStore plays,
     StationActivity activity,
+    IStationRateLimiter limiter,
     TimeProvider time,
     ILogger<IngestService> logger) : BackgroundService
 {
@@ -75,10 +77,15 @@ public sealed partial class IngestService(
             return;
         }
 
-        if (!_sessions.TryGetValue(station, out var session) || !ReferenceEquals(session.Index, catalog.Index))
+        if (!_sessions.TryGetValue(station, out var session))
         {
             session = new StationSession(station, $"{station}/{_instance}-{_sessions.Count}", packet, catalog);
             _sessions[station] = session;
+        }
+        else if (!ReferenceEquals(session.Index, catalog.Index))
+        {
+            // A catalogue change: the stream and its plays carry on, new windows match against the new index.
+            session.UseIndex(catalog);
         }
 
         // Redelivery (QoS 1, spool replay) repeats sequences: only packets past the highest seen advance the stream.
@@ -91,6 +98,18 @@ public sealed partial class IngestService(
         if (packet.StartFrame < session.BaseFrame || packet.StartFrame + packet.FrameCount - session.BaseFrame > int.MaxValue)
         {
             Reject(station, "packet frames are outside this station session");
+            return;
+        }
+
+        var verdict = limiter.Check(station, packet.Peaks.Length);
+        if (verdict != RateLimitVerdict.Allowed)
+        {
+            var reason = verdict == RateLimitVerdict.PacketsPerMinute ? DropReasons.PacketsPerMinute : DropReasons.PeaksPerSecond;
+            if (activity.Dropped(station, reason))
+            {
+                LogRateLimited(logger, station, reason);
+            }
+
             return;
         }
 
@@ -132,6 +151,9 @@ public sealed partial class IngestService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Packet from {Station} rejected: {Reason} (further rejections are only counted)")]
     private static partial void LogRejected(ILogger logger, string station, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} is over its rate limit ({Reason}); packets dropped (logged once per station)")]
+    private static partial void LogRateLimited(ILogger logger, string station, string reason);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingest of a packet from {Station} failed")]
     private static partial void LogProcessingFailed(ILogger logger, Exception exception, string station);
 
@@ -144,7 +166,7 @@ public sealed partial class IngestService(
     /// </summary>
     private sealed class StationSession(string station, string key, FingerprintPacket first, CatalogIndex catalog)
     {
-        public object Index { get; } = catalog.Index;
+        public object Index { get; private set; } = catalog.Index;
 
         public long BaseFrame { get; } = first.StartFrame;
 
@@ -153,6 +175,13 @@ public sealed partial class IngestService(
         public StreamMatcher Matcher { get; } = new(new Matcher(catalog.Index));
 
         public PlayTracker Tracker { get; } = new();
+
+        public void UseIndex(CatalogIndex current)
+        {
+            var index = current.Index;
+            Matcher.UseMatcher(new Matcher(index));
+            Index = index;
+        }
 
         public PlayRecord ToRecord(Play play) => new(
             station,

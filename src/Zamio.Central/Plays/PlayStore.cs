@@ -1,5 +1,10 @@
-using Dapper;
-using Zamio.Central.Hosting;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Polly;
+using Polly.Retry;
+using Zamio.Central.Storage;
 
 namespace Zamio.Central.Plays;
 
@@ -14,9 +19,80 @@ public sealed record PlayRecord(
     double Speed,
     string Status);
 
-/// <summary>Plays in the embedded database; writes are idempotent upserts keyed by station, session and play id.</summary>
-public sealed class PlayStore(CentralDatabase database, TimeProvider time)
+/// <summary>Counters of the play writer, for health and metrics.</summary>
+public sealed record PlayWriterState(bool Healthy, int Pending, long Written, long Dropped, long Failures, string? LastError);
+
+/// <summary>
+/// Plays on their way to the <see cref="IPlayStore"/>: ingest hands them over without waiting on the database;
+/// a background writer upserts them in batches. Updates of one play coalesce in a bounded buffer, so while the
+/// database is down (Polly retries with exponential backoff) nothing is lost until the buffer is full, and past
+/// that every dropped play is counted and logged.
+/// </summary>
+public sealed partial class PlayStore : BackgroundService
 {
+    private readonly IPlayStore _backend;
+    private readonly StorageOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PlayStore> _logger;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly Lock _gate = new();
+    private readonly Channel<byte> _signal = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
+    private Dictionary<(string Station, string Key), (PlayRecord Play, long Sequence)> _pending = [];
+    private long _enqueued;
+    private long _writtenSequence;
+    private long _written;
+    private long _dropped;
+    private long _failures;
+    private volatile bool _healthy = true;
+    private volatile string? _lastError;
+
+    public PlayStore(IPlayStore backend, IOptions<StorageOptions> options, TimeProvider time, ILogger<PlayStore> logger)
+    {
+        _backend = backend;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(_options.RetryDelayMilliseconds),
+                MaxDelay = TimeSpan.FromMilliseconds(Math.Max(_options.RetryDelayMilliseconds, _options.MaxRetryDelayMilliseconds)),
+                OnRetry = args =>
+                {
+                    Interlocked.Increment(ref _failures);
+                    var first = _healthy;
+                    _healthy = false;
+                    _lastError = args.Outcome.Exception?.Message;
+                    if (first)
+                    {
+                        LogWriteFailing(_logger, args.Outcome.Exception, Pending);
+                    }
+
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    public int Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    public PlayWriterState State => new(_healthy, Pending, Interlocked.Read(ref _written), Interlocked.Read(ref _dropped), Interlocked.Read(ref _failures), _lastError);
+
+    /// <summary>Queues plays for writing; never blocks on the database.</summary>
     public void Upsert(IReadOnlyList<PlayRecord> plays)
     {
         if (plays.Count == 0)
@@ -24,72 +100,200 @@ public sealed class PlayStore(CentralDatabase database, TimeProvider time)
             return;
         }
 
-        using var connection = database.Connect();
-        using var tx = connection.BeginTransaction();
-        var now = time.GetUtcNow().ToString("O");
-        foreach (var play in plays)
+        var dropped = 0;
+        lock (_gate)
         {
-            connection.Execute(
-                """
-                INSERT INTO plays (play_key, station, session, play_id, track, start_utc, end_utc, confidence, speed, status, updated_at)
-                VALUES (@PlayKey, @Station, @Session, @PlayId, @Track, @Start, @End, @Confidence, @Speed, @Status, @Now)
-                ON CONFLICT(play_key) DO UPDATE SET
-                    track = excluded.track, start_utc = excluded.start_utc, end_utc = excluded.end_utc,
-                    confidence = excluded.confidence, speed = excluded.speed, updated_at = excluded.updated_at,
-                    status = CASE WHEN plays.status = 'closed' THEN 'closed' ELSE excluded.status END
-                """,
-                new
+            foreach (var play in plays)
+            {
+                var key = (play.Station, play.PlayKey);
+                if (_pending.Count >= _options.PlayBufferCapacity && !_pending.ContainsKey(key))
                 {
-                    play.PlayKey,
-                    play.Station,
-                    Session = play.PlayKey[..play.PlayKey.LastIndexOf('/')],
-                    PlayId = long.Parse(play.PlayKey[(play.PlayKey.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture),
-                    play.Track,
-                    Start = Utc(play.Start),
-                    End = Utc(play.End),
-                    play.Confidence,
-                    play.Speed,
-                    play.Status,
-                    Now = now,
-                },
-                tx);
+                    dropped++;
+                    continue;
+                }
+
+                _pending[key] = (play, ++_enqueued);
+            }
         }
 
-        tx.Commit();
+        if (dropped > 0 && Interlocked.Add(ref _dropped, dropped) == dropped)
+        {
+            LogBufferFull(_logger, _options.PlayBufferCapacity);
+        }
+
+        _signal.Writer.TryWrite(0);
     }
 
-    /// <summary>Plays overlapping [from, to), optionally for one station, by start time.</summary>
-    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit)
+    /// <summary>Plays overlapping [from, to), optionally for one station, by start time (written plays only).</summary>
+    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit) =>
+        _backend.Query(station, from, to, limit);
+
+    /// <summary>Completes when every play queued before the call has been written.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken)
     {
-        using var connection = database.Connect();
-        var rows = connection.Query<PlayRow>(
-            """
-            SELECT station, play_key AS PlayKey, track, start_utc AS StartUtc, end_utc AS EndUtc, confidence, speed, status
-            FROM plays
-            WHERE (@station IS NULL OR station = @station)
-              AND (@from IS NULL OR end_utc >= @from)
-              AND (@to IS NULL OR start_utc < @to)
-            ORDER BY start_utc, play_key
-            LIMIT @limit
-            """,
-            new { station, from = from is null ? null : Utc(from.Value), to = to is null ? null : Utc(to.Value), limit });
-        return [.. rows.Select(r => r.ToRecord())];
+        TaskCompletionSource done;
+        lock (_gate)
+        {
+            if (_writtenSequence >= _enqueued)
+            {
+                return Task.CompletedTask;
+            }
+
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushWaiters.Add((_enqueued, done));
+        }
+
+        _signal.Writer.TryWrite(0);
+        return done.Task.WaitAsync(cancellationToken);
     }
 
-    // Fixed-width UTC text sorts in time order, so range queries can compare strings.
-    private static string Utc(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-
-    private sealed record PlayRow(string Station, string PlayKey, string Track, string StartUtc, string EndUtc, double Confidence, double Speed, string Status)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        public PlayRecord ToRecord() => new(
-            Station,
-            PlayKey,
-            Track,
-            DateTimeOffset.Parse(StartUtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
-            DateTimeOffset.Parse(EndUtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
-            Confidence,
-            Speed,
-            Status);
+        try
+        {
+            while (await _signal.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                _signal.Reader.TryRead(out _);
+                while (await WriteBatchAsync(retry: true, stoppingToken).ConfigureAwait(false))
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // One last attempt without retries: what cannot be written now is reported, not waited for.
+            while (await WriteBatchAsync(retry: false, cancellationToken).ConfigureAwait(false))
+            {
+            }
+        }
+        catch (Exception ex) when (IsTransient(ex) || ex is OperationCanceledException)
+        {
+            LogUnwrittenAtStop(_logger, Pending);
+        }
+    }
+
+    /// <summary>Writes one batch; returns false when nothing was pending.</summary>
+    private async Task<bool> WriteBatchAsync(bool retry, CancellationToken cancellationToken)
+    {
+        List<(PlayRecord Play, long Sequence)> batch;
+        lock (_gate)
+        {
+            if (_pending.Count == 0)
+            {
+                return false;
+            }
+
+            batch = [.. _pending.Values.OrderBy(p => p.Sequence).Take(_options.WriteBatchSize)];
+            foreach (var (play, _) in batch)
+            {
+                _pending.Remove((play.Station, play.PlayKey));
+            }
+        }
+
+        var plays = batch.ConvertAll(b => b.Play);
+        try
+        {
+            if (retry)
+            {
+                await _pipeline.ExecuteAsync(
+                    async (state, ct) => await state.Backend.UpsertAsync(state.Plays, state.Time.GetUtcNow(), ct).ConfigureAwait(false),
+                    (Backend: _backend, Plays: plays, Time: _time),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _backend.UpsertAsync(plays, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || IsTransient(ex))
+        {
+            Requeue(batch);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Not a connectivity problem (a bug or a constraint): retrying cannot help, so count and report.
+            Interlocked.Add(ref _dropped, batch.Count);
+            _lastError = ex.Message;
+            LogWriteRejected(_logger, ex, batch.Count);
+            Completed();
+            return true;
+        }
+
+        Interlocked.Add(ref _written, batch.Count);
+        if (!_healthy)
+        {
+            _healthy = true;
+            LogWriteRecovered(_logger, batch.Count);
+        }
+
+        Completed();
+        return true;
+    }
+
+    private void Requeue(List<(PlayRecord Play, long Sequence)> batch)
+    {
+        lock (_gate)
+        {
+            foreach (var entry in batch)
+            {
+                // A newer update that arrived meanwhile wins.
+                _pending.TryAdd((entry.Play.Station, entry.Play.PlayKey), entry);
+            }
+        }
+    }
+
+    private void Completed()
+    {
+        List<TaskCompletionSource> done = [];
+        lock (_gate)
+        {
+            // One writer: everything older than the oldest update still pending is written.
+            _writtenSequence = _pending.Count == 0 ? _enqueued : _pending.Values.Min(p => p.Sequence) - 1;
+            for (var i = _flushWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_flushWaiters[i].Target <= _writtenSequence)
+                {
+                    done.Add(_flushWaiters[i].Done);
+                    _flushWaiters.RemoveAt(i);
+                }
+            }
+        }
+
+        foreach (var tcs in done)
+        {
+            tcs.TrySetResult();
+        }
+    }
+
+    internal static bool IsTransient(Exception ex) => ex switch
+    {
+        NpgsqlException npgsql => npgsql.IsTransient || npgsql is not PostgresException,
+        SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6 or 10, // busy, locked, I/O
+        TimeoutException or System.Net.Sockets.SocketException or IOException => true,
+        _ => false,
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing plays failed; {Pending} play(s) buffered in memory, retrying with backoff")]
+    private static partial void LogWriteFailing(ILogger logger, Exception? exception, int pending);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Play writes recovered; {Count} buffered play(s) written")]
+    private static partial void LogWriteRecovered(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Play buffer full ({Capacity} plays): new plays are dropped and counted until the database returns")]
+    private static partial void LogBufferFull(ILogger logger, int capacity);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} play(s) rejected by the database and dropped")]
+    private static partial void LogWriteRejected(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping with {Pending} play(s) not written (database unreachable)")]
+    private static partial void LogUnwrittenAtStop(ILogger logger, int pending);
 }

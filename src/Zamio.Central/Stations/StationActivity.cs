@@ -6,6 +6,7 @@ namespace Zamio.Central.Stations;
 public sealed class StationActivity(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _dropTotals = new(StringComparer.Ordinal);
 
     public void Connected(string station) => Get(station).Online = true;
 
@@ -22,6 +23,20 @@ public sealed class StationActivity(TimeProvider time)
     public bool PacketRejected(string station) => Interlocked.Increment(ref Get(station).Rejected) == 1;
 
     public void Duplicate(string station) => Interlocked.Increment(ref Get(station).Duplicates);
+
+    /// <summary>Counts a packet dropped for <paramref name="reason"/> (see <see cref="DropReasons"/>); true the first time for this station and reason.</summary>
+    public bool Dropped(string station, string reason)
+    {
+        _dropTotals.AddOrUpdate(reason, 1, static (_, n) => n + 1);
+        return Get(station).Drops.AddOrUpdate(reason, 1, static (_, n) => n + 1) == 1;
+    }
+
+    /// <summary>Dropped packets by reason, over all stations.</summary>
+    public IReadOnlyDictionary<string, long> DropTotals => _dropTotals.ToDictionary(StringComparer.Ordinal);
+
+    /// <summary>One station's dropped packets by reason.</summary>
+    public IReadOnlyDictionary<string, long> Drops(string station) =>
+        _entries.TryGetValue(station, out var e) ? e.Drops.ToDictionary(StringComparer.Ordinal) : new Dictionary<string, long>();
 
     public StationState State(string station) =>
         _entries.TryGetValue(station, out var e)
@@ -40,8 +55,17 @@ public sealed class StationActivity(TimeProvider time)
 
         public volatile bool Online;
 
+        public ConcurrentDictionary<string, long> Drops { get; } = new(StringComparer.Ordinal);
+
         public DateTimeOffset? LastPacket { get; set; }
     }
 }
 
 public sealed record StationState(string Station, bool Online, DateTimeOffset? LastPacket, long Accepted, long Rejected, long Duplicates);
+
+/// <summary>Reasons a well-formed packet is dropped, as counted by <see cref="StationActivity.Dropped"/>.</summary>
+public static class DropReasons
+{
+    public const string PacketsPerMinute = "rate-limit-packets";
+    public const string PeaksPerSecond = "rate-limit-peaks";
+}

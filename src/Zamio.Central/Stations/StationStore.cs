@@ -1,15 +1,33 @@
 using System.Security.Cryptography;
-using Dapper;
 using Zamio.Central.Hosting;
+using Zamio.Central.Storage;
 using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Stations;
 
-/// <summary>Station credentials: a random 32-byte key shown once, stored as SHA-256 over a per-station salt and the key.</summary>
-public sealed class StationStore(CentralDatabase database, TimeProvider time)
+/// <summary>
+/// Station credentials: a random 32-byte key shown once, stored as SHA-256 over a per-station salt and the key.
+/// Rows live in an <see cref="IStationStore"/> (the embedded file or PostgreSQL).
+/// </summary>
+public sealed class StationStore
 {
     private const int KeyBytes = 32;
     private const int SaltBytes = 16;
+
+    private readonly IStationStore _store;
+    private readonly TimeProvider _time;
+
+    public StationStore(IStationStore store, TimeProvider time)
+    {
+        _store = store;
+        _time = time;
+    }
+
+    /// <summary>The embedded database (CLI verbs and tests).</summary>
+    public StationStore(CentralDatabase database, TimeProvider time)
+        : this(new SqliteStationStore(database), time)
+    {
+    }
 
     /// <summary>Creates a station (or replaces its key) and returns the new key in base64url.</summary>
     public string Add(string stationId)
@@ -17,13 +35,7 @@ public sealed class StationStore(CentralDatabase database, TimeProvider time)
         StationIds.Validate(stationId, nameof(stationId));
         var key = Base64Url(RandomNumberGenerator.GetBytes(KeyBytes));
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
-        using var connection = database.Connect();
-        connection.Execute(
-            """
-            INSERT INTO stations (id, key_salt, key_hash, created_at) VALUES (@stationId, @salt, @hash, @createdAt)
-            ON CONFLICT(id) DO UPDATE SET key_salt = excluded.key_salt, key_hash = excluded.key_hash
-            """,
-            new { stationId, salt, hash = Hash(salt, key), createdAt = time.GetUtcNow().ToString("O") });
+        _store.Save(new StationCredential(stationId, salt, Hash(salt, key)), _time.GetUtcNow());
         return key;
     }
 
@@ -34,17 +46,11 @@ public sealed class StationStore(CentralDatabase database, TimeProvider time)
             return false;
         }
 
-        using var connection = database.Connect();
-        var row = connection.QuerySingleOrDefault<KeyRow>(
-            "SELECT key_salt AS Salt, key_hash AS Hash FROM stations WHERE id = @stationId", new { stationId });
+        var row = _store.Find(stationId!);
         return row is not null && CryptographicOperations.FixedTimeEquals(row.Hash, Hash(row.Salt, key));
     }
 
-    public IReadOnlyList<string> List()
-    {
-        using var connection = database.Connect();
-        return [.. connection.Query<string>("SELECT id FROM stations ORDER BY id")];
-    }
+    public IReadOnlyList<string> List() => _store.List();
 
     private static byte[] Hash(byte[] salt, string key)
     {
@@ -57,6 +63,4 @@ public sealed class StationStore(CentralDatabase database, TimeProvider time)
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private sealed record KeyRow(byte[] Salt, byte[] Hash);
 }

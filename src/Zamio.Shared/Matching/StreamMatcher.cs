@@ -25,12 +25,22 @@ public sealed class StreamMatcher
     private static readonly int ChunkFrames = FingerprintSettings.SecondsToFrame(2);
     private const double ChunkMinZ = 3.0;
 
-    private readonly Matcher _matcher;
+    private Matcher _matcher;
     private readonly List<Peak> _peaks = [];
     private long _nextWindowEnd = WindowFrames;
 
     public StreamMatcher(Matcher matcher)
     {
+        _matcher = matcher;
+    }
+
+    /// <summary>
+    /// Matches the windows completed from now on with <paramref name="matcher"/> (a rebuilt index after a catalogue
+    /// change); the stream's buffered peaks and window clock carry over.
+    /// </summary>
+    public void UseMatcher(Matcher matcher)
+    {
+        ArgumentNullException.ThrowIfNull(matcher);
         _matcher = matcher;
     }
 

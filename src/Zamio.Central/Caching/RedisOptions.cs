@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Zamio.Central.Caching;
+
+/// <summary>
+/// Redis settings (section <c>Zamio:Redis</c>); Redis itself is enabled by <c>ConnectionStrings:Redis</c>
+/// (StackExchange.Redis syntax, e.g. <c>127.0.0.1:6379</c>).
+/// </summary>
+public sealed class RedisOptions
+{
+    public const string Section = "Zamio:Redis";
+
+    public const string ConnectionName = "Redis";
+
+    /// <summary>Prefix of every key and channel, so several deployments (or test runs) can share one Redis.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9_.:-]{1,64}$")]
+    public string KeyPrefix { get; set; } = "zamio";
+
+    [Range(100, 60_000)]
+    public int ConnectTimeoutMilliseconds { get; set; } = 2_000;
+
+    /// <summary>How often each instance compares its catalogue version with Redis (catches missed notifications).</summary>
+    [Range(100, 600_000)]
+    public int VersionCheckMilliseconds { get; set; } = 5_000;
+}
+
+/// <summary>
+/// Per-station limits (section <c>Zamio:RateLimits</c>), enforced in Redis across instances when it is configured and
+/// reachable, otherwise per instance. Zero disables a limit.
+/// </summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "Zamio:RateLimits";
+
+    /// <summary>Packets per fixed minute window (agents send one every 2 s; spool replay sends faster).</summary>
+    [Range(0, 1_000_000)]
+    public int PacketsPerMinute { get; set; } = 600;
+
+    /// <summary>Peaks per second, averaged over <see cref="PeakWindowSeconds"/> (live audio yields about 20).</summary>
+    [Range(0, 1_000_000)]
+    public int PeaksPerSecond { get; set; } = 400;
+
+    [Range(1, 3600)]
+    public int PeakWindowSeconds { get; set; } = 10;
+}

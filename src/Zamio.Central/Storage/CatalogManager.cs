@@ -1,0 +1,90 @@
+using Zamio.Central.Caching;
+using Zamio.Central.Catalog;
+using Zamio.Shared.Indexing;
+
+namespace Zamio.Central.Storage;
+
+/// <summary>
+/// Catalogue changes made by a running service (HTTP API): write the store (the truth), then the Redis index cache,
+/// then tell every instance, whose index is rebuilt within about a second.
+/// </summary>
+public sealed partial class CatalogManager(
+    ICatalogStore store,
+    ICatalogChangeFeed feed,
+    CatalogIndex index,
+    ILogger<CatalogManager> logger,
+    CatalogCache? cache = null)
+{
+    public async Task AddAsync(CatalogTrack track, TrackPeaks peaks, CancellationToken cancellationToken)
+    {
+        await store.UpsertAsync(track, peaks, cancellationToken).ConfigureAwait(false);
+        if (cache is not null && track.AlgorithmVersion == Shared.Fingerprinting.FingerprintSettings.AlgorithmVersion)
+        {
+            await CacheAsync(() => cache.SetAsync(StoredPeaks.From(track.Id, track.AlgorithmVersion, peaks)), track.Id).ConfigureAwait(false);
+        }
+
+        await PropagateAsync(CatalogChangeKind.Added, track.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RemoveAsync(string trackId, CancellationToken cancellationToken)
+    {
+        var removed = await store.RemoveAsync(trackId, cancellationToken).ConfigureAwait(false);
+        if (cache is not null)
+        {
+            await CacheAsync(() => cache.RemoveAsync(trackId), trackId).ConfigureAwait(false);
+        }
+
+        if (removed)
+        {
+            await PropagateAsync(CatalogChangeKind.Removed, trackId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return removed;
+    }
+
+    /// <summary>
+    /// For callers that wrote the store themselves: refreshes the cache entry from the store, tells the other
+    /// instances, and returns once this instance's index has the change.
+    /// </summary>
+    public async Task CatalogChangedAsync(string trackId, bool removed, CancellationToken cancellationToken)
+    {
+        if (cache is not null)
+        {
+            if (removed)
+            {
+                await CacheAsync(() => cache.RemoveAsync(trackId), trackId).ConfigureAwait(false);
+            }
+            else if ((await store.LoadPeaksAsync([trackId], cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(p => p.AlgorithmVersion == Shared.Fingerprinting.FingerprintSettings.AlgorithmVersion) is { } peaks)
+            {
+                await CacheAsync(() => cache.SetAsync(peaks), trackId).ConfigureAwait(false);
+            }
+        }
+
+        await PropagateAsync(removed ? CatalogChangeKind.Removed : CatalogChangeKind.Added, trackId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
+
+    private async Task PropagateAsync(CatalogChangeKind kind, string trackId, CancellationToken cancellationToken)
+    {
+        var change = await feed.PublishAsync(kind, trackId, cancellationToken).ConfigureAwait(false);
+        await index.ApplyAsync([change], cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CacheAsync(Func<Task> action, string trackId)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // The store has the change; instances fall back to it when the cache misses.
+            LogCacheWriteFailed(logger, ex, trackId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not update the Redis index cache for {Track}")]
+    private static partial void LogCacheWriteFailed(ILogger logger, Exception exception, string track);
+}

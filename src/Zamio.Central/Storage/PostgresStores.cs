@@ -1,0 +1,188 @@
+using Dapper;
+using Npgsql;
+using Zamio.Central.Catalog;
+using Zamio.Central.Plays;
+using Zamio.Shared.Indexing;
+
+namespace Zamio.Central.Storage;
+
+/// <summary>Stations in PostgreSQL.</summary>
+public sealed class PostgresStationStore(NpgsqlDataSource dataSource) : IStationStore
+{
+    public void Save(StationCredential credential, DateTimeOffset createdAt)
+    {
+        using var connection = dataSource.OpenConnection();
+        connection.Execute(
+            """
+            INSERT INTO stations (id, key_salt, key_hash, created_at) VALUES (@Id, @Salt, @Hash, @CreatedAt)
+            ON CONFLICT (id) DO UPDATE SET key_salt = excluded.key_salt, key_hash = excluded.key_hash
+            """,
+            new { credential.Id, credential.Salt, credential.Hash, CreatedAt = createdAt.UtcDateTime });
+    }
+
+    public StationCredential? Find(string stationId)
+    {
+        using var connection = dataSource.OpenConnection();
+        return connection.QuerySingleOrDefault<StationCredential>(
+            "SELECT id AS Id, key_salt AS Salt, key_hash AS Hash FROM stations WHERE id = @stationId", new { stationId });
+    }
+
+    public IReadOnlyList<string> List()
+    {
+        using var connection = dataSource.OpenConnection();
+        return [.. connection.Query<string>("SELECT id FROM stations ORDER BY id")];
+    }
+}
+
+/// <summary>Plays in PostgreSQL, keyed by (station, play key); a batch is one multi-row upsert.</summary>
+public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
+{
+    public async Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (plays.Count == 0)
+        {
+            return;
+        }
+
+        // One row per key in a statement (ON CONFLICT cannot touch a row twice); the buffer already coalesces.
+        var latest = new Dictionary<(string, string), PlayRecord>();
+        foreach (var play in plays)
+        {
+            latest[(play.Station, play.PlayKey)] = play;
+        }
+
+        var rows = latest.Values.ToArray();
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO plays (station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status, updated_at)
+                SELECT station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status, @now
+                FROM unnest(@stations, @keys, @sessions, @ids, @tracks, @starts, @ends, @confidences, @speeds, @statuses)
+                    AS p(station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status)
+                ON CONFLICT (station, play_key) DO UPDATE SET
+                    track = excluded.track, start_utc = excluded.start_utc, end_utc = excluded.end_utc,
+                    confidence = excluded.confidence, speed = excluded.speed, updated_at = excluded.updated_at,
+                    status = CASE WHEN plays.status = 'closed' THEN 'closed' ELSE excluded.status END
+                """,
+                new
+                {
+                    now = now.UtcDateTime,
+                    stations = rows.Select(p => p.Station).ToArray(),
+                    keys = rows.Select(p => p.PlayKey).ToArray(),
+                    sessions = rows.Select(p => PlayKeys.Session(p.PlayKey)).ToArray(),
+                    ids = rows.Select(p => PlayKeys.PlayId(p.PlayKey)).ToArray(),
+                    tracks = rows.Select(p => p.Track).ToArray(),
+                    starts = rows.Select(p => p.Start.UtcDateTime).ToArray(),
+                    ends = rows.Select(p => p.End.UtcDateTime).ToArray(),
+                    confidences = rows.Select(p => p.Confidence).ToArray(),
+                    speeds = rows.Select(p => p.Speed).ToArray(),
+                    statuses = rows.Select(p => p.Status).ToArray(),
+                },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit)
+    {
+        using var connection = dataSource.OpenConnection();
+        var rows = connection.Query<PlayRow>(
+            """
+            SELECT station, play_key AS PlayKey, track, start_utc AS StartUtc, end_utc AS EndUtc, confidence, speed, status
+            FROM plays
+            WHERE (@station::text IS NULL OR station = @station)
+              AND (@from::timestamptz IS NULL OR end_utc >= @from)
+              AND (@to::timestamptz IS NULL OR start_utc < @to)
+            ORDER BY start_utc, station, play_key
+            LIMIT @limit
+            """,
+            new { station, from = from?.UtcDateTime, to = to?.UtcDateTime, limit });
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    private sealed record PlayRow(string Station, string PlayKey, string Track, DateTime StartUtc, DateTime EndUtc, double Confidence, double Speed, string Status)
+    {
+        public PlayRecord ToRecord() => new(
+            Station,
+            PlayKey,
+            Track,
+            new DateTimeOffset(DateTime.SpecifyKind(StartUtc, DateTimeKind.Utc)),
+            new DateTimeOffset(DateTime.SpecifyKind(EndUtc, DateTimeKind.Utc)),
+            Confidence,
+            Speed,
+            Status);
+    }
+}
+
+/// <summary>The catalogue in PostgreSQL: tracks with descriptive fields and packed peaks (bytea).</summary>
+public sealed class PostgresCatalogStore(NpgsqlDataSource dataSource) : ICatalogStore
+{
+    public async Task UpsertAsync(CatalogTrack track, TrackPeaks peaks, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO tracks (id, title, artist, isrc, duration, frame_count, algorithm, peaks, added_at)
+                VALUES (@Id, @Title, @Artist, @Isrc, @DurationSeconds, @FrameCount, @AlgorithmVersion, @Peaks, @AddedAt)
+                ON CONFLICT (id) DO UPDATE SET title = excluded.title, artist = excluded.artist, isrc = excluded.isrc,
+                    duration = excluded.duration, frame_count = excluded.frame_count, algorithm = excluded.algorithm,
+                    peaks = excluded.peaks, added_at = excluded.added_at
+                """,
+                new
+                {
+                    track.Id, track.Title, track.Artist, track.Isrc, track.DurationSeconds, peaks.FrameCount, track.AlgorithmVersion,
+                    Peaks = System.Runtime.InteropServices.MemoryMarshal.AsBytes(peaks.Packed).ToArray(),
+                    AddedAt = track.AddedAt.UtcDateTime,
+                },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<bool> RemoveAsync(string id, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM tracks WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+        }
+    }
+
+    public async Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var rows = await connection.QueryAsync<TrackRow>(new CommandDefinition(
+                "SELECT id AS Id, title AS Title, artist AS Artist, isrc AS Isrc, duration AS Duration, algorithm AS Algorithm, added_at AS AddedAt FROM tracks ORDER BY id",
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return [.. rows.Select(r => new CatalogTrack(r.Id, r.Title, r.Artist, r.Isrc, r.Duration, r.Algorithm,
+                new DateTimeOffset(DateTime.SpecifyKind(r.AddedAt, DateTimeKind.Utc))))];
+        }
+    }
+
+    public async Task<IReadOnlyList<StoredPeaks>> LoadPeaksAsync(IReadOnlyCollection<string>? ids, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var rows = await connection.QueryAsync<PeaksRow>(new CommandDefinition(
+                """
+                SELECT id AS Id, frame_count AS FrameCount, algorithm AS Algorithm, peaks AS Peaks
+                FROM tracks
+                WHERE @all OR id = ANY(@ids)
+                ORDER BY id
+                """,
+                new { all = ids is null, ids = ids?.ToArray() ?? [] },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return [.. rows.Select(r => new StoredPeaks(r.Id, r.FrameCount, r.Algorithm, r.Peaks))];
+        }
+    }
+
+    private sealed record TrackRow(string Id, string? Title, string? Artist, string? Isrc, double Duration, int Algorithm, DateTime AddedAt);
+
+    private sealed record PeaksRow(string Id, int FrameCount, int Algorithm, byte[] Peaks);
+}

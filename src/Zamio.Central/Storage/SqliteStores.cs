@@ -1,0 +1,179 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Zamio.Central.Catalog;
+using Zamio.Central.Hosting;
+using Zamio.Central.Plays;
+using Zamio.Shared.Indexing;
+
+namespace Zamio.Central.Storage;
+
+/// <summary>Stations in the embedded <c>central.db</c>.</summary>
+public sealed class SqliteStationStore(CentralDatabase database) : IStationStore
+{
+    public void Save(StationCredential credential, DateTimeOffset createdAt)
+    {
+        using var connection = database.Connect();
+        connection.Execute(
+            """
+            INSERT INTO stations (id, key_salt, key_hash, created_at) VALUES (@Id, @Salt, @Hash, @CreatedAt)
+            ON CONFLICT(id) DO UPDATE SET key_salt = excluded.key_salt, key_hash = excluded.key_hash
+            """,
+            new { credential.Id, credential.Salt, credential.Hash, CreatedAt = createdAt.ToString("O") });
+    }
+
+    public StationCredential? Find(string stationId)
+    {
+        using var connection = database.Connect();
+        return connection.QuerySingleOrDefault<StationCredential>(
+            "SELECT id AS Id, key_salt AS Salt, key_hash AS Hash FROM stations WHERE id = @stationId", new { stationId });
+    }
+
+    public IReadOnlyList<string> List()
+    {
+        using var connection = database.Connect();
+        return [.. connection.Query<string>("SELECT id FROM stations ORDER BY id")];
+    }
+}
+
+/// <summary>Plays in the embedded <c>central.db</c>; the primary key is the play key, which begins with the station.</summary>
+public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
+{
+    public Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (plays.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        using var connection = database.Connect();
+        using var tx = connection.BeginTransaction();
+        var updatedAt = now.ToString("O");
+        foreach (var play in plays)
+        {
+            connection.Execute(
+                """
+                INSERT INTO plays (play_key, station, session, play_id, track, start_utc, end_utc, confidence, speed, status, updated_at)
+                VALUES (@PlayKey, @Station, @Session, @PlayId, @Track, @Start, @End, @Confidence, @Speed, @Status, @Now)
+                ON CONFLICT(play_key) DO UPDATE SET
+                    track = excluded.track, start_utc = excluded.start_utc, end_utc = excluded.end_utc,
+                    confidence = excluded.confidence, speed = excluded.speed, updated_at = excluded.updated_at,
+                    status = CASE WHEN plays.status = 'closed' THEN 'closed' ELSE excluded.status END
+                """,
+                new
+                {
+                    play.PlayKey,
+                    play.Station,
+                    Session = PlayKeys.Session(play.PlayKey),
+                    PlayId = PlayKeys.PlayId(play.PlayKey),
+                    play.Track,
+                    Start = Utc(play.Start),
+                    End = Utc(play.End),
+                    play.Confidence,
+                    play.Speed,
+                    play.Status,
+                    Now = updatedAt,
+                },
+                tx);
+        }
+
+        tx.Commit();
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit)
+    {
+        using var connection = database.Connect();
+        var rows = connection.Query<PlayRow>(
+            """
+            SELECT station, play_key AS PlayKey, track, start_utc AS StartUtc, end_utc AS EndUtc, confidence, speed, status
+            FROM plays
+            WHERE (@station IS NULL OR station = @station)
+              AND (@from IS NULL OR end_utc >= @from)
+              AND (@to IS NULL OR start_utc < @to)
+            ORDER BY start_utc, play_key
+            LIMIT @limit
+            """,
+            new { station, from = from is null ? null : Utc(from.Value), to = to is null ? null : Utc(to.Value), limit });
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    // Fixed-width UTC text sorts in time order, so range queries can compare strings.
+    private static string Utc(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private sealed record PlayRow(string Station, string PlayKey, string Track, string StartUtc, string EndUtc, double Confidence, double Speed, string Status)
+    {
+        public PlayRecord ToRecord() => new(
+            Station,
+            PlayKey,
+            Track,
+            DateTimeOffset.Parse(StartUtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
+            DateTimeOffset.Parse(EndUtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
+            Confidence,
+            Speed,
+            Status);
+    }
+}
+
+/// <summary>The embedded catalogue file (<c>catalog.db</c>) behind <see cref="ICatalogStore"/>.</summary>
+public sealed class SqliteCatalogRepository(string dataDirectory) : ICatalogStore
+{
+    private readonly Lock _gate = new();
+
+    public Task UpsertAsync(CatalogTrack track, TrackPeaks peaks, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            using var store = SqliteCatalogStore.Open(dataDirectory);
+            store.Upsert(track, peaks);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> RemoveAsync(string id, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            using var store = SqliteCatalogStore.Open(dataDirectory);
+            return Task.FromResult(store.Remove(id));
+        }
+    }
+
+    public Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            using var store = SqliteCatalogStore.Open(dataDirectory);
+            return Task.FromResult(store.List());
+        }
+    }
+
+    public Task<IReadOnlyList<StoredPeaks>> LoadPeaksAsync(IReadOnlyCollection<string>? ids, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            // Opening the store applies its migrations; the read itself uses a plain connection.
+            SqliteCatalogStore.Open(dataDirectory).Dispose();
+            var path = Path.Combine(dataDirectory, "catalog.db");
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
+            connection.Open();
+            var rows = connection.Query<PeaksRow>("SELECT id AS Id, frame_count AS FrameCount, algorithm AS Algorithm, peaks AS Peaks FROM tracks ORDER BY id");
+            var wanted = ids is null ? null : new HashSet<string>(ids, StringComparer.Ordinal);
+            IReadOnlyList<StoredPeaks> result = [.. rows.Where(r => wanted is null || wanted.Contains(r.Id))
+                .Select(r => new StoredPeaks(r.Id, (int)r.FrameCount, (int)r.Algorithm, r.Peaks))];
+            return Task.FromResult(result);
+        }
+    }
+
+    private sealed record PeaksRow(string Id, long FrameCount, long Algorithm, byte[] Peaks);
+}
+
+/// <summary>Play keys are <c>station/session/id</c>; the session is everything before the last slash.</summary>
+public static class PlayKeys
+{
+    public static string Session(string playKey) => playKey[..playKey.LastIndexOf('/')];
+
+    public static long PlayId(string playKey) =>
+        long.Parse(playKey[(playKey.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,51 @@
+using Zamio.Central.Catalog;
+using Zamio.Central.Plays;
+using Zamio.Shared.Indexing;
+
+namespace Zamio.Central.Storage;
+
+/// <summary>A station's stored credential: the salt and SHA-256 hash of its key (the key itself is never stored).</summary>
+public sealed record StationCredential(string Id, byte[] Salt, byte[] Hash);
+
+/// <summary>Where stations live: the embedded SQLite file or PostgreSQL.</summary>
+public interface IStationStore
+{
+    /// <summary>Creates the station or replaces its key.</summary>
+    void Save(StationCredential credential, DateTimeOffset createdAt);
+
+    StationCredential? Find(string stationId);
+
+    IReadOnlyList<string> List();
+}
+
+/// <summary>Where plays live. Upserts are idempotent: one row per (station, play key), closed plays stay closed.</summary>
+public interface IPlayStore
+{
+    Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Plays overlapping [from, to), optionally for one station, by start time.</summary>
+    IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit);
+}
+
+/// <summary>One track's packed peaks as stored (the index is rebuilt from these; hashes are never stored).</summary>
+public sealed record StoredPeaks(string Id, int FrameCount, int AlgorithmVersion, byte[] Packed)
+{
+    public TrackPeaks ToTrackPeaks() =>
+        TrackPeaks.FromPacked(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(Packed).ToArray(), FrameCount);
+
+    public static StoredPeaks From(string id, int algorithmVersion, TrackPeaks peaks) =>
+        new(id, peaks.FrameCount, algorithmVersion, System.Runtime.InteropServices.MemoryMarshal.AsBytes(peaks.Packed).ToArray());
+}
+
+/// <summary>The catalogue's truth: tracks with their descriptive fields and packed peaks.</summary>
+public interface ICatalogStore
+{
+    Task UpsertAsync(CatalogTrack track, TrackPeaks peaks, CancellationToken cancellationToken);
+
+    Task<bool> RemoveAsync(string id, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Peaks of the given tracks (all tracks when <paramref name="ids"/> is null), any algorithm version.</summary>
+    Task<IReadOnlyList<StoredPeaks>> LoadPeaksAsync(IReadOnlyCollection<string>? ids, CancellationToken cancellationToken);
+}
