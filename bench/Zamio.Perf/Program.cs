@@ -1,0 +1,34 @@
+using Zamio.Perf;
+
+_ = Machine.StartLoad;
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.Error.WriteLine("""
+        usage: dotnet run --project bench/Zamio.Perf -c Release -- VERB [options]
+          extract       [--input FILE] [--seconds N] [--runs 5] [--warmups 2] [--block 4096]
+          index         [--hours 60] [--catalog-dir DIR] [--queries 100] [--query-seconds 10] [--noise 0.5] [--seed 1]
+                        [--track-seconds 210] [--peaks-per-second 21]
+          scan-catalog  [--tracks 1000] [--programme-tracks 8] [--programme-seconds 1800] [--runs 5] [--noise 0]
+                        [--chunk-frames 32] [--seed 1]
+        Prints markdown tables on stdout; progress on stderr.
+        """);
+    return args.Length == 0 ? 2 : 0;
+}
+
+try
+{
+    var options = new Options(args.Skip(1));
+    return args[0] switch
+    {
+        "extract" => ExtractBench.Run(options, args),
+        "index" => IndexBench.Run(options, args),
+        "scan-catalog" => ScanCatalogBench.Run(options, args),
+        _ => throw new ArgumentException($"unknown verb '{args[0]}'"),
+    };
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
