@@ -39,6 +39,7 @@ public sealed partial class PlayStore : BackgroundService
     private readonly Channel<byte> _signal = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
     private Dictionary<(string Station, string Key), (PlayRecord Play, long Sequence)> _pending = [];
+    private int _inFlight;
     private long _enqueued;
     private long _writtenSequence;
     private long _written;
@@ -85,7 +86,7 @@ public sealed partial class PlayStore : BackgroundService
         {
             lock (_gate)
             {
-                return _pending.Count;
+                return _pending.Count + _inFlight;
             }
         }
     }
@@ -106,7 +107,7 @@ public sealed partial class PlayStore : BackgroundService
             foreach (var play in plays)
             {
                 var key = (play.Station, play.PlayKey);
-                if (_pending.Count >= _options.PlayBufferCapacity && !_pending.ContainsKey(key))
+                if (_pending.Count + _inFlight >= _options.PlayBufferCapacity && !_pending.ContainsKey(key))
                 {
                     dropped++;
                     continue;
@@ -196,6 +197,8 @@ public sealed partial class PlayStore : BackgroundService
             {
                 _pending.Remove((play.Station, play.PlayKey));
             }
+
+            _inFlight = batch.Count;
         }
 
         var plays = batch.ConvertAll(b => b.Play);
@@ -243,6 +246,7 @@ public sealed partial class PlayStore : BackgroundService
     {
         lock (_gate)
         {
+            _inFlight = 0;
             foreach (var entry in batch)
             {
                 // A newer update that arrived meanwhile wins.
@@ -256,6 +260,7 @@ public sealed partial class PlayStore : BackgroundService
         List<TaskCompletionSource> done = [];
         lock (_gate)
         {
+            _inFlight = 0;
             // One writer: everything older than the oldest update still pending is written.
             _writtenSequence = _pending.Count == 0 ? _enqueued : _pending.Values.Min(p => p.Sequence) - 1;
             for (var i = _flushWaiters.Count - 1; i >= 0; i--)

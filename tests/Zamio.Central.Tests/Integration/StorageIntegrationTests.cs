@@ -1,0 +1,300 @@
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Xunit.Abstractions;
+using Zamio.Central.Caching;
+using Zamio.Central.Catalog;
+using Zamio.Central.Plays;
+using Zamio.Central.Storage;
+using Zamio.Shared.Fingerprinting;
+
+namespace Zamio.Central.Tests.Integration;
+
+/// <summary>PostgreSQL and Redis behind central's storage: real servers (see <see cref="TestServers"/>).</summary>
+[Trait("Category", "Integration")]
+public sealed class StorageIntegrationTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan LiveWithin = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task Migrations_are_idempotent_and_safe_when_instances_start_together()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        if (pg is null)
+        {
+            return;
+        }
+
+        var sources = Enumerable.Range(0, 4).Select(_ => NpgsqlDataSource.Create(pg.ConnectionString)).ToList();
+        try
+        {
+            var applied = await Task.WhenAll(sources.Select(s => PostgresMigrations.ApplyAsync(s, NullLogger.Instance, CancellationToken.None)));
+            Assert.Equal(PostgresMigrations.LatestVersion, applied.Sum());
+            Assert.Equal(0, await PostgresMigrations.ApplyAsync(sources[0], NullLogger.Instance, CancellationToken.None));
+            await using var connection = await sources[0].OpenConnectionAsync();
+            var versions = (await connection.QueryAsync<int>("SELECT version FROM schema_version ORDER BY version")).ToList();
+            Assert.Equal(Enumerable.Range(1, PostgresMigrations.LatestVersion), versions);
+        }
+        finally
+        {
+            foreach (var source in sources)
+            {
+                await source.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Play_upserts_are_idempotent_and_closed_plays_stay_closed()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        if (pg is null)
+        {
+            return;
+        }
+
+        await using var source = NpgsqlDataSource.Create(pg.ConnectionString);
+        await PostgresMigrations.ApplyAsync(source, NullLogger.Instance, CancellationToken.None);
+        var store = new PostgresPlayStore(source);
+        var start = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
+        var ongoing = new PlayRecord("st-a", "st-a/100-0/1", "song1", start, start.AddSeconds(30), 0.9, 1.0, "ongoing");
+        var closed = ongoing with { End = start.AddSeconds(200), Status = "closed" };
+        var now = start.AddMinutes(5);
+
+        await store.UpsertAsync([ongoing], now, CancellationToken.None);
+        await store.UpsertAsync([ongoing, closed], now, CancellationToken.None); // a redelivered batch
+        await store.UpsertAsync([closed], now, CancellationToken.None);
+        await store.UpsertAsync([ongoing], now, CancellationToken.None); // a stale replay must not reopen it
+        await store.UpsertAsync([ongoing with { Station = "st-b" }], now, CancellationToken.None);
+
+        var plays = store.Query("st-a", null, null, 100);
+        var play = Assert.Single(plays);
+        Assert.Equal("closed", play.Status);
+        Assert.Equal(start, play.Start);
+        Assert.Single(store.Query("st-b", start, start.AddHours(1), 100));
+        Assert.Equal(2, store.Query(null, start.AddSeconds(10), null, 100).Count);
+    }
+
+    [Fact]
+    public async Task A_catalogue_change_on_one_instance_is_live_on_another_within_a_second()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        var redis = await TestServers.RedisAsync(output);
+        if (pg is null || redis is null)
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = pg.ConnectionString,
+            ["ConnectionStrings:Redis"] = redis.Value.Configuration,
+            ["Zamio:Redis:KeyPrefix"] = redis.Value.Prefix,
+        };
+        try
+        {
+            await using var a = await IntegrationHost.StartAsync(dir.Combine("a"), settings);
+            await using var b = await IntegrationHost.StartAsync(dir.Combine("b"), settings);
+            var indexB = b.Get<CatalogIndex>();
+            Assert.Equal(0, indexB.TrackCount);
+
+            var added = WaitFor(indexB, i => i.Contains("song-live"));
+            var track = new CatalogTrack("song-live", "Live", "Artist", "GBAAA2400001", 30, FingerprintSettings.AlgorithmVersion, DateTimeOffset.UnixEpoch);
+            var peaks = IntegrationHost.SyntheticPeaks(7);
+            await a.Get<CatalogManager>().AddAsync(track, peaks, CancellationToken.None);
+            Assert.True(a.Get<CatalogIndex>().Contains("song-live"), "the changing instance has the track when AddAsync returns");
+            await added.WaitAsync(LiveWithin);
+
+            // The new track matches on instance B: its own peaks identify it.
+            var match = indexB.MatcherForThisThread().Match(peaks.ToPeaks().AsSpan(0, 200));
+            Assert.Equal("song-live", Assert.Single(match).TrackId);
+
+            // A new instance warms from Redis, not PostgreSQL.
+            await using (var c = await IntegrationHost.StartAsync(dir.Combine("c"), settings))
+            {
+                Assert.Equal("redis", c.Get<CatalogIndex>().LoadedFrom);
+                Assert.True(c.Get<CatalogIndex>().Contains("song-live"));
+            }
+
+            var removed = WaitFor(indexB, i => !i.Contains("song-live"));
+            Assert.True(await a.Get<CatalogManager>().RemoveAsync("song-live", CancellationToken.None));
+            await removed.WaitAsync(LiveWithin);
+            Assert.Empty(indexB.MatcherForThisThread().Match(peaks.ToPeaks().AsSpan(0, 200)));
+            Assert.Empty(await a.Get<CatalogManager>().ListAsync(CancellationToken.None));
+        }
+        finally
+        {
+            await TestServers.CleanRedisAsync(redis.Value.Configuration, redis.Value.Prefix);
+        }
+    }
+
+    [Fact]
+    public async Task Rate_limits_hold_across_instances_through_redis()
+    {
+        var redis = await TestServers.RedisAsync(output);
+        if (redis is null)
+        {
+            return;
+        }
+
+        var time = new FixedTime(new DateTimeOffset(2024, 5, 1, 12, 0, 30, TimeSpan.Zero));
+        var options = Options.Create(new RateLimitOptions { PacketsPerMinute = 10, PeaksPerSecond = 0 });
+        var redisOptions = new RedisOptions { KeyPrefix = redis.Value.Prefix };
+        using var first = new RedisConnection(redis.Value.Configuration, redisOptions, NullLogger<RedisConnection>.Instance);
+        using var second = new RedisConnection(redis.Value.Configuration, redisOptions, NullLogger<RedisConnection>.Instance);
+        try
+        {
+            var limiters = new[] { first, second }.Select(r => new RedisRateLimiter(
+                r, new LocalRateLimiter(options, time), options, time, NullLogger<RedisRateLimiter>.Instance)).ToArray();
+            var verdicts = Enumerable.Range(0, 16).Select(i => limiters[i % 2].Check("st-shared", 20)).ToList();
+            Assert.Equal(10, verdicts.Count(v => v == RateLimitVerdict.Allowed));
+            Assert.All(verdicts.Skip(10), v => Assert.Equal(RateLimitVerdict.PacketsPerMinute, v));
+            Assert.All(limiters, l => Assert.Equal(0, l.Fallbacks));
+            Assert.Equal(RateLimitVerdict.Allowed, limiters[0].Check("st-other", 20));
+
+            // Peaks: 5 peaks/s over 10 s windows = 50 per window, shared.
+            var peakOptions = Options.Create(new RateLimitOptions { PacketsPerMinute = 0, PeaksPerSecond = 5, PeakWindowSeconds = 10 });
+            var peakLimiters = new[] { first, second }.Select(r => new RedisRateLimiter(
+                r, new LocalRateLimiter(peakOptions, time), peakOptions, time, NullLogger<RedisRateLimiter>.Instance)).ToArray();
+            Assert.Equal(RateLimitVerdict.Allowed, peakLimiters[0].Check("st-peaks", 30));
+            Assert.Equal(RateLimitVerdict.PeaksPerSecond, peakLimiters[1].Check("st-peaks", 30));
+            Assert.Equal(RateLimitVerdict.Allowed, peakLimiters[1].Check("st-peaks", 20));
+        }
+        finally
+        {
+            await TestServers.CleanRedisAsync(redis.Value.Configuration, redis.Value.Prefix);
+        }
+    }
+
+    [Fact]
+    public async Task Redis_down_uses_the_local_limiter_and_readiness_reports_degraded()
+    {
+        // Needs no server: Redis is "stopped" (a closed port), storage is embedded.
+        using var dir = new TempDirectory();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = $"127.0.0.1:{TestServers.ClosedPort()}",
+            ["Zamio:Redis:ConnectTimeoutMilliseconds"] = "200",
+            ["Zamio:RateLimits:PacketsPerMinute"] = "3",
+        };
+        await using var host = await IntegrationHost.StartAsync(dir.Path, settings);
+        var limiter = host.Get<IStationRateLimiter>();
+        Assert.False(limiter.IsShared);
+        var verdicts = Enumerable.Range(0, 5).Select(_ => limiter.Check("st-local", 10)).ToList();
+        Assert.Equal(3, verdicts.Count(v => v == RateLimitVerdict.Allowed));
+        Assert.Equal(5, host.Get<RedisRateLimiter>().Fallbacks);
+
+        // The index still loads (from the embedded store) and matching goes on.
+        Assert.True(host.Get<CatalogIndex>().IsLoaded);
+        Assert.Equal("store", host.Get<CatalogIndex>().LoadedFrom);
+        var manager = host.Get<CatalogManager>();
+        var peaks = IntegrationHost.SyntheticPeaks(11);
+        await manager.AddAsync(new CatalogTrack("song-offline", null, null, null, 30, FingerprintSettings.AlgorithmVersion, DateTimeOffset.UnixEpoch), peaks, CancellationToken.None);
+        Assert.True(host.Get<CatalogIndex>().Contains("song-offline"));
+
+        var report = await host.Get<DependencyHealth>().CheckAsync(CancellationToken.None);
+        Assert.Equal("degraded", report.Status);
+        Assert.Equal("unavailable", report.Redis);
+        Assert.Equal("embedded", report.Database);
+        Assert.Equal("local", report.RateLimits);
+    }
+
+    [Fact]
+    public async Task Plays_are_buffered_while_postgres_is_down_and_written_when_it_returns()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        if (pg is null)
+        {
+            return;
+        }
+
+        await using var real = NpgsqlDataSource.Create(pg.ConnectionString);
+        await PostgresMigrations.ApplyAsync(real, NullLogger.Instance, CancellationToken.None);
+        var down = new NpgsqlConnectionStringBuilder(pg.ConnectionString) { Port = TestServers.ClosedPort(), Timeout = 1 };
+        await using var stopped = NpgsqlDataSource.Create(down.ConnectionString);
+        var backend = new SwitchablePlayStore(new PostgresPlayStore(stopped));
+        var options = Options.Create(new StorageOptions { RetryDelayMilliseconds = 10, MaxRetryDelayMilliseconds = 50, PlayBufferCapacity = 100 });
+        using var plays = new PlayStore(backend, options, TimeProvider.System, NullLogger<PlayStore>.Instance);
+        await plays.StartAsync(CancellationToken.None);
+        try
+        {
+            var start = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
+            var records = Enumerable.Range(0, 5).Select(i => new PlayRecord(
+                "st-buffer", $"st-buffer/1-0/{i}", $"song{i}", start.AddMinutes(i * 4), start.AddMinutes((i * 4) + 3), 0.9, 1, "ongoing")).ToList();
+            plays.Upsert(records);
+            await backend.FailedTwice.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.False(plays.State.Healthy);
+            Assert.Equal(5, plays.State.Pending);
+
+            // Updates while down coalesce with the buffered plays.
+            plays.Upsert([records[0] with { Status = "closed" }]);
+            backend.Current = new PostgresPlayStore(real);
+            await plays.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+
+            var stored = new PostgresPlayStore(real).Query("st-buffer", null, null, 100);
+            Assert.Equal(5, stored.Count);
+            Assert.Equal("closed", stored[0].Status);
+            Assert.True(plays.State.Healthy);
+            Assert.Equal(0, plays.State.Pending);
+            Assert.Equal(0, plays.State.Dropped);
+        }
+        finally
+        {
+            await plays.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static Task WaitFor(CatalogIndex index, Func<CatalogIndex, bool> condition)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        index.Swapped += _ =>
+        {
+            if (condition(index))
+            {
+                done.TrySetResult();
+            }
+        };
+        if (condition(index))
+        {
+            done.TrySetResult();
+        }
+
+        return done.Task;
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private sealed class SwitchablePlayStore(IPlayStore initial) : IPlayStore
+    {
+        private int _failures;
+
+        public TaskCompletionSource FailedTwice { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public volatile IPlayStore Current = initial;
+
+        public async Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Current.UpsertAsync(plays, now, cancellationToken);
+            }
+            catch (NpgsqlException)
+            {
+                if (Interlocked.Increment(ref _failures) >= 2)
+                {
+                    FailedTwice.TrySetResult();
+                }
+
+                throw;
+            }
+        }
+
+        public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit) =>
+            Current.Query(station, from, to, limit);
+    }
+}
