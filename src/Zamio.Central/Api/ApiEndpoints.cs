@@ -5,6 +5,7 @@ using Zamio.Central.Catalog;
 using Zamio.Central.Cli;
 using Zamio.Central.Hosting;
 using Zamio.Central.Ingest;
+using Zamio.Central.Metrics;
 using Zamio.Central.Plays;
 using Zamio.Central.Stations;
 using Zamio.Shared.Audio;
@@ -24,6 +25,10 @@ public static class ApiEndpoints
         app.MapPost("/api/v1/identify", IdentifyAsync);
         app.MapGet("/api/v1/plays", GetPlays);
         app.MapGet("/api/v1/stations", GetStations);
+        app.MapUploads();
+        app.MapPackets();
+        app.MapTracks();
+        app.MapMetrics();
         return app;
     }
 

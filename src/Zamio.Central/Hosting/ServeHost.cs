@@ -10,10 +10,13 @@ namespace Zamio.Central.Hosting;
 /// <summary><c>serve</c>: builds the web host with the embedded broker, ingest loop and HTTP API.</summary>
 public static class ServeHost
 {
-    private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal) { "--urls", "--mqtt-port" };
+    private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal) { "--urls", "--mqtt-port", "--admin-key" };
 
     /// <summary>Builds the host from <c>serve</c> arguments (the verb itself optional).</summary>
-    public static WebApplication Build(IReadOnlyList<string> args)
+    public static WebApplication Build(IReadOnlyList<string> args) => Build(args, null);
+
+    /// <summary>Builds the host; <paramref name="configuration"/> entries (tests, embedding) override the arguments.</summary>
+    public static WebApplication Build(IReadOnlyList<string> args, IEnumerable<KeyValuePair<string, string?>>? configuration)
     {
         var rest = args.Count > 0 && args[0] == "serve" ? args.Skip(1) : args;
         var cli = CliArguments.Parse(rest, ValueOptions, new HashSet<string>());
@@ -37,7 +40,17 @@ public static class ServeHost
             settings[$"{ServeOptions.Section}:{nameof(ServeOptions.MqttPort)}"] = port;
         }
 
+        if (cli.Option("--admin-key") is { } adminKey)
+        {
+            settings[$"{CentralApiOptions.Section}:{nameof(CentralApiOptions.AdminKey)}"] = adminKey;
+        }
+
         builder.Configuration.AddInMemoryCollection(settings);
+        if (configuration is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+        }
+
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         builder.WebHost.UseUrls(builder.Configuration[$"{ServeOptions.Section}:{nameof(ServeOptions.Urls)}"] ?? new ServeOptions().Urls);
@@ -47,7 +60,8 @@ public static class ServeHost
             .AddStations()
             .AddCatalogIndex()
             .AddIngest()
-            .AddPlays();
+            .AddPlays()
+            .AddZamioApi(builder.Configuration);
 
         var app = builder.Build();
         app.MapZamioApi();

@@ -21,7 +21,8 @@ public sealed partial class IngestService(
     StationActivity activity,
     IStationRateLimiter limiter,
     TimeProvider time,
-    ILogger<IngestService> logger) : BackgroundService
+    ILogger<IngestService> logger,
+    Metrics.CentralMetrics? metrics = null) : BackgroundService
 {
     private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
 
@@ -123,6 +124,7 @@ public sealed partial class IngestService(
         }
 
         var changes = new List<PlayRecord>();
+        var matchStarted = time.GetTimestamp();
         session.Matcher.Append(peaks, packet.StartFrame + packet.FrameCount - session.BaseFrame, window =>
         {
             foreach (var play in session.Tracker.Observe(window))
@@ -130,9 +132,11 @@ public sealed partial class IngestService(
                 changes.Add(session.ToRecord(play));
             }
         });
+        metrics?.MatchDuration("stream", time.GetElapsedTime(matchStarted));
         if (changes.Count > 0)
         {
             plays.Upsert(changes);
+            metrics?.PlaysWritten(changes);
             foreach (var change in changes)
             {
                 LogPlay(logger, station, change.Track, change.Status, change.Start);

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Options;
+using Zamio.Central.Hosting;
+using Zamio.Central.Ingest;
+using Zamio.Central.Metrics;
+
+namespace Zamio.Central.Api;
+
+/// <summary>Services of the HTTP API beyond the basics: uploads, packets fallback, admin catalogue, metrics.</summary>
+public static class ApiRegistration
+{
+    public static IServiceCollection AddZamioApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CentralApiOptions>()
+            .Bind(configuration.GetSection(CentralApiOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddCentralMetrics();
+        services.AddSingleton<StationTokenAuth>();
+        services.AddSingleton<AdminAuth>();
+        services.AddSingleton<StationRateLimiter>();
+        // Upload results live in central.db; with PostgreSQL configured that file is opened for them alone.
+        services.AddSingleton(sp => new UploadsStore(
+            sp.GetService<CentralDatabase>() ?? CentralDatabase.Open(sp.GetRequiredService<IOptions<ServeOptions>>().Value.DataDirectory)));
+        services.AddSingleton<UploadsProcessor>();
+        services.AddExternalBroker(configuration);
+        return services;
+    }
+}

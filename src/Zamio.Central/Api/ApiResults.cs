@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Zamio.Central.Api;
+
+/// <summary>Shared response shapes: RFC 7807 problems, 401 with a challenge, request body caps.</summary>
+internal static class ApiResults
+{
+    public static IResult Problem(int status, string detail) => Results.Problem(detail, statusCode: status);
+
+    public static IResult Unauthorized(string scheme) => new ChallengeResult(scheme);
+
+    /// <summary>Caps what Kestrel will read of this request's body (a chunked body has no Content-Length).</summary>
+    public static void CapBody(HttpContext context, long bytes)
+    {
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = bytes;
+        }
+    }
+
+    private sealed class ChallengeResult(string scheme) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.WWWAuthenticate = scheme;
+            return Results.Problem($"Send 'Authorization: {scheme} KEY'.", statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(httpContext);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Zamio.Central.Catalog;
+using Zamio.Central.Plays;
+using Zamio.Central.Stations;
+
+namespace Zamio.Central.Metrics;
+
+/// <summary>
+/// Every measurement central makes, on one <see cref="Meter"/> named <c>Zamio.Central</c>. One instance per host
+/// (so two hosts in one process never mix their numbers); <see cref="PrometheusExporter"/> listens to this meter only.
+/// Tag values are a small fixed vocabulary (results, reasons, sources), never station ids, to keep series bounded.
+/// </summary>
+public sealed class CentralMetrics : IDisposable
+{
+    public const string MeterName = "Zamio.Central";
+
+    private readonly Counter<long> _packets;
+    private readonly Histogram<double> _matchSeconds;
+    private readonly Counter<long> _plays;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _uploads;
+    private readonly Counter<long> _catalogChanges;
+
+    public CentralMetrics(CatalogIndex catalog, StationActivity activity)
+    {
+        Meter = new Meter(MeterName);
+        _packets = Meter.CreateCounter<long>("zamio.ingest.rejections", description: "Packets refused before the ingest loop (HTTP fallback, external broker), by reason.");
+        Meter.CreateObservableCounter("zamio.ingest.packets", () => IngestTotals(activity), description: "Fingerprint packets seen by the ingest loop and its transports, by result (accepted, duplicate, rejected, dropped) and drop reason.");
+        _matchSeconds = Meter.CreateHistogram<double>("zamio.match.duration", unit: "s", description: "Time spent matching, by source (stream packet, identify, upload).");
+        _plays = Meter.CreateCounter<long>("zamio.plays.written", description: "Play rows written (inserted or updated), by status.");
+        _rateLimited = Meter.CreateCounter<long>("zamio.ratelimit.hits", description: "Requests or packets refused by a rate limit, by scope.");
+        _uploads = Meter.CreateCounter<long>("zamio.uploads", description: "Mobile clip uploads by result.");
+        _catalogChanges = Meter.CreateCounter<long>("zamio.catalog.changes", description: "Catalogue changes made through the admin API, by kind.");
+        Meter.CreateObservableGauge("zamio.index.tracks", () => catalog.IsLoaded ? catalog.Index.Tracks.Count : 0L, description: "Tracks in the in-process fingerprint index.");
+        Meter.CreateObservableGauge("zamio.index.postings", () => catalog.IsLoaded ? catalog.Index.PostingCount : 0L, description: "Postings (hash entries) in the in-process fingerprint index.");
+        Meter.CreateObservableGauge("zamio.index.memory", () => catalog.IsLoaded ? catalog.Index.MemoryBytes : 0L, unit: "By", description: "Memory held by the in-process fingerprint index.");
+    }
+
+    public Meter Meter { get; }
+
+    private static IEnumerable<Measurement<long>> IngestTotals(StationActivity activity)
+    {
+        long accepted = 0, duplicates = 0, rejected = 0;
+        foreach (var station in activity.Known)
+        {
+            var state = activity.State(station);
+            accepted += state.Accepted;
+            duplicates += state.Duplicates;
+            rejected += state.Rejected;
+        }
+
+        yield return new Measurement<long>(accepted, new KeyValuePair<string, object?>("result", "accepted"));
+        yield return new Measurement<long>(duplicates, new KeyValuePair<string, object?>("result", "duplicate"));
+        yield return new Measurement<long>(rejected, new KeyValuePair<string, object?>("result", "rejected"));
+        foreach (var (reason, count) in activity.DropTotals)
+        {
+            yield return new Measurement<long>(count, new KeyValuePair<string, object?>("result", "dropped"), new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
+
+    /// <param name="reason">One of <see cref="RejectReasons"/>.</param>
+    public void PacketRejected(string reason) => _packets.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void MatchDuration(string source, TimeSpan elapsed) => _matchSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("source", source));
+
+    public void PlaysWritten(string status, int count) => _plays.Add(count, new KeyValuePair<string, object?>("status", status));
+
+    public void PlaysWritten(IReadOnlyList<PlayRecord> plays)
+    {
+        foreach (var play in plays)
+        {
+            PlaysWritten(play.Status, 1);
+        }
+    }
+
+    public void RateLimited(string scope) => _rateLimited.Add(1, new KeyValuePair<string, object?>("scope", scope));
+
+    public void Upload(string result) => _uploads.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void CatalogChanged(string kind) => _catalogChanges.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>Measures a block: <c>using (metrics.Time("identify")) { ... }</c> without allocating.</summary>
+    public MatchTimer Time(string source) => new(this, source, Stopwatch.GetTimestamp());
+
+    public void Dispose() => Meter.Dispose();
+
+    public readonly struct MatchTimer(CentralMetrics metrics, string source, long started) : IDisposable
+    {
+        public void Dispose() => metrics.MatchDuration(source, Stopwatch.GetElapsedTime(started));
+    }
+}
+
+/// <summary>The fixed set of packet rejection reasons used as the <c>reason</c> tag.</summary>
+public static class RejectReasons
+{
+    public const string Malformed = "malformed";
+    public const string Oversized = "oversized";
+    public const string StationMismatch = "station_mismatch";
+    public const string ForbiddenTopic = "forbidden_topic";
+    public const string AlgorithmVersion = "algorithm_version";
+    public const string IndexNotLoaded = "index_not_loaded";
+    public const string OutsideSession = "outside_session";
+    public const string RateLimited = "rate_limited";
+}
