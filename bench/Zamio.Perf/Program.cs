@@ -11,6 +11,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
                         [--track-seconds 210] [--peaks-per-second 21]
           scan-catalog  [--tracks 1000] [--programme-tracks 8] [--programme-seconds 1800] [--runs 5] [--noise 0]
                         [--chunk-frames 32] [--seed 1]
+          fill-catalog  --data-dir DIR [--tracks 1000] [--track-seconds 210] [--peaks-per-second 19] [--seed 1]
         Prints markdown tables on stdout; progress on stderr.
         """);
     return args.Length == 0 ? 2 : 0;
@@ -24,6 +25,7 @@ try
         "extract" => ExtractBench.Run(options, args),
         "index" => IndexBench.Run(options, args),
         "scan-catalog" => ScanCatalogBench.Run(options, args),
+        "fill-catalog" => FillCatalog.Run(options),
         _ => throw new ArgumentException($"unknown verb '{args[0]}'"),
     };
 }

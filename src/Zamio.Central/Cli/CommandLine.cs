@@ -28,7 +28,7 @@ public static class CommandLine
             Console.Error.WriteLine($"error: {ex.Message}");
             return 2;
         }
-        catch (Exception ex) when (ex is AudioFormatException or IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception ex) when (ex is AudioFormatException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return 1;

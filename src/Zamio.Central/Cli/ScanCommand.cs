@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Zamio.Shared.Audio;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Matching;
@@ -46,35 +47,78 @@ public static class ScanCommand
         return 0;
     }
 
+    /// <summary>
+    /// Decoding and peak extraction run on one thread, matching on the caller's: a two-stage pipeline joined
+    /// by a bounded channel, so a long recording costs the slower stage, not the sum.
+    /// </summary>
     public static List<Play> Scan(string path, Matcher matcher, out double seconds)
     {
-        using var source = AudioDecoder.Open(path, FingerprintSettings.SampleRate);
-        var extractor = new PeakExtractor();
+        var channel = Channel.CreateBounded<(Peak[] Peaks, long Frames)>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        long samples = 0;
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                using var source = AudioDecoder.Open(path, FingerprintSettings.SampleRate);
+                var extractor = new PeakExtractor();
+                var peaks = new List<Peak>();
+                var buffer = new float[FingerprintSettings.SampleRate * 4];
+                int read;
+                while ((read = source.Read(buffer)) > 0)
+                {
+                    samples += read;
+                    extractor.Write(buffer.AsSpan(0, read), peaks);
+                    Publish(channel.Writer, peaks, extractor.Frames);
+                }
+
+                extractor.Flush(peaks);
+                Publish(channel.Writer, peaks, extractor.Frames);
+                channel.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                channel.Writer.Complete(ex);
+            }
+        });
+
         var stream = new StreamMatcher(matcher);
         var tracker = new PlayTracker();
         var plays = new List<Play>();
-        var peaks = new List<Peak>();
-        var buffer = new float[FingerprintSettings.SampleRate * 2];
-        long samples = 0;
         void OnWindow(WindowResult window) =>
             plays.AddRange(tracker.Observe(window).Where(p => p.Status == PlayStatus.Closed));
 
-        int read;
-        while ((read = source.Read(buffer)) > 0)
+        long frames = 0;
+        var reader = channel.Reader;
+        try
         {
-            samples += read;
-            peaks.Clear();
-            extractor.Write(buffer.AsSpan(0, read), peaks);
-            stream.Append(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(peaks), extractor.Frames, OnWindow);
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out var batch))
+                {
+                    frames = batch.Frames;
+                    stream.Append(batch.Peaks, frames, OnWindow);
+                }
+            }
+        }
+        finally
+        {
+            producer.GetAwaiter().GetResult();
         }
 
-        peaks.Clear();
-        extractor.Flush(peaks);
-        stream.Append(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(peaks), extractor.Frames, OnWindow);
-        stream.Complete(extractor.Frames, OnWindow);
-        plays.AddRange(tracker.Complete());
+        stream.Complete(frames, OnWindow);
+        plays.AddRange(tracker.Complete().Where(p => p.Status == PlayStatus.Closed));
         plays.Sort((a, b) => a.StartFrame.CompareTo(b.StartFrame));
         seconds = samples / (double)FingerprintSettings.SampleRate;
         return plays;
+    }
+
+    private static void Publish(ChannelWriter<(Peak[] Peaks, long Frames)> writer, List<Peak> peaks, long frames)
+    {
+        var batch = (peaks.ToArray(), frames);
+        peaks.Clear();
+        while (!writer.TryWrite(batch))
+        {
+            writer.WaitToWriteAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
 }

@@ -40,6 +40,26 @@ public sealed class FingerprintIndex
     public ReadOnlySpan<uint> Lookup(int key) =>
         _postings.AsSpan(_directory[key], _directory[key + 1] - _directory[key]);
 
+    /// <summary>
+    /// The track whose span, widened by a quarter of the gap on each side, contains <paramref name="position"/>;
+    /// -1 when none does. A vote offset plus a window's middle lands near its track even when the track only
+    /// covers part of the window.
+    /// </summary>
+    public int TrackNear(long position)
+    {
+        const long margin = TrackGap / 4;
+        var probe = position + margin;
+        if (_starts.Length == 0 || probe < 0 || probe > uint.MaxValue)
+        {
+            return -1;
+        }
+
+        // Last track starting at or before the probe; gaps are four margins wide, so at most one qualifies.
+        var index = Array.BinarySearch(_starts, (uint)probe);
+        index = index < 0 ? ~index - 1 : index;
+        return index >= 0 && position < (long)_tracks[index].End + margin ? index : -1;
+    }
+
     /// <summary>The track whose span on the index timeline contains <paramref name="position"/>, or -1.</summary>
     public int TrackAt(long position)
     {

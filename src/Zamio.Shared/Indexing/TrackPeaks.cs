@@ -49,7 +49,7 @@ public sealed class TrackPeaks
         {
             if (packed[i] < packed[i - 1])
             {
-                throw new ArgumentException("packed peaks must be sorted", nameof(packed));
+                throw new InvalidDataException("stored peaks are not in frame order (corrupt fingerprint data)");
             }
         }
 

@@ -22,9 +22,10 @@ public sealed class Matcher
     private readonly MatcherOptions _options;
     private readonly List<HashPoint> _points = [];
     private readonly List<HashedPair> _pairs = [];
-    private readonly VoteTable _votes = new();
-    private readonly List<(long Key, int Total, uint Sample)> _candidates = [];
-    private readonly List<(long Key, int Total, uint Sample)> _selected = [];
+    private readonly VoteBuffer _votes = new();
+    private readonly List<(long Key, int Count)> _runs = [];
+    private readonly List<(long Key, int Total, int Track)> _candidates = [];
+    private readonly List<(long Key, int Total, int Track)> _selected = [];
     private readonly Dictionary<int, int> _perTrack = [];
     private readonly Verifier _verifier = new();
 
@@ -56,11 +57,11 @@ public sealed class Matcher
 
         var origin = peaks[0].Frame;
         Vote(peaks, origin);
-        SelectCandidates();
+        SelectCandidates((peaks[^1].Frame - origin) / 2.0);
         var results = new List<TrackMatch>(_candidates.Count);
-        foreach (var (key, _, sample) in _candidates)
+        foreach (var (key, _, track) in _candidates)
         {
-            var match = VerifyCandidate(peaks, origin, key, sample);
+            var match = VerifyCandidate(peaks, origin, key, track);
             if (match is not null && match.Confidence >= _options.MinConfidence
                 && !results.Exists(r => r.TrackIndex == match.TrackIndex && r.Confidence >= match.Confidence))
             {
@@ -135,32 +136,52 @@ public sealed class Matcher
                 foreach (var position in _index.Lookup(pair.Key))
                 {
                     var offsetBin = (long)Math.Floor((position - (double)pair.AnchorTime) / OffsetQuantum) + OffsetBias;
-                    _votes.Add(speedKey | offsetBin, position);
+                    _votes.Add(speedKey | offsetBin);
                 }
             }
         }
     }
 
-    private void SelectCandidates()
+    private void SelectCandidates(double midQueryFrame)
     {
-        _candidates.Clear();
-        for (var i = 0; i < _votes.Count; i++)
+        _runs.Clear();
+        var sorted = _votes.Sort();
+        for (var i = 0; i < sorted.Length;)
         {
-            var (key, count, sample) = _votes.Entry(i);
+            var j = i + 1;
+            while (j < sorted.Length && sorted[j] == sorted[i])
+            {
+                j++;
+            }
+
+            _runs.Add((sorted[i], j - i));
+            i = j;
+        }
+
+        _candidates.Clear();
+        for (var r = 0; r < _runs.Count; r++)
+        {
+            var (key, count) = _runs[r];
             if (count < MinVotes)
             {
                 continue;
             }
 
-            var left = _votes.Get(key - 1);
-            var right = _votes.Get(key + 1);
+            var left = r > 0 && _runs[r - 1].Key == key - 1 ? _runs[r - 1].Count : 0;
+            var right = r + 1 < _runs.Count && _runs[r + 1].Key == key + 1 ? _runs[r + 1].Count : 0;
             // One candidate per peak of the offset histogram; the neighbours' votes are drift, not rivals.
-            if (left > count || right > count || (right == count && right > 0))
+            if (left > count || right >= count)
             {
                 continue;
             }
 
-            _candidates.Add((key, count + left + right, sample));
+            var speed = _speeds[(int)(key >> 32)];
+            var offset = ((key & 0xFFFFFFFFL) - OffsetBias + 0.5) * OffsetQuantum;
+            var track = _index.TrackNear((long)(offset + midQueryFrame * speed.TimeScale));
+            if (track >= 0)
+            {
+                _candidates.Add((key, count + left + right, track));
+            }
         }
 
         _candidates.Sort((a, b) => b.Total.CompareTo(a.Total));
@@ -169,11 +190,10 @@ public sealed class Matcher
         _perTrack.Clear();
         foreach (var candidate in _candidates)
         {
-            var track = _index.TrackAt(candidate.Sample);
-            var seen = _perTrack.GetValueOrDefault(track);
-            if (track >= 0 && seen < CellsPerTrack)
+            var seen = _perTrack.GetValueOrDefault(candidate.Track);
+            if (seen < CellsPerTrack)
             {
-                _perTrack[track] = seen + 1;
+                _perTrack[candidate.Track] = seen + 1;
                 _selected.Add(candidate);
                 if (_selected.Count == CandidatesToVerify)
                 {
@@ -187,14 +207,8 @@ public sealed class Matcher
         _selected.Clear();
     }
 
-    private TrackMatch? VerifyCandidate(ReadOnlySpan<Peak> peaks, int origin, long key, uint sample)
+    private TrackMatch? VerifyCandidate(ReadOnlySpan<Peak> peaks, int origin, long key, int trackIndex)
     {
-        var trackIndex = _index.TrackAt(sample);
-        if (trackIndex < 0)
-        {
-            return null;
-        }
-
         var track = _index.Tracks[trackIndex];
         var speed = _speeds[(int)(key >> 32)];
         var offset = ((key & 0xFFFFFFFFL) - OffsetBias + 0.5) * OffsetQuantum;
