@@ -32,14 +32,16 @@ public static class ApiEndpoints
         return app;
     }
 
-    private static IResult Ready(CatalogIndex catalog, EmbeddedBroker broker)
+    private static IResult Ready(CatalogIndex catalog, EmbeddedBroker broker, IServiceProvider services)
     {
-        var brokerOk = broker.Port == 0 || broker.IsRunning;
+        var external = services.GetService<ExternalBrokerIngest>();
+        var brokerOk = external is not null ? external.IsConnected : broker.Port == 0 || broker.IsRunning;
         var body = new
         {
             status = catalog.IsLoaded && brokerOk ? "ready" : "not-ready",
             index = catalog.IsLoaded ? new { tracks = catalog.Index.Tracks.Count } : null,
-            broker = broker.Port == 0 ? "disabled" : broker.IsRunning ? "running" : "stopped",
+            broker = external is not null ? (external.IsConnected ? "external-connected" : "external-disconnected")
+                : broker.Port == 0 ? "disabled" : broker.IsRunning ? "running" : "stopped",
         };
         return catalog.IsLoaded && brokerOk ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }

@@ -18,6 +18,8 @@ public static class ExternalBrokerRegistration
         {
             // The embedded broker stays off: stations talk to the external one.
             services.PostConfigure<ServeOptions>(o => o.MqttPort = 0);
+            services.AddSingleton<ExternalBrokerIngest>();
+            services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerIngest>());
         }
 
         return services;

@@ -1,0 +1,515 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Zamio.Central.Metrics;
+using Zamio.Central.Stations;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Central.Ingest;
+
+/// <summary>
+/// Ingest through an external broker (Mosquitto, EMQX, HiveMQ): central is an MQTT client subscribed, QoS 1, to
+/// <see cref="Topics.SharedFingerprints"/>, so the broker spreads the stations' packets over every central instance.
+/// <para>
+/// Brokers share per message, not per station (Mosquitto round-robins), but a station's stream must be matched in one
+/// place, in order. So every station has one <b>owner</b> among the live instances (rendezvous hashing over the
+/// members announced on <c>zamio/v1/central/instances/{id}</c>, retained, cleared by the will and expiring); an
+/// instance that receives another owner's packet forwards it to <c>zamio/v1/central/forward/{owner}/{station}</c>,
+/// and the owner's <see cref="ExternalBrokerSequencer"/> restores sequence order before the shared
+/// <see cref="IngestQueue"/>. Plays therefore come from one matcher per station and are not duplicated.
+/// </para>
+/// <para>
+/// Callbacks only parse the topic and enqueue; forwarding, decoding and publishing run on tasks of their own.
+/// Rejections are published every <see cref="ExternalBrokerOptions.StatusIntervalSeconds"/> to
+/// <c>zamio/v1/stations/{id}/status/central</c> as JSON
+/// <c>{"instance","at","accepted","rejected","duplicates","drops":{reason:count}}</c> (totals since this instance
+/// started) for stations whose rejections or drops changed.
+/// </para>
+/// </summary>
+public sealed partial class ExternalBrokerIngest : BackgroundService
+{
+    public const string CentralRoot = "zamio/v1/central";
+    public const string PresenceRoot = CentralRoot + "/instances";
+    public const string ForwardRoot = CentralRoot + "/forward";
+
+    private static readonly TimeSpan PresenceInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PresenceExpiry = TimeSpan.FromSeconds(20);
+
+    private readonly ExternalBrokerOptions _options;
+    private readonly IngestQueue _queue;
+    private readonly StationActivity _activity;
+    private readonly CentralMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ExternalBrokerIngest> _logger;
+    private readonly IMqttClient _client;
+    private readonly Channel<Routed> _inbox = Channel.CreateBounded<Routed>(new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<MqttApplicationMessage> _outbox = Channel.CreateUnbounded<MqttApplicationMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, long> _members = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Rejected, long Drops)> _reported = new(StringComparer.Ordinal);
+    private readonly string _forwardPrefix;
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _receivedShared;
+    private long _receivedForwarded;
+    private long _forwardedOut;
+    private CancellationToken _stopping;
+
+    public ExternalBrokerIngest(
+        IOptions<ExternalBrokerOptions> options,
+        IngestQueue queue,
+        StationActivity activity,
+        CentralMetrics metrics,
+        TimeProvider time,
+        ILogger<ExternalBrokerIngest> logger)
+    {
+        _options = options.Value;
+        _queue = queue;
+        _activity = activity;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        InstanceId = _options.ClientId ?? $"zamio-central-{Sanitize(Environment.MachineName)}-{Guid.NewGuid().ToString("N")[..8]}";
+        _forwardPrefix = $"{ForwardRoot}/{InstanceId}/";
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.DisconnectedAsync += _ =>
+        {
+            lock (_gate)
+            {
+                _disconnected.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>This instance's client id, also its member id and forward address.</summary>
+    public string InstanceId { get; }
+
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Live central instances known to this one (itself included).</summary>
+    public IReadOnlyCollection<string> Members => LiveMembers();
+
+    /// <summary>Packets received through the shared subscription.</summary>
+    public long ReceivedShared => Interlocked.Read(ref _receivedShared);
+
+    /// <summary>Packets another instance forwarded to this one.</summary>
+    public long ReceivedForwarded => Interlocked.Read(ref _receivedForwarded);
+
+    /// <summary>Packets this instance forwarded to their station's owner.</summary>
+    public long ForwardedOut => Interlocked.Read(ref _forwardedOut);
+
+    /// <summary>The live instance that matches <paramref name="station"/> (highest rendezvous score).</summary>
+    public string OwnerOf(string station) => Owner(LiveMembers(), station);
+
+    internal static string Owner(IReadOnlyCollection<string> members, string station)
+    {
+        string? best = null;
+        ulong bestScore = 0;
+        foreach (var member in members)
+        {
+            var score = Score(member, station);
+            if (best is null || score > bestScore || (score == bestScore && string.CompareOrdinal(member, best) < 0))
+            {
+                best = member;
+                bestScore = score;
+            }
+        }
+
+        return best ?? throw new InvalidOperationException("no members");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        await Task.Yield();
+        var tasks = new[]
+        {
+            SuperviseAsync(stoppingToken),
+            RouteAsync(stoppingToken),
+            PublishAsync(stoppingToken),
+            ReportAsync(stoppingToken),
+        };
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_client.IsConnected)
+        {
+            try
+            {
+                // A clean disconnect suppresses the will: withdraw the presence ourselves.
+                await _client.PublishAsync(Presence(online: false), cancellationToken).ConfigureAwait(false);
+                await _client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+            {
+                LogStopFailed(_logger, ex.Message);
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _client.Dispose();
+        base.Dispose();
+    }
+
+    private async Task SuperviseAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        var max = TimeSpan.FromSeconds(_options.MaxReconnectDelaySeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Task disconnected;
+            try
+            {
+                lock (_gate)
+                {
+                    if (_disconnected.Task.IsCompleted)
+                    {
+                        _disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    }
+
+                    disconnected = _disconnected.Task;
+                }
+
+                await ConnectAsync(stoppingToken).ConfigureAwait(false);
+                LogConnected(_logger, _options.Host!, _options.Port, InstanceId);
+                delay = TimeSpan.FromSeconds(1);
+                using (var presence = new PeriodicTimer(PresenceInterval, _time))
+                {
+                    // Re-announce while connected (the retained presence expires), until the connection drops.
+                    var tick = presence.WaitForNextTickAsync(stoppingToken).AsTask();
+                    while (await Task.WhenAny(disconnected, tick).ConfigureAwait(false) == tick && await tick.ConfigureAwait(false))
+                    {
+                        _outbox.Writer.TryWrite(Presence(online: true));
+                        tick = presence.WaitForNextTickAsync(stoppingToken).AsTask();
+                    }
+                }
+
+                stoppingToken.ThrowIfCancellationRequested();
+                LogDisconnected(_logger, _options.Host!, _options.Port);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogConnectFailed(_logger, _options.Host!, _options.Port, ex.Message, delay.TotalSeconds);
+            }
+
+            await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(max.Ticks, delay.Ticks * 2));
+        }
+    }
+
+    private async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        var persistent = _options.ClientId is not null;
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.Host, _options.Port)
+            .WithClientId(InstanceId)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithCleanStart(!persistent)
+            .WithSessionExpiryInterval(persistent ? 3600u : 0u)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithWillTopic(PresenceTopic(InstanceId))
+            .WithWillPayload(Array.Empty<byte>())
+            .WithWillRetain()
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (!string.IsNullOrEmpty(_options.Username))
+        {
+            builder = builder.WithCredentials(_options.Username, _options.Password);
+        }
+
+        if (_options.UseTls)
+        {
+            builder = builder.WithTlsOptions(tls => tls.UseTls());
+        }
+
+        var result = await _client.ConnectAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode}");
+        }
+
+        _members[InstanceId] = long.MaxValue;
+        await _client.SubscribeAsync(
+            new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(f => f.WithTopic(PresenceRoot + "/+").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                .WithTopicFilter(f => f.WithTopic(_forwardPrefix + "+").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                .Build(),
+            cancellationToken).ConfigureAwait(false);
+        await _client.PublishAsync(Presence(online: true), cancellationToken).ConfigureAwait(false);
+        // Fingerprints last: by now this instance is a member and can route what arrives.
+        await _client.SubscribeAsync(
+            new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(f => f.WithTopic(Topics.SharedFingerprints).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                .Build(),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Broker callback: parse the topic, copy the payload, enqueue. Nothing else.</summary>
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        var payload = e.ApplicationMessage.Payload;
+        if (topic.StartsWith(PresenceRoot + "/", StringComparison.Ordinal))
+        {
+            var member = topic[(PresenceRoot.Length + 1)..];
+            if (member != InstanceId)
+            {
+                if (payload.Length == 0)
+                {
+                    _members.TryRemove(member, out _);
+                }
+                else
+                {
+                    _members[member] = _time.GetTimestamp();
+                }
+            }
+
+            return;
+        }
+
+        string? station;
+        var forwarded = false;
+        if (topic.StartsWith(_forwardPrefix, StringComparison.Ordinal))
+        {
+            station = topic[_forwardPrefix.Length..];
+            forwarded = true;
+            if (!StationIds.IsValid(station))
+            {
+                return;
+            }
+        }
+        else
+        {
+            station = Topics.ParseFingerprintStation(topic);
+            if (station is null)
+            {
+                return;
+            }
+        }
+
+        if (payload.Length > FingerprintPacket.MaxPacketSize)
+        {
+            if (_activity.PacketRejected(station))
+            {
+                LogOversized(_logger, station, payload.Length);
+            }
+
+            _metrics.PacketRejected(RejectReasons.Oversized);
+            return;
+        }
+
+        Interlocked.Increment(ref forwarded ? ref _receivedForwarded : ref _receivedShared);
+        await _inbox.Writer.WriteAsync(new Routed(station, payload.ToArray(), forwarded), _stopping).ConfigureAwait(false);
+    }
+
+    /// <summary>Forwards other owners' packets, puts this owner's back in order, feeds the ingest queue.</summary>
+    private async Task RouteAsync(CancellationToken stoppingToken)
+    {
+        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromMilliseconds(_options.ReorderWindowMilliseconds), _time);
+        var release = new List<InboundPacket>();
+        var tick = TimeSpan.FromMilliseconds(Math.Clamp(_options.ReorderWindowMilliseconds / 4, 10, 250));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (sequencer.HasPending)
+            {
+                using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                wake.CancelAfter(tick);
+                try
+                {
+                    await _inbox.Reader.WaitToReadAsync(wake.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                }
+            }
+            else
+            {
+                await _inbox.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false);
+            }
+
+            var members = LiveMembers();
+            while (_inbox.Reader.TryRead(out var item))
+            {
+                if (!item.Forwarded && members.Count > 1 && Owner(members, item.Station) is var owner && owner != InstanceId)
+                {
+                    Interlocked.Increment(ref _forwardedOut);
+                    _outbox.Writer.TryWrite(new MqttApplicationMessageBuilder()
+                        .WithTopic($"{ForwardRoot}/{owner}/{item.Station}")
+                        .WithPayload(item.Payload)
+                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                        .Build());
+                    continue;
+                }
+
+                ulong? sequence = FingerprintPacket.TryDecode(item.Payload, out var packet, out _) ? packet.Sequence : null;
+                sequencer.Add(item.Station, sequence, item.Payload, release);
+            }
+
+            sequencer.Expire(release);
+            foreach (var packet in release)
+            {
+                await _queue.EnqueueAsync(packet, stoppingToken).ConfigureAwait(false);
+            }
+
+            release.Clear();
+        }
+    }
+
+    /// <summary>Publishes forwards, presence and status; a forward that cannot be sent is matched here instead.</summary>
+    private async Task PublishAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var message in _outbox.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                if (!_client.IsConnected)
+                {
+                    throw new InvalidOperationException("not connected");
+                }
+
+                await _client.PublishAsync(message, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                if (message.Topic.StartsWith(ForwardRoot + "/", StringComparison.Ordinal))
+                {
+                    var station = message.Topic[(message.Topic.LastIndexOf('/') + 1)..];
+                    await _inbox.Writer.WriteAsync(new Routed(station, message.Payload.ToArray(), Forwarded: true), stoppingToken).ConfigureAwait(false);
+                }
+
+                LogPublishFailed(_logger, message.Topic, ex.Message);
+            }
+        }
+    }
+
+    private async Task ReportAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.StatusIntervalSeconds), _time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            if (!_client.IsConnected)
+            {
+                continue;
+            }
+
+            foreach (var station in _activity.Known)
+            {
+                var state = _activity.State(station);
+                var drops = _activity.Drops(station);
+                var dropTotal = drops.Values.Sum();
+                var last = _reported.GetValueOrDefault(station);
+                if (state.Rejected == last.Rejected && dropTotal == last.Drops)
+                {
+                    continue;
+                }
+
+                _reported[station] = (state.Rejected, dropTotal);
+                var json = JsonSerializer.SerializeToUtf8Bytes(new
+                {
+                    instance = InstanceId,
+                    at = _time.GetUtcNow(),
+                    accepted = state.Accepted,
+                    rejected = state.Rejected,
+                    duplicates = state.Duplicates,
+                    drops,
+                });
+                _outbox.Writer.TryWrite(new MqttApplicationMessageBuilder()
+                    .WithTopic(StatusTopic(station))
+                    .WithPayload(json)
+                    .WithContentType("application/json")
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
+                    .Build());
+            }
+        }
+    }
+
+    public static string StatusTopic(string station) => Topics.Status(station) + "/central";
+
+    public static string PresenceTopic(string instance) => $"{PresenceRoot}/{instance}";
+
+    private MqttApplicationMessage Presence(bool online) => new MqttApplicationMessageBuilder()
+        .WithTopic(PresenceTopic(InstanceId))
+        .WithPayload(online ? Encoding.UTF8.GetBytes(InstanceId) : [])
+        .WithRetainFlag()
+        .WithMessageExpiryInterval(online ? (uint)PresenceExpiry.TotalSeconds : 0)
+        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+        .Build();
+
+    private List<string> LiveMembers()
+    {
+        var now = _time.GetTimestamp();
+        var live = new List<string> { InstanceId };
+        foreach (var (member, seen) in _members)
+        {
+            if (member != InstanceId && _time.GetElapsedTime(seen, now) < PresenceExpiry)
+            {
+                live.Add(member);
+            }
+        }
+
+        return live;
+    }
+
+    private static ulong Score(string member, string station)
+    {
+        // FNV-1a over "member\nstation", then a 64-bit finaliser so similar ids spread well.
+        var hash = 14695981039346656037UL;
+        foreach (var c in member)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        hash = (hash ^ '\n') * 1099511628211UL;
+        foreach (var c in station)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        hash ^= hash >> 33;
+        hash *= 0xff51afd7ed558ccdUL;
+        hash ^= hash >> 33;
+        hash *= 0xc4ceb9fe1a85ec53UL;
+        return hash ^ (hash >> 33);
+    }
+
+    private static string Sanitize(string text) =>
+        new([.. text.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')]);
+
+    private sealed record Routed(string Station, byte[] Payload, bool Forwarded);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to MQTT broker {Host}:{Port} as {Instance}; shared fingerprint subscription active")]
+    private static partial void LogConnected(ILogger logger, string host, int port, string instance);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnected from MQTT broker {Host}:{Port}; reconnecting")]
+    private static partial void LogDisconnected(ILogger logger, string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} unavailable ({Reason}); retrying in {Seconds:F0} s")]
+    private static partial void LogConnectFailed(ILogger logger, string host, int port, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing to {Topic} failed: {Reason}")]
+    private static partial void LogPublishFailed(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} sent a {Bytes}-byte payload; rejected (logged once per station)")]
+    private static partial void LogOversized(ILogger logger, string station, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Clean MQTT stop failed: {Reason}")]
+    private static partial void LogStopFailed(ILogger logger, string reason);
+}

@@ -1,0 +1,131 @@
+namespace Zamio.Central.Ingest;
+
+/// <summary>
+/// Puts one instance's packets of each station back in sequence order before the ingest loop sees them. With an
+/// external broker a station's packets reach the owning instance two ways (directly through the shared subscription,
+/// or forwarded by the instance that received them), so a later packet can overtake an earlier one; the ingest loop
+/// drops anything at or below the highest sequence seen, so order matters. A packet after a gap waits at most the
+/// window for the gap to fill, then everything buffered is released in order. The first packets of a station also
+/// wait one window (an earlier one may still be on its way). Not thread-safe: one router task owns it.
+/// </summary>
+public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
+{
+    private readonly Dictionary<string, State> _states = new(StringComparer.Ordinal);
+    private int _pending;
+
+    /// <summary>Whether packets are waiting (the router then wakes up periodically to expire them).</summary>
+    public bool HasPending => _pending > 0;
+
+    /// <summary>Adds a packet; appends whatever may go to the ingest loop now, in order, to <paramref name="release"/>.</summary>
+    public void Add(string station, ulong? sequence, byte[] payload, List<InboundPacket> release)
+    {
+        if (sequence is not { } seq || window <= TimeSpan.Zero)
+        {
+            // Undecodable packets go straight on: the ingest loop rejects and counts them.
+            release.Add(new InboundPacket(station, station, payload));
+            return;
+        }
+
+        if (!_states.TryGetValue(station, out var state))
+        {
+            state = new State();
+            _states[station] = state;
+        }
+
+        var now = time.GetTimestamp();
+        if (state.Next is not { } next)
+        {
+            Buffer(state, seq, payload, now);
+            return;
+        }
+
+        if (seq < next)
+        {
+            // A redelivery or a packet older than a gap we gave up on: the ingest loop counts it as a duplicate.
+            release.Add(new InboundPacket(station, station, payload));
+            return;
+        }
+
+        if (seq > next)
+        {
+            Buffer(state, seq, payload, now);
+            return;
+        }
+
+        release.Add(new InboundPacket(station, station, payload));
+        state.Next = seq + 1;
+        Drain(station, state, release);
+        state.Since = state.Buffer.Count > 0 ? now : null;
+    }
+
+    /// <summary>Releases packets that waited a whole window for a gap to fill.</summary>
+    public void Expire(List<InboundPacket> release)
+    {
+        if (_pending == 0)
+        {
+            return;
+        }
+
+        var now = time.GetTimestamp();
+        foreach (var (station, state) in _states)
+        {
+            if (state.Since is { } since && state.Buffer.Count > 0 && time.GetElapsedTime(since, now) >= window)
+            {
+                foreach (var (seq, payload) in state.Buffer)
+                {
+                    release.Add(new InboundPacket(station, station, payload));
+                    state.Next = seq + 1;
+                }
+
+                _pending -= state.Buffer.Count;
+                state.Buffer.Clear();
+                state.Since = null;
+            }
+        }
+    }
+
+    private void Buffer(State state, ulong seq, byte[] payload, long now)
+    {
+        if (state.Buffer.TryAdd(seq, payload))
+        {
+            _pending++;
+        }
+
+        state.Since ??= now;
+    }
+
+    private void Drain(string station, State state, List<InboundPacket> release)
+    {
+        while (state.Buffer.Count > 0)
+        {
+            var (first, payload) = state.Buffer.First();
+            if (first >= state.Next)
+            {
+                if (first != state.Next)
+                {
+                    return;
+                }
+
+                release.Add(new InboundPacket(station, station, payload));
+                state.Next = first + 1;
+            }
+            else
+            {
+                // Buffered before a gap was given up on; still older than what went on.
+                release.Add(new InboundPacket(station, station, payload));
+            }
+
+            state.Buffer.Remove(first);
+            _pending--;
+        }
+    }
+
+    private sealed class State
+    {
+        public SortedDictionary<ulong, byte[]> Buffer { get; } = [];
+
+        public ulong? Next { get; set; }
+
+        public long? Since { get; set; }
+    }
+}

@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Xunit.Abstractions;
+using Zamio.Central.Cli;
+using Zamio.Central.Hosting;
+using Zamio.Central.Ingest;
+using Zamio.Central.Stations;
+using Zamio.Central.Tests.Serve;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Central.Tests.Integration;
+
+/// <summary>
+/// External broker mode against a real Mosquitto (<c>ZAMIO_TEST_MQTT</c>, default 127.0.0.1:1883, anonymous access
+/// as in the CI configuration). Unreachable: the test returns with a message, but fails under <c>CI=true</c>.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "zamio-extbroker-" + Guid.NewGuid().ToString("N"));
+    private readonly List<WebApplication> _apps = [];
+
+    [Fact]
+    public async Task Two_instances_share_the_subscription_and_write_each_play_once()
+    {
+        if (await BrokerAsync(output) is not { } broker)
+        {
+            return;
+        }
+
+        var data = Path.Combine(_root, "data");
+        var audioDirectory = Path.Combine(_root, "audio");
+        Directory.CreateDirectory(audioDirectory);
+        foreach (var seed in new[] { 1, 2, 3 })
+        {
+            ServeFixture.WriteWav(Path.Combine(audioDirectory, $"song{seed}.wav"), SyntheticSong.Generate(seed, 40));
+        }
+
+        Assert.Equal(0, CommandLine.Run(["catalog", "add", audioDirectory, "--data-dir", data]));
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var stations = Enumerable.Range(0, 4).Select(i => $"xb{i}-{suffix}").ToArray();
+        var store = new StationStore(CentralDatabase.Open(data), TimeProvider.System);
+        foreach (var station in stations)
+        {
+            store.Add(station);
+        }
+
+        // Two instances on one database (the embedded file stands in for the shared PostgreSQL).
+        var a = await StartAsync(data, broker);
+        var b = await StartAsync(data, broker);
+        var ingestA = a.Services.GetRequiredService<ExternalBrokerIngest>();
+        var ingestB = b.Services.GetRequiredService<ExternalBrokerIngest>();
+        await WaitAsync(() => Task.FromResult(ingestA.Members.Count == 2 && ingestB.Members.Count == 2), "both instances see each other");
+
+        // Each station airs one song between silences; packets of all stations interleave as on a live broker.
+        var feeds = stations.Select((station, i) => StationFeed.Packets(station, StationFeed.Concat(
+            SyntheticSong.Silence(5), SyntheticSong.Generate(1 + (i % 3), 40), SyntheticSong.Silence(40)))).ToList();
+        using var publisher = new MqttClientFactory().CreateMqttClient();
+        await publisher.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer(broker.Host, broker.Port)
+            .WithClientId("zamio-test-publisher-" + suffix)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .Build());
+        var total = 0;
+        for (var n = 0; n < feeds.Max(f => f.Count); n++)
+        {
+            for (var s = 0; s < stations.Length; s++)
+            {
+                if (n < feeds[s].Count)
+                {
+                    var result = await publisher.PublishAsync(new MqttApplicationMessageBuilder()
+                        .WithTopic(Topics.Fingerprints(stations[s]))
+                        .WithPayload(feeds[s][n].ToArray())
+                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                        .Build());
+                    Assert.True(result.IsSuccess, result.ReasonString);
+                    total++;
+                }
+            }
+        }
+
+        // Every packet reaches exactly one ingest loop, in order: accepted over both instances equals what was sent.
+        var activityA = a.Services.GetRequiredService<StationActivity>();
+        var activityB = b.Services.GetRequiredService<StationActivity>();
+        long Accepted(StationActivity activity) => stations.Sum(s => activity.State(s).Accepted);
+        await WaitAsync(() => Task.FromResult(Accepted(activityA) + Accepted(activityB) == total), $"all {total} packets accepted");
+
+        Assert.True(ingestA.ReceivedShared > 0 && ingestB.ReceivedShared > 0, $"shared: a={ingestA.ReceivedShared} b={ingestB.ReceivedShared}");
+        Assert.True(ingestA.ForwardedOut + ingestB.ForwardedOut > 0, "some packets went to their station's owner");
+        foreach (var station in stations)
+        {
+            // One instance matched each station.
+            Assert.True(activityA.State(station).Accepted == 0 || activityB.State(station).Accepted == 0, $"{station} was matched on both instances");
+        }
+
+        using var http = new HttpClient { BaseAddress = Address(a) };
+        for (var i = 0; i < stations.Length; i++)
+        {
+            var station = stations[i];
+            JsonElement plays = default;
+            await WaitAsync(
+                async () =>
+                {
+                    plays = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative));
+                    return plays.EnumerateArray().Any(p => p.GetProperty("status").GetString() == "closed");
+                },
+                $"a closed play for {station}");
+            var play = Assert.Single(plays.EnumerateArray());
+            Assert.Equal($"song{1 + (i % 3)}", play.GetProperty("track").GetString());
+        }
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var app in _apps)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>The broker from <c>ZAMIO_TEST_MQTT</c> if it accepts a connection, else null (or a failure in CI).</summary>
+    internal static async Task<(string Host, int Port)?> BrokerAsync(ITestOutputHelper output)
+    {
+        var setting = Environment.GetEnvironmentVariable("ZAMIO_TEST_MQTT") is { Length: > 0 } env ? env : "127.0.0.1:1883";
+        var colon = setting.LastIndexOf(':');
+        var host = colon > 0 ? setting[..colon] : setting;
+        var port = colon > 0 ? int.Parse(setting[(colon + 1)..], CultureInfo.InvariantCulture) : 1883;
+        using var probe = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await probe.ConnectAsync(
+                new MqttClientOptionsBuilder().WithTcpServer(host, port).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(3)).Build(),
+                timeout.Token);
+            await probe.DisconnectAsync();
+            return (host, port);
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or SocketException or OperationCanceledException or TimeoutException)
+        {
+            var message = $"SKIPPED: MQTT broker at '{setting}' is unreachable ({ex.GetType().Name}: {ex.Message}); start it with scripts/services.sh start";
+            if (TestServers.InCi)
+            {
+                Assert.Fail(message);
+            }
+
+            output.WriteLine(message);
+            Console.Error.WriteLine(message);
+            return null;
+        }
+    }
+
+    private async Task<WebApplication> StartAsync(string data, (string Host, int Port) broker)
+    {
+        var app = ServeHost.Build(
+            ["serve", "--data-dir", data, "--urls", "http://127.0.0.1:0"],
+            new Dictionary<string, string?>
+            {
+                ["Central:Mqtt:Host"] = broker.Host,
+                ["Central:Mqtt:Port"] = broker.Port.ToString(CultureInfo.InvariantCulture),
+                ["Central:Mqtt:ReorderWindowMilliseconds"] = "500",
+                ["Central:Mqtt:StatusIntervalSeconds"] = "1",
+            });
+        _apps.Add(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static Uri Address(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!await condition())
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                Assert.Fail($"Timed out waiting for {what}");
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+}
