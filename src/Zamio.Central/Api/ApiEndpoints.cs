@@ -46,7 +46,7 @@ public static class ApiEndpoints
         return catalog.IsLoaded && brokerOk ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<IResult> IdentifyAsync(HttpContext context, CatalogIndex catalog, IOptions<ServeOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> IdentifyAsync(HttpContext context, CatalogIndex catalog, IOptions<ServeOptions> options, CentralMetrics metrics, CancellationToken cancellationToken)
     {
         var limit = options.Value.MaxClipBytes;
         var request = context.Request;
@@ -125,7 +125,12 @@ public static class ApiEndpoints
             return Results.Problem($"Unreadable audio: {ex.Message}", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var match = IdentifyCommand.Best(catalog.MatcherForThisThread(), audio.Peaks);
+        Zamio.Shared.Matching.TrackMatch? match;
+        using (metrics.Time("identify"))
+        {
+            match = IdentifyCommand.Best(catalog.MatcherForThisThread(), audio.Peaks);
+        }
+
         return match is null
             ? Results.Ok(new IdentifyResponse(null, 0, null, null))
             : Results.Ok(new IdentifyResponse(
