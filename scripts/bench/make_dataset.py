@@ -144,6 +144,9 @@ SHARED_MATERIAL = [
     {'cb-music007', 'cb-music009'},
     {'st-shallow-green', 'st-call-of-the-winding-path'},
     {'wz-track4', 'wz-track5', 'wz-track8'},
+    {'wz-track10', 'wz-track15'},
+    {'wz-track9', 'wz-track22'},
+    {'wz-track14', 'wz-track27'},
 ]
 
 

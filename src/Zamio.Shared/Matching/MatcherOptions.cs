@@ -15,7 +15,7 @@ public sealed record MatcherOptions
     public double AcceptConfidence { get; init; } = 0.5;
 
     /// <summary>z at which confidence is 0.5.</summary>
-    public double ZMidpoint { get; init; } = 5.0;
+    public double ZMidpoint { get; init; } = 6.0;
 
     /// <summary>z per logistic unit.</summary>
     public double ZScale { get; init; } = 0.4;

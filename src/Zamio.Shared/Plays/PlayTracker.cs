@@ -129,7 +129,7 @@ public sealed class PlayTracker
     }
 
     private bool IsConfirmed(OpenPlay play) =>
-        play.Windows >= _options.MinWindows && play.EndFrame - play.StartFrame >= _options.MinDurationFrames;
+        play.Windows >= _options.MinWindows && play.Confidence >= _options.MinPeakConfidence && play.EndFrame - play.StartFrame >= _options.MinDurationFrames;
 
     private static readonly int RestartFrames = FingerprintSettings.SecondsToFrame(10);
 

@@ -24,6 +24,12 @@ public sealed record PlayTrackerOptions
 
     public double ShadowFraction { get; init; } = 0.6;
 
+    /// <summary>
+    /// A play needs one window at least this confident; later windows may continue it with less. A false play
+    /// is a wrong payment, so starting takes stronger evidence than carrying on through a talk-over.
+    /// </summary>
+    public double MinPeakConfidence { get; init; } = 0.97;
+
     /// <summary>Shortest evidence span reported as a play.</summary>
     public int MinDurationFrames { get; init; } = FingerprintSettings.SecondsToFrame(5);
 }
