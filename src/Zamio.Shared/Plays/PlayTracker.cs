@@ -129,7 +129,8 @@ public sealed class PlayTracker
     }
 
     private bool IsConfirmed(OpenPlay play) =>
-        play.Windows >= _options.MinWindows && play.Confidence >= _options.MinPeakConfidence && play.EndFrame - play.StartFrame >= _options.MinDurationFrames;
+        (play.Windows >= _options.MinWindows || play.Score >= _options.SingleWindowScore)
+        && play.Confidence >= _options.MinPeakConfidence && play.EndFrame - play.StartFrame >= _options.MinDurationFrames;
 
     private static readonly int RestartFrames = FingerprintSettings.SecondsToFrame(10);
 
@@ -150,6 +151,8 @@ public sealed class PlayTracker
         public long EndFrame { get; private set; } = first.LastMatchFrame;
 
         public double Confidence { get; private set; } = first.Confidence;
+
+        public double Score { get; private set; } = first.Score;
 
         public Alignment Alignment { get; private set; } = first.Alignment;
 
@@ -185,6 +188,7 @@ public sealed class PlayTracker
             StartFrame = Math.Min(StartFrame, match.FirstMatchFrame);
             EndFrame = Math.Max(EndFrame, match.LastMatchFrame);
             Confidence = Math.Max(Confidence, match.Confidence);
+            Score = Math.Max(Score, match.Score);
             Alignment = match.Alignment;
             _speedSum += match.Speed * match.MatchedPeaks;
             _speedWeight += match.MatchedPeaks;

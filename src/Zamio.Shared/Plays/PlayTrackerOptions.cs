@@ -16,6 +16,12 @@ public sealed record PlayTrackerOptions
     public int MinWindows { get; init; } = 2;
 
     /// <summary>
+    /// A single window this far above chance (verification z) is no lucky match: it confirms a short play whose
+    /// intro was talked over, leaving one clear window.
+    /// </summary>
+    public double SingleWindowScore { get; init; } = 10;
+
+    /// <summary>
     /// Two catalogue entries built from the same recording match the same airing. A play overlapped this
     /// long (and over <see cref="ShadowFraction"/> of its span) by a play with stronger evidence is its shadow.
     /// Crossfades overlap less than this.
@@ -31,5 +37,5 @@ public sealed record PlayTrackerOptions
     public double MinPeakConfidence { get; init; } = 0.97;
 
     /// <summary>Shortest evidence span reported as a play.</summary>
-    public int MinDurationFrames { get; init; } = FingerprintSettings.SecondsToFrame(5);
+    public int MinDurationFrames { get; init; } = FingerprintSettings.SecondsToFrame(3);
 }

@@ -132,12 +132,39 @@ public class PlayTrackerTests
     public void Observe_SingleWindowMatch_NotReportedAsPlay()
     {
         var tracker = new PlayTracker();
-        var match = new TrackMatch(4, "x", 0.99, 20, new Alignment(0, 0, 1, 1), 50, 60, 0, FingerprintSettings.SecondsToFrame(7));
+        var match = new TrackMatch(4, "x", 0.99, 8, new Alignment(0, 0, 1, 1), 50, 60, 0, FingerprintSettings.SecondsToFrame(7));
 
         var changes = tracker.Observe(new WindowResult(0, FingerprintSettings.SecondsToFrame(8), [match]));
 
         Assert.Empty(changes);
         Assert.Empty(tracker.Ongoing);
+        Assert.Empty(tracker.Complete());
+    }
+
+    [Fact]
+    public void Observe_SingleWindowFarAboveChance_ReportedAsPlay()
+    {
+        var tracker = new PlayTracker();
+        var match = new TrackMatch(4, "x", 1.0, 20, new Alignment(0, 0, 1, 1), 50, 60, 0, FingerprintSettings.SecondsToFrame(7));
+
+        var changes = tracker.Observe(new WindowResult(0, FingerprintSettings.SecondsToFrame(8), [match]));
+
+        Assert.Equal(PlayStatus.Ongoing, Assert.Single(changes).Status);
+        var closed = Assert.Single(tracker.Complete());
+        Assert.Equal(("x", PlayStatus.Closed), (closed.TrackId, closed.Status));
+    }
+
+    [Fact]
+    public void Observe_ConfidenceNeverHighEnough_NotReportedAsPlay()
+    {
+        var tracker = new PlayTracker();
+        for (var w = 0; w < 5; w++)
+        {
+            var start = FingerprintSettings.SecondsToFrame(4 * w);
+            var match = new TrackMatch(4, "x", 0.9, 7, new Alignment(start, start, 1, 1), 30, 60, start, start + FingerprintSettings.SecondsToFrame(7));
+            Assert.Empty(tracker.Observe(new WindowResult(start, start + FingerprintSettings.SecondsToFrame(8), [match])));
+        }
+
         Assert.Empty(tracker.Complete());
     }
 
