@@ -49,6 +49,9 @@ public sealed class AgentOptions
     /// <summary>Longest backoff between reconnect attempts (broker and audio source).</summary>
     public double MaxBackoffSeconds { get; set; } = 60;
 
+    /// <summary>QoS 1 publishes in flight at once (confirmed in order); 1 waits for each PUBACK.</summary>
+    public int PublishWindow { get; set; } = 32;
+
     public Pace ParsedPace => string.Equals(Pace, "fast", StringComparison.OrdinalIgnoreCase)
         ? Configuration.Pace.Fast
         : Configuration.Pace.Realtime;

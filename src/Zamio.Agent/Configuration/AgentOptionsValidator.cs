@@ -65,6 +65,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Positive(errors, "Agent:DeadAirSeconds", options.DeadAirSeconds);
         Positive(errors, "Agent:StatusIntervalSeconds", options.StatusIntervalSeconds);
         Positive(errors, "Agent:MaxBackoffSeconds", options.MaxBackoffSeconds);
+        if (options.PublishWindow is < 1 or > 1000)
+        {
+            errors.Add($"Agent:PublishWindow: {options.PublishWindow} is outside 1..1000");
+        }
+
         if (options.SilenceThresholdDbfs is >= 0 or < -120 || double.IsNaN(options.SilenceThresholdDbfs))
         {
             errors.Add($"Agent:SilenceThresholdDbfs: {options.SilenceThresholdDbfs} is outside -120..0");

@@ -13,9 +13,10 @@ using Zamio.Shared.Wire;
 namespace Zamio.Agent.Delivery;
 
 /// <summary>
-/// The delivery loop: the oldest spooled packet goes out over MQTT QoS 1 (or HTTP once MQTT has been down long
-/// enough and a fallback is configured), and only a confirmation advances the spool cursor. Strictly in order;
-/// backlog and live packets are the same queue, so a backlog simply drains as fast as the broker confirms.
+/// The delivery loop: spooled packets go out over MQTT QoS 1 with up to <see cref="AgentOptions.PublishWindow"/>
+/// publishes in flight (or one at a time over HTTP once MQTT has been down long enough and a fallback is
+/// configured). Only confirmations advance the spool cursor, and only contiguously in sequence order. Backlog and
+/// live packets are the same queue, so a backlog drains as fast as the window and the round trip allow.
 /// </summary>
 public sealed partial class DeliveryService(
     PacketSpool spool,
@@ -45,29 +46,65 @@ public sealed partial class DeliveryService(
             TimeSpan.FromSeconds(settings.MaxBackoffSeconds),
             (ex, delay, attempt) => LogDeliveryFailed(logger, ex.Message, attempt, delay.TotalSeconds));
         completion.Completed += spool.Wake;
+        var window = new PublishWindow(settings.PublishWindow);
+
+        // Packets taken from the spool but not yet confirmed, to send again (oldest first) after a failure.
+        var resend = new LinkedList<(SpoolRecord Record, bool Confirmed)>();
 
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (!spool.TryPeek(out var record))
+                // While MQTT is up, keep up to a window of publishes in flight.
+                while (link.IsConnected && !window.IsFull && TryNext(resend, out var next, out var confirmed))
                 {
-                    if (completion.ProductionComplete)
+                    window.Add(next, confirmed ? Task.CompletedTask : PublishAsync(next, topic, stoppingToken));
+                }
+
+                if (window.Count > 0)
+                {
+                    try
                     {
-                        LogAllDelivered(logger, spool.AckedSequence);
-                        completion.MarkAllDelivered();
-                        lifetime.StopApplication();
-                        return;
+                        var done = await window.CompleteOldestAsync(stoppingToken).ConfigureAwait(false);
+                        spool.Acknowledge(done.Sequence);
+                    }
+                    catch (DeliveryException ex)
+                    {
+                        LogWindowFailed(logger, ex.Message, window.Count);
+                        var abandoned = await window.AbandonAsync(stoppingToken).ConfigureAwait(false);
+                        for (var i = abandoned.Count - 1; i >= 0; i--)
+                        {
+                            resend.AddFirst(abandoned[i]);
+                        }
+
+                        // The oldest unconfirmed packet now goes the one-at-a-time way below, with backoff.
+                        await DeliverOneAsync(resend, retry, topic, fallback, fallbackAfter, stoppingToken).ConfigureAwait(false);
                     }
 
-                    await spool.WaitForDataAsync(stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
-                await retry.ExecuteAsync(
-                    ct => new ValueTask(DeliverAsync(record, topic, fallback, fallbackAfter, ct)),
-                    stoppingToken).ConfigureAwait(false);
-                spool.Acknowledge(record.Sequence);
+                if (resend.Count == 0)
+                {
+                    if (!spool.TryTake(out var record))
+                    {
+                        if (completion.ProductionComplete)
+                        {
+                            LogAllDelivered(logger, spool.AckedSequence);
+                            completion.MarkAllDelivered();
+                            lifetime.StopApplication();
+                            return;
+                        }
+
+                        await spool.WaitForDataAsync(stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    resend.AddLast((record, false));
+                }
+
+                // MQTT is down (or a packet just failed): one packet at a time, waiting for reconnect or the HTTP fallback.
+                await DeliverOneAsync(resend, retry, topic, fallback, fallbackAfter, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -77,6 +114,39 @@ public sealed partial class DeliveryService(
         {
             completion.Completed -= spool.Wake;
         }
+    }
+
+    private bool TryNext(LinkedList<(SpoolRecord Record, bool Confirmed)> resend, out SpoolRecord record, out bool confirmed)
+    {
+        if (resend.First is { } first)
+        {
+            resend.RemoveFirst();
+            (record, confirmed) = first.Value;
+            return true;
+        }
+
+        confirmed = false;
+        return spool.TryTake(out record);
+    }
+
+    private async Task DeliverOneAsync(
+        LinkedList<(SpoolRecord Record, bool Confirmed)> resend,
+        Polly.ResiliencePipeline retry,
+        string topic,
+        HttpFallbackSender? fallback,
+        TimeSpan fallbackAfter,
+        CancellationToken cancellationToken)
+    {
+        var (record, confirmed) = resend.First!.Value;
+        if (!confirmed)
+        {
+            await retry.ExecuteAsync(
+                ct => new ValueTask(DeliverAsync(record, topic, fallback, fallbackAfter, ct)),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        resend.RemoveFirst();
+        spool.Acknowledge(record.Sequence);
     }
 
     private async Task DeliverAsync(SpoolRecord record, string topic, HttpFallbackSender? fallback, TimeSpan fallbackAfter, CancellationToken cancellationToken)
@@ -134,6 +204,9 @@ public sealed partial class DeliveryService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery failed: {Reason}; attempt {Attempt}, retrying in {DelaySeconds:0.0} s")]
     private static partial void LogDeliveryFailed(ILogger logger, string reason, int attempt, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery failed: {Reason}; {InFlight} packet(s) in flight are sent again in order")]
+    private static partial void LogWindowFailed(ILogger logger, string reason, int inFlight);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Input finished and every packet delivered (last sequence {Sequence}); stopping")]
     private static partial void LogAllDelivered(ILogger logger, ulong sequence);

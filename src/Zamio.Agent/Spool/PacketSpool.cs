@@ -30,6 +30,7 @@ public sealed partial class PacketSpool : IDisposable
     private FileStream? _reader;
     private long _readPosition;
     private SpoolRecord? _peeked;
+    private readonly Queue<ulong> _taken = new();
     private long _pending;
     private bool _disposed;
 
@@ -87,6 +88,7 @@ public sealed partial class PacketSpool : IDisposable
     }
 
     private long _dropped;
+    private ulong _droppedThrough;
 
     /// <summary>Assigns the next sequence number, lets <paramref name="encode"/> build the packet with it, and stores it.</summary>
     public ulong Append(Func<ulong, byte[]> encode)
@@ -168,18 +170,60 @@ public sealed partial class PacketSpool : IDisposable
         }
     }
 
-    /// <summary>Marks the peeked packet delivered: the cursor moves past it and fully delivered segments are deleted.</summary>
+    /// <summary>
+    /// Hands out the next packet after every one already taken, for a window of publishes in flight. Taken packets
+    /// must be acknowledged in the order they were taken; the cursor only ever moves past a contiguous prefix.
+    /// </summary>
+    public bool TryTake(out SpoolRecord record)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _peeked ??= ReadNext();
+            record = _peeked ?? default;
+            if (_peeked is null)
+            {
+                return false;
+            }
+
+            _peeked = null;
+            _taken.Enqueue(record.Sequence);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Marks a packet delivered: the oldest taken one (see <see cref="TryTake"/>) or else the peeked one. The cursor
+    /// moves past it and fully delivered segments are deleted. Acknowledging out of order throws.
+    /// </summary>
     public void Acknowledge(ulong sequence)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_peeked is not { } peeked || peeked.Sequence != sequence)
+            if (sequence <= _droppedThrough)
+            {
+                return; // dropped from a full spool while in flight; already counted as lost
+            }
+
+            if (_taken.TryPeek(out var oldestTaken))
+            {
+                if (oldestTaken != sequence)
+                {
+                    throw new InvalidOperationException($"Sequence {sequence} acknowledged out of order; the oldest packet in flight is {oldestTaken}.");
+                }
+
+                _taken.Dequeue();
+            }
+            else if (_peeked is { } peeked && peeked.Sequence == sequence)
+            {
+                _peeked = null;
+            }
+            else
             {
                 throw new InvalidOperationException($"Sequence {sequence} is not the packet awaiting acknowledgement.");
             }
 
-            _peeked = null;
             var now = _time.GetTimestamp();
             var durable = _time.GetElapsedTime(_lastCursorSync, now) >= _settings.FsyncInterval;
             _cursor.Write(sequence, durable);
@@ -344,6 +388,13 @@ public sealed partial class PacketSpool : IDisposable
             {
                 _peeked = null;
             }
+
+            while (_taken.TryPeek(out var taken) && taken <= oldest.LastSequence)
+            {
+                _taken.Dequeue();
+            }
+
+            _droppedThrough = Math.Max(_droppedThrough, oldest.LastSequence);
 
             DeleteOldest();
             if (lost > 0)
