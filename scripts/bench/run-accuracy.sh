@@ -61,3 +61,21 @@ echo
 echo "== clips"
 "${bench[@]}" score-clips --truth "$data/clips/truth.jsonl" --results "$results/clips.jsonl" \
   --json "$results/clips-summary.json"
+
+# Baseline in the same run: the same engine without the speed search, i.e. plain landmark matching at the
+# recorded speed. Skip with ZAMIO_BASELINE=0.
+if [[ "${ZAMIO_BASELINE:-1}" != 0 && -z "${ZAMIO_CLI:-}" ]]; then
+  base="$results/baseline"
+  mkdir -p "$base"
+  for wav in "$data"/programmes/*.wav; do
+    name="$(basename "$wav" .wav)"
+    "${cli[@]}" scan "$wav" --data-dir "$store" --speed-search off >"$base/$name.jsonl" 2>"$base/$name.log" || true
+  done
+  "${cli[@]}" identify "$data"/clips/*.wav --data-dir "$store" --speed-search off >"$base/clips.jsonl" 2>"$base/clips.log" || true
+  echo
+  echo "== baseline: plays with --speed-search off"
+  "${bench[@]}" score-dir --programmes "$data/programmes" --results "$base" --json "$base/scan-summary.json"
+  echo
+  echo "== baseline: clips with --speed-search off"
+  "${bench[@]}" score-clips --truth "$data/clips/truth.jsonl" --results "$base/clips.jsonl" --json "$base/clips-summary.json"
+fi

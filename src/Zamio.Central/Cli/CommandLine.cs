@@ -43,8 +43,8 @@ public static class CommandLine
               catalog add PATH...        fingerprint files or folders into the catalogue [--metadata CSV]
               catalog list               list catalogue tracks as JSON lines
               catalog remove ID...       remove tracks
-              scan RECORDING             print one JSON line per play found in a recording
-              identify CLIP...           print one JSON line per clip with its best match or null
+              scan RECORDING             print one JSON line per play found in a recording [--speed-search on|off]
+              identify CLIP...           print one JSON line per clip with its best match or null [--speed-search on|off]
               stations add ID            create a station; prints {"station","key"} (the key is shown once)
               stations list              list stations as JSON lines
             """);

@@ -10,15 +10,16 @@ public static class IdentifyCommand
 {
     public static int Run(IReadOnlyList<string> args)
     {
-        var cli = CliArguments.Parse(args, new HashSet<string>(), new HashSet<string>());
+        var cli = CliArguments.Parse(args, SpeedSearchOption.Options, new HashSet<string>());
         if (cli.Positional.Count == 0)
         {
             throw new CliUsageException("identify needs at least one clip");
         }
 
+        var speeds = SpeedSearchOption.Grid(cli);
         var index = CatalogLoader.Load(cli.DataDirectory);
         var results = new ClipResult[cli.Positional.Count];
-        var matchers = new ThreadLocal<Matcher>(() => new Matcher(index));
+        var matchers = new ThreadLocal<Matcher>(() => new Matcher(index, speeds: speeds));
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             i => results[i] = Identify(cli.Positional[i], matchers.Value!));
         var failed = 0;

@@ -15,7 +15,7 @@ public static class ScanCommand
 {
     public static int Run(IReadOnlyList<string> args)
     {
-        var cli = CliArguments.Parse(args, new HashSet<string>(), new HashSet<string>());
+        var cli = CliArguments.Parse(args, SpeedSearchOption.Options, new HashSet<string>());
         if (cli.Positional.Count != 1)
         {
             throw new CliUsageException("scan needs exactly one recording");
@@ -27,9 +27,10 @@ public static class ScanCommand
             throw new CliUsageException($"no such file: {path}");
         }
 
+        var speeds = SpeedSearchOption.Grid(cli);
         var index = CatalogLoader.Load(cli.DataDirectory);
         var clock = Stopwatch.StartNew();
-        var plays = Scan(path, new Matcher(index), out var seconds);
+        var plays = Scan(path, new Matcher(index, speeds: speeds), out var seconds);
         foreach (var play in plays)
         {
             JsonLines.Write(new
