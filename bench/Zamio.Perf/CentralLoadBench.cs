@@ -1,0 +1,566 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Zamio.Shared.Audio;
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Perf;
+
+/// <summary>
+/// Simulated stations publishing real fingerprint packets (peaks of the benchmark programmes) through an MQTT broker
+/// to a running central in external-broker mode, at real-time pace. Measures packets published vs processed,
+/// central, broker and own CPU, central RSS, and the delay from a song's start on air to its first appearance in
+/// <c>GET /api/v1/plays</c>.
+/// </summary>
+internal static class CentralLoadBench
+{
+    private const double PacketSeconds = 2.0;
+    private const double FramesPerPacket = PacketSeconds * FingerprintSettings.FramesPerSecond; // 62.5
+    private const double MicrosPerFrame = 1_000_000.0 / FingerprintSettings.FramesPerSecond;     // 32,000
+
+    public static int Run(Options options) => RunAsync(options).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(Options options)
+    {
+        var stations = options.Int("stations", 100);
+        var broker = options.String("broker") ?? "127.0.0.1:1883";
+        var seconds = options.Double("seconds", 90);
+        var pace = options.String("pace") ?? "realtime";
+        var central = (options.String("central") ?? "http://127.0.0.1:8090").TrimEnd('/');
+        var centralPid = options.Int("central-pid", 0);
+        var brokerPid = options.Int("broker-pid", 0);
+        var connections = options.Int("connections", stations);
+        var programmesDir = options.String("programmes") ?? "bench-data/main/programmes";
+        var catalogDir = options.String("catalog-dir") ?? "bench-data/main/catalog";
+        var cacheDir = options.String("cache-dir") ?? Path.Combine(Path.GetTempPath(), "zamio-perf-programme-peaks");
+        var qos = options.Int("qos", 1);
+        var pollMs = options.Int("poll-ms", 500);
+        var prefix = options.String("prefix") ?? $"ld{DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 1_000_000}";
+        options.EnsureAllUsed();
+        if (pace != "realtime")
+        {
+            throw new ArgumentException("--pace: only 'realtime' is implemented");
+        }
+
+        connections = Math.Clamp(connections, 1, stations);
+        var (host, port) = ParseBroker(broker);
+
+        var setup = Stopwatch.StartNew();
+        var programmes = LoadProgrammes(programmesDir, catalogDir, cacheDir);
+        var plan = Plan(programmes, stations, seconds, prefix);
+        Console.Error.WriteLine($"planned {stations} stations over {programmes.Count} programmes in {setup.Elapsed.TotalSeconds:F1} s; {plan.Sum(s => s.Packets.Length)} packets");
+
+        // Connect the publishers (bounded concurrency so the broker is not hit by thousands of CONNECTs at once).
+        var factory = new MqttClientFactory();
+        var clients = new IMqttClient[connections];
+        using (var gate = new SemaphoreSlim(64))
+        {
+            await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    var client = factory.CreateMqttClient();
+                    var mqttOptions = new MqttClientOptionsBuilder()
+                        .WithTcpServer(host, port)
+                        .WithClientId($"{prefix}-pub-{c}")
+                        .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+                        .WithCleanStart()
+                        .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
+                        .WithTimeout(TimeSpan.FromSeconds(30))
+                        .Build();
+                    await client.ConnectAsync(mqttOptions);
+                    clients[c] = client;
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+
+        Console.Error.WriteLine($"connected {connections} MQTT client(s) in {setup.Elapsed.TotalSeconds:F1} s total setup");
+        using var http = new HttpClient { BaseAddress = new Uri(central), Timeout = TimeSpan.FromSeconds(30) };
+        var metricsBefore = await ReadIngestCountersAsync(http);
+
+        // Schedule: station i's audio starts at t0 + i/N × 2 s; its packet k is published when it is complete.
+        var wall = Stopwatch.StartNew();
+        var t0Offset = 2.0;
+        var t0Utc = DateTimeOffset.UtcNow.AddSeconds(t0Offset);
+        for (var i = 0; i < plan.Count; i++)
+        {
+            plan[i].Phase = i * PacketSeconds / stations;
+        }
+
+        long published = 0;
+        long failed = 0;
+        long noSubscribers = 0;
+        long inflight = 0;
+        var lateMs = new List<double>();
+        var firstSeen = new ConcurrentDictionary<string, (double Wall, string Status, DateTimeOffset Start, string Station, string Track)>(StringComparer.Ordinal);
+        var samples = new List<Sample>();
+        using var stop = new CancellationTokenSource();
+        var pollErrors = 0;
+        var poller = Task.Run(async () =>
+        {
+            var from = t0Utc.AddMinutes(-1).UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+            while (!stop.IsCancellationRequested)
+            {
+                var started = wall.Elapsed.TotalSeconds;
+                try
+                {
+                    await using var body = await http.GetStreamAsync(new Uri($"/api/v1/plays?from={Uri.EscapeDataString(from)}", UriKind.Relative), stop.Token);
+                    using var doc = await JsonDocument.ParseAsync(body, cancellationToken: stop.Token);
+                    var seenAt = wall.Elapsed.TotalSeconds;
+                    foreach (var p in doc.RootElement.EnumerateArray())
+                    {
+                        var station = p.GetProperty("station").GetString()!;
+                        if (!station.StartsWith(prefix, StringComparison.Ordinal))
+                        {
+                            continue;
+                        }
+
+                        var id = p.GetProperty("id").GetString()!;
+                        firstSeen.TryAdd(id, (seenAt, p.GetProperty("status").GetString()!, p.GetProperty("start").GetDateTimeOffset(), station, p.GetProperty("track").GetString()!));
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException)
+                {
+                    pollErrors++;
+                }
+
+                var wait = pollMs - ((wall.Elapsed.TotalSeconds - started) * 1000);
+                if (wait > 0)
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(wait), stop.Token);
+                    }
+                    catch (TaskCanceledException)
+                    {
+                    }
+                }
+            }
+        });
+        var sampler = Task.Run(async () =>
+        {
+            var self = Process.GetCurrentProcess();
+            while (!stop.IsCancellationRequested)
+            {
+                self.Refresh();
+                var counters = await ReadIngestCountersAsync(http);
+                lock (samples)
+                {
+                    samples.Add(new Sample(
+                        wall.Elapsed.TotalSeconds,
+                        Interlocked.Read(ref published),
+                        counters,
+                        ProcStat.CpuSeconds(centralPid),
+                        ProcStat.RssBytes(centralPid),
+                        ProcStat.CpuSeconds(brokerPid),
+                        self.TotalProcessorTime.TotalSeconds));
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2), stop.Token);
+                }
+                catch (TaskCanceledException)
+                {
+                }
+            }
+        });
+
+        var packetsPerStation = plan[0].Packets.Length;
+        var qosLevel = (MqttQualityOfServiceLevel)qos;
+        for (var k = 0; k < packetsPerStation; k++)
+        {
+            for (var i = 0; i < plan.Count; i++)
+            {
+                var s = plan[i];
+                var due = t0Offset + s.Phase + ((k + 1) * PacketSeconds);
+                var ahead = due - wall.Elapsed.TotalSeconds;
+                if (ahead > 0.002)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(ahead));
+                }
+
+                var late = (wall.Elapsed.TotalSeconds - due) * 1000;
+                if (k >= 2)
+                {
+                    lateMs.Add(late);
+                }
+
+                var client = clients[i % connections];
+                var message = new MqttApplicationMessageBuilder()
+                    .WithTopic(s.Topic)
+                    .WithPayload(s.Encode(k, t0Utc))
+                    .WithQualityOfServiceLevel(qosLevel)
+                    .Build();
+                Interlocked.Increment(ref inflight);
+                _ = PublishAsync(client, message);
+            }
+        }
+
+        var publishEnd = wall.Elapsed.TotalSeconds;
+        var endCounters = await ReadIngestCountersAsync(http);
+        var backlogAtEnd = Interlocked.Read(ref published) - (endCounters.Processed - metricsBefore.Processed);
+        // Drain: wait until central has processed everything published (or 30 s).
+        var drainStarted = wall.Elapsed.TotalSeconds;
+        var drained = endCounters;
+        while (wall.Elapsed.TotalSeconds - drainStarted < 30)
+        {
+            drained = await ReadIngestCountersAsync(http);
+            if (Interlocked.Read(ref inflight) == 0 && drained.Processed - metricsBefore.Processed >= Interlocked.Read(ref published))
+            {
+                break;
+            }
+
+            await Task.Delay(250);
+        }
+
+        var drainSeconds = wall.Elapsed.TotalSeconds - drainStarted;
+        await Task.Delay(Math.Max(pollMs * 2, 1000));
+        await stop.CancelAsync();
+        await Task.WhenAll(poller, sampler);
+        foreach (var client in clients)
+        {
+            try
+            {
+                await client.DisconnectAsync(new MqttClientDisconnectOptions());
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+            {
+            }
+
+            client.Dispose();
+        }
+
+        // Latency: each measured song start (truth) against the first poll that showed a play of that track on that station.
+        var delays = new List<double>();
+        var missed = 0;
+        var seenStatuses = new Dictionary<string, int>(StringComparer.Ordinal);
+        var byStation = firstSeen.Values.GroupBy(v => v.Station).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        foreach (var s in plan)
+        {
+            foreach (var song in s.Songs)
+            {
+                var airWall = t0Offset + s.Phase + song.AirSeconds;
+                var airUtc = t0Utc.AddSeconds(s.Phase + song.AirSeconds);
+                var match = byStation.TryGetValue(s.Id, out var list)
+                    ? list.Where(p => p.Track == song.Track && Math.Abs((p.Start - airUtc).TotalSeconds) < 30).OrderBy(p => p.Wall).FirstOrDefault()
+                    : default;
+                if (match.Track is null)
+                {
+                    missed++;
+                    continue;
+                }
+
+                delays.Add(match.Wall - airWall);
+                seenStatuses[match.Status] = seenStatuses.GetValueOrDefault(match.Status) + 1;
+            }
+        }
+
+        delays.Sort();
+        lateMs.Sort();
+        var total = plan.Sum(s => (long)s.Packets.Length);
+        var steady = samples.Where(x => x.Wall >= t0Offset + 10 && x.Wall <= publishEnd + 0.5).ToList();
+        double Rate(Func<Sample, double> cpu) => steady.Count < 2 ? double.NaN
+            : (cpu(steady[^1]) - cpu(steady[0])) / (steady[^1].Wall - steady[0].Wall) * 100;
+        var maxBacklog = samples.Where(x => x.Wall <= publishEnd + 0.5).Select(x => x.Published - (x.Counters.Processed - metricsBefore.Processed)).DefaultIfEmpty(0).Max();
+        var peakRss = samples.Select(x => x.CentralRss).DefaultIfEmpty(0).Max();
+        var accepted = drained.Accepted - metricsBefore.Accepted;
+        var dropped = drained.Dropped - metricsBefore.Dropped;
+        var rejected = drained.Rejected - metricsBefore.Rejected;
+        var duplicates = drained.Duplicates - metricsBefore.Duplicates;
+        var measured = plan.Sum(s => s.Songs.Count);
+
+        Console.WriteLine($"### central-load: {stations} stations, {connections} MQTT connection(s), {seconds:F0} s, QoS {qos}, pace {pace}");
+        Console.WriteLine();
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, load average at start {Machine.StartLoad}, at end {Machine.LoadAverage()}; broker {broker}; central {central}.");
+        Console.WriteLine();
+        Console.WriteLine("| stations | conns | packets/s offered | scheduled | published (PUBACK) | failed | accepted | dropped | rejected | dup | backlog max / at end | drain s | publisher late p50 / p99 ms |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {stations} | {connections} | {stations / PacketSeconds:F0} | {total} | {published} | {failed} | {accepted} | {dropped} | {rejected} | {duplicates} | {maxBacklog} / {backlogAtEnd} | {drainSeconds:F1} | {ProcStat.Percentile(lateMs, 50):F0} / {ProcStat.Percentile(lateMs, 99):F0} |"));
+        Console.WriteLine();
+        Console.WriteLine("| central CPU % | central RSS peak MiB | mosquitto CPU % | load generator CPU % | (100 % = one core; 2 cores total) |");
+        Console.WriteLine("|---:|---:|---:|---:|---|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {Rate(x => x.CentralCpu):F0} | {peakRss / 1048576.0:F0} | {Rate(x => x.BrokerCpu):F0} | {Rate(x => x.SelfCpu):F0} | steady window {(steady.Count > 1 ? steady[^1].Wall - steady[0].Wall : 0):F0} s |"));
+        Console.WriteLine();
+        Console.WriteLine("| song starts measured | seen | missed (not seen before the run ended) | delay p50 s | p95 s | max s | first seen as |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {measured} | {delays.Count} | {missed} | {ProcStat.Percentile(delays, 50):F2} | {ProcStat.Percentile(delays, 95):F2} | {(delays.Count > 0 ? delays[^1] : double.NaN):F2} | {string.Join(", ", seenStatuses.Select(kv => $"{kv.Key} {kv.Value}"))} |"));
+        Console.WriteLine();
+        Console.Error.WriteLine($"plays seen for this run: {firstSeen.Count}; poll errors: {pollErrors}; no-subscriber acks: {noSubscribers}");
+        Console.Error.WriteLine("timeline (s, published, processed, backlog, central cpu s):");
+        foreach (var x in samples)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {x.Wall,6:F1} {x.Published,8} {x.Counters.Processed - metricsBefore.Processed,8} {x.Published - (x.Counters.Processed - metricsBefore.Processed),7} {x.CentralCpu,8:F1}"));
+        }
+
+        return 0;
+
+        async Task PublishAsync(IMqttClient client, MqttApplicationMessage message)
+        {
+            try
+            {
+                var result = await client.PublishAsync(message);
+                if (result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
+                {
+                    Interlocked.Increment(ref noSubscribers);
+                }
+
+                if (result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)
+                {
+                    Interlocked.Increment(ref published);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+            {
+                Interlocked.Increment(ref failed);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inflight);
+            }
+        }
+    }
+
+    private static (string Host, int Port) ParseBroker(string broker)
+    {
+        var colon = broker.LastIndexOf(':');
+        return colon < 0 ? (broker, 1883) : (broker[..colon], int.Parse(broker[(colon + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    internal static async Task<IngestCounters> ReadIngestCountersAsync(HttpClient http)
+    {
+        long accepted = 0, dropped = 0, rejected = 0, duplicates = 0;
+        try
+        {
+            var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            foreach (var line in text.Split('\n'))
+            {
+                if (!line.StartsWith("zamio_ingest_packets_total{", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var value = (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+                if (line.Contains("result=\"accepted\"", StringComparison.Ordinal))
+                {
+                    accepted += value;
+                }
+                else if (line.Contains("result=\"dropped\"", StringComparison.Ordinal))
+                {
+                    dropped += value;
+                }
+                else if (line.Contains("result=\"rejected\"", StringComparison.Ordinal))
+                {
+                    rejected += value;
+                }
+                else if (line.Contains("result=\"duplicate\"", StringComparison.Ordinal))
+                {
+                    duplicates += value;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            Console.Error.WriteLine($"metrics unavailable: {ex.Message}");
+        }
+
+        return new IngestCounters(accepted, dropped, rejected, duplicates);
+    }
+
+    private static List<Programme> LoadProgrammes(string programmesDir, string catalogDir, string cacheDir)
+    {
+        var known = Directory.EnumerateFiles(catalogDir).Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.Ordinal);
+        Directory.CreateDirectory(cacheDir);
+        var files = Directory.GetFiles(programmesDir, "*.wav").Order(StringComparer.Ordinal).ToArray();
+        var result = new Programme[files.Length];
+        Parallel.For(0, files.Length, i =>
+        {
+            var name = Path.GetFileNameWithoutExtension(files[i]);
+            var cache = Path.Combine(cacheDir, name + ".peaks");
+            Zamio.Shared.Fingerprinting.Peak[] peaks;
+            if (File.Exists(cache))
+            {
+                peaks = ReadPeaks(cache);
+            }
+            else
+            {
+                var samples = AudioDecoder.DecodeAll(files[i], FingerprintSettings.SampleRate);
+                peaks = [.. PeakExtractor.Extract(samples).OrderBy(p => p.Frame).ThenBy(p => p.Bin16)];
+                WritePeaks(cache, peaks);
+            }
+
+            using var truth = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(files[i], null) + ".truth.json"));
+            var duration = truth.RootElement.GetProperty("duration").GetDouble();
+            var songs = truth.RootElement.GetProperty("plays").EnumerateArray()
+                .Select(p => new TruthPlay(p.GetProperty("track").GetString()!, p.GetProperty("start").GetDouble()))
+                .Where(p => known.Contains(p.Track))
+                .ToList();
+            result[i] = new Programme(name, duration, peaks, songs);
+        });
+        return [.. result];
+    }
+
+    /// <summary>
+    /// Station i joins programme p at an offset 8–38 s before one of its known songs starts (so every station has at
+    /// least one song start to time), and carries on from there.
+    /// </summary>
+    private static List<StationPlan> Plan(List<Programme> programmes, int stations, double seconds, string prefix)
+    {
+        var candidates = new List<(Programme Programme, TruthPlay Song)>();
+        foreach (var p in programmes)
+        {
+            foreach (var s in p.Songs)
+            {
+                if (s.Start >= 40 && s.Start - 40 + seconds + 5 < p.Duration)
+                {
+                    candidates.Add((p, s));
+                }
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            throw new ArgumentException("no programme song leaves room for the requested --seconds");
+        }
+
+        var packets = (int)Math.Floor(seconds / PacketSeconds);
+        var plan = new List<StationPlan>(stations);
+        for (var i = 0; i < stations; i++)
+        {
+            var (programme, song) = candidates[i % candidates.Count];
+            var lead = 8 + ((i * 7.919) % 30);
+            var offsetSeconds = song.Start - lead;
+            var offsetFrame = (long)Math.Round(offsetSeconds * FingerprintSettings.FramesPerSecond);
+            var id = $"{prefix}-{i:D5}";
+            var songs = programme.Songs
+                .Where(x => x.Start - offsetSeconds >= 4 && x.Start - offsetSeconds <= seconds - 20)
+                .Select(x => new MeasuredSong(x.Track, x.Start - (offsetFrame / FingerprintSettings.FramesPerSecond)))
+                .ToList();
+            var slices = new Zamio.Shared.Fingerprinting.Peak[packets][];
+            var peaks = programme.Peaks;
+            var cursor = LowerBound(peaks, offsetFrame);
+            var buffer = new List<Zamio.Shared.Fingerprinting.Peak>();
+            for (var k = 0; k < packets; k++)
+            {
+                var start = (long)Math.Floor(k * FramesPerPacket);
+                var end = (long)Math.Floor((k + 1) * FramesPerPacket);
+                buffer.Clear();
+                while (cursor < peaks.Length && peaks[cursor].Frame - offsetFrame < end)
+                {
+                    buffer.Add(new Zamio.Shared.Fingerprinting.Peak((int)(peaks[cursor].Frame - offsetFrame), peaks[cursor].Bin16));
+                    cursor++;
+                }
+
+                slices[k] = [.. buffer];
+            }
+
+            plan.Add(new StationPlan(id, Topics.Fingerprints(id), slices, songs));
+        }
+
+        return plan;
+    }
+
+    private static int LowerBound(Zamio.Shared.Fingerprinting.Peak[] peaks, long frame)
+    {
+        int lo = 0, hi = peaks.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (peaks[mid].Frame < frame)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private static Zamio.Shared.Fingerprinting.Peak[] ReadPeaks(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        var count = reader.ReadInt32();
+        var peaks = new Zamio.Shared.Fingerprinting.Peak[count];
+        for (var i = 0; i < count; i++)
+        {
+            peaks[i] = new Zamio.Shared.Fingerprinting.Peak(reader.ReadInt32(), reader.ReadUInt16());
+        }
+
+        return peaks;
+    }
+
+    private static void WritePeaks(string path, Zamio.Shared.Fingerprinting.Peak[] peaks)
+    {
+        var tmp = path + ".tmp";
+        using (var writer = new BinaryWriter(File.Create(tmp)))
+        {
+            writer.Write(peaks.Length);
+            foreach (var p in peaks)
+            {
+                writer.Write(p.Frame);
+                writer.Write(p.Bin16);
+            }
+        }
+
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    internal readonly record struct IngestCounters(long Accepted, long Dropped, long Rejected, long Duplicates)
+    {
+        public long Processed => Accepted + Dropped + Rejected + Duplicates;
+    }
+
+    private sealed record Sample(double Wall, long Published, IngestCounters Counters, double CentralCpu, long CentralRss, double BrokerCpu, double SelfCpu);
+
+    private sealed record TruthPlay(string Track, double Start);
+
+    private sealed record MeasuredSong(string Track, double AirSeconds);
+
+    private sealed record Programme(string Name, double Duration, Zamio.Shared.Fingerprinting.Peak[] Peaks, List<TruthPlay> Songs);
+
+    private sealed class StationPlan(string id, string topic, Zamio.Shared.Fingerprinting.Peak[][] packets, List<MeasuredSong> songs)
+    {
+        public string Id { get; } = id;
+
+        public string Topic { get; } = topic;
+
+        /// <summary>Peaks of packet k, frames relative to the station's first frame (packet k starts at ⌊62.5 k⌋).</summary>
+        public Zamio.Shared.Fingerprinting.Peak[][] Packets { get; } = packets;
+
+        /// <summary>
+        /// Packet k, encoded when it is due: its capture time is the wall time of its first frame, so central's play
+        /// times line up with this run's clock (encoding costs microseconds, negligible next to the MQTT publish).
+        /// </summary>
+        public byte[] Encode(int k, DateTimeOffset t0)
+        {
+            var start = (long)Math.Floor(k * FramesPerPacket);
+            var end = (long)Math.Floor((k + 1) * FramesPerPacket);
+            var capture = t0.ToUnixTimeMilliseconds() * 1000 + (long)Math.Round((Phase * 1_000_000) + (start * MicrosPerFrame));
+            return new FingerprintPacket(Id, (ulong)k + 1, capture, start, (int)(end - start), Packets[k]).ToArray();
+        }
+
+        public List<MeasuredSong> Songs { get; } = songs;
+
+        public double Phase { get; set; }
+    }
+}
