@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Zamio.Central.Catalog;
+using Zamio.Central.Storage;
 using Zamio.Central.Cli;
 using Zamio.Central.Hosting;
 using Zamio.Central.Ingest;
@@ -32,18 +33,23 @@ public static class ApiEndpoints
         return app;
     }
 
-    private static IResult Ready(CatalogIndex catalog, EmbeddedBroker broker, IServiceProvider services)
+    // Not ready (503) without an index or a broker; "degraded" (still 200) when Redis or PostgreSQL is down and
+    // the service runs on its in-process index, local limiter and play buffer.
+    private static async Task<IResult> Ready(CatalogIndex catalog, EmbeddedBroker broker, DependencyHealth storage, IServiceProvider services, CancellationToken cancellationToken)
     {
         var external = services.GetService<ExternalBrokerIngest>();
         var brokerOk = external is not null ? external.IsConnected : broker.Port == 0 || broker.IsRunning;
+        var report = await storage.CheckAsync(cancellationToken).ConfigureAwait(false);
+        var ready = catalog.IsLoaded && brokerOk;
         var body = new
         {
-            status = catalog.IsLoaded && brokerOk ? "ready" : "not-ready",
+            status = !ready ? "not-ready" : report.Status,
             index = catalog.IsLoaded ? new { tracks = catalog.Index.Tracks.Count } : null,
             broker = external is not null ? (external.IsConnected ? "external-connected" : "external-disconnected")
                 : broker.Port == 0 ? "disabled" : broker.IsRunning ? "running" : "stopped",
+            storage = report,
         };
-        return catalog.IsLoaded && brokerOk ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        return ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<IResult> IdentifyAsync(HttpContext context, CatalogIndex catalog, IOptions<ServeOptions> options, CentralMetrics metrics, CancellationToken cancellationToken)

@@ -20,6 +20,8 @@ public sealed class ServeTests(ServeFixture fixture)
         var ready = await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri("/health/ready", UriKind.Relative));
         Assert.Equal("ready", ready.GetProperty("status").GetString());
         Assert.Equal(3, ready.GetProperty("index").GetProperty("tracks").GetInt32());
+        var storage = ready.GetProperty("storage");
+        Assert.Equal(("embedded", "disabled"), (storage.GetProperty("database").GetString(), storage.GetProperty("redis").GetString()));
     }
 
     [Fact]
