@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Zamio.Shared.Wire;
 
 namespace Zamio.Agent.Spool;
 
@@ -30,7 +31,7 @@ internal sealed class DurableCounter : IDisposable
         _generation++;
         BinaryPrimitives.WriteUInt64LittleEndian(_buffer, value);
         BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(8), (uint)_generation);
-        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(12), SpoolCrc.Compute(_buffer.AsSpan(0, 12)));
+        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(12), Crc32.Compute(_buffer.AsSpan(0, 12)));
         _file.Position = _nextSlot * SlotSize;
         _file.Write(_buffer);
         _file.Flush(durable);
@@ -53,7 +54,7 @@ internal sealed class DurableCounter : IDisposable
         {
             var s = slots.Slice(slot * SlotSize, SlotSize);
             if (read < (slot + 1) * SlotSize
-                || BinaryPrimitives.ReadUInt32LittleEndian(s[12..]) != SpoolCrc.Compute(s[..12]))
+                || BinaryPrimitives.ReadUInt32LittleEndian(s[12..]) != Crc32.Compute(s[..12]))
             {
                 continue;
             }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using Zamio.Shared.Wire;
 
 namespace Zamio.Agent.Spool;
 
@@ -50,7 +51,7 @@ internal sealed class SpoolSegment
     {
         BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)payload.Length);
         BinaryPrimitives.WriteUInt64LittleEndian(header[4..], sequence);
-        var crc = SpoolCrc.Compute(payload, SpoolCrc.Compute(header.Slice(4, 8)));
+        var crc = Crc32.Compute(payload, Crc32.Compute(header.Slice(4, 8)));
         BinaryPrimitives.WriteUInt32LittleEndian(header[12..], crc);
     }
 
@@ -82,7 +83,7 @@ internal sealed class SpoolSegment
             return null;
         }
 
-        var crc = SpoolCrc.Compute(payload, SpoolCrc.Compute(header.Slice(4, 8)));
+        var crc = Crc32.Compute(payload, Crc32.Compute(header.Slice(4, 8)));
         if (crc != BinaryPrimitives.ReadUInt32LittleEndian(header[12..]))
         {
             return null;
