@@ -7,6 +7,9 @@
 #        PARTS   which runs: "cpu outage" (default), or one of them
 #        WORK    scratch dir (default /tmp/zamio-agent-bench); about 320 MB of audio + spool
 #        OUT     markdown report (default $WORK/report-<parts>.md)
+#        RTT_MS  outage run only: put a userspace TCP proxy that delays each direction by RTT_MS/2 between the agent
+#                and the broker (emulates a slow uplink without touching `tc`/qdiscs; default 0 = direct)
+#        WINDOW  QoS 1 publishes in flight (Agent__PublishWindow; default: the agent's 32; 1 = the old stop-and-wait)
 #
 # Run "cpu" measures (a) CPU seconds per audio second and VmRSS sampled every second, and (b) uplink bytes from a
 # subscriber's copy of every publish. Run "outage" starts the agent with the broker down, lets the whole input land
@@ -17,7 +20,10 @@ REPO=$PWD
 HOURS=${HOURS:-24}
 PARTS=${PARTS:-"cpu outage"}
 WORK=${WORK:-/tmp/zamio-agent-bench}
-OUT=${OUT:-$WORK/report-${PARTS// /-}.md}
+RTT_MS=${RTT_MS:-0}
+WINDOW=${WINDOW:-}
+[ -z "$WINDOW" ] || export Agent__PublishWindow=$WINDOW
+OUT=${OUT:-$WORK/report-${PARTS// /-}-${HOURS}h-rtt${RTT_MS}${WINDOW:+-w$WINDOW}.md}
 STATION=bench-fm
 KEY=bench-key
 START_TIME=2025-03-01T00:00:00Z
@@ -42,6 +48,49 @@ start_subscriber() { # PORT FILE -> sets SUB_PID; one line per publish: arrival 
   mosquitto_sub -h 127.0.0.1 -p "$1" -q 1 -i "bench-sub-$$-$RANDOM" -t 'zamio/v1/stations/+/fp' -F '%U %l %x' >"$2" &
   SUB_PID=$!; PIDS+=("$SUB_PID")
   sleep 0.5 # connect and subscribe before the agent (which retries after >= 1 s) gets through
+}
+
+delay_proxy() { # LISTEN_PORT TARGET_PORT ONE_WAY_MS -> background TCP proxy delaying every chunk, order kept
+  python3 - "$@" <<'PY' &
+import asyncio, sys
+listen, target, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]) / 1000
+
+async def pump(reader, writer):
+    loop = asyncio.get_running_loop()
+    queue = asyncio.Queue()
+    async def send():
+        while True:
+            due, data = await queue.get()
+            if data is None:
+                break
+            await asyncio.sleep(max(0, due - loop.time()))
+            writer.write(data)
+            await writer.drain()
+        writer.close()
+    sender = asyncio.create_task(send())
+    try:
+        while data := await reader.read(65536):
+            queue.put_nowait((loop.time() + delay, data))
+    except ConnectionError:
+        pass
+    queue.put_nowait((0, None))
+    await sender
+
+async def handle(cr, cw):
+    try:
+        br, bw = await asyncio.open_connection("127.0.0.1", target)
+    except OSError:
+        cw.close(); return
+    await asyncio.gather(pump(cr, bw), pump(br, cw), return_exceptions=True)
+
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", listen)
+    async with server:
+        await server.serve_forever()
+asyncio.run(main())
+PY
+  PIDS+=("$!")
+  wait_port "$1"
 }
 
 rss_sampler() { # PID CSV: elapsed_s,vmrss_kb every second until the process ends
@@ -95,7 +144,7 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   echo "| CPU | $CPU_MODEL, nproc $NPROC |"
   echo "| load average at start | $(cut -d' ' -f1-3 /proc/loadavg) |"
   echo "| input | $HOURS × $(basename "$HOUR") ($HOUR_SECONDS s, $(soxi -r "$HOUR") Hz mono) = $AUDIO_SECONDS s of audio |"
-  echo "| command | \`PARTS=\"$PARTS\" HOURS=$HOURS scripts/bench/agent-bench.sh\` |"
+  echo "| command | \`PARTS=\"$PARTS\" HOURS=$HOURS RTT_MS=$RTT_MS${WINDOW:+ WINDOW=$WINDOW} scripts/bench/agent-bench.sh\` |"
   echo
 } >"$OUT"
 
@@ -205,9 +254,16 @@ if [[ " $PARTS " == *" outage "* ]]; then
   T1=$(date +%s.%N)
   SPOOL_BYTES=$(du -sb "$RUN/spool" | cut -f1)
   log "input spooled ($SPOOL_BYTES bytes); starting broker and subscriber"
-  start_broker "$PORT" "$RUN"
+  if [ "$RTT_MS" -gt 0 ]; then
+    BPORT=$(free_port)
+    start_broker "$BPORT" "$RUN"
+    start_subscriber "$BPORT" "$RUN/publishes.txt"
+    delay_proxy "$PORT" "$BPORT" "$((RTT_MS / 2))"
+  else
+    start_broker "$PORT" "$RUN"
+    start_subscriber "$PORT" "$RUN/publishes.txt"
+  fi
   T2=$(date +%s.%N)
-  start_subscriber "$PORT" "$RUN/publishes.txt"
   RC=0; wait "$TIME_PID" || RC=$?
   T3=$(date +%s.%N)
   sleep 1
@@ -221,7 +277,7 @@ from_broker = $T3 - $T2
 first, last = float("$(field first_arrival "$A")"), float("$(field last_arrival "$A")")
 flow = last - first
 with open("$OUT", "a") as f:
-    f.write("### (c) Broker outage: whole input spooled, then drained\n\n| metric | value | target |\n|---|---|---|\n")
+    f.write("### (c) Broker outage: whole input spooled, then drained (RTT $RTT_MS ms, window ${WINDOW:-32})\n\n| metric | value | target |\n|---|---|---|\n")
     f.write(f"| spooling {audio:.0f} s of audio with the broker down | {spool_phase:.0f} s, spool {$SPOOL_BYTES/1e6:.1f} MB | |\n")
     f.write(f"| broker start → agent exit (all delivered; includes the reconnect backoff) | {from_broker:.1f} s = {audio/from_broker:.0f}× real time | ≥ 100× |\n")
     f.write(f"| first → last packet at the subscriber | {flow:.1f} s = {audio/max(flow,1e-9):.0f}× real time | ≥ 100× |\n")
