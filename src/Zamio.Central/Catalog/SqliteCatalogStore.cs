@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Indexing;
+using Zamio.Central.Storage;
 
 namespace Zamio.Central.Catalog;
 
@@ -101,18 +102,7 @@ public sealed class SqliteCatalogStore : IDisposable
 
     public void Dispose() => _connection.Dispose();
 
-    private static void Migrate(SqliteConnection connection)
-    {
-        connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-        var current = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version") ?? 0;
-        for (var v = (int)current; v < Migrations.Length; v++)
-        {
-            using var tx = connection.BeginTransaction();
-            connection.Execute(Migrations[v], transaction: tx);
-            connection.Execute("INSERT INTO schema_version (version) VALUES (@v)", new { v = v + 1 }, tx);
-            tx.Commit();
-        }
-    }
+    private static void Migrate(SqliteConnection connection) => SqliteMigrator.Apply(connection, Migrations);
 
     private sealed record TrackRow(string Id, string? Title, string? Artist, string? Isrc, double Duration, long Algorithm, string AddedAt)
     {

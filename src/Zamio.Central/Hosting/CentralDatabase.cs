@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Zamio.Central.Storage;
 
 namespace Zamio.Central.Hosting;
 
@@ -65,16 +66,5 @@ public sealed class CentralDatabase
         return connection;
     }
 
-    private static void Migrate(SqliteConnection connection)
-    {
-        connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-        var current = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version") ?? 0;
-        for (var v = (int)current; v < Migrations.Length; v++)
-        {
-            using var tx = connection.BeginTransaction();
-            connection.Execute(Migrations[v], transaction: tx);
-            connection.Execute("INSERT INTO schema_version (version) VALUES (@v)", new { v = v + 1 }, tx);
-            tx.Commit();
-        }
-    }
+    private static void Migrate(SqliteConnection connection) => SqliteMigrator.Apply(connection, Migrations);
 }
