@@ -42,7 +42,9 @@ internal static class RedisCacheFill
             {
                 var i = from + j;
                 var rng = new Random(SyntheticPeaks.TrackSeed(seed, i));
-                var peaks = TrackPeaks.FromPeaks(SyntheticPeaks.Generate(rng, frames, peaksPerSecond), frames);
+                // Packed peaks must be in (frame, bin) order, as the extractor emits them and FillCatalog stores them.
+                var sorted = SyntheticPeaks.Generate(rng, frames, peaksPerSecond).OrderBy(p => p.Frame).ThenBy(p => p.Bin16).ToArray();
+                var peaks = TrackPeaks.FromPeaks(sorted, frames);
                 entries[j] = new HashEntry(SyntheticPeaks.TrackId(i), CatalogCache.Encode(StoredPeaks.From(SyntheticPeaks.TrackId(i), FingerprintSettings.AlgorithmVersion, peaks)));
             });
             bytes += entries.Sum(e => ((byte[])e.Value!).Length);

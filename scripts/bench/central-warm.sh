@@ -26,12 +26,13 @@ for H in "${SIZES[@]}"; do
     CPID=$!
     ready=timeout
     for _ in $(seq 1200); do
+      kill -0 "$CPID" 2>/dev/null || { ready="exited (see $LOG)"; break; }
       if curl -fs "http://127.0.0.1:$PORT/health/ready" >/tmp/zperf/ready.json 2>/dev/null; then ready=$(echo "$(date +%s.%N) - $start" | bc); break; fi
       sleep 0.05
     done
-    rss=$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$CPID/status)
+    rss=$(awk 2>/dev/null '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$CPID/status)
     echo "$H h run $r: ready after ${ready} s; RSS at ready $rss; $(cat /tmp/zperf/ready.json)"
     grep -i "loaded\|index" "$LOG" | head -3 || true
-    kill "$CPID"; wait "$CPID" 2>/dev/null || true
+    kill "$CPID" 2>/dev/null || true; wait "$CPID" 2>/dev/null || true
   done
 done
