@@ -56,7 +56,8 @@ public sealed partial class DeliveryService(
             while (!stoppingToken.IsCancellationRequested)
             {
                 // While MQTT is up, keep up to a window of publishes in flight.
-                while (link.IsConnected && !window.IsFull && TryNext(resend, out var next, out var confirmed))
+                var limit = Math.Min(window.Capacity, link.ServerReceiveMaximum);
+                while (link.IsConnected && window.Count < limit && TryNext(resend, out var next, out var confirmed))
                 {
                     window.Add(next, confirmed ? Task.CompletedTask : PublishAsync(next, topic, stoppingToken));
                 }

@@ -49,7 +49,7 @@ public sealed partial class MqttConnectionService(
             {
                 await retry.ExecuteAsync(ct => new ValueTask(ConnectAsync(settings, broker, ct)), stoppingToken).ConfigureAwait(false);
                 link.MarkConnected();
-                LogConnected(logger, broker.ToString(), settings.StationId);
+                LogConnected(logger, broker.ToString(), settings.StationId, link.ServerReceiveMaximum);
                 await PublishOnlineAsync(stoppingToken).ConfigureAwait(false);
                 await link.WaitDisconnectedAsync(stoppingToken).ConfigureAwait(false);
                 LogDisconnected(logger, broker.ToString());
@@ -118,6 +118,9 @@ public sealed partial class MqttConnectionService(
         {
             throw new BrokerRefusedException(result.ResultCode);
         }
+
+        // MQTT 5: the broker's receive maximum bounds QoS 1 publishes in flight (0 means not sent: 65,535).
+        link.ServerReceiveMaximum = result.ReceiveMaximum is > 0 and var receiveMaximum ? receiveMaximum : ushort.MaxValue;
     }
 
     private async Task PublishOnlineAsync(CancellationToken cancellationToken)
@@ -154,8 +157,8 @@ public sealed partial class MqttConnectionService(
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to {Broker} as station {StationId}")]
-    private static partial void LogConnected(ILogger logger, string broker, string stationId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to {Broker} as station {StationId}; broker receive maximum {ReceiveMaximum}")]
+    private static partial void LogConnected(ILogger logger, string broker, string stationId, int receiveMaximum);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnected from {Broker}; reconnecting")]
     private static partial void LogDisconnected(ILogger logger, string broker);

@@ -32,6 +32,9 @@ public sealed class MqttLink : IDisposable
 
     public bool IsConnected => Client.IsConnected;
 
+    /// <summary>The broker's MQTT 5 receive maximum from the last CONNACK: at most this many QoS 1 publishes in flight.</summary>
+    public int ServerReceiveMaximum { get; set; } = ushort.MaxValue;
+
     /// <summary>Why the last connection attempt failed, for status and tests.</summary>
     public string? LastError { get; set; }
 
