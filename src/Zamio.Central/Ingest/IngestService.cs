@@ -27,6 +27,7 @@ public sealed partial class IngestService(
     private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
 
     private readonly Dictionary<string, StationSession> _sessions = new(StringComparer.Ordinal);
+    private Matcher? _matcher;
     private readonly string _instance = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -80,13 +81,13 @@ public sealed partial class IngestService(
 
         if (!_sessions.TryGetValue(station, out var session))
         {
-            session = new StationSession(station, $"{station}/{_instance}-{_sessions.Count}", packet, catalog);
+            session = new StationSession(station, $"{station}/{_instance}-{_sessions.Count}", packet, catalog, SharedMatcher(catalog));
             _sessions[station] = session;
         }
         else if (!ReferenceEquals(session.Index, catalog.Index))
         {
             // A catalogue change: the stream and its plays carry on, new windows match against the new index.
-            session.UseIndex(catalog);
+            session.UseIndex(catalog, SharedMatcher(catalog));
         }
 
         // Redelivery (QoS 1, spool replay) repeats sequences: only packets past the highest seen advance the stream.
@@ -168,7 +169,21 @@ public sealed partial class IngestService(
     /// One station's stream since central (or the index) started. Frames are rebased to the session's first packet,
     /// whose capture time anchors the audio clock: utc(frame) = CaptureStart + (frame - StartFrame) × 32 ms.
     /// </summary>
-    private sealed class StationSession(string station, string key, FingerprintPacket first, CatalogIndex catalog)
+    /// <summary>
+    /// One matcher for every station: this loop is the only caller, and a matcher's vote buffers are megabytes,
+    /// which per station would dominate memory at thousands of stations.
+    /// </summary>
+    private Matcher SharedMatcher(CatalogIndex catalog)
+    {
+        if (_matcher is null || !ReferenceEquals(_matcher.Index, catalog.Index))
+        {
+            _matcher = new Matcher(catalog.Index);
+        }
+
+        return _matcher;
+    }
+
+    private sealed class StationSession(string station, string key, FingerprintPacket first, CatalogIndex catalog, Matcher matcher)
     {
         public object Index { get; private set; } = catalog.Index;
 
@@ -176,15 +191,14 @@ public sealed partial class IngestService(
 
         public ulong? HighestSequence { get; set; }
 
-        public StreamMatcher Matcher { get; } = new(new Matcher(catalog.Index));
+        public StreamMatcher Matcher { get; } = new(matcher);
 
         public PlayTracker Tracker { get; } = new();
 
-        public void UseIndex(CatalogIndex current)
+        public void UseIndex(CatalogIndex current, Matcher shared)
         {
-            var index = current.Index;
-            Matcher.UseMatcher(new Matcher(index));
-            Index = index;
+            Matcher.UseMatcher(shared);
+            Index = current.Index;
         }
 
         public PlayRecord ToRecord(Play play) => new(
