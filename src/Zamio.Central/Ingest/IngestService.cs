@@ -18,6 +18,7 @@ public sealed partial class IngestService(
     IngestQueue queue,
     CatalogIndex catalog,
     PlayStore plays,
+    StationStore stations,
     StationActivity activity,
     IStationRateLimiter limiter,
     TimeProvider time,
@@ -27,6 +28,8 @@ public sealed partial class IngestService(
     private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
 
     private readonly Dictionary<string, StationSession> _sessions = new(StringComparer.Ordinal);
+    private static readonly TimeSpan UnknownStationRecheck = TimeSpan.FromSeconds(30);
+    private readonly Dictionary<string, DateTimeOffset> _unknownUntil = new(StringComparer.Ordinal);
     private Matcher? _matcher;
     private readonly string _instance = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
@@ -81,6 +84,13 @@ public sealed partial class IngestService(
 
         if (!_sessions.TryGetValue(station, out var session))
         {
+            // An external broker's ACL should already stop strangers; central does not rely on it.
+            if (!IsRegistered(station))
+            {
+                Reject(station, "unknown station");
+                return;
+            }
+
             session = new StationSession(station, $"{station}/{_instance}-{_sessions.Count}", packet, catalog, SharedMatcher(catalog));
             _sessions[station] = session;
         }
@@ -169,6 +179,25 @@ public sealed partial class IngestService(
     /// One station's stream since central (or the index) started. Frames are rebased to the session's first packet,
     /// whose capture time anchors the audio clock: utc(frame) = CaptureStart + (frame - StartFrame) × 32 ms.
     /// </summary>
+    private bool IsRegistered(string station)
+    {
+        var now = time.GetUtcNow();
+        if (_unknownUntil.TryGetValue(station, out var until) && until > now)
+        {
+            return false;
+        }
+
+        if (stations.Exists(station))
+        {
+            _unknownUntil.Remove(station);
+            return true;
+        }
+
+        // Refusals are remembered briefly so a stranger's stream costs no database read per packet.
+        _unknownUntil[station] = now + UnknownStationRecheck;
+        return false;
+    }
+
     /// <summary>
     /// One matcher for every station: this loop is the only caller, and a matcher's vote buffers are megabytes,
     /// which per station would dominate memory at thousands of stations.

@@ -50,6 +50,8 @@ public sealed class StationStore
         return row is not null && CryptographicOperations.FixedTimeEquals(row.Hash, Hash(row.Salt, key));
     }
 
+    public bool Exists(string stationId) => StationIds.IsValid(stationId) && _store.Find(stationId) is not null;
+
     public IReadOnlyList<string> List() => _store.List();
 
     private static byte[] Hash(byte[] salt, string key)
