@@ -277,7 +277,7 @@ from_broker = $T3 - $T2
 first, last = float("$(field first_arrival "$A")"), float("$(field last_arrival "$A")")
 flow = last - first
 with open("$OUT", "a") as f:
-    f.write("### (c) Broker outage: whole input spooled, then drained (RTT $RTT_MS ms, window ${WINDOW:-32})\n\n| metric | value | target |\n|---|---|---|\n")
+    f.write("### (c) Broker outage: whole input spooled, then drained (RTT $RTT_MS ms, window ${WINDOW:-32}, capped by the broker receive maximum)\n\n| metric | value | target |\n|---|---|---|\n")
     f.write(f"| spooling {audio:.0f} s of audio with the broker down | {spool_phase:.0f} s, spool {$SPOOL_BYTES/1e6:.1f} MB | |\n")
     f.write(f"| broker start → agent exit (all delivered; includes the reconnect backoff) | {from_broker:.1f} s = {audio/from_broker:.0f}× real time | ≥ 100× |\n")
     f.write(f"| first → last packet at the subscriber | {flow:.1f} s = {audio/max(flow,1e-9):.0f}× real time | ≥ 100× |\n")
