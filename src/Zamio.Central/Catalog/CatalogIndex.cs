@@ -62,6 +62,7 @@ public sealed partial class CatalogIndex(
             var started = time.GetTimestamp();
             long version = 0;
             IReadOnlyList<StoredPeaks>? peaks = null;
+            Dictionary<string, TrackPeaks>? tracks = null;
             var from = "store";
             if (cache is { IsConnected: true })
             {
@@ -69,11 +70,15 @@ public sealed partial class CatalogIndex(
                 {
                     version = await cache.VersionAsync().ConfigureAwait(false);
                     peaks = await cache.TryLoadAllAsync(cancellationToken).ConfigureAwait(false);
+                    tracks = peaks is null ? null : ToTracks(peaks);
                     from = "redis";
                 }
-                catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+                catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or InvalidDataException)
                 {
+                    // A corrupt cache entry is a cache miss: the store is the truth and refills the cache below.
                     LogCacheUnavailable(logger, ex);
+                    peaks = null;
+                    tracks = null;
                 }
             }
 
@@ -101,12 +106,7 @@ public sealed partial class CatalogIndex(
                 }
             }
 
-            var tracks = new Dictionary<string, TrackPeaks>(StringComparer.Ordinal);
-            foreach (var p in peaks)
-            {
-                tracks[p.Id] = p.ToTrackPeaks();
-            }
-
+            tracks ??= ToTracks(peaks);
             Swap(tracks, version);
             LoadedFrom = from;
             var index = Index;
@@ -116,6 +116,17 @@ public sealed partial class CatalogIndex(
         {
             _rebuild.Release();
         }
+    }
+
+    private static Dictionary<string, TrackPeaks> ToTracks(IReadOnlyList<StoredPeaks> peaks)
+    {
+        var tracks = new Dictionary<string, TrackPeaks>(StringComparer.Ordinal);
+        foreach (var p in peaks)
+        {
+            tracks[p.Id] = p.ToTrackPeaks();
+        }
+
+        return tracks;
     }
 
     /// <summary>Reloads the whole catalogue synchronously (callers without an async context).</summary>
