@@ -35,6 +35,8 @@ public sealed class ServeFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    public IServiceProvider Services => _app!.Services;
+
     public static string TrackId(int seed) => $"song{seed}";
 
     public float[] Song(int seed) => SyntheticSong.Generate(seed, SongSeconds);

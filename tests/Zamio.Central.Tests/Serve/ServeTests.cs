@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Zamio.Central.Ingest;
+using Zamio.Central.Stations;
 using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Tests.Serve;
@@ -110,6 +113,28 @@ public sealed class ServeTests(ServeFixture fixture)
         var stations = await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative));
         var station = stations.EnumerateArray().Single(s => s.GetProperty("station").GetString() == "st-garbage");
         Assert.Equal(4, station.GetProperty("rejected").GetInt64());
+    }
+
+    [Fact]
+    public async Task Packets_from_an_unregistered_station_are_rejected_whatever_delivered_them()
+    {
+        // As an external broker with a lax ACL would deliver them: straight into the ingest queue.
+        var queue = fixture.Services.GetRequiredService<IngestQueue>();
+        var activity = fixture.Services.GetRequiredService<StationActivity>();
+        foreach (var packet in StationFeed.Packets("st-stranger", fixture.Song(2)).Take(5))
+        {
+            await queue.EnqueueAsync(new InboundPacket("st-stranger", "st-stranger", packet.ToArray()), CancellationToken.None);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (activity.State("st-stranger").Rejected < 5)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        Assert.Equal(0, activity.State("st-stranger").Accepted);
+        var plays = await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/plays?station=st-stranger", UriKind.Relative));
+        Assert.Equal(0, plays.GetArrayLength());
     }
 
     [Fact]
