@@ -78,23 +78,29 @@ public sealed class SqliteCatalogStore : IDisposable
     public bool Contains(string id) =>
         _connection.ExecuteScalar<long>("SELECT COUNT(*) FROM tracks WHERE id = @id", new { id }) > 0;
 
+    /// <summary>Stored peaks of the given tracks (all when <paramref name="ids"/> is null), in id order.</summary>
+    public IReadOnlyList<StoredPeaks> LoadPeaks(IReadOnlyCollection<string>? ids = null)
+    {
+        var rows = _connection.Query<PeaksRow>("SELECT id AS Id, frame_count AS FrameCount, algorithm AS Algorithm, peaks AS Peaks FROM tracks ORDER BY id");
+        var wanted = ids is null ? null : new HashSet<string>(ids, StringComparer.Ordinal);
+        return [.. rows.Where(r => wanted is null || wanted.Contains(r.Id))
+            .Select(r => new StoredPeaks(r.Id, (int)r.FrameCount, (int)r.Algorithm, r.Peaks))];
+    }
+
     /// <summary>Builds the in-memory index from every track fingerprinted with the current algorithm.</summary>
     public FingerprintIndex LoadIndex(out int staleTracks)
     {
         var builder = new IndexBuilder();
         staleTracks = 0;
-        using var reader = _connection.ExecuteReader("SELECT id, frame_count, algorithm, peaks FROM tracks ORDER BY id");
-        while (reader.Read())
+        foreach (var stored in LoadPeaks())
         {
-            if (reader.GetInt32(2) != FingerprintSettings.AlgorithmVersion)
+            if (stored.AlgorithmVersion != FingerprintSettings.AlgorithmVersion)
             {
                 staleTracks++;
                 continue;
             }
 
-            var blob = (byte[])reader.GetValue(3);
-            var packed = MemoryMarshal.Cast<byte, uint>(blob).ToArray();
-            builder.Add(reader.GetString(0), TrackPeaks.FromPacked(packed, reader.GetInt32(1)));
+            builder.Add(stored.Id, stored.ToTrackPeaks());
         }
 
         return builder.Build();
@@ -103,6 +109,8 @@ public sealed class SqliteCatalogStore : IDisposable
     public void Dispose() => _connection.Dispose();
 
     private static void Migrate(SqliteConnection connection) => SqliteMigrator.Apply(connection, Migrations);
+
+    private sealed record PeaksRow(string Id, long FrameCount, long Algorithm, byte[] Peaks);
 
     private sealed record TrackRow(string Id, string? Title, string? Artist, string? Isrc, double Duration, long Algorithm, string AddedAt)
     {

@@ -153,20 +153,11 @@ public sealed class SqliteCatalogRepository(string dataDirectory) : ICatalogStor
     {
         lock (_gate)
         {
-            // Opening the store applies its migrations; the read itself uses a plain connection.
-            SqliteCatalogStore.Open(dataDirectory).Dispose();
-            var path = Path.Combine(dataDirectory, "catalog.db");
-            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
-            connection.Open();
-            var rows = connection.Query<PeaksRow>("SELECT id AS Id, frame_count AS FrameCount, algorithm AS Algorithm, peaks AS Peaks FROM tracks ORDER BY id");
-            var wanted = ids is null ? null : new HashSet<string>(ids, StringComparer.Ordinal);
-            IReadOnlyList<StoredPeaks> result = [.. rows.Where(r => wanted is null || wanted.Contains(r.Id))
-                .Select(r => new StoredPeaks(r.Id, (int)r.FrameCount, (int)r.Algorithm, r.Peaks))];
-            return Task.FromResult(result);
+            using var store = SqliteCatalogStore.Open(dataDirectory);
+            return Task.FromResult(store.LoadPeaks(ids));
         }
     }
 
-    private sealed record PeaksRow(string Id, long FrameCount, long Algorithm, byte[] Peaks);
 }
 
 /// <summary>Play keys are <c>station/session/id</c>; the session is everything before the last slash.</summary>
