@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Threading.Channels;
 using Zamio.Shared.Audio;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Matching;
@@ -50,11 +50,11 @@ public static class ScanCommand
 
     /// <summary>
     /// Decoding and peak extraction run on one thread, matching on the caller's: a two-stage pipeline joined
-    /// by a bounded channel, so a long recording costs the slower stage, not the sum.
+    /// by a bounded queue, so a long recording costs the slower stage, not the sum.
     /// </summary>
     public static List<Play> Scan(string path, Matcher matcher, out double seconds)
     {
-        var channel = Channel.CreateBounded<(Peak[] Peaks, long Frames)>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        using var batches = new BlockingCollection<(Peak[] Peaks, long Frames)>(boundedCapacity: 64);
         long samples = 0;
         var producer = Task.Run(() =>
         {
@@ -69,16 +69,16 @@ public static class ScanCommand
                 {
                     samples += read;
                     extractor.Write(buffer.AsSpan(0, read), peaks);
-                    Publish(channel.Writer, peaks, extractor.Frames);
+                    batches.Add(([.. peaks], extractor.Frames));
+                    peaks.Clear();
                 }
 
                 extractor.Flush(peaks);
-                Publish(channel.Writer, peaks, extractor.Frames);
-                channel.Writer.Complete();
+                batches.Add(([.. peaks], extractor.Frames));
             }
-            catch (Exception ex)
+            finally
             {
-                channel.Writer.Complete(ex);
+                batches.CompleteAdding();
             }
         });
 
@@ -89,37 +89,18 @@ public static class ScanCommand
             plays.AddRange(tracker.Observe(window).Where(p => p.Status == PlayStatus.Closed));
 
         long frames = 0;
-        var reader = channel.Reader;
-        try
+        foreach (var (peaks, analysed) in batches.GetConsumingEnumerable())
         {
-            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-            {
-                while (reader.TryRead(out var batch))
-                {
-                    frames = batch.Frames;
-                    stream.Append(batch.Peaks, frames, OnWindow);
-                }
-            }
-        }
-        finally
-        {
-            producer.GetAwaiter().GetResult();
+            frames = analysed;
+            stream.Append(peaks, frames, OnWindow);
         }
 
+        // Rethrows a decoding failure (a truncated or unsupported file) as the exception the CLI reports.
+        producer.GetAwaiter().GetResult();
         stream.Complete(frames, OnWindow);
         plays.AddRange(tracker.Complete().Where(p => p.Status == PlayStatus.Closed));
         plays.Sort((a, b) => a.StartFrame.CompareTo(b.StartFrame));
         seconds = samples / (double)FingerprintSettings.SampleRate;
         return plays;
-    }
-
-    private static void Publish(ChannelWriter<(Peak[] Peaks, long Frames)> writer, List<Peak> peaks, long frames)
-    {
-        var batch = (peaks.ToArray(), frames);
-        peaks.Clear();
-        while (!writer.TryWrite(batch))
-        {
-            writer.WaitToWriteAsync().AsTask().GetAwaiter().GetResult();
-        }
     }
 }
