@@ -10,7 +10,7 @@ set -euo pipefail
 RUN=${RUN:-/tmp/zamio-services}
 PG_MODE=${PG_MODE:-system}
 PGBIN=/usr/lib/postgresql/15/bin
-PACKAGES=(redis-server postgresql mosquitto mosquitto-clients ffmpeg sox libsox-fmt-mp3 espeak-ng alsa-utils)
+PACKAGES=(redis-server postgresql mosquitto mosquitto-clients ffmpeg sox libsox-fmt-mp3 espeak-ng alsa-utils python3)
 export DEBIAN_FRONTEND=noninteractive
 
 log() { echo "services: $*"; }
