@@ -455,7 +455,7 @@ internal static class CentralLoadBench
                 .ToList();
             var slices = new Zamio.Shared.Fingerprinting.Peak[packets][];
             var peaks = programme.Peaks;
-            var cursor = LowerBound(peaks, offsetFrame);
+            var cursor = Zamio.Shared.Fingerprinting.Peak.FirstAtOrAfter(peaks, offsetFrame);
             var buffer = new List<Zamio.Shared.Fingerprinting.Peak>();
             for (var k = 0; k < packets; k++)
             {
@@ -477,24 +477,6 @@ internal static class CentralLoadBench
         return plan;
     }
 
-    private static int LowerBound(Zamio.Shared.Fingerprinting.Peak[] peaks, long frame)
-    {
-        int lo = 0, hi = peaks.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (peaks[mid].Frame < frame)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
 
     private static Zamio.Shared.Fingerprinting.Peak[] ReadPeaks(string path)
     {

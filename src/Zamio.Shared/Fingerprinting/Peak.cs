@@ -9,4 +9,25 @@ namespace Zamio.Shared.Fingerprinting;
 public readonly record struct Peak(int Frame, ushort Bin16)
 {
     public float Bin => Bin16 / 16f;
+
+    /// <summary>Index of the first peak at or after <paramref name="frame"/> in peaks sorted by frame.</summary>
+    public static int FirstAtOrAfter(ReadOnlySpan<Peak> sortedPeaks, long frame)
+    {
+        var lo = 0;
+        var hi = sortedPeaks.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (sortedPeaks[mid].Frame < frame)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
 }

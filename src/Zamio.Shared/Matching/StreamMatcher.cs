@@ -72,8 +72,8 @@ public sealed class StreamMatcher
     {
         var start = end - WindowFrames;
         var all = CollectionsMarshal.AsSpan(_peaks);
-        var from = LowerBound(all, start);
-        var to = LowerBound(all, end + Lookahead);
+        var from = Peak.FirstAtOrAfter(all, start);
+        var to = Peak.FirstAtOrAfter(all, end + Lookahead);
         var matches = _matcher.Match(all[from..to]);
         var accepted = new List<TrackMatch>(matches.Count);
         foreach (var match in matches)
@@ -87,7 +87,7 @@ public sealed class StreamMatcher
 
         onWindow(new WindowResult(Math.Max(0, start), end, accepted));
         // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
-        var keepFrom = LowerBound(all, end + StepFrames - WindowFrames - ExtendFrames);
+        var keepFrom = Peak.FirstAtOrAfter(all, end + StepFrames - WindowFrames - ExtendFrames);
         _peaks.RemoveRange(0, keepFrom);
     }
 
@@ -97,7 +97,7 @@ public sealed class StreamMatcher
         var limit = first - ExtendFrames;
         while (first - ChunkFrames >= limit)
         {
-            var chunk = all[LowerBound(all, first - ChunkFrames)..LowerBound(all, first)];
+            var chunk = all[Peak.FirstAtOrAfter(all, first - ChunkFrames)..Peak.FirstAtOrAfter(all, first)];
             var check = _matcher.Check(chunk, match.TrackIndex, match.Alignment);
             if (check.Matched == 0 || check.Z < ChunkMinZ || check.FirstMatchFrame >= first)
             {
@@ -108,26 +108,6 @@ public sealed class StreamMatcher
         }
 
         return first == match.FirstMatchFrame ? match : match with { FirstMatchFrame = first };
-    }
-
-    private static int LowerBound(ReadOnlySpan<Peak> peaks, long frame)
-    {
-        var lo = 0;
-        var hi = peaks.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (peaks[mid].Frame < frame)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
     }
 }
 
