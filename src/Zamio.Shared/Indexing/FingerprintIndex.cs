@@ -41,6 +41,22 @@ public sealed class FingerprintIndex
         _postings.AsSpan(_directory[key], _directory[key + 1] - _directory[key]);
 
     /// <summary>
+    /// Resolves many keys to posting ranges (start in the high half, count in the low) in one pass. The loads are
+    /// independent, so the CPU overlaps the directory's cache misses that a key-by-key walk would serialise.
+    /// </summary>
+    public void Ranges(ReadOnlySpan<HashedPair> pairs, Span<long> ranges)
+    {
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var key = pairs[i].Key;
+            var start = _directory[key];
+            ranges[i] = ((long)start << 32) | (uint)(_directory[key + 1] - start);
+        }
+    }
+
+    public ReadOnlySpan<uint> Postings(long range) => _postings.AsSpan((int)(range >> 32), (int)range);
+
+    /// <summary>
     /// The track whose span, widened by a quarter of the gap on each side, contains <paramref name="position"/>;
     /// -1 when none does. A vote offset plus a window's middle lands near its track even when the track only
     /// covers part of the window.

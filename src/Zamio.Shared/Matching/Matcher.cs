@@ -23,17 +23,20 @@ public sealed class Matcher
     private readonly List<HashPoint> _points = [];
     private readonly List<HashedPair> _pairs = [];
     private readonly VoteBuffer _votes = new();
+    private long[] _merged = [];
+    private long[] _ranges = [];
     private readonly List<(long Key, int Count)> _runs = [];
     private readonly List<(long Key, int Total, int Track)> _candidates = [];
     private readonly List<(long Key, int Total, int Track)> _selected = [];
     private readonly Dictionary<int, int> _perTrack = [];
-    private readonly Verifier _verifier = new();
+    private readonly Verifier _verifier;
 
     public Matcher(FingerprintIndex index, MatcherOptions? options = null, IReadOnlyList<SpeedHypothesis>? speeds = null)
     {
         _index = index;
         _options = options ?? MatcherOptions.Default;
         _speeds = speeds ?? SpeedHypothesis.DefaultGrid;
+        _verifier = new Verifier(_options);
         if (_speeds.Count == 0 || _speeds.Count > 255)
         {
             throw new ArgumentException("between 1 and 255 speed hypotheses", nameof(speeds));
@@ -56,8 +59,50 @@ public sealed class Matcher
         }
 
         var origin = peaks[0].Frame;
-        Vote(peaks, origin);
-        SelectCandidates((peaks[^1].Frame - origin) / 2.0);
+        Vote(peaks, peaks.Length, origin, origin);
+        return Decide(peaks, origin, _votes.Sort());
+    }
+
+    /// <summary>
+    /// Votes the anchors <paramref name="peaks"/>[..<paramref name="anchorCount"/>] (later peaks serve as triplet
+    /// targets only) with offsets relative to <paramref name="epoch"/>, and stores them sorted in
+    /// <paramref name="into"/> for <see cref="MatchBlocks"/>.
+    /// </summary>
+    public void VoteBlock(ReadOnlySpan<Peak> peaks, int anchorCount, long blockStart, long epoch, BlockVotes into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        if (anchorCount > 0)
+        {
+            Vote(peaks, anchorCount, peaks[0].Frame, epoch);
+        }
+        else
+        {
+            _votes.Clear();
+        }
+
+        into.Set(blockStart, epoch, _index, _votes.Sort());
+    }
+
+    /// <summary>
+    /// Matches a window whose votes were cast block by block (all against the same epoch and this index) and
+    /// verifies the candidates on the window's <paramref name="peaks"/>.
+    /// </summary>
+    public IReadOnlyList<TrackMatch> MatchBlocks(ReadOnlySpan<Peak> peaks, long epoch, ReadOnlySpan<BlockVotes> blocks)
+    {
+        foreach (var block in blocks)
+        {
+            if (block.Epoch != epoch || !ReferenceEquals(block.Index, _index))
+            {
+                throw new ArgumentException("blocks were voted against another epoch or index", nameof(blocks));
+            }
+        }
+
+        return peaks.Length < 2 ? [] : Decide(peaks, epoch, BlockVotes.Merge(blocks, ref _merged));
+    }
+
+    private IReadOnlyList<TrackMatch> Decide(ReadOnlySpan<Peak> peaks, long origin, ReadOnlySpan<long> sortedVotes)
+    {
+        SelectCandidates(sortedVotes, (peaks[0].Frame + peaks[^1].Frame) / 2.0 - origin);
         var results = new List<TrackMatch>(_candidates.Count);
         foreach (var (key, _, track) in _candidates)
         {
@@ -115,7 +160,9 @@ public sealed class Matcher
     public VerifiedAlignment Check(ReadOnlySpan<Peak> peaks, int trackIndex, Alignment alignment) =>
         _verifier.Score(peaks, _index.Tracks[trackIndex].Peaks, alignment);
 
-    private void Vote(ReadOnlySpan<Peak> peaks, int origin)
+    // Anchor times are hashed relative to the first peak (small floats keep the time differences exact) and
+    // voted relative to the epoch, in double, so blocks of one stream agree on offsets.
+    private void Vote(ReadOnlySpan<Peak> peaks, int anchorCount, int hashOrigin, long epoch)
     {
         _votes.Clear();
         for (var s = 0; s < _speeds.Count; s++)
@@ -124,28 +171,36 @@ public sealed class Matcher
             _points.Clear();
             foreach (var peak in peaks)
             {
-                _points.Add(PairHasher.ToPoint(peak with { Frame = peak.Frame - origin }, speed));
+                _points.Add(PairHasher.ToPoint(peak with { Frame = peak.Frame - hashOrigin }, speed));
             }
 
             _pairs.Clear();
             var points = CollectionsMarshal.AsSpan(_points);
-            PairHasher.Hash(points, 0, points.Length, PairHasher.QueryFanout, _pairs);
+            PairHasher.Hash(points, 0, anchorCount, PairHasher.QueryFanout, _pairs);
             var speedKey = (long)s << 32;
-            foreach (var pair in CollectionsMarshal.AsSpan(_pairs))
+            var originTime = (hashOrigin - epoch) * (double)speed.TimeScale;
+            var pairs = CollectionsMarshal.AsSpan(_pairs);
+            if (_ranges.Length < pairs.Length)
             {
-                foreach (var position in _index.Lookup(pair.Key))
+                _ranges = new long[pairs.Length * 2];
+            }
+
+            _index.Ranges(pairs, _ranges);
+            for (var i = 0; i < pairs.Length; i++)
+            {
+                var anchorTime = originTime + pairs[i].AnchorTime;
+                foreach (var position in _index.Postings(_ranges[i]))
                 {
-                    var offsetBin = (long)Math.Floor((position - (double)pair.AnchorTime) / OffsetQuantum) + OffsetBias;
+                    var offsetBin = (long)Math.Floor((position - anchorTime) / OffsetQuantum) + OffsetBias;
                     _votes.Add(speedKey | offsetBin);
                 }
             }
         }
     }
 
-    private void SelectCandidates(double midQueryFrame)
+    private void SelectCandidates(ReadOnlySpan<long> sorted, double midQueryFrame)
     {
         _runs.Clear();
-        var sorted = _votes.Sort();
         for (var i = 0; i < sorted.Length;)
         {
             var j = i + 1;
@@ -207,7 +262,7 @@ public sealed class Matcher
         _selected.Clear();
     }
 
-    private TrackMatch? VerifyCandidate(ReadOnlySpan<Peak> peaks, int origin, long key, int trackIndex)
+    private TrackMatch? VerifyCandidate(ReadOnlySpan<Peak> peaks, long origin, long key, int trackIndex)
     {
         var track = _index.Tracks[trackIndex];
         var speed = _speeds[(int)(key >> 32)];

@@ -5,19 +5,25 @@ namespace Zamio.Shared.Matching;
 
 /// <summary>
 /// Matches a continuous stream of peaks: every <see cref="StepFrames"/> it matches the last
-/// <see cref="WindowFrames"/> and hands accepted matches to the caller. One instance per stream; it keeps only
-/// a window of peaks, so it runs live (packet by packet) as well as offline.
+/// <see cref="WindowFrames"/> and hands accepted matches to the caller. Each step's anchors are hashed and
+/// looked up once and their votes kept, so a window costs one new block of lookups, not a whole window.
+/// One instance per stream; it keeps only a window of peaks and votes, so it runs live (packet by packet) as
+/// well as offline.
 /// </summary>
 public sealed class StreamMatcher
 {
     public static readonly int WindowFrames = FingerprintSettings.SecondsToFrame(8);
     public static readonly int StepFrames = FingerprintSettings.SecondsToFrame(4);
+    private static readonly int BlocksPerWindow = WindowFrames / StepFrames;
 
-    // Triplets reach this far ahead of their anchor; a window is matched only once its peaks are complete.
+    // Triplets reach this far ahead of their anchor; a block is voted only once its targets are complete.
     private static readonly int Lookahead = PairHasher.MaxDt + 2;
 
     // Peaks of frame t are final only once frame t + TimeRadius has been analysed.
     private static readonly int PeakDelay = PeakPicker.TimeRadius + 1;
+
+    // Vote offsets are relative to an epoch; it moves on after a day so offsets stay within the vote key range.
+    private static readonly long EpochSpan = FingerprintSettings.SecondsToFrame(24 * 3600);
 
     // Known alignments are checked this far back for a start masked by talk-over, in chunks that must each
     // show evidence (z) so chance hits in speech cannot walk the start backwards.
@@ -27,16 +33,23 @@ public sealed class StreamMatcher
 
     private Matcher _matcher;
     private readonly List<Peak> _peaks = [];
+    private readonly BlockVotes[] _blocks = new BlockVotes[BlocksPerWindow];
+    private readonly BlockVotes[] _window = new BlockVotes[BlocksPerWindow];
     private long _nextWindowEnd = WindowFrames;
+    private long _epoch;
 
     public StreamMatcher(Matcher matcher)
     {
         _matcher = matcher;
+        for (var i = 0; i < _blocks.Length; i++)
+        {
+            _blocks[i] = new BlockVotes();
+        }
     }
 
     /// <summary>
     /// Matches the windows completed from now on with <paramref name="matcher"/> (a rebuilt index after a catalogue
-    /// change); the stream's buffered peaks and window clock carry over.
+    /// change); the stream's buffered peaks and window clock carry over, kept votes are cast again.
     /// </summary>
     public void UseMatcher(Matcher matcher)
     {
@@ -71,10 +84,22 @@ public sealed class StreamMatcher
     private void MatchWindow(long end, Action<WindowResult> onWindow)
     {
         var start = end - WindowFrames;
+        if (start - _epoch > EpochSpan)
+        {
+            _epoch = start;
+        }
+
         var all = CollectionsMarshal.AsSpan(_peaks);
-        var from = Peak.FirstAtOrAfter(all, start);
         var to = Peak.FirstAtOrAfter(all, end + Lookahead);
-        var matches = _matcher.Match(all[from..to]);
+        // The last block runs to the window's end (longer than a step only for a final partial window).
+        for (var b = 0; b < BlocksPerWindow; b++)
+        {
+            var blockStart = start + (long)b * StepFrames;
+            var blockEnd = b == BlocksPerWindow - 1 ? end : blockStart + StepFrames;
+            _window[b] = Votes(all, blockStart, blockEnd);
+        }
+
+        var matches = _matcher.MatchBlocks(all[Peak.FirstAtOrAfter(all, start)..to], _epoch, _window);
         var accepted = new List<TrackMatch>(matches.Count);
         foreach (var match in matches)
         {
@@ -89,6 +114,21 @@ public sealed class StreamMatcher
         // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
         var keepFrom = Peak.FirstAtOrAfter(all, end + StepFrames - WindowFrames - ExtendFrames);
         _peaks.RemoveRange(0, keepFrom);
+    }
+
+    // A block's votes are cast once and re-used by later windows while epoch and index stay the same.
+    private BlockVotes Votes(ReadOnlySpan<Peak> all, long blockStart, long blockEnd)
+    {
+        var slot = _blocks[(int)((blockStart / StepFrames) % BlocksPerWindow + BlocksPerWindow) % BlocksPerWindow];
+        if (!slot.IsFor(blockStart, _epoch, _matcher.Index))
+        {
+            var from = Peak.FirstAtOrAfter(all, blockStart);
+            var anchors = Peak.FirstAtOrAfter(all, blockEnd) - from;
+            var targets = Peak.FirstAtOrAfter(all, blockEnd + Lookahead);
+            _matcher.VoteBlock(all[from..targets], anchors, blockStart, _epoch, slot);
+        }
+
+        return slot;
     }
 
     private TrackMatch ExtendStart(ReadOnlySpan<Peak> all, TrackMatch match)

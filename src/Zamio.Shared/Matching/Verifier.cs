@@ -8,7 +8,7 @@ namespace Zamio.Shared.Matching;
 /// frequency, against how many would by chance given the local peak density. The excess, in standard
 /// deviations, becomes the confidence; a refit of the alignment on the confirmed peaks gives the speed.
 /// </summary>
-internal sealed class Verifier
+internal sealed class Verifier(MatcherOptions options)
 {
     private const double CoarseTimeTolerance = 3;
     private const double FineTimeTolerance = 1.25;
@@ -25,7 +25,10 @@ internal sealed class Verifier
         CollectPairs(query, track.Peaks, alignment, CoarseTimeTolerance);
         var refined = Refit(alignment);
         var scored = Score(query, track.Peaks, refined);
-        return WithDecoyNull(query, track.Peaks, scored);
+        // Decoys can only lower z: a candidate already below the reporting threshold is not worth scoring eight more times.
+        return options.Calibrate(scored.Z, scored.Matched, scored.Compared) < options.MinConfidence
+            ? scored
+            : WithDecoyNull(query, track.Peaks, scored);
     }
 
     /// <summary>Re-scores a known alignment (decoys included) on a subset of the query.</summary>

@@ -62,6 +62,24 @@ public class StreamMatcherTests
     }
 
     [Fact]
+    public void Append_StreamRunningForDays_StillNamesTheSongs()
+    {
+        // Vote offsets are taken against an epoch that moves on daily; 80 hours from the first frame would be
+        // beyond the vote key's range without it.
+        var dayAndMore = FingerprintSettings.SecondsToFrame(80 * 3600);
+        var peaks = PeakExtractor.Extract(Audio.Value);
+        var frames = (Audio.Value.Length - FingerprintSettings.FftSize) / FingerprintSettings.HopSize + 1;
+        var stream = new StreamMatcher(new Matcher(SyntheticCatalogue.Shared.Index));
+        var windows = new List<WindowResult>();
+        stream.Append([], dayAndMore, _ => { });
+
+        stream.Append([.. peaks.Select(p => p with { Frame = p.Frame + dayAndMore })], dayAndMore + frames, windows.Add);
+
+        var named = windows.SelectMany(w => w.Matches).Select(m => m.TrackId).Distinct().Order();
+        Assert.Equal(["song03", "song04"], named);
+    }
+
+    [Fact]
     public void Complete_ShortStream_MatchesOnePartialWindow()
     {
         var clip = SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[9], 3, 5);

@@ -1,0 +1,76 @@
+namespace Zamio.Shared.Matching;
+
+/// <summary>
+/// The sorted votes of one block of stream anchors, kept so that overlapping windows re-use them instead of
+/// hashing and looking up the same peaks again. Offsets are relative to <see cref="Epoch"/>, so blocks voted
+/// against the same epoch and index can be merged into one window.
+/// </summary>
+public sealed class BlockVotes
+{
+    private long[] _keys = [];
+
+    public long StartFrame { get; private set; } = long.MinValue;
+
+    public long Epoch { get; private set; }
+
+    /// <summary>The index the votes point into; a rebuilt index invalidates them.</summary>
+    public object? Index { get; private set; }
+
+    public int Count { get; private set; }
+
+    internal ReadOnlySpan<long> Keys => _keys.AsSpan(0, Count);
+
+    public bool IsFor(long startFrame, long epoch, object index) =>
+        StartFrame == startFrame && Epoch == epoch && ReferenceEquals(Index, index);
+
+    internal void Set(long startFrame, long epoch, object index, ReadOnlySpan<long> sortedKeys)
+    {
+        if (_keys.Length < sortedKeys.Length)
+        {
+            _keys = new long[sortedKeys.Length + sortedKeys.Length / 4];
+        }
+
+        sortedKeys.CopyTo(_keys);
+        Count = sortedKeys.Length;
+        StartFrame = startFrame;
+        Epoch = epoch;
+        Index = index;
+    }
+
+    /// <summary>Merges sorted blocks into <paramref name="merged"/> (grown as needed); returns the merged span.</summary>
+    internal static ReadOnlySpan<long> Merge(ReadOnlySpan<BlockVotes> blocks, ref long[] merged)
+    {
+        var total = 0;
+        foreach (var block in blocks)
+        {
+            total += block.Count;
+        }
+
+        if (merged.Length < total)
+        {
+            merged = new long[total + total / 4];
+        }
+
+        var count = 0;
+        foreach (var block in blocks)
+        {
+            count = MergeInto(merged, count, block.Keys);
+        }
+
+        return merged.AsSpan(0, count);
+    }
+
+    // Merges a sorted run into the sorted prefix of target from the back, in place: no second buffer.
+    private static int MergeInto(long[] target, int count, ReadOnlySpan<long> run)
+    {
+        var i = count - 1;
+        var j = run.Length - 1;
+        var k = count + run.Length - 1;
+        while (j >= 0)
+        {
+            target[k--] = i >= 0 && target[i] > run[j] ? target[i--] : run[j--];
+        }
+
+        return count + run.Length;
+    }
+}
