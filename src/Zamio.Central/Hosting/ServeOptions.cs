@@ -21,6 +21,10 @@ public sealed class ServeOptions
     [Range(16, 1_000_000)]
     public int IngestQueueCapacity { get; set; } = 10_000;
 
+    /// <summary>Ingest workers (queue partitions), each matching its share of the stations; 0 means one per core.</summary>
+    [Range(0, 256)]
+    public int IngestWorkers { get; set; }
+
     /// <summary>Largest clip accepted by <c>POST /api/v1/identify</c>.</summary>
     [Range(1024, 100 * 1024 * 1024)]
     public long MaxClipBytes { get; set; } = 5 * 1024 * 1024;

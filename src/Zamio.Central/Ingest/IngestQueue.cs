@@ -7,18 +7,43 @@ namespace Zamio.Central.Ingest;
 /// <summary>A fingerprint payload that passed the broker's ACL, waiting for the ingest loop.</summary>
 public sealed record InboundPacket(string ClientStation, string TopicStation, byte[] Payload);
 
-/// <summary>Bounded hand-off from broker callbacks to the ingest loop: callbacks only copy and enqueue.</summary>
-public sealed class IngestQueue(IOptions<ServeOptions> options)
+/// <summary>
+/// Bounded hand-off from broker callbacks to the ingest workers: callbacks only copy and enqueue. One partition
+/// per worker; a station always maps to the same partition, which keeps its packets in order.
+/// </summary>
+public sealed class IngestQueue
 {
-    private readonly Channel<InboundPacket> _channel = Channel.CreateBounded<InboundPacket>(
-        new BoundedChannelOptions(options.Value.IngestQueueCapacity)
+    private readonly Channel<InboundPacket>[] _partitions;
+
+    public IngestQueue(IOptions<ServeOptions> options)
+    {
+        var settings = options.Value;
+        var count = settings.IngestWorkers > 0 ? settings.IngestWorkers : Environment.ProcessorCount;
+        var capacity = Math.Max(16, settings.IngestQueueCapacity / count);
+        _partitions = new Channel<InboundPacket>[count];
+        for (var i = 0; i < count; i++)
         {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+            _partitions[i] = Channel.CreateBounded<InboundPacket>(new BoundedChannelOptions(capacity)
+            {
+                SingleReader = true,
+                FullMode = BoundedChannelFullMode.Wait,
+            });
+        }
+    }
 
-    public ChannelReader<InboundPacket> Reader => _channel.Reader;
+    public int Partitions => _partitions.Length;
 
-    public ValueTask EnqueueAsync(InboundPacket packet, CancellationToken cancellationToken) =>
-        _channel.Writer.WriteAsync(packet, cancellationToken);
+    /// <summary>Packets waiting in every partition.</summary>
+    public long Depth => _partitions.Sum(p => (long)p.Reader.Count);
+
+    public ChannelReader<InboundPacket> Reader(int partition) => _partitions[partition].Reader;
+
+    public ValueTask EnqueueAsync(InboundPacket packet, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        return _partitions[PartitionOf(packet.ClientStation)].Writer.WriteAsync(packet, cancellationToken);
+    }
+
+    // String hashes are randomised per process, which is fine: partitions only live as long as the process.
+    private int PartitionOf(string station) => (int)((uint)StringComparer.Ordinal.GetHashCode(station) % (uint)_partitions.Length);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using Zamio.Central.Caching;
 using Zamio.Central.Catalog;
 using Zamio.Central.Plays;
@@ -14,7 +15,11 @@ namespace Zamio.Central.Ingest;
 /// The ingest loop: validates packets, drops redeliveries by sequence, runs each station's streaming matcher and
 /// play tracker, and upserts the resulting plays. Nothing a station sends can stop the loop.
 /// </summary>
-public sealed partial class IngestService(
+/// <summary>
+/// The ingest loops: one <see cref="IngestWorker"/> per queue partition (one per core by default), each on its
+/// own thread, so matching uses every core while a station's packets are still handled in order by one owner.
+/// </summary>
+public sealed class IngestService(
     IngestQueue queue,
     CatalogIndex catalog,
     PlayStore plays,
@@ -25,222 +30,34 @@ public sealed partial class IngestService(
     ILogger<IngestService> logger,
     Metrics.CentralMetrics? metrics = null) : BackgroundService
 {
-    private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
-
-    private readonly Dictionary<string, StationSession> _sessions = new(StringComparer.Ordinal);
-    private static readonly TimeSpan UnknownStationRecheck = TimeSpan.FromSeconds(30);
-    private readonly Dictionary<string, DateTimeOffset> _unknownUntil = new(StringComparer.Ordinal);
-    private Matcher? _matcher;
     private readonly string _instance = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, queue.Partitions).Select(partition =>
+        {
+            var worker = new IngestWorker(partition, _instance, catalog, plays, stations, activity, limiter, time, logger, metrics);
+            // Matching is CPU-bound: each partition gets a thread of its own rather than a pool thread it would hog.
+            return Task.Factory.StartNew(
+                () => RunAsync(worker, queue.Reader(partition), stoppingToken),
+                stoppingToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).Unwrap();
+        }));
+
+    private static async Task RunAsync(IngestWorker worker, ChannelReader<InboundPacket> reader, CancellationToken stoppingToken)
     {
         try
         {
-            await foreach (var inbound in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
-                try
+                while (reader.TryRead(out var inbound))
                 {
-                    Process(inbound);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // A bug or a storage failure for one packet must not end ingest for every station.
-                    LogProcessingFailed(logger, ex, inbound.ClientStation);
+                    worker.Process(inbound);
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-    }
-
-    private void Process(InboundPacket inbound)
-    {
-        var station = inbound.ClientStation;
-        if (!FingerprintPacket.TryDecode(inbound.Payload, out var packet, out var error))
-        {
-            Reject(station, error);
-            return;
-        }
-
-        if (packet.StationId != inbound.TopicStation || packet.StationId != station)
-        {
-            Reject(station, $"packet station '{packet.StationId}' does not match the publishing station");
-            return;
-        }
-
-        if (packet.AlgorithmVersion != FingerprintSettings.AlgorithmVersion)
-        {
-            Reject(station, $"algorithm version {packet.AlgorithmVersion}, central runs {FingerprintSettings.AlgorithmVersion}");
-            return;
-        }
-
-        if (!catalog.IsLoaded)
-        {
-            Reject(station, "index not loaded");
-            return;
-        }
-
-        if (!_sessions.TryGetValue(station, out var session))
-        {
-            // An external broker's ACL should already stop strangers; central does not rely on it.
-            if (!IsRegistered(station))
-            {
-                Reject(station, "unknown station");
-                return;
-            }
-
-            session = new StationSession(station, $"{station}/{_instance}-{_sessions.Count}", packet, catalog, SharedMatcher(catalog));
-            _sessions[station] = session;
-        }
-        else if (!ReferenceEquals(session.Index, catalog.Index))
-        {
-            // A catalogue change: the stream and its plays carry on, new windows match against the new index.
-            session.UseIndex(catalog, SharedMatcher(catalog));
-        }
-
-        // Redelivery (QoS 1, spool replay) repeats sequences: only packets past the highest seen advance the stream.
-        if (session.HighestSequence is { } highest && packet.Sequence <= highest)
-        {
-            activity.Duplicate(station);
-            return;
-        }
-
-        if (packet.StartFrame < session.BaseFrame || packet.StartFrame + packet.FrameCount - session.BaseFrame > int.MaxValue)
-        {
-            Reject(station, "packet frames are outside this station session");
-            return;
-        }
-
-        var verdict = limiter.Check(station, packet.Peaks.Length);
-        if (verdict != RateLimitVerdict.Allowed)
-        {
-            var reason = verdict == RateLimitVerdict.PacketsPerMinute ? DropReasons.PacketsPerMinute : DropReasons.PeaksPerSecond;
-            if (activity.Dropped(station, reason))
-            {
-                LogRateLimited(logger, station, reason);
-            }
-
-            return;
-        }
-
-        session.HighestSequence = packet.Sequence;
-        activity.PacketAccepted(station);
-        var peaks = new Peak[packet.Peaks.Length];
-        for (var i = 0; i < peaks.Length; i++)
-        {
-            var p = packet.Peaks[i];
-            peaks[i] = new Peak((int)(p.Frame - session.BaseFrame), p.Bin16);
-        }
-
-        var changes = new List<PlayRecord>();
-        var matchStarted = time.GetTimestamp();
-        session.Matcher.Append(peaks, packet.StartFrame + packet.FrameCount - session.BaseFrame, window =>
-        {
-            foreach (var play in session.Tracker.Observe(window))
-            {
-                changes.Add(session.ToRecord(play));
-            }
-        });
-        metrics?.MatchDuration("stream", time.GetElapsedTime(matchStarted));
-        if (changes.Count > 0)
-        {
-            plays.Upsert(changes);
-            metrics?.PlaysWritten(changes);
-            foreach (var change in changes)
-            {
-                LogPlay(logger, station, change.Track, change.Status, change.Start);
-            }
-        }
-    }
-
-    private void Reject(string station, string reason)
-    {
-        if (activity.PacketRejected(station))
-        {
-            LogRejected(logger, station, reason);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Packet from {Station} rejected: {Reason} (further rejections are only counted)")]
-    private static partial void LogRejected(ILogger logger, string station, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} is over its rate limit ({Reason}); packets dropped (logged once per station)")]
-    private static partial void LogRateLimited(ILogger logger, string station, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Ingest of a packet from {Station} failed")]
-    private static partial void LogProcessingFailed(ILogger logger, Exception exception, string station);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Station {Station}: {Track} {Status} from {Start:O}")]
-    private static partial void LogPlay(ILogger logger, string station, string track, string status, DateTimeOffset start);
-
-    /// <summary>
-    /// One station's stream since central (or the index) started. Frames are rebased to the session's first packet,
-    /// whose capture time anchors the audio clock: utc(frame) = CaptureStart + (frame - StartFrame) × 32 ms.
-    /// </summary>
-    private bool IsRegistered(string station)
-    {
-        var now = time.GetUtcNow();
-        if (_unknownUntil.TryGetValue(station, out var until) && until > now)
-        {
-            return false;
-        }
-
-        if (stations.Exists(station))
-        {
-            _unknownUntil.Remove(station);
-            return true;
-        }
-
-        // Refusals are remembered briefly so a stranger's stream costs no database read per packet.
-        _unknownUntil[station] = now + UnknownStationRecheck;
-        return false;
-    }
-
-    /// <summary>
-    /// One matcher for every station: this loop is the only caller, and a matcher's vote buffers are megabytes,
-    /// which per station would dominate memory at thousands of stations.
-    /// </summary>
-    private Matcher SharedMatcher(CatalogIndex catalog)
-    {
-        if (_matcher is null || !ReferenceEquals(_matcher.Index, catalog.Index))
-        {
-            _matcher = new Matcher(catalog.Index);
-        }
-
-        return _matcher;
-    }
-
-    private sealed class StationSession(string station, string key, FingerprintPacket first, CatalogIndex catalog, Matcher matcher)
-    {
-        public object Index { get; private set; } = catalog.Index;
-
-        public long BaseFrame { get; } = first.StartFrame;
-
-        public ulong? HighestSequence { get; set; }
-
-        public StreamMatcher Matcher { get; } = new(matcher);
-
-        public PlayTracker Tracker { get; } = new();
-
-        public void UseIndex(CatalogIndex current, Matcher shared)
-        {
-            Matcher.UseMatcher(shared);
-            Index = current.Index;
-        }
-
-        public PlayRecord ToRecord(Play play) => new(
-            station,
-            $"{key}/{play.Id.ToString(CultureInfo.InvariantCulture)}",
-            play.TrackId,
-            At(play.StartFrame),
-            At(play.EndFrame),
-            Math.Round(play.Confidence, 3),
-            Math.Round(play.Speed, 4),
-            play.Status == PlayStatus.Closed ? "closed" : "ongoing");
-
-        private DateTimeOffset At(long frame) =>
-            first.CaptureStart.AddTicks(frame * MicrosPerFrame * 10);
     }
 }

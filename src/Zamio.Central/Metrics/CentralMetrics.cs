@@ -22,7 +22,7 @@ public sealed class CentralMetrics : IDisposable
     private readonly Counter<long> _uploads;
     private readonly Counter<long> _catalogChanges;
 
-    public CentralMetrics(CatalogIndex catalog, StationActivity activity)
+    public CentralMetrics(CatalogIndex catalog, StationActivity activity, Ingest.IngestQueue queue)
     {
         Meter = new Meter(MeterName);
         _packets = Meter.CreateCounter<long>("zamio.ingest.rejections", description: "Packets refused before the ingest loop (HTTP fallback, external broker), by reason.");
@@ -32,6 +32,7 @@ public sealed class CentralMetrics : IDisposable
         _rateLimited = Meter.CreateCounter<long>("zamio.ratelimit.hits", description: "Requests or packets refused by a rate limit, by scope.");
         _uploads = Meter.CreateCounter<long>("zamio.uploads", description: "Mobile clip uploads by result.");
         _catalogChanges = Meter.CreateCounter<long>("zamio.catalog.changes", description: "Catalogue changes made through the admin API, by kind.");
+        Meter.CreateObservableGauge("zamio.ingest.queue", () => queue.Depth, description: "Packets waiting for the ingest workers; growth means matching is behind.");
         Meter.CreateObservableGauge("zamio.index.tracks", () => catalog.IsLoaded ? catalog.Index.Tracks.Count : 0L, description: "Tracks in the in-process fingerprint index.");
         Meter.CreateObservableGauge("zamio.index.postings", () => catalog.IsLoaded ? catalog.Index.PostingCount : 0L, description: "Postings (hash entries) in the in-process fingerprint index.");
         Meter.CreateObservableGauge("zamio.index.memory", () => catalog.IsLoaded ? catalog.Index.MemoryBytes : 0L, unit: "By", description: "Memory held by the in-process fingerprint index.");
