@@ -40,6 +40,7 @@ internal static class CentralLoadBench
         var qos = options.Int("qos", 1);
         var pollMs = options.Int("poll-ms", 500);
         var prefix = options.String("prefix") ?? $"ld{DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 1_000_000}";
+        var registerIn = options.String("data-dir");
         options.EnsureAllUsed();
         if (pace != "realtime")
         {
@@ -53,6 +54,17 @@ internal static class CentralLoadBench
         var programmes = LoadProgrammes(programmesDir, catalogDir, cacheDir);
         var plan = Plan(programmes, stations, seconds, prefix);
         Console.Error.WriteLine($"planned {stations} stations over {programmes.Count} programmes in {setup.Elapsed.TotalSeconds:F1} s; {plan.Sum(s => s.Packets.Length)} packets");
+        if (registerIn is not null)
+        {
+            // Central refuses packets from stations it does not know; register them in its embedded store.
+            var store = new Zamio.Central.Stations.StationStore(Zamio.Central.Hosting.CentralDatabase.Open(registerIn), TimeProvider.System);
+            foreach (var station in plan)
+            {
+                store.Add(station.Id);
+            }
+
+            Console.Error.WriteLine($"registered {plan.Count} stations in {registerIn}");
+        }
 
         // Connect the publishers (bounded concurrency so the broker is not hit by thousands of CONNECTs at once).
         var factory = new MqttClientFactory();

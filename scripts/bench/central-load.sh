@@ -32,10 +32,10 @@ for N in "${STEPS[@]}"; do
   curl -s "http://127.0.0.1:$PORT/health/ready"; echo
   echo "## N=$N  (central pid $CPID, mosquitto pid $BROKER_PID)" | tee -a "$OUT"
   echo '```' >> "$OUT"
-  echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll central-load --stations $N --broker 127.0.0.1:1883 --seconds $SECONDS_RUN --pace realtime --central http://127.0.0.1:$PORT --central-pid $CPID --broker-pid $BROKER_PID ${CONNS:+--connections $CONNS}" >> "$OUT"
+  echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll central-load --stations $N --broker 127.0.0.1:1883 --seconds $SECONDS_RUN --pace realtime --central http://127.0.0.1:$PORT --central-pid $CPID --broker-pid $BROKER_PID --data-dir $DATA ${CONNS:+--connections $CONNS}" >> "$OUT"
   echo '```' >> "$OUT"
   dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll central-load --stations "$N" --broker 127.0.0.1:1883 \
     --seconds "$SECONDS_RUN" --pace realtime --central "http://127.0.0.1:$PORT" --central-pid "$CPID" \
-    --broker-pid "$BROKER_PID" ${CONNS:+--connections $CONNS} 2> /tmp/zperf/load-$N.err | tee -a "$OUT" || true
+    --broker-pid "$BROKER_PID" --data-dir "$DATA" ${CONNS:+--connections $CONNS} 2> /tmp/zperf/load-$N.err | tee -a "$OUT" || true
   kill "$CPID"; wait "$CPID" 2>/dev/null || true
 done
