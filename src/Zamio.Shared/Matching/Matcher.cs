@@ -104,11 +104,13 @@ public sealed class Matcher
     {
         SelectCandidates(sortedVotes, (peaks[0].Frame + peaks[^1].Frame) / 2.0 - origin);
         var results = new List<TrackMatch>(_candidates.Count);
+        // Per track the alignment with the highest z wins: confidence saturates at 1 and cannot tell a true alignment
+        // from a neighbouring speed cell whose slope drifts off the song.
         foreach (var (key, _, track) in _candidates)
         {
             var match = VerifyCandidate(peaks, origin, key, track);
             if (match is not null && match.Confidence >= _options.MinConfidence
-                && !results.Exists(r => r.TrackIndex == match.TrackIndex && r.Confidence >= match.Confidence))
+                && !results.Exists(r => r.TrackIndex == match.TrackIndex && r.Score >= match.Score))
             {
                 results.RemoveAll(r => r.TrackIndex == match.TrackIndex);
                 results.Add(match);

@@ -6,7 +6,8 @@ namespace Zamio.Shared.Matching;
 /// <summary>
 /// Matches a continuous stream of peaks: every <see cref="StepFrames"/> it matches the last
 /// <see cref="WindowFrames"/> and hands accepted matches to the caller. Each step's anchors are hashed and
-/// looked up once and their votes kept, so a window costs one new block of lookups, not a whole window.
+/// looked up once and their votes kept, so a window costs one new block of lookups (plus its lookahead), not a
+/// whole window.
 /// One instance per stream; it keeps only a window of peaks and votes, so it runs live (packet by packet) as
 /// well as offline.
 /// </summary>
@@ -34,7 +35,8 @@ public sealed class StreamMatcher
     private Matcher _matcher;
     private readonly List<Peak> _peaks = [];
     private readonly BlockVotes[] _blocks = new BlockVotes[BlocksPerWindow];
-    private readonly BlockVotes[] _window = new BlockVotes[BlocksPerWindow];
+    private readonly BlockVotes[] _window = new BlockVotes[BlocksPerWindow + 1];
+    private readonly BlockVotes _lookahead = new();
     private long _nextWindowEnd = WindowFrames;
     private long _epoch;
 
@@ -99,7 +101,14 @@ public sealed class StreamMatcher
             _window[b] = Votes(all, blockStart, blockEnd);
         }
 
-        var matches = _matcher.MatchBlocks(all[Peak.FirstAtOrAfter(all, start)..to], _epoch, _window);
+        // Anchors in the lookahead vote too (their triplets are cut short, so these votes are not kept): a song that
+        // ends inside the window keeps more of its votes on its true alignment than on a drifting neighbour.
+        var lookaheadFrom = Peak.FirstAtOrAfter(all, end);
+        _matcher.VoteBlock(all[lookaheadFrom..to], to - lookaheadFrom, end, _epoch, _lookahead);
+        _window[BlocksPerWindow] = _lookahead;
+
+        var windowPeaks = all[Peak.FirstAtOrAfter(all, start)..to];
+        var matches = _matcher.MatchBlocks(windowPeaks, _epoch, _window);
         var accepted = new List<TrackMatch>(matches.Count);
         foreach (var match in matches)
         {

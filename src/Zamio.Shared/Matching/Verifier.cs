@@ -16,9 +16,10 @@ internal sealed class Verifier(MatcherOptions options)
     // Evidence this close to two other confirmed peaks counts towards a boundary; lone chance hits do not.
     private const int SupportRadius = 31;
     private const int SupportNeeded = 3;
+    private const double SupportZ = 2;
 
     private readonly List<(long Query, double Track)> _pairs = [];
-    private readonly List<long> _matched = [];
+    private readonly List<(long Frame, double Chance, bool Matched)> _compared = [];
 
     public VerifiedAlignment Verify(ReadOnlySpan<Peak> query, IndexedTrack track, Alignment alignment)
     {
@@ -134,7 +135,7 @@ internal sealed class Verifier(MatcherOptions options)
     {
         int compared = 0, matched = 0;
         double expected = 0, variance = 0;
-        _matched.Clear();
+        _compared.Clear();
         foreach (var peak in query)
         {
             var trackFrame = alignment.TrackFrame(peak.Frame);
@@ -152,8 +153,9 @@ internal sealed class Verifier(MatcherOptions options)
             if (found >= 0)
             {
                 matched++;
-                _matched.Add(peak.Frame);
             }
+
+            _compared.Add((peak.Frame, chance, found >= 0));
         }
 
         var z = (matched - expected) / Math.Sqrt(variance + 1);
@@ -161,35 +163,54 @@ internal sealed class Verifier(MatcherOptions options)
         return new VerifiedAlignment(alignment, matched, compared, z, first, last);
     }
 
+    // The extent of a match runs between confirmed peaks whose neighbourhood (±SupportRadius) confirms clearly more
+    // than chance would there: near a song's end, chance hits in the next song must not stretch it.
     private (long First, long Last) SupportedExtent()
     {
-        long first = long.MaxValue, last = long.MinValue;
-        for (var i = 0; i < _matched.Count; i++)
+        long first = long.MaxValue, last = long.MinValue, firstAny = 0, lastAny = 0;
+        var anyMatched = false;
+        int lo = 0, hi = 0, matchedIn = 0;
+        double expectedIn = 0, varianceIn = 0;
+        for (var i = 0; i < _compared.Count; i++)
         {
-            if (IsSupported(i))
+            var (frame, _, isMatch) = _compared[i];
+            while (hi < _compared.Count && _compared[hi].Frame - frame <= SupportRadius)
             {
-                first = Math.Min(first, _matched[i]);
-                last = Math.Max(last, _matched[i]);
+                Add(_compared[hi++], 1);
+            }
+
+            while (frame - _compared[lo].Frame > SupportRadius)
+            {
+                Add(_compared[lo++], -1);
+            }
+
+            if (!isMatch)
+            {
+                continue;
+            }
+
+            if (!anyMatched)
+            {
+                firstAny = frame;
+                anyMatched = true;
+            }
+
+            lastAny = frame;
+            if (matchedIn > SupportNeeded && matchedIn - expectedIn >= SupportZ * Math.Sqrt(varianceIn + 1))
+            {
+                first = Math.Min(first, frame);
+                last = Math.Max(last, frame);
             }
         }
 
-        return first <= last ? (first, last) : (_matched.Count > 0 ? _matched[0] : 0, _matched.Count > 0 ? _matched[^1] : 0);
-    }
+        return first <= last ? (first, last) : (firstAny, lastAny);
 
-    private bool IsSupported(int i)
-    {
-        var neighbours = 0;
-        for (var j = i - 1; j >= 0 && _matched[i] - _matched[j] <= SupportRadius; j--)
+        void Add((long Frame, double Chance, bool Matched) peak, int sign)
         {
-            neighbours++;
+            matchedIn += peak.Matched ? sign : 0;
+            expectedIn += sign * peak.Chance;
+            varianceIn += sign * peak.Chance * (1 - peak.Chance);
         }
-
-        for (var j = i + 1; j < _matched.Count && _matched[j] - _matched[i] <= SupportRadius; j++)
-        {
-            neighbours++;
-        }
-
-        return neighbours >= SupportNeeded;
     }
 
     private static double BinTolerance(double bin) => 0.9 + 0.004 * bin;

@@ -123,6 +123,13 @@ public sealed class PlayTracker
             {
                 return true;
             }
+
+            // A detection (almost) wholly inside a better supported airing of another track is the same audio in
+            // two catalogue entries (a shared intro or section), too short for the overlap rule above.
+            if (overlap >= span - _options.AlignmentToleranceFrames && other.Evidence > play.Evidence)
+            {
+                return true;
+            }
         }
 
         return false;
@@ -161,6 +168,9 @@ public sealed class PlayTracker
         public long LastWindowEnd { get; set; }
 
         public bool ReportedOngoing { get; set; }
+
+        /// <summary>Confirmed peaks over all windows.</summary>
+        public double Evidence => _evidence;
 
         /// <summary>Confirmed peaks per window: how strongly this track explains the audio.</summary>
         public double EvidenceRate => _evidence / Windows;

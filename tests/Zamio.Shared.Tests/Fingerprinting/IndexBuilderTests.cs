@@ -107,6 +107,22 @@ public class IndexBuilderTests
     }
 
     [Fact]
+    public void Ranges_ManyKeys_SamePostingsAsLookup()
+    {
+        var (index, _) = BuildIndex(3);
+        var pairs = Enumerable.Range(0, 5000).Select(i => new HashedPair(i * 811 % (1 << PairHasher.KeyBits), 0)).ToArray();
+        var ranges = new long[pairs.Length];
+
+        index.Ranges(pairs, ranges);
+
+        Assert.Contains(pairs, p => !index.Lookup(p.Key).IsEmpty);
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            Assert.True(index.Lookup(pairs[i].Key).SequenceEqual(index.Postings(ranges[i])), $"key {pairs[i].Key}");
+        }
+    }
+
+    [Fact]
     public void Empty_NoTracks_NothingFound()
     {
         var index = FingerprintIndex.Empty;

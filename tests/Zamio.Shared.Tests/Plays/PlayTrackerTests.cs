@@ -168,6 +168,31 @@ public class PlayTrackerTests
         Assert.Empty(tracker.Complete());
     }
 
+    [Fact]
+    public void Observe_BriefOtherTrackInsideLongAiring_NotReportedAsPlay()
+    {
+        // "b" shares the first seconds of "a" (one recording in two catalogue entries): one strong window of "b"
+        // inside a long, well-supported airing of "a" is its shadow, not a second play.
+        var tracker = new PlayTracker();
+        var closed = new List<Play>();
+        for (var w = 0; w < 12; w++)
+        {
+            var start = FingerprintSettings.SecondsToFrame(4 * w);
+            var end = start + FingerprintSettings.SecondsToFrame(8);
+            List<TrackMatch> matches = [new TrackMatch(1, "a", 1.0, 12, new Alignment(0, 0, 1, 1), 60, 80, start, end - 1)];
+            if (w == 0)
+            {
+                matches.Add(new TrackMatch(2, "b", 1.0, 20, new Alignment(0, 500, 1, 1), 70, 80, start + 3, start + FingerprintSettings.SecondsToFrame(4)));
+            }
+
+            closed.AddRange(tracker.Observe(new WindowResult(start, end, matches)).Where(p => p.Status == PlayStatus.Closed));
+        }
+
+        closed.AddRange(tracker.Complete());
+
+        Assert.Equal("a", Assert.Single(closed).TrackId);
+    }
+
     private static double Seconds(long frame) => FingerprintSettings.FrameCentreSeconds(frame);
 
     private static RunResult Run(float[] audio, int blockSize)
