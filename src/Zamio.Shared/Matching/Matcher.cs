@@ -47,6 +47,8 @@ public sealed class Matcher
 
     public MatcherOptions Options => _options;
 
+    public IReadOnlyList<SpeedHypothesis> Speeds => _speeds;
+
     /// <summary>
     /// Matches peaks (sorted by frame) and returns verified matches above the reporting threshold, best first,
     /// at most one per track.
@@ -59,21 +61,28 @@ public sealed class Matcher
         }
 
         var origin = peaks[0].Frame;
-        Vote(peaks, peaks.Length, origin, origin);
+        Vote(peaks, peaks.Length, origin, origin, []);
         return Decide(peaks, origin, _votes.Sort());
     }
 
     /// <summary>
     /// Votes the anchors <paramref name="peaks"/>[..<paramref name="anchorCount"/>] (later peaks serve as triplet
     /// targets only) with offsets relative to <paramref name="epoch"/>, and stores them sorted in
-    /// <paramref name="into"/> for <see cref="MatchBlocks"/>.
+    /// <paramref name="into"/> for <see cref="MatchBlocks"/>. Only the speed hypotheses listed in
+    /// <paramref name="only"/> (indices into <see cref="Speeds"/>) are searched; empty means all.
     /// </summary>
-    public void VoteBlock(ReadOnlySpan<Peak> peaks, int anchorCount, long blockStart, long epoch, BlockVotes into)
+    public void VoteBlock(ReadOnlySpan<Peak> peaks, int anchorCount, long blockStart, long epoch, BlockVotes into, ReadOnlySpan<int> only = default)
     {
         ArgumentNullException.ThrowIfNull(into);
+        foreach (var s in only)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(s, nameof(only));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(s, _speeds.Count, nameof(only));
+        }
+
         if (anchorCount > 0)
         {
-            Vote(peaks, anchorCount, peaks[0].Frame, epoch);
+            Vote(peaks, anchorCount, peaks[0].Frame, epoch, only);
         }
         else
         {
@@ -164,11 +173,16 @@ public sealed class Matcher
 
     // Anchor times are hashed relative to the first peak (small floats keep the time differences exact) and
     // voted relative to the epoch, in double, so blocks of one stream agree on offsets.
-    private void Vote(ReadOnlySpan<Peak> peaks, int anchorCount, int hashOrigin, long epoch)
+    private void Vote(ReadOnlySpan<Peak> peaks, int anchorCount, int hashOrigin, long epoch, ReadOnlySpan<int> only)
     {
         _votes.Clear();
         for (var s = 0; s < _speeds.Count; s++)
         {
+            if (!only.IsEmpty && !only.Contains(s))
+            {
+                continue;
+            }
+
             var speed = _speeds[s];
             _points.Clear();
             foreach (var peak in peaks)

@@ -37,12 +37,24 @@ public sealed class StreamMatcher
     private readonly BlockVotes[] _blocks = new BlockVotes[BlocksPerWindow];
     private readonly BlockVotes[] _window = new BlockVotes[BlocksPerWindow + 1];
     private readonly BlockVotes _lookahead = new();
+
+    // While a song is identified at its original speed (whichever grid cell found it), new blocks search only the
+    // hypotheses near the identity (the ±1 % tempo cells re-quantise time differences, which catches peaks moved
+    // a frame by processing): 3 of 17. The full grid returns as soon as a window identifies nothing. Locking onto
+    // another speed is not done: a loop-based song can out-score its true alignment under a neighbouring tempo
+    // and would keep the stream there.
+    private const double OriginalSpeedTolerance = 0.005;
+    private const double NearIdentity = 0.0101;
+    private int[] _nearIdentity = [];
+    private bool _focused;
     private long _nextWindowEnd = WindowFrames;
     private long _epoch;
 
     public StreamMatcher(Matcher matcher)
     {
+        ArgumentNullException.ThrowIfNull(matcher);
         _matcher = matcher;
+        _nearIdentity = NearIdentityHypotheses(matcher);
         for (var i = 0; i < _blocks.Length; i++)
         {
             _blocks[i] = new BlockVotes();
@@ -57,6 +69,8 @@ public sealed class StreamMatcher
     {
         ArgumentNullException.ThrowIfNull(matcher);
         _matcher = matcher;
+        _nearIdentity = NearIdentityHypotheses(matcher);
+        _focused = false;
     }
 
     /// <summary>
@@ -104,7 +118,7 @@ public sealed class StreamMatcher
         // Anchors in the lookahead vote too (their triplets are cut short, so these votes are not kept): a song that
         // ends inside the window keeps more of its votes on its true alignment than on a drifting neighbour.
         var lookaheadFrom = Peak.FirstAtOrAfter(all, end);
-        _matcher.VoteBlock(all[lookaheadFrom..to], to - lookaheadFrom, end, _epoch, _lookahead);
+        _matcher.VoteBlock(all[lookaheadFrom..to], to - lookaheadFrom, end, _epoch, _lookahead, Focus);
         _window[BlocksPerWindow] = _lookahead;
 
         var windowPeaks = all[Peak.FirstAtOrAfter(all, start)..to];
@@ -119,6 +133,7 @@ public sealed class StreamMatcher
             }
         }
 
+        _focused = accepted.Count > 0 && AtOriginalSpeed(accepted[0].Alignment);
         onWindow(new WindowResult(Math.Max(0, start), end, accepted));
         // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
         var keepFrom = Peak.FirstAtOrAfter(all, end + StepFrames - WindowFrames - ExtendFrames);
@@ -134,11 +149,20 @@ public sealed class StreamMatcher
             var from = Peak.FirstAtOrAfter(all, blockStart);
             var anchors = Peak.FirstAtOrAfter(all, blockEnd) - from;
             var targets = Peak.FirstAtOrAfter(all, blockEnd + Lookahead);
-            _matcher.VoteBlock(all[from..targets], anchors, blockStart, _epoch, slot);
+            _matcher.VoteBlock(all[from..targets], anchors, blockStart, _epoch, slot, Focus);
         }
 
         return slot;
     }
+
+    private ReadOnlySpan<int> Focus => _focused ? _nearIdentity : [];
+
+    private static int[] NearIdentityHypotheses(Matcher matcher) =>
+        [.. Enumerable.Range(0, matcher.Speeds.Count).Where(s =>
+            Math.Abs(matcher.Speeds[s].FreqScale - 1) < 1e-6 && Math.Abs(matcher.Speeds[s].TimeScale - 1) <= NearIdentity)];
+
+    private static bool AtOriginalSpeed(Alignment alignment) =>
+        Math.Abs(alignment.FreqScale - 1) < 1e-6 && Math.Abs(alignment.TimeScale - 1) < OriginalSpeedTolerance;
 
     private TrackMatch ExtendStart(ReadOnlySpan<Peak> all, TrackMatch match)
     {

@@ -62,6 +62,22 @@ public class StreamMatcherTests
     }
 
     [Fact]
+    public void Append_SpedUpSongRightAfterSongAtOriginalSpeed_BothNamedWithTheirSpeeds()
+    {
+        // While a song at its original speed is identified only speeds near the identity are searched; the
+        // full grid must come back for a sped-up song that follows without a break.
+        var audio = SyntheticMusic.Concat(
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 20),
+            SyntheticMusic.Resample(SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[5], 0, 24), 1.04));
+
+        var matches = Run(audio, 2 * Rate).SelectMany(w => w.Matches).ToList();
+
+        Assert.Contains(matches, m => m.TrackId == "song03" && Math.Abs(m.Speed - 1) < 0.005);
+        Assert.Contains(matches, m => m.TrackId == "song05" && Math.Abs(m.Speed - 1.04) < 0.005);
+        Assert.DoesNotContain(matches, m => m.TrackId is not "song03" and not "song05");
+    }
+
+    [Fact]
     public void Append_StreamRunningForDays_StillNamesTheSongs()
     {
         // Vote offsets are taken against an epoch that moves on daily; 80 hours from the first frame would be
