@@ -31,6 +31,13 @@ internal static class DeliveryAssert
         ArgumentNullException.ThrowIfNull(run);
         Assert.NotEmpty(run);
         Assert.Equal(0, run[0].StartFrame);
+        Contiguous(run);
+    }
+
+    /// <summary>Each packet starts where the previous one ended.</summary>
+    public static void Contiguous(IReadOnlyList<FingerprintPacket> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         for (var i = 1; i < run.Count; i++)
         {
             Assert.Equal(run[i - 1].StartFrame + run[i - 1].FrameCount, run[i].StartFrame);
