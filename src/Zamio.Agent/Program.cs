@@ -4,7 +4,9 @@ using Zamio.Agent.Hosting;
 
 if (args is [CommandLine.DevicesVerb])
 {
-    return AlsaDevices.Print(Console.Out, Console.Error);
+    return OperatingSystem.IsWindows()
+        ? WasapiDevices.Print(Console.Out, Console.Error)
+        : AlsaDevices.Print(Console.Out, Console.Error);
 }
 
 return await AgentHost.RunAsync(args, Console.Error);

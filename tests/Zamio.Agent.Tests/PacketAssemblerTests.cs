@@ -68,6 +68,28 @@ public sealed class PacketAssemblerTests
     }
 
     [Fact]
+    public void GapOffFrameBoundary_PacketsKeepFlowingAfterIt()
+    {
+        var drafts = new List<PacketDraft>();
+        var assembler = new PacketAssembler(DateTimeOffset.UnixEpoch, 2, -50, drafts.Add);
+        var audio = Chords(8000 * 10, 3);
+        assembler.Write(0, audio.AsSpan(0, 8000 * 2));
+
+        // A reconnect resumes at a sample that is not a multiple of the hop, then audio arrives in blocks.
+        const long resume = (8000 * 5) + 100;
+        for (var i = 0; i < 8000 * 8; i += 800)
+        {
+            assembler.Write(resume + i, audio.AsSpan(i, 800));
+        }
+
+        var gap = drafts.FindIndex(d => (d.Flags & FingerprintPacketFlags.GapBefore) != 0);
+        Assert.True(gap > 0);
+        Assert.Single(drafts, d => (d.Flags & FingerprintPacketFlags.GapBefore) != 0);
+        Assert.Equal((resume + 255) / 256, drafts[gap].StartFrame);
+        Assert.True(drafts.Count - gap >= 3, $"{drafts.Count - gap} packets after the gap");
+    }
+
+    [Fact]
     public void Silence_IsFlagged()
     {
         var drafts = new List<PacketDraft>();

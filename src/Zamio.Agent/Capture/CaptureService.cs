@@ -164,7 +164,8 @@ public sealed partial class CaptureService(
                 state.AudioDropped(read);
             }
 
-            if (!ReferenceEquals(hint, input.Hint))
+            // Stations repeat the title in every metadata block; log and report changes only.
+            if (!string.Equals(hint, input.Hint, StringComparison.Ordinal))
             {
                 hint = input.Hint;
                 state.SetStreamTitle(hint);

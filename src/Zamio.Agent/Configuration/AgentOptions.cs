@@ -16,7 +16,7 @@ public sealed class AgentOptions
     /// <summary>The station's broker password and HTTP token.</summary>
     public string Key { get; set; } = string.Empty;
 
-    /// <summary><c>file:PATH</c>, <c>http(s)://...</c>, <c>alsa:DEVICE</c> or <c>cmd:COMMAND</c>.</summary>
+    /// <summary><c>file:PATH</c>, <c>http(s)://...</c>, <c>alsa:DEVICE</c>, <c>wasapi:DEVICE</c> or <c>cmd:COMMAND</c>.</summary>
     public string Source { get; set; } = string.Empty;
 
     /// <summary><c>mqtt://host:port</c> or <c>mqtts://host:port</c>.</summary>
@@ -27,7 +27,7 @@ public sealed class AgentOptions
     /// <summary>How long MQTT must have failed before packets go over HTTP instead.</summary>
     public int HttpFallbackAfterSeconds { get; set; } = 300;
 
-    /// <summary>Spool folder; defaults to systemd's $STATE_DIRECTORY, else ./spool.</summary>
+    /// <summary>Spool folder; defaults to systemd's $STATE_DIRECTORY, else ./spool (Windows: %ProgramData%\zamio-agent\spool).</summary>
     public string? SpoolDir { get; set; }
 
     /// <summary>512 MB holds weeks of packets at a few hundred bytes a second.</summary>
@@ -70,9 +70,15 @@ public sealed class AgentOptions
         }
 
         var state = Environment.GetEnvironmentVariable("STATE_DIRECTORY");
-        return string.IsNullOrEmpty(state)
-            ? Path.GetFullPath("spool")
-            : Path.GetFullPath(state.Split(':')[0]); // systemd lists several directories separated by ':'
+        if (!string.IsNullOrEmpty(state))
+        {
+            return Path.GetFullPath(state.Split(':')[0]); // systemd lists several directories separated by ':'
+        }
+
+        // A Windows service starts in System32, so "./spool" would land there; ProgramData is the machine-wide place.
+        return OperatingSystem.IsWindows()
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "zamio-agent", "spool")
+            : Path.GetFullPath("spool");
     }
 
     internal static bool TryParseStartTime(string? text, out DateTimeOffset time) =>

@@ -34,6 +34,10 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         {
             errors.Add($"--source: file or folder '{source.Target}' does not exist");
         }
+        else if (source.Kind == SourceKind.Wasapi && !OperatingSystem.IsWindows())
+        {
+            errors.Add("--source: " + WasapiAudioSource.NotWindows);
+        }
 
         if (!BrokerAddress.TryParse(options.Broker, out _, out var brokerError))
         {

@@ -25,7 +25,7 @@ public static class CommandLine
         "usage: zamio-agent --station ID --key SECRET --source SOURCE --broker mqtt://HOST:PORT "
         + "[--http-fallback URL] [--spool-dir DIR] [--pace realtime|fast] [--start-time ISO8601] [--packet-seconds 2]\n"
         + "       zamio-agent devices\n"
-        + "SOURCE: file:PATH | http(s)://URL | alsa:DEVICE | cmd:\"COMMAND writing s16le mono 8 kHz\"";
+        + "SOURCE: file:PATH | http(s)://URL | alsa:DEVICE | wasapi:DEVICE (Windows) | cmd:\"COMMAND writing s16le mono 8 kHz\"";
 
     /// <summary>Maps switches to configuration keys (<c>Agent:StationId</c> ...); returns errors for unknown or valueless switches.</summary>
     public static IReadOnlyList<string> Parse(IReadOnlyList<string> args, IDictionary<string, string?> values)

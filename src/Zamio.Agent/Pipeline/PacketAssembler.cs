@@ -44,7 +44,7 @@ public sealed class PacketAssembler
     {
         if (startSample != _expectedSample)
         {
-            Restart(startSample, ref samples);
+            Restart(ref startSample, ref samples);
         }
 
         _expectedSample = startSample + samples.Length;
@@ -79,7 +79,8 @@ public sealed class PacketAssembler
         }
     }
 
-    private void Restart(long startSample, ref ReadOnlySpan<float> samples)
+    // Moves startSample and samples past the samples dropped to reach a frame boundary.
+    private void Restart(ref long startSample, ref ReadOnlySpan<float> samples)
     {
         Complete();
         const int hop = FingerprintSettings.HopSize;

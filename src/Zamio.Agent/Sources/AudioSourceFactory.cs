@@ -14,6 +14,7 @@ public static class AudioSourceFactory
             SourceKind.Http => new HttpAudioSource(new Uri(spec.Target), http),
             SourceKind.Alsa => ProcessAudioSource.Alsa(spec.Target, FirstAudioTimeout),
             SourceKind.Command => ProcessAudioSource.Command(spec.Target, FirstAudioTimeout),
+            SourceKind.Wasapi => new WasapiAudioSource(spec.Target, FirstAudioTimeout),
             _ => throw new ArgumentOutOfRangeException(nameof(spec)),
         };
     }

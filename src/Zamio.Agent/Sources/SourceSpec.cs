@@ -8,6 +8,7 @@ public enum SourceKind
     Http,
     Alsa,
     Command,
+    Wasapi,
 }
 
 /// <summary>A parsed <c>--source</c> value.</summary>
@@ -19,7 +20,7 @@ public sealed record SourceSpec(SourceKind Kind, string Target)
         error = string.Empty;
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = "no source given; expected file:PATH, http(s)://URL, alsa:DEVICE or cmd:COMMAND";
+            error = "no source given; expected file:PATH, http(s)://URL, alsa:DEVICE, wasapi:DEVICE or cmd:COMMAND";
             return false;
         }
 
@@ -42,13 +43,17 @@ public sealed record SourceSpec(SourceKind Kind, string Target)
         {
             spec = new SourceSpec(SourceKind.Alsa, text[5..]);
         }
+        else if (text.StartsWith("wasapi:", StringComparison.OrdinalIgnoreCase))
+        {
+            spec = new SourceSpec(SourceKind.Wasapi, text[7..].Trim().Trim('"'));
+        }
         else if (text.StartsWith("cmd:", StringComparison.OrdinalIgnoreCase))
         {
             spec = new SourceSpec(SourceKind.Command, text[4..].Trim().Trim('"'));
         }
         else
         {
-            error = $"'{text}' is not file:PATH, http(s)://URL, alsa:DEVICE or cmd:COMMAND";
+            error = $"'{text}' is not file:PATH, http(s)://URL, alsa:DEVICE, wasapi:DEVICE or cmd:COMMAND";
             return false;
         }
 

@@ -1,0 +1,56 @@
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Agent.Tests;
+
+/// <summary>An Icecast/SHOUTcast stream source whose connection drops mid-stream, through the real host.</summary>
+public sealed class StreamSourceTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task StreamDropsMidStream_ReconnectsAndPacketsKeepFlowingWithTheGapOnTheClock()
+    {
+        var mp3 = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "tone1k-22k-mono-noid3.mp3"));
+        await using var server = new IcyStreamServer(mp3, bytesPerSecond: 4000, firstConnectionAudio: TimeSpan.FromSeconds(3), title: "Artist - Song");
+        server.Start();
+        await using var broker = new TestBroker();
+        var afterGap = 0;
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        broker.PacketReceived += p =>
+        {
+            if ((p.Flags & FingerprintPacketFlags.GapBefore) != 0 || afterGap > 0)
+            {
+                if (++afterGap == 4)
+                {
+                    flowing.TrySetResult();
+                }
+            }
+        };
+        await broker.StartAsync();
+        using var dir = new TempDir();
+        var settings = AgentRunner.Settings(server.Url, broker.Url, dir.Combine("spool"));
+        settings["Agent:Pace"] = "realtime";
+        settings["Agent:PacketSeconds"] = "0.5";
+        settings["Agent:StatusIntervalSeconds"] = "0.5";
+        await using var agent = new AgentRunner(settings);
+        await agent.StartAsync();
+
+        await flowing.Task.WaitAsync(Patience);
+        await TestEnvironment.WaitUntilAsync(() => broker.LastStatus?.Contains("Artist - Song", StringComparison.Ordinal) == true, Patience, "the ICY title in the status");
+
+        var packets = broker.Packets.ToList();
+        Assert.True(server.Connections >= 2, "the source reconnected");
+        Assert.Equal(Enumerable.Range(1, packets.Count).Select(i => (ulong)i), packets.Select(p => p.Sequence));
+        var gap = packets.FindIndex(p => (p.Flags & FingerprintPacketFlags.GapBefore) != 0);
+        Assert.True(gap > 0, "packets before the drop");
+        DeliveryAssert.TilesFromZero(packets[..gap]);
+
+        // The audio clock jumps over the time the stream was away instead of closing up.
+        var before = packets[gap - 1];
+        var missing = packets[gap].StartFrame - (before.StartFrame + before.FrameCount);
+        Assert.True(missing > 0, "the gap is visible on the frame axis");
+        Assert.Equal(packets[0].CaptureStart.AddTicks(packets[gap].StartFrame * FingerprintSettings.HopSize * TimeSpan.TicksPerSecond / FingerprintSettings.SampleRate), packets[gap].CaptureStart);
+        DeliveryAssert.Contiguous(packets[gap..]);
+    }
+}
