@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Zamio.Shared.Matching;
 
 /// <summary>
@@ -27,7 +29,14 @@ public sealed class BlockVotes
     {
         if (_keys.Length < sortedKeys.Length)
         {
-            _keys = new long[sortedKeys.Length + sortedKeys.Length / 4];
+            // Thousands of live streams each grow their blocks while warming up; renting recycles the outgrown
+            // arrays among them instead of leaving gigabytes of large-object garbage.
+            if (_keys.Length > 0)
+            {
+                ArrayPool<long>.Shared.Return(_keys);
+            }
+
+            _keys = ArrayPool<long>.Shared.Rent(sortedKeys.Length);
         }
 
         sortedKeys.CopyTo(_keys);
