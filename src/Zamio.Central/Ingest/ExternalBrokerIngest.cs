@@ -47,7 +47,12 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<ExternalBrokerIngest> _logger;
     private readonly IMqttClient _client;
-    private readonly Channel<Routed> _inbox = Channel.CreateBounded<Routed>(new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    // The broker never has more than ReceiveMaximum fingerprints unacknowledged with us, and those are acknowledged
+    // only once the ingest queue took them, so the inbox cannot fill: the client's receive loop never waits (it
+    // must keep answering keep-alives) and an overloaded instance leaves the backlog with the broker, not in memory.
+    private const ushort ReceiveMaximum = 8192;
+    private readonly Channel<Routed> _inbox = Channel.CreateBounded<Routed>(new BoundedChannelOptions(ReceiveMaximum + 1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Dictionary<byte[], MqttApplicationMessageReceivedEventArgs> _unacknowledged = new(ReferenceEqualityComparer.Instance);
     private readonly Channel<MqttApplicationMessage> _outbox = Channel.CreateUnbounded<MqttApplicationMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, long> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Rejected, long Drops)> _reported = new(StringComparer.Ordinal);
@@ -225,6 +230,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
             .WithCleanStart(!persistent)
             .WithSessionExpiryInterval(persistent ? 3600u : 0u)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithReceiveMaximum(ReceiveMaximum)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .WithWillTopic(PresenceTopic(InstanceId))
             .WithWillPayload(Array.Empty<byte>())
@@ -317,13 +323,19 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
         }
 
         Interlocked.Increment(ref forwarded ? ref _receivedForwarded : ref _receivedShared);
-        await _inbox.Writer.WriteAsync(new Routed(station, payload.ToArray(), forwarded), _stopping).ConfigureAwait(false);
+        var deferred = e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
+        e.AutoAcknowledge = !deferred;
+        await _inbox.Writer.WriteAsync(new Routed(station, payload.ToArray(), forwarded, deferred ? e : null), _stopping).ConfigureAwait(false);
     }
 
     /// <summary>Forwards other owners' packets, puts this owner's back in order, feeds the ingest queue.</summary>
     private async Task RouteAsync(CancellationToken stoppingToken)
     {
-        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromMilliseconds(_options.ReorderWindowMilliseconds), _time);
+        var discarded = new List<byte[]>();
+        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromMilliseconds(_options.ReorderWindowMilliseconds), _time)
+        {
+            Discarded = (_, payload) => discarded.Add(payload),
+        };
         var release = new List<InboundPacket>();
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(_options.ReorderWindowMilliseconds / 4, 10, 250));
         while (!stoppingToken.IsCancellationRequested)
@@ -356,7 +368,13 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                         .WithPayload(item.Payload)
                         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                         .Build());
+                    await AcknowledgeAsync(item.Delivery).ConfigureAwait(false);
                     continue;
+                }
+
+                if (item.Delivery is not null)
+                {
+                    _unacknowledged[item.Payload] = item.Delivery;
                 }
 
                 ulong? sequence = FingerprintPacket.TryDecode(item.Payload, out var packet, out _) ? packet.Sequence : null;
@@ -364,12 +382,43 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
             }
 
             sequencer.Expire(release);
+            foreach (var payload in discarded)
+            {
+                if (_unacknowledged.Remove(payload, out var delivery))
+                {
+                    await AcknowledgeAsync(delivery).ConfigureAwait(false);
+                }
+            }
+
+            discarded.Clear();
             foreach (var packet in release)
             {
                 await _queue.EnqueueAsync(packet, stoppingToken).ConfigureAwait(false);
+                if (_unacknowledged.Remove(packet.Payload, out var delivery))
+                {
+                    await AcknowledgeAsync(delivery).ConfigureAwait(false);
+                }
             }
 
             release.Clear();
+        }
+    }
+
+    // Ingest owns the packet now. After a reconnect the old session's acknowledgements cannot be sent; the broker
+    // redelivers those packets (a persistent session) and the ingest loop drops them as duplicates.
+    private static async Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs? delivery)
+    {
+        if (delivery is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await delivery.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+        {
         }
     }
 
@@ -493,7 +542,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     private static string Sanitize(string text) =>
         new([.. text.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')]);
 
-    private sealed record Routed(string Station, byte[] Payload, bool Forwarded);
+    private sealed record Routed(string Station, byte[] Payload, bool Forwarded, MqttApplicationMessageReceivedEventArgs? Delivery = null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to MQTT broker {Host}:{Port} as {Instance}; shared fingerprint subscription active")]
     private static partial void LogConnected(ILogger logger, string host, int port, string instance);

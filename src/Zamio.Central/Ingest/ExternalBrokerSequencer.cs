@@ -13,6 +13,12 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
     private readonly Dictionary<string, State> _states = new(StringComparer.Ordinal);
     private int _pending;
 
+    /// <summary>
+    /// Called for a second copy of a packet that is still waiting: it is dropped here (releasing it would overtake
+    /// the gap), so whoever tracks deliveries can settle it.
+    /// </summary>
+    public Action<string, byte[]>? Discarded { get; init; }
+
     /// <summary>Whether packets are waiting (the router then wakes up periodically to expire them).</summary>
     public bool HasPending => _pending > 0;
 
@@ -35,7 +41,7 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
         var now = time.GetTimestamp();
         if (state.Next is not { } next)
         {
-            Buffer(state, seq, payload, now);
+            Buffer(station, state, seq, payload, now);
             return;
         }
 
@@ -48,7 +54,7 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
 
         if (seq > next)
         {
-            Buffer(state, seq, payload, now);
+            Buffer(station, state, seq, payload, now);
             return;
         }
 
@@ -84,11 +90,15 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
         }
     }
 
-    private void Buffer(State state, ulong seq, byte[] payload, long now)
+    private void Buffer(string station, State state, ulong seq, byte[] payload, long now)
     {
         if (state.Buffer.TryAdd(seq, payload))
         {
             _pending++;
+        }
+        else
+        {
+            Discarded?.Invoke(station, payload);
         }
 
         state.Since ??= now;
