@@ -41,6 +41,7 @@ internal static class CentralLoadBench
         var pollMs = options.Int("poll-ms", 500);
         var prefix = options.String("prefix") ?? $"ld{DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 1_000_000}";
         var registerIn = options.String("data-dir");
+        var measureAfter = options.Double("measure-after", 0);
         options.EnsureAllUsed();
         if (pace != "realtime")
         {
@@ -259,7 +260,8 @@ internal static class CentralLoadBench
         var byStation = firstSeen.Values.GroupBy(v => v.Station).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         foreach (var s in plan)
         {
-            foreach (var song in s.Songs)
+            // Songs that start while every stream is still in its first windows measure the start-up burst, not steady state.
+            foreach (var song in s.Songs.Where(song => s.Phase + song.AirSeconds >= measureAfter))
             {
                 var airWall = t0Offset + s.Phase + song.AirSeconds;
                 var airUtc = t0Utc.AddSeconds(s.Phase + song.AirSeconds);

@@ -5,6 +5,7 @@
 # env:   DATA    catalogue data dir (default /tmp/zperf/cat1000; built when missing)
 #        CONNS   MQTT connections per run (default: one per station)
 #        OUT     markdown output (default /tmp/zperf/central-load.md)
+#        MEASURE_AFTER  time only songs that start this many seconds into the run (default 0)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_RUN=${1:-90}; shift || true
@@ -32,10 +33,10 @@ for N in "${STEPS[@]}"; do
   curl -s "http://127.0.0.1:$PORT/health/ready"; echo
   echo "## N=$N  (central pid $CPID, mosquitto pid $BROKER_PID)" | tee -a "$OUT"
   echo '```' >> "$OUT"
-  echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll central-load --stations $N --broker 127.0.0.1:1883 --seconds $SECONDS_RUN --pace realtime --central http://127.0.0.1:$PORT --central-pid $CPID --broker-pid $BROKER_PID --data-dir $DATA ${CONNS:+--connections $CONNS}" >> "$OUT"
+  echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll central-load --stations $N --broker 127.0.0.1:1883 --seconds $SECONDS_RUN --pace realtime --central http://127.0.0.1:$PORT --central-pid $CPID --broker-pid $BROKER_PID --data-dir $DATA --measure-after ${MEASURE_AFTER:-0} ${CONNS:+--connections $CONNS}" >> "$OUT"
   echo '```' >> "$OUT"
   dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll central-load --stations "$N" --broker 127.0.0.1:1883 \
     --seconds "$SECONDS_RUN" --pace realtime --central "http://127.0.0.1:$PORT" --central-pid "$CPID" \
-    --broker-pid "$BROKER_PID" --data-dir "$DATA" ${CONNS:+--connections $CONNS} 2> /tmp/zperf/load-$N.err | tee -a "$OUT" || true
+    --broker-pid "$BROKER_PID" --data-dir "$DATA" --measure-after "${MEASURE_AFTER:-0}" ${CONNS:+--connections $CONNS} 2> /tmp/zperf/load-$N.err | tee -a "$OUT" || true
   kill "$CPID"; wait "$CPID" 2>/dev/null || true
 done
