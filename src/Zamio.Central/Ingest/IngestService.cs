@@ -4,17 +4,9 @@ using Zamio.Central.Caching;
 using Zamio.Central.Catalog;
 using Zamio.Central.Plays;
 using Zamio.Central.Stations;
-using Zamio.Shared.Fingerprinting;
-using Zamio.Shared.Matching;
-using Zamio.Shared.Plays;
-using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Ingest;
 
-/// <summary>
-/// The ingest loop: validates packets, drops redeliveries by sequence, runs each station's streaming matcher and
-/// play tracker, and upserts the resulting plays. Nothing a station sends can stop the loop.
-/// </summary>
 /// <summary>
 /// The ingest loops: one <see cref="IngestWorker"/> per queue partition (one per core by default), each on its
 /// own thread, so matching uses every core while a station's packets are still handled in order by one owner.
