@@ -1,0 +1,152 @@
+using StackExchange.Redis;
+using Xunit.Abstractions;
+using Zamio.Central.Caching;
+using Zamio.Central.Catalog;
+using Zamio.Central.Storage;
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Indexing;
+
+namespace Zamio.Central.Tests.Integration;
+
+/// <summary>The built index shared through Redis, against real PostgreSQL and Redis (see <see cref="TestServers"/>).</summary>
+[Trait("Category", "Integration")]
+public sealed class IndexSnapshotIntegrationTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan LiveWithin = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan WriteWithin = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_new_instance_loads_the_snapshot_changes_apply_on_top_and_a_damaged_one_falls_back()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        var redis = await TestServers.RedisAsync(output);
+        if (pg is null || redis is null)
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var settings = Settings(pg, redis.Value);
+        settings["Zamio:Redis:SnapshotDebounceMilliseconds"] = "50";
+        settings["Zamio:Redis:SnapshotChunkBytes"] = "65536"; // several chunks even for a tiny catalogue
+        try
+        {
+            await using var a = await IntegrationHost.StartAsync(dir.Combine("a"), settings);
+            var written = SnapshotWritten([a], 3);
+            var manager = a.Get<CatalogManager>();
+            for (var i = 0; i < 3; i++)
+            {
+                await manager.AddAsync(Track($"snap-{i}"), IntegrationHost.SyntheticPeaks(20 + i), CancellationToken.None);
+            }
+
+            await written.WaitAsync(WriteWithin);
+
+            await using var c = await IntegrationHost.StartAsync(dir.Combine("c"), settings);
+            var indexC = c.Get<CatalogIndex>();
+            Assert.Equal("snapshot", indexC.LoadedFrom);
+            Assert.Equal(3, indexC.Version);
+            Assert.Equal(3, indexC.TrackCount);
+            var peaks = IntegrationHost.SyntheticPeaks(21).ToPeaks()[..200];
+            Assert.Equal("snap-1", Assert.Single(indexC.MatcherForThisThread().Match(peaks)).TrackId);
+
+            // A change made elsewhere is live on the instance that started from the snapshot.
+            var removed = IntegrationHost.WhenIndex(indexC, i => !i.Contains("snap-1"));
+            var rewritten = SnapshotWritten([a, c], 4);
+            Assert.True(await manager.RemoveAsync("snap-1", CancellationToken.None));
+            await removed.WaitAsync(LiveWithin);
+            Assert.Empty(indexC.MatcherForThisThread().Match(peaks));
+
+            // The snapshot is rewritten for the new version; damaged, it is passed over for the cached peaks.
+            await rewritten.WaitAsync(WriteWithin);
+            await DamageFirstChunkAsync(redis.Value);
+            await using var d = await IntegrationHost.StartAsync(dir.Combine("d"), settings);
+            Assert.Equal("redis", d.Get<CatalogIndex>().LoadedFrom);
+            Assert.Equal(["snap-0", "snap-2"], new[] { "snap-0", "snap-1", "snap-2" }.Where(d.Get<CatalogIndex>().Contains));
+        }
+        finally
+        {
+            await TestServers.CleanRedisAsync(redis.Value.Configuration, redis.Value.Prefix);
+        }
+    }
+
+    [Fact]
+    public async Task A_damaged_cache_entry_is_read_from_the_store_and_start_up_goes_on()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        var redis = await TestServers.RedisAsync(output);
+        if (pg is null || redis is null)
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var settings = Settings(pg, redis.Value);
+        settings["Zamio:Redis:IndexSnapshots"] = "false";
+        try
+        {
+            await using (var a = await IntegrationHost.StartAsync(dir.Combine("a"), settings))
+            {
+                await a.Get<CatalogManager>().AddAsync(Track("good"), IntegrationHost.SyntheticPeaks(30), CancellationToken.None);
+                await a.Get<CatalogManager>().AddAsync(Track("damaged"), IntegrationHost.SyntheticPeaks(31), CancellationToken.None);
+            }
+
+            await using (var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis.Value.Configuration))
+            {
+                // Frame count, then two peaks out of frame order.
+                byte[] bad = [100, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0x10, 0];
+                await multiplexer.GetDatabase().HashSetAsync($"{redis.Value.Prefix}:catalog:v{FingerprintSettings.AlgorithmVersion}", "damaged", bad);
+            }
+
+            await using var b = await IntegrationHost.StartAsync(dir.Combine("b"), settings);
+            var index = b.Get<CatalogIndex>();
+            Assert.Equal("redis", index.LoadedFrom);
+            Assert.True(index.Contains("good"));
+            Assert.True(index.Contains("damaged"), "the damaged cache entry is read from the store");
+            var peaks = IntegrationHost.SyntheticPeaks(31).ToPeaks().AsSpan(0, 200);
+            Assert.Equal("damaged", Assert.Single(index.MatcherForThisThread().Match(peaks)).TrackId);
+        }
+        finally
+        {
+            await TestServers.CleanRedisAsync(redis.Value.Configuration, redis.Value.Prefix);
+        }
+    }
+
+    private static Dictionary<string, string?> Settings(PostgresSchema pg, (string Configuration, string Prefix) redis) => new()
+    {
+        ["ConnectionStrings:Postgres"] = pg.ConnectionString,
+        ["ConnectionStrings:Redis"] = redis.Configuration,
+        ["Zamio:Redis:KeyPrefix"] = redis.Prefix,
+    };
+
+    private static CatalogTrack Track(string id) =>
+        new(id, id, "Artist", null, 30, FingerprintSettings.AlgorithmVersion, DateTimeOffset.UnixEpoch);
+
+    /// <summary>Completes when any of the hosts has written the snapshot of catalogue version <paramref name="version"/>.</summary>
+    private static Task SnapshotWritten(IEnumerable<IntegrationHost> hosts, long version)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        foreach (var host in hosts)
+        {
+            host.Get<IndexSnapshotPublisher>().Attempted += (result, v) =>
+            {
+                if (result == SnapshotWriteResult.Written && v == version)
+                {
+                    done.TrySetResult();
+                }
+            };
+        }
+
+        return done.Task;
+    }
+
+    private static async Task DamageFirstChunkAsync((string Configuration, string Prefix) redis)
+    {
+        await using var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var db = multiplexer.GetDatabase();
+        var key = $"{redis.Prefix}:index:v{FingerprintSettings.AlgorithmVersion}:snapshot";
+        var manifest = SnapshotManifest.Parse(await db.StringGetAsync(key));
+        Assert.NotNull(manifest);
+        Assert.True(manifest.ChunkCount > 1);
+        await db.StringSetRangeAsync($"{key}:{manifest.Id}:0", IndexSnapshot.HeaderBytes + 8, "damage");
+    }
+}
