@@ -64,13 +64,20 @@ public sealed class ChunkWriteStream(int chunkBytes, Action<int, ReadOnlyMemory<
     }
 }
 
-/// <summary>Reads chunks back to back as one stream, with a known length (so a decoder can check it up front).</summary>
-public sealed class ChunkReadStream(IReadOnlyList<ReadOnlyMemory<byte>> chunks) : Stream
+/// <summary>
+/// Reads chunks back to back as one stream of a known length (so a decoder can check it up front). The chunks may
+/// still be arriving: the enumeration blocks until the next one is there, so decoding overlaps the transfer.
+/// </summary>
+public sealed class ChunkReadStream(IEnumerable<ReadOnlyMemory<byte>> chunks, long length) : Stream
 {
-    private readonly long _length = chunks.Sum(c => (long)c.Length);
-    private int _chunk;
-    private int _offset;
+    private readonly IEnumerator<ReadOnlyMemory<byte>> _chunks = chunks.GetEnumerator();
+    private ReadOnlyMemory<byte> _current;
     private long _position;
+
+    public ChunkReadStream(IReadOnlyList<ReadOnlyMemory<byte>> chunks)
+        : this(chunks, chunks.Sum(c => (long)c.Length))
+    {
+    }
 
     public override bool CanRead => true;
 
@@ -78,7 +85,7 @@ public sealed class ChunkReadStream(IReadOnlyList<ReadOnlyMemory<byte>> chunks) 
 
     public override bool CanWrite => false;
 
-    public override long Length => _length;
+    public override long Length => length;
 
     public override long Position
     {
@@ -89,18 +96,12 @@ public sealed class ChunkReadStream(IReadOnlyList<ReadOnlyMemory<byte>> chunks) 
     public override int Read(Span<byte> buffer)
     {
         var read = 0;
-        while (read < buffer.Length && _chunk < chunks.Count)
+        while (read < buffer.Length && (!_current.IsEmpty || NextChunk()))
         {
-            var source = chunks[_chunk].Span[_offset..];
-            var take = Math.Min(source.Length, buffer.Length - read);
-            source[..take].CopyTo(buffer[read..]);
+            var take = Math.Min(_current.Length, buffer.Length - read);
+            _current.Span[..take].CopyTo(buffer[read..]);
+            _current = _current[take..];
             read += take;
-            _offset += take;
-            if (_offset == chunks[_chunk].Length)
-            {
-                _chunk++;
-                _offset = 0;
-            }
         }
 
         _position += read;
@@ -118,4 +119,29 @@ public sealed class ChunkReadStream(IReadOnlyList<ReadOnlyMemory<byte>> chunks) 
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _chunks.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private bool NextChunk()
+    {
+        // Skips empty chunks; a consumed chunk is dropped here, so memory is released as decoding goes.
+        while (_chunks.MoveNext())
+        {
+            _current = _chunks.Current;
+            if (!_current.IsEmpty)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Zamio.Shared.Fingerprinting;
@@ -54,6 +56,9 @@ public sealed partial class IndexSnapshotStore(RedisConnection redis, IOptions<R
     /// <summary>Until a writer that died mid-write stops blocking the others; its chunks expire with it.</summary>
     private TimeSpan LockLifetime => TimeSpan.FromMilliseconds(options.Value.SnapshotTimeoutMilliseconds * 4L);
 
+    /// <summary>Whether snapshots are used at all (<see cref="RedisOptions.IndexSnapshots"/>).</summary>
+    public bool Enabled => options.Value.IndexSnapshots;
+
     public RedisKey ChunkKey(string id, int n) => redis.Key($"{Base}:{id}:{n}");
 
     public async Task<SnapshotManifest?> ManifestAsync()
@@ -86,23 +91,63 @@ public sealed partial class IndexSnapshotStore(RedisConnection redis, IOptions<R
             return null;
         }
 
-        var db = redis.BulkDatabase;
-        // All GETs go out at once (pipelined on the bulk connection); Redis answers them back to back.
-        var values = await Task.WhenAll(Enumerable.Range(0, manifest.ChunkCount)
-            .Select(n => db.StringGetAsync(ChunkKey(manifest.Id, n)))).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        var chunks = new ReadOnlyMemory<byte>[values.Length];
-        for (var n = 0; n < values.Length; n++)
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var arrived = new BlockingCollection<ReadOnlyMemory<byte>>();
+        var producing = FetchChunksAsync(manifest, arrived, cts.Token);
+        // Decoding runs on a thread of its own, taking each chunk as it arrives, so it overlaps the transfer.
+        var decoding = Task.Factory.StartNew(() => Decode(manifest, arrived, cts.Token), cts.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
         {
-            chunks[n] = values[n].IsNull ? ReadOnlyMemory<byte>.Empty : (ReadOnlyMemory<byte>)values[n];
-            if (chunks[n].Length != manifest.ChunkLength(n) || SnapshotManifest.Hash(chunks[n].Span) != manifest.ChunkHashes[n])
+            var index = await decoding.ConfigureAwait(false);
+            await producing.ConfigureAwait(false);
+            return index;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await cts.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(Task.WhenAll(producing, decoding)).ConfigureAwait(false);
+            // A failed transfer truncates the decoder's input; the transfer's own error says more.
+            if (producing.Exception?.InnerException is { } cause)
             {
-                throw new InvalidDataException($"index snapshot {manifest.Id} chunk {n} is missing or damaged");
+                ExceptionDispatchInfo.Throw(cause);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task FetchChunksAsync(SnapshotManifest manifest, BlockingCollection<ReadOnlyMemory<byte>> arrived, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var db = redis.BulkDatabase;
+            // All GETs go out at once (pipelined on the bulk connection); Redis answers them back to back.
+            var gets = Enumerable.Range(0, manifest.ChunkCount).Select(n => db.StringGetAsync(ChunkKey(manifest.Id, n))).ToArray();
+            for (var n = 0; n < gets.Length; n++)
+            {
+                var value = await gets[n].WaitAsync(cancellationToken).ConfigureAwait(false);
+                var chunk = value.IsNull ? ReadOnlyMemory<byte>.Empty : (ReadOnlyMemory<byte>)value;
+                if (chunk.Length != manifest.ChunkLength(n) || SnapshotManifest.Hash(chunk.Span) != manifest.ChunkHashes[n])
+                {
+                    throw new InvalidDataException($"index snapshot {manifest.Id} chunk {n} is missing or damaged");
+                }
+
+                gets[n] = null!; // the decoder holds the chunk until it is consumed, nobody else
+                arrived.Add(chunk, cancellationToken);
             }
         }
+        finally
+        {
+            arrived.CompleteAdding();
+        }
+    }
 
-        var index = IndexSnapshot.Read(new ChunkReadStream(chunks), out var snapshotVersion);
-        return snapshotVersion == version ? index : throw new InvalidDataException($"index snapshot {manifest.Id} says version {snapshotVersion}, its manifest {version}");
+    private static FingerprintIndex Decode(SnapshotManifest manifest, BlockingCollection<ReadOnlyMemory<byte>> arrived, CancellationToken cancellationToken)
+    {
+        using var stream = new ChunkReadStream(arrived.GetConsumingEnumerable(cancellationToken), manifest.TotalBytes);
+        var index = IndexSnapshot.Read(stream, out var version);
+        return version == manifest.CatalogueVersion ? index
+            : throw new InvalidDataException($"index snapshot {manifest.Id} says version {version}, its manifest {manifest.CatalogueVersion}");
     }
 
     /// <summary>Writes <paramref name="index"/> as the snapshot of catalogue version <paramref name="version"/>.</summary>

@@ -29,7 +29,7 @@ public sealed class RedisOptions
 
     /// <summary>Size of one snapshot value; Redis caps a value at 512 MB, and smaller values keep GETs short.</summary>
     [Range(4_096, 256 * 1024 * 1024)]
-    public int SnapshotChunkBytes { get; set; } = 32 * 1024 * 1024;
+    public int SnapshotChunkBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>Quiet time after the last catalogue change before the snapshot is rewritten (one write per burst).</summary>
     [Range(0, 600_000)]

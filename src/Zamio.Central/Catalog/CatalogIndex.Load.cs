@@ -67,7 +67,7 @@ public sealed partial class CatalogIndex
 
     private async Task<Adopted?> TryFromSnapshotAsync(long version, CancellationToken cancellationToken)
     {
-        if (snapshots is null)
+        if (snapshots is not { Enabled: true })
         {
             return null;
         }

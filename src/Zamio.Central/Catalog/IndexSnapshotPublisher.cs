@@ -23,7 +23,7 @@ public sealed partial class IndexSnapshotPublisher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (snapshots is null || !options.Value.IndexSnapshots)
+        if (snapshots is not { Enabled: true })
         {
             return;
         }
