@@ -36,7 +36,13 @@ internal static class RedisCacheFill
         var complete = (RedisKey)$"{prefix}:catalog:v{FingerprintSettings.AlgorithmVersion}:complete";
         using var mux = ConnectionMultiplexer.Connect(redis);
         var db = mux.GetDatabase();
-        db.KeyDelete([hash, complete, $"{prefix}:index:v{FingerprintSettings.AlgorithmVersion}:snapshot", $"{prefix}:catalog:version"]);
+        var snapshotKey = $"{prefix}:index:v{FingerprintSettings.AlgorithmVersion}:snapshot";
+        if (SnapshotManifest.Parse(db.StringGet(snapshotKey)) is { } previous)
+        {
+            db.KeyDelete([.. Enumerable.Range(0, previous.ChunkCount).Select(n => (RedisKey)$"{snapshotKey}:{previous.Id}:{n}")]);
+        }
+
+        db.KeyDelete([hash, complete, snapshotKey, $"{prefix}:catalog:version"]);
         var sw = Stopwatch.StartNew();
         long bytes = 0;
         var all = new TrackPeaks[tracks];

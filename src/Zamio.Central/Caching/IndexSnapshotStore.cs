@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Zamio.Shared.Fingerprinting;
@@ -92,10 +92,11 @@ public sealed partial class IndexSnapshotStore(RedisConnection redis, IOptions<R
         }
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var arrived = new BlockingCollection<ReadOnlyMemory<byte>>();
-        var producing = FetchChunksAsync(manifest, arrived, cts.Token);
+        // Few chunks in flight or waiting: pooled buffers are reused instead of touching a gigabyte of fresh memory.
+        var arrived = Channel.CreateBounded<Lease<byte>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var producing = FetchChunksAsync(manifest, arrived.Writer, cts.Token);
         // Decoding runs on a thread of its own, taking each chunk as it arrives, so it overlaps the transfer.
-        var decoding = Task.Factory.StartNew(() => Decode(manifest, arrived, cts.Token), cts.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var decoding = Task.Factory.StartNew(() => Decode(manifest, arrived.Reader, cts.Token), cts.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             var index = await decoding.ConfigureAwait(false);
@@ -116,38 +117,60 @@ public sealed partial class IndexSnapshotStore(RedisConnection redis, IOptions<R
         }
     }
 
-    private async Task FetchChunksAsync(SnapshotManifest manifest, BlockingCollection<ReadOnlyMemory<byte>> arrived, CancellationToken cancellationToken)
+    private async Task FetchChunksAsync(SnapshotManifest manifest, ChannelWriter<Lease<byte>> arrived, CancellationToken cancellationToken)
     {
+        const int InFlight = 2;
         try
         {
             var db = redis.BulkDatabase;
-            // All GETs go out at once (pipelined on the bulk connection); Redis answers them back to back.
-            var gets = Enumerable.Range(0, manifest.ChunkCount).Select(n => db.StringGetAsync(ChunkKey(manifest.Id, n))).ToArray();
-            for (var n = 0; n < gets.Length; n++)
+            var pending = new Queue<Task<Lease<byte>?>>();
+            var next = 0;
+            for (var n = 0; n < manifest.ChunkCount; n++)
             {
-                var value = await gets[n].WaitAsync(cancellationToken).ConfigureAwait(false);
-                var chunk = value.IsNull ? ReadOnlyMemory<byte>.Empty : (ReadOnlyMemory<byte>)value;
-                if (chunk.Length != manifest.ChunkLength(n) || SnapshotManifest.Hash(chunk.Span) != manifest.ChunkHashes[n])
+                // Pipelined: the next GETs are sent before this one's answer is awaited.
+                while (pending.Count < InFlight && next < manifest.ChunkCount)
                 {
+                    pending.Enqueue(db.StringGetLeaseAsync(ChunkKey(manifest.Id, next++)));
+                }
+
+                var lease = await pending.Dequeue().WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (lease is null || lease.Length != manifest.ChunkLength(n) || SnapshotManifest.Hash(lease.Span) != manifest.ChunkHashes[n])
+                {
+                    lease?.Dispose();
                     throw new InvalidDataException($"index snapshot {manifest.Id} chunk {n} is missing or damaged");
                 }
 
-                gets[n] = null!; // the decoder holds the chunk until it is consumed, nobody else
-                arrived.Add(chunk, cancellationToken);
+                await arrived.WriteAsync(lease, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
-            arrived.CompleteAdding();
+            arrived.Complete();
         }
     }
 
-    private static FingerprintIndex Decode(SnapshotManifest manifest, BlockingCollection<ReadOnlyMemory<byte>> arrived, CancellationToken cancellationToken)
+    private static FingerprintIndex Decode(SnapshotManifest manifest, ChannelReader<Lease<byte>> arrived, CancellationToken cancellationToken)
     {
-        using var stream = new ChunkReadStream(arrived.GetConsumingEnumerable(cancellationToken), manifest.TotalBytes);
+        using var stream = new ChunkReadStream(Consume(arrived, cancellationToken), manifest.TotalBytes);
         var index = IndexSnapshot.Read(stream, out var version);
         return version == manifest.CatalogueVersion ? index
             : throw new InvalidDataException($"index snapshot {manifest.Id} says version {version}, its manifest {manifest.CatalogueVersion}");
+    }
+
+    /// <summary>The chunks in order, each returned to the pool once the decoder has moved past it.</summary>
+    private static IEnumerable<ReadOnlyMemory<byte>> Consume(ChannelReader<Lease<byte>> arrived, CancellationToken cancellationToken)
+    {
+        // Blocking is fine here: the decoder has a thread of its own.
+        while (arrived.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+        {
+            while (arrived.TryRead(out var lease))
+            {
+                using (lease)
+                {
+                    yield return lease.Memory;
+                }
+            }
+        }
     }
 
     /// <summary>Writes <paramref name="index"/> as the snapshot of catalogue version <paramref name="version"/>.</summary>
