@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 using Zamio.Central.Caching;
@@ -104,6 +106,55 @@ public sealed class IndexSnapshotIntegrationTests(ITestOutputHelper output)
             Assert.True(index.Contains("damaged"), "the damaged cache entry is read from the store");
             var peaks = IntegrationHost.SyntheticPeaks(31).ToPeaks().AsSpan(0, 200);
             Assert.Equal("damaged", Assert.Single(index.MatcherForThisThread().Match(peaks)).TrackId);
+        }
+        finally
+        {
+            await TestServers.CleanRedisAsync(redis.Value.Configuration, redis.Value.Prefix);
+        }
+    }
+
+    [Fact]
+    public async Task The_store_writes_once_per_version_and_refuses_stale_locked_and_foreign_snapshots()
+    {
+        var redis = await TestServers.RedisAsync(output);
+        if (redis is null)
+        {
+            return;
+        }
+
+        var options = new RedisOptions { KeyPrefix = redis.Value.Prefix, SnapshotChunkBytes = 65536 };
+        using var connection = new RedisConnection(redis.Value.Configuration, options, NullLogger<RedisConnection>.Instance);
+        var store = new IndexSnapshotStore(connection, Options.Create(options), NullLogger<IndexSnapshotStore>.Instance);
+        var db = connection.Database;
+        var index = new IndexBuilder().Add("one", IntegrationHost.SyntheticPeaks(40)).Add("two", IntegrationHost.SyntheticPeaks(41)).Build();
+        try
+        {
+            Assert.Null(await store.TryLoadAsync(0, CancellationToken.None));
+            Assert.Equal(SnapshotWriteResult.Written, await store.TryWriteAsync(index, 0, CancellationToken.None));
+            Assert.Equal(SnapshotWriteResult.Current, await store.TryWriteAsync(index, 0, CancellationToken.None));
+            var loaded = await store.TryLoadAsync(0, CancellationToken.None);
+            Assert.NotNull(loaded);
+            Assert.Equal(index.PostingCount, loaded.PostingCount);
+            Assert.Equal(["one", "two"], loaded.Tracks.Select(t => t.Id));
+
+            // The catalogue moved on: the snapshot is stale for readers, and an index of the old version is not written.
+            await db.StringIncrementAsync(RedisCatalogChangeFeed.VersionKey(connection));
+            Assert.Null(await store.TryLoadAsync(1, CancellationToken.None));
+            Assert.Equal(SnapshotWriteResult.Stale, await store.TryWriteAsync(index, 2, CancellationToken.None));
+
+            // Another writer holds the lock.
+            var lockKey = connection.Key($"index:v{FingerprintSettings.AlgorithmVersion}:snapshot:lock");
+            await db.StringSetAsync(lockKey, "someone-else", TimeSpan.FromMinutes(1));
+            Assert.Equal(SnapshotWriteResult.Busy, await store.TryWriteAsync(index, 1, CancellationToken.None));
+            await db.KeyDeleteAsync(lockKey);
+            Assert.Equal(SnapshotWriteResult.Written, await store.TryWriteAsync(index, 1, CancellationToken.None));
+            Assert.False(await db.KeyExistsAsync(lockKey), "the lock is released after writing");
+            Assert.NotNull(await store.TryLoadAsync(1, CancellationToken.None));
+
+            // A manifest of another format is ignored, not misread.
+            var manifestKey = connection.Key($"index:v{FingerprintSettings.AlgorithmVersion}:snapshot");
+            await db.StringSetAsync(manifestKey, "zmix99 1 abc 100 100 0");
+            Assert.Null(await store.TryLoadAsync(1, CancellationToken.None));
         }
         finally
         {
