@@ -27,7 +27,7 @@ internal static class RedisCacheFill
         var peaksPerSecond = options.Double("peaks-per-second", 19);
         var seed = options.Int("seed", 1);
         var snapshot = options.Int("snapshot", 1) != 0;
-        var chunkMiB = options.Int("chunk-mib", 16);
+        var chunkMiB = options.Int("chunk-mib", 4);
         options.EnsureAllUsed();
 
         var tracks = (int)Math.Ceiling(hours * 3600 / trackSeconds);
