@@ -8,6 +8,7 @@ internal static class CentralBenches
         "central-load" => CentralLoadBench.Run(options),
         "identify-latency" => IdentifyLatencyBench.Run(options),
         "fill-redis-cache" => RedisCacheFill.Run(options),
+        "snapshot-load" => SnapshotLoadBench.Run(options),
         _ => throw new ArgumentException($"unknown verb '{verb}'"),
     };
 }

@@ -24,8 +24,11 @@ public sealed class CatalogCache(RedisConnection redis)
     public async Task<long> VersionAsync() =>
         (long?)await redis.Database.StringGetAsync(RedisCatalogChangeFeed.VersionKey(redis)).ConfigureAwait(false) ?? 0;
 
-    /// <summary>Every track of the current algorithm, or null when the cache was never completely filled.</summary>
-    public async Task<IReadOnlyList<StoredPeaks>?> TryLoadAllAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Every track of the current algorithm, or null when the cache was never completely filled. Entries too damaged
+    /// to decode are named in <see cref="CachedCatalog.Unreadable"/> rather than dropped silently.
+    /// </summary>
+    public async Task<CachedCatalog?> TryLoadAllAsync(CancellationToken cancellationToken)
     {
         var db = redis.Database;
         if (!await db.KeyExistsAsync(CompleteKey).ConfigureAwait(false))
@@ -34,15 +37,20 @@ public sealed class CatalogCache(RedisConnection redis)
         }
 
         var result = new List<StoredPeaks>();
+        var unreadable = new List<string>();
         await foreach (var entry in db.HashScanAsync(HashKey, pageSize: ScanPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (Decode(entry.Name!, entry.Value) is { } peaks)
             {
                 result.Add(peaks);
             }
+            else
+            {
+                unreadable.Add(entry.Name!);
+            }
         }
 
-        return result;
+        return new CachedCatalog(result, unreadable);
     }
 
     public async Task<StoredPeaks?> TryGetAsync(string trackId)
@@ -91,3 +99,6 @@ public sealed class CatalogCache(RedisConnection redis)
         return new StoredPeaks(trackId, BinaryPrimitives.ReadInt32LittleEndian(value), FingerprintSettings.AlgorithmVersion, value[4..]);
     }
 }
+
+/// <summary>The cached catalogue: decodable entries, and the ids of entries that were not.</summary>
+public sealed record CachedCatalog(IReadOnlyList<StoredPeaks> Peaks, IReadOnlyList<string> Unreadable);

@@ -9,6 +9,7 @@ namespace Zamio.Central.Caching;
 public sealed partial class RedisConnection : IDisposable
 {
     private readonly ILogger<RedisConnection> _logger;
+    private readonly Lazy<ConnectionMultiplexer> _bulk;
 
     public RedisConnection(string configuration, RedisOptions options, ILogger<RedisConnection> logger)
     {
@@ -23,6 +24,11 @@ public sealed partial class RedisConnection : IDisposable
         config.ConnectRetry = 1;
         config.ClientName ??= "zamio-central";
         Multiplexer = ConnectionMultiplexer.Connect(config);
+        var bulk = config.Clone();
+        bulk.SyncTimeout = options.SnapshotTimeoutMilliseconds;
+        bulk.AsyncTimeout = options.SnapshotTimeoutMilliseconds;
+        bulk.ClientName = config.ClientName + "-bulk";
+        _bulk = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(bulk));
         Multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString());
         Multiplexer.ConnectionRestored += (_, e) => LogConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?");
         if (!Multiplexer.IsConnected)
@@ -39,11 +45,24 @@ public sealed partial class RedisConnection : IDisposable
 
     public IDatabase Database => Multiplexer.GetDatabase();
 
+    /// <summary>
+    /// A second connection for index snapshots (tens of megabytes a command): a longer timeout, and the transfer does
+    /// not queue ahead of rate-limit and change-feed commands on the main connection. Connected on first use.
+    /// </summary>
+    public IDatabase BulkDatabase => _bulk.Value.GetDatabase();
+
     public RedisKey Key(string suffix) => $"{Prefix}:{suffix}";
 
     public RedisChannel Channel(string suffix) => RedisChannel.Literal($"{Prefix}:{suffix}");
 
-    public void Dispose() => Multiplexer.Dispose();
+    public void Dispose()
+    {
+        Multiplexer.Dispose();
+        if (_bulk.IsValueCreated)
+        {
+            _bulk.Value.Dispose();
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis connection to {Endpoint} failed ({Failure}); using in-process index and limiter until it returns")]
     private static partial void LogConnectionFailed(ILogger logger, string endpoint, string failure);

@@ -23,6 +23,24 @@ public sealed class RedisOptions
     /// <summary>How often each instance compares its catalogue version with Redis (catches missed notifications).</summary>
     [Range(100, 600_000)]
     public int VersionCheckMilliseconds { get; set; } = 5_000;
+
+    /// <summary>Whether instances share the built index as a snapshot (loaded at start, rewritten after changes).</summary>
+    public bool IndexSnapshots { get; set; } = true;
+
+    /// <summary>
+    /// Size of one snapshot value (Redis caps a value at 512 MB). 4 MiB loaded a 1,000-hour snapshot about twice as
+    /// fast as 16 MiB here (docs/perf-central.md, section 3); far smaller values add per-command overhead.
+    /// </summary>
+    [Range(4_096, 256 * 1024 * 1024)]
+    public int SnapshotChunkBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Quiet time after the last catalogue change before the snapshot is rewritten (one write per burst).</summary>
+    [Range(0, 600_000)]
+    public int SnapshotDebounceMilliseconds { get; set; } = 5_000;
+
+    /// <summary>Timeout of one snapshot transfer command, on a connection of its own.</summary>
+    [Range(1_000, 600_000)]
+    public int SnapshotTimeoutMilliseconds { get; set; } = 60_000;
 }
 
 /// <summary>

@@ -7,15 +7,17 @@ using Zamio.Shared.Matching;
 namespace Zamio.Central.Catalog;
 
 /// <summary>
-/// The fingerprint index held hot in process. Loaded at start from the Redis cache when it holds the whole
-/// catalogue, otherwise from the catalogue store (which then fills the cache); rebuilt and swapped atomically on
-/// every catalogue change, so matchers pick the new index up for their next window.
+/// The fingerprint index held hot in process. Loaded at start from the index snapshot in Redis when there is one of
+/// the current catalogue version, otherwise built from the cached peaks when Redis holds the whole catalogue,
+/// otherwise from the catalogue store (which then fills the cache); rebuilt and swapped atomically on every
+/// catalogue change, so matchers pick the new index up for their next window.
 /// </summary>
 public sealed partial class CatalogIndex(
     ICatalogStore store,
     TimeProvider time,
     ILogger<CatalogIndex> logger,
-    CatalogCache? cache = null)
+    CatalogCache? cache = null,
+    IndexSnapshotStore? snapshots = null)
 {
     private readonly ThreadLocal<Matcher?> _matchers = new();
     private readonly SemaphoreSlim _rebuild = new(1, 1);
@@ -28,8 +30,16 @@ public sealed partial class CatalogIndex(
     private readonly HashSet<long> _applied = [];
     private readonly Queue<long> _appliedOrder = new();
     private FingerprintIndex? _index;
+    private SnapshotSource? _snapshotSource;
     private long _version;
     private long _generation;
+
+    /// <summary>Catalogue version of the last full load: changes up to it are in the index already.</summary>
+    private long _loadedVersion;
+
+    /// <summary>A change was applied without a catalogue version (Redis was down), so this index may differ from
+    /// what its version means to the other instances; it must not become the shared snapshot.</summary>
+    private bool _unversioned;
 
     public bool IsLoaded => Volatile.Read(ref _index) is not null;
 
@@ -47,87 +57,14 @@ public sealed partial class CatalogIndex(
     /// <summary>Incremented on every swap.</summary>
     public long Generation => Interlocked.Read(ref _generation);
 
-    /// <summary>Where the last full load came from: "redis", "store" or null before loading.</summary>
+    /// <summary>
+    /// Where the last full load came from: "snapshot" (the built index from Redis), "redis" (built from the cached
+    /// peaks), "store", or null before loading.
+    /// </summary>
     public string? LoadedFrom { get; private set; }
 
     /// <summary>Raised after a new index was swapped in (on the rebuilding thread).</summary>
     public event Action<FingerprintIndex>? Swapped;
-
-    /// <summary>Loads the whole catalogue (cache first, then the store).</summary>
-    public async Task LoadAsync(CancellationToken cancellationToken)
-    {
-        await _rebuild.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var started = time.GetTimestamp();
-            long version = 0;
-            IReadOnlyList<StoredPeaks>? peaks = null;
-            Dictionary<string, TrackPeaks>? tracks = null;
-            var from = "store";
-            if (cache is { IsConnected: true })
-            {
-                try
-                {
-                    version = await cache.VersionAsync().ConfigureAwait(false);
-                    peaks = await cache.TryLoadAllAsync(cancellationToken).ConfigureAwait(false);
-                    tracks = peaks is null ? null : ToTracks(peaks);
-                    from = "redis";
-                }
-                catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or InvalidDataException)
-                {
-                    // A corrupt cache entry is a cache miss: the store is the truth and refills the cache below.
-                    LogCacheUnavailable(logger, ex);
-                    peaks = null;
-                    tracks = null;
-                }
-            }
-
-            if (peaks is null)
-            {
-                from = "store";
-                var all = await store.LoadPeaksAsync(null, cancellationToken).ConfigureAwait(false);
-                var current = all.Where(p => p.AlgorithmVersion == FingerprintSettings.AlgorithmVersion).ToList();
-                if (all.Count > current.Count)
-                {
-                    LogStale(logger, all.Count - current.Count, FingerprintSettings.AlgorithmVersion);
-                }
-
-                peaks = current;
-                if (cache is { IsConnected: true })
-                {
-                    try
-                    {
-                        await cache.FillAsync(current).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-                    {
-                        LogCacheUnavailable(logger, ex);
-                    }
-                }
-            }
-
-            tracks ??= ToTracks(peaks);
-            Swap(tracks, version);
-            LoadedFrom = from;
-            var index = Index;
-            LogLoaded(logger, tracks.Count, index.TotalSeconds / 3600, from, time.GetElapsedTime(started).TotalMilliseconds);
-        }
-        finally
-        {
-            _rebuild.Release();
-        }
-    }
-
-    private static Dictionary<string, TrackPeaks> ToTracks(IReadOnlyList<StoredPeaks> peaks)
-    {
-        var tracks = new Dictionary<string, TrackPeaks>(StringComparer.Ordinal);
-        foreach (var p in peaks)
-        {
-            tracks[p.Id] = p.ToTrackPeaks();
-        }
-
-        return tracks;
-    }
 
     /// <summary>Reloads the whole catalogue synchronously (callers without an async context).</summary>
     public void Load() => LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
@@ -143,8 +80,9 @@ public sealed partial class CatalogIndex(
         await _rebuild.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // Changes this instance made itself come back over pub/sub; they are in the index already.
-            changes = [.. changes.Where(c => c.Version == 0 || !_applied.Contains(c.Version))];
+            // Changes this instance made itself come back over pub/sub, and changes up to the loaded version arrive
+            // while loading; they are in the index already.
+            changes = [.. changes.Where(c => c.Version == 0 || (c.Version > _loadedVersion && !_applied.Contains(c.Version)))];
             if (changes.Count == 0)
             {
                 return;
@@ -174,11 +112,12 @@ public sealed partial class CatalogIndex(
                 tracks.Remove(change.TrackId);
             }
 
-            foreach (var peaks in await FetchAsync(added, cancellationToken).ConfigureAwait(false))
+            foreach (var (id, peaks) in await FetchAsync(added, cancellationToken).ConfigureAwait(false))
             {
-                tracks[peaks.Id] = peaks.ToTrackPeaks();
+                tracks[id] = peaks;
             }
 
+            _unversioned |= changes.Any(c => c.Version == 0);
             Swap(tracks, Math.Max(Version, changes.Max(c => c.Version)));
             LogRebuilt(logger, latest.Count, tracks.Count, time.GetElapsedTime(started).TotalMilliseconds);
         }
@@ -202,9 +141,10 @@ public sealed partial class CatalogIndex(
         return matcher;
     }
 
-    private async Task<IReadOnlyList<StoredPeaks>> FetchAsync(List<string> ids, CancellationToken cancellationToken)
+    /// <summary>Peaks of added tracks: from the cache, else (missing or damaged there) from the store.</summary>
+    private async Task<Dictionary<string, TrackPeaks>> FetchAsync(List<string> ids, CancellationToken cancellationToken)
     {
-        var found = new List<StoredPeaks>();
+        var found = new Dictionary<string, TrackPeaks>(StringComparer.Ordinal);
         var missing = new List<string>();
         foreach (var id in ids)
         {
@@ -221,20 +161,19 @@ public sealed partial class CatalogIndex(
                 }
             }
 
-            if (peaks is null)
+            if (peaks is not null && Decode(peaks, "redis") is { } decoded)
             {
-                missing.Add(id);
+                found[id] = decoded;
             }
             else
             {
-                found.Add(peaks);
+                missing.Add(id);
             }
         }
 
         if (missing.Count > 0)
         {
-            found.AddRange((await store.LoadPeaksAsync(missing, cancellationToken).ConfigureAwait(false))
-                .Where(p => p.AlgorithmVersion == FingerprintSettings.AlgorithmVersion));
+            AddDecoded(found, await LoadCurrentFromStoreAsync(missing, cancellationToken).ConfigureAwait(false), "store");
         }
 
         return found;
@@ -270,14 +209,25 @@ public sealed partial class CatalogIndex(
             }
         }
 
-        var index = builder.Build();
+        Publish(builder.Build(), order, tracks, version);
+    }
+
+    private void Publish(FingerprintIndex index, List<string?> order, Dictionary<string, TrackPeaks> tracks, long version)
+    {
         _order = order;
         Volatile.Write(ref _tracks, tracks);
         Volatile.Write(ref _index, index);
+        Volatile.Write(ref _snapshotSource, _unversioned ? null : new SnapshotSource(index, version));
         Interlocked.Exchange(ref _version, version);
         Interlocked.Increment(ref _generation);
         Swapped?.Invoke(index);
     }
+
+    /// <summary>An index and the catalogue version it reflects, read together.</summary>
+    public sealed record SnapshotSource(FingerprintIndex Index, long Version);
+
+    /// <summary>The current index as a snapshot may share it, or null when it must not (see <see cref="_unversioned"/>).</summary>
+    public SnapshotSource? ShareableState => Volatile.Read(ref _snapshotSource);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Index loaded from {Source}: {Tracks} tracks, {Hours:F1} h in {Milliseconds:F0} ms")]
     private static partial void LogLoaded(ILogger logger, int tracks, double hours, string source, double milliseconds);

@@ -31,6 +31,8 @@ public static class ServiceRegistration
     {
         services.AddSingleton<CatalogIndex>();
         services.AddHostedService<CatalogIndexLoader>();
+        services.AddSingleton<IndexSnapshotPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<IndexSnapshotPublisher>());
         return services;
     }
 

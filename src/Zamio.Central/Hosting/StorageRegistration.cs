@@ -45,6 +45,7 @@ public static class StorageRegistration
         {
             services.AddSingleton(sp => new RedisConnection(redis, sp.GetRequiredService<IOptions<RedisOptions>>().Value, sp.GetRequiredService<ILogger<RedisConnection>>()));
             services.AddSingleton<CatalogCache>();
+            services.AddSingleton<IndexSnapshotStore>();
             services.AddSingleton<ICatalogChangeFeed, RedisCatalogChangeFeed>();
             services.AddSingleton<RedisRateLimiter>();
             services.AddSingleton<IStationRateLimiter>(sp => sp.GetRequiredService<RedisRateLimiter>());

@@ -31,6 +31,11 @@ public sealed class FingerprintIndex
 
     public long PostingCount => _postings.Length;
 
+    /// <summary>Start of each key's postings (one past the last key: the posting count); for snapshots.</summary>
+    internal ReadOnlySpan<int> Directory => _directory;
+
+    internal ReadOnlySpan<uint> Postings => _postings;
+
     public double TotalSeconds => _tracks.Sum(t => FingerprintSettings.FrameToSeconds(t.Peaks.FrameCount));
 
     /// <summary>Bytes held by the index and the verification peaks (not counting ids).</summary>

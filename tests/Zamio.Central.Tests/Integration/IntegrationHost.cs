@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Zamio.Central.Catalog;
 using Zamio.Central.Hosting;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Indexing;
@@ -59,6 +60,25 @@ internal sealed class IntegrationHost : IAsyncDisposable
         }
 
         return TrackPeaks.FromPeaks([.. peaks], frames);
+    }
+
+    /// <summary>Completes once <paramref name="condition"/> holds, checked now and after every index swap.</summary>
+    public static Task WhenIndex(CatalogIndex index, Func<CatalogIndex, bool> condition)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        index.Swapped += _ =>
+        {
+            if (condition(index))
+            {
+                done.TrySetResult();
+            }
+        };
+        if (condition(index))
+        {
+            done.TrySetResult();
+        }
+
+        return done.Task;
     }
 
     public async ValueTask DisposeAsync()

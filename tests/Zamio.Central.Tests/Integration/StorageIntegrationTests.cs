@@ -100,7 +100,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             var indexB = b.Get<CatalogIndex>();
             Assert.Equal(0, indexB.TrackCount);
 
-            var added = WaitFor(indexB, i => i.Contains("song-live"));
+            var added = IntegrationHost.WhenIndex(indexB, i => i.Contains("song-live"));
             var track = new CatalogTrack("song-live", "Live", "Artist", "GBAAA2400001", 30, FingerprintSettings.AlgorithmVersion, DateTimeOffset.UnixEpoch);
             var peaks = IntegrationHost.SyntheticPeaks(7);
             await a.Get<CatalogManager>().AddAsync(track, peaks, CancellationToken.None);
@@ -114,11 +114,11 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             // A new instance warms from Redis, not PostgreSQL.
             await using (var c = await IntegrationHost.StartAsync(dir.Combine("c"), settings))
             {
-                Assert.Equal("redis", c.Get<CatalogIndex>().LoadedFrom);
+                Assert.Contains(c.Get<CatalogIndex>().LoadedFrom, new[] { "snapshot", "redis" });
                 Assert.True(c.Get<CatalogIndex>().Contains("song-live"));
             }
 
-            var removed = WaitFor(indexB, i => !i.Contains("song-live"));
+            var removed = IntegrationHost.WhenIndex(indexB, i => !i.Contains("song-live"));
             Assert.True(await a.Get<CatalogManager>().RemoveAsync("song-live", CancellationToken.None));
             await removed.WaitAsync(LiveWithin);
             Assert.Empty(indexB.MatcherForThisThread().Match(peaks.ToPeaks().AsSpan(0, 200)));
@@ -244,24 +244,6 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         {
             await plays.StopAsync(CancellationToken.None);
         }
-    }
-
-    private static Task WaitFor(CatalogIndex index, Func<CatalogIndex, bool> condition)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        index.Swapped += _ =>
-        {
-            if (condition(index))
-            {
-                done.TrySetResult();
-            }
-        };
-        if (condition(index))
-        {
-            done.TrySetResult();
-        }
-
-        return done.Task;
     }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
