@@ -34,7 +34,7 @@ public sealed class FingerprintIndex
     /// <summary>Start of each key's postings (one past the last key: the posting count); for snapshots.</summary>
     internal ReadOnlySpan<int> Directory => _directory;
 
-    internal ReadOnlySpan<uint> Postings => _postings;
+    internal ReadOnlySpan<uint> AllPostings => _postings;
 
     public double TotalSeconds => _tracks.Sum(t => FingerprintSettings.FrameToSeconds(t.Peaks.FrameCount));
 

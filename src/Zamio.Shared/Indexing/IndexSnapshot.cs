@@ -43,7 +43,7 @@ public static class IndexSnapshot
         header.WriteTo(head);
         stream.Write(head);
         stream.Write(MemoryMarshal.AsBytes(index.Directory));
-        stream.Write(MemoryMarshal.AsBytes(index.Postings));
+        stream.Write(MemoryMarshal.AsBytes(index.AllPostings));
         stream.Write(MemoryMarshal.AsBytes(table.AsSpan()));
         stream.Write(ids);
         stream.Write(new byte[Padding(ids.Length)]);

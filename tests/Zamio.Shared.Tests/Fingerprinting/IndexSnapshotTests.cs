@@ -16,7 +16,7 @@ public class IndexSnapshotTests
 
         Assert.Equal(42, version);
         Assert.True(index.Directory.SequenceEqual(copy.Directory));
-        Assert.True(index.Postings.SequenceEqual(copy.Postings));
+        Assert.True(index.AllPostings.SequenceEqual(copy.AllPostings));
         Assert.Equal(index.Tracks.Count, copy.Tracks.Count);
         for (var i = 0; i < index.Tracks.Count; i++)
         {
