@@ -17,7 +17,9 @@ public static class CatalogCommand
 
     private static readonly string[] SidecarNames = ["catalog.csv", "metadata.csv"];
 
-    public static int Run(IReadOnlyList<string> args)
+    /// <param name="args">The verb's arguments.</param>
+    /// <param name="configuration">Where to find a shared deployment (default: environment and appsettings.json).</param>
+    public static int Run(IReadOnlyList<string> args, IConfiguration? configuration = null)
     {
         if (args.Count == 0)
         {
@@ -25,16 +27,23 @@ public static class CatalogCommand
         }
 
         var rest = args.Skip(1);
+        var cli = args[0] switch
+        {
+            "add" => CliArguments.Parse(rest, new HashSet<string> { "--metadata" }, new HashSet<string>()),
+            "list" or "remove" => CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>()),
+            _ => throw new CliUsageException($"unknown catalog subcommand '{args[0]}' (add, list, remove)"),
+        };
+        using ICatalogTarget catalog = (ICatalogTarget?)SharedCatalog.Open(configuration ?? SharedCatalog.DefaultConfiguration())
+            ?? new EmbeddedCatalog(cli.DataDirectory);
         return args[0] switch
         {
-            "add" => Add(CliArguments.Parse(rest, new HashSet<string> { "--metadata" }, new HashSet<string>())),
-            "list" => List(CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>())),
-            "remove" => Remove(CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>())),
-            _ => throw new CliUsageException($"unknown catalog subcommand '{args[0]}' (add, list, remove)"),
+            "add" => Add(cli, catalog),
+            "list" => List(catalog),
+            _ => Remove(cli, catalog),
         };
     }
 
-    private static int Add(CliArguments cli)
+    private static int Add(CliArguments cli, ICatalogTarget catalog)
     {
         if (cli.Positional.Count == 0)
         {
@@ -62,7 +71,6 @@ public static class CatalogCommand
             throw new CliUsageException($"two files would get the same track id '{duplicates[0]}'");
         }
 
-        using var store = SqliteCatalogStore.Open(cli.DataDirectory);
         var clock = Stopwatch.StartNew();
         var progress = new ProgressBar(files.Count, "fingerprinting");
         var failures = new ConcurrentBag<string>();
@@ -86,7 +94,7 @@ public static class CatalogCommand
                 var peaks = TrackPeaks.FromPeaks(audio.Peaks, audio.FrameCount);
                 lock (gate)
                 {
-                    store.Upsert(track, peaks);
+                    catalog.Add(track, peaks);
                     added++;
                     seconds += audio.DurationSeconds;
                 }
@@ -109,10 +117,9 @@ public static class CatalogCommand
         return failures.IsEmpty ? 0 : 1;
     }
 
-    private static int List(CliArguments cli)
+    private static int List(ICatalogTarget catalog)
     {
-        using var store = SqliteCatalogStore.Open(cli.DataDirectory);
-        foreach (var track in store.List())
+        foreach (var track in catalog.List())
         {
             JsonLines.Write(new
             {
@@ -128,15 +135,14 @@ public static class CatalogCommand
         return 0;
     }
 
-    private static int Remove(CliArguments cli)
+    private static int Remove(CliArguments cli, ICatalogTarget catalog)
     {
         if (cli.Positional.Count == 0)
         {
             throw new CliUsageException("catalog remove needs a track id");
         }
 
-        using var store = SqliteCatalogStore.Open(cli.DataDirectory);
-        var missing = cli.Positional.Where(id => !store.Remove(id)).ToList();
+        var missing = cli.Positional.Where(id => !catalog.Remove(id)).ToList();
         foreach (var id in missing)
         {
             Console.Error.WriteLine($"error: no track '{id}' in the catalogue");

@@ -9,14 +9,16 @@ public static class CommandLine
 
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
-    public static int Run(string[] args)
+    /// <param name="args">The verb and its arguments.</param>
+    /// <param name="configuration">Where a shared deployment is configured (default: environment and appsettings.json).</param>
+    public static int Run(string[] args, IConfiguration? configuration = null)
     {
         try
         {
             var rest = args.Skip(1).ToList();
             return args[0] switch
             {
-                "catalog" => CatalogCommand.Run(rest),
+                "catalog" => CatalogCommand.Run(rest, configuration),
                 "scan" => ScanCommand.Run(rest),
                 "identify" => IdentifyCommand.Run(rest),
                 "stations" => StationsCommand.Run(rest),

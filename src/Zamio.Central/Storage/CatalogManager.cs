@@ -5,15 +5,16 @@ using Zamio.Shared.Indexing;
 namespace Zamio.Central.Storage;
 
 /// <summary>
-/// Catalogue changes made by a running service (HTTP API): write the store (the truth), then the Redis index cache,
-/// then tell every instance, whose index is rebuilt within about a second.
+/// Catalogue changes (HTTP API, or the CLI against a shared deployment): write the store (the truth), then the Redis
+/// index cache, then tell every instance, whose index is rebuilt within about a second. Without an index of its own
+/// (the CLI) only the others are told.
 /// </summary>
 public sealed partial class CatalogManager(
     ICatalogStore store,
     ICatalogChangeFeed feed,
-    CatalogIndex index,
     ILogger<CatalogManager> logger,
-    CatalogCache? cache = null)
+    CatalogCache? cache = null,
+    CatalogIndex? index = null)
 {
     public async Task AddAsync(CatalogTrack track, TrackPeaks peaks, CancellationToken cancellationToken)
     {
@@ -69,7 +70,10 @@ public sealed partial class CatalogManager(
     private async Task PropagateAsync(CatalogChangeKind kind, string trackId, CancellationToken cancellationToken)
     {
         var change = await feed.PublishAsync(kind, trackId, cancellationToken).ConfigureAwait(false);
-        await index.ApplyAsync([change], cancellationToken).ConfigureAwait(false);
+        if (index is not null)
+        {
+            await index.ApplyAsync([change], cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task CacheAsync(Func<Task> action, string trackId)

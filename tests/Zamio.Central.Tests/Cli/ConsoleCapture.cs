@@ -13,7 +13,9 @@ internal sealed record CliRun(int ExitCode, string Out, string Error)
 {
     public IReadOnlyList<string> OutLines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    public static CliRun Invoke(params string[] args)
+    public static CliRun Invoke(params string[] args) => Invoke(null, args);
+
+    public static CliRun Invoke(Microsoft.Extensions.Configuration.IConfiguration? configuration, params string[] args)
     {
         var originalOut = Console.Out;
         var originalError = Console.Error;
@@ -24,7 +26,7 @@ internal sealed record CliRun(int ExitCode, string Out, string Error)
         int code;
         try
         {
-            code = CommandLine.Run(args);
+            code = CommandLine.Run(args, configuration);
         }
         finally
         {

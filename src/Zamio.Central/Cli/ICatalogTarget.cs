@@ -1,0 +1,28 @@
+using Zamio.Central.Catalog;
+using Zamio.Shared.Indexing;
+
+namespace Zamio.Central.Cli;
+
+/// <summary>What the catalogue verbs change: the embedded store under <c>--data-dir</c>, or a shared deployment.</summary>
+internal interface ICatalogTarget : IDisposable
+{
+    void Add(CatalogTrack track, TrackPeaks peaks);
+
+    bool Remove(string id);
+
+    IReadOnlyList<CatalogTrack> List();
+}
+
+/// <summary>The embedded catalogue file; a running embedded <c>serve</c> sees changes when it restarts.</summary>
+internal sealed class EmbeddedCatalog(string dataDirectory) : ICatalogTarget
+{
+    private readonly SqliteCatalogStore _store = SqliteCatalogStore.Open(dataDirectory);
+
+    public void Add(CatalogTrack track, TrackPeaks peaks) => _store.Upsert(track, peaks);
+
+    public bool Remove(string id) => _store.Remove(id);
+
+    public IReadOnlyList<CatalogTrack> List() => _store.List();
+
+    public void Dispose() => _store.Dispose();
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Configuration;
+using Xunit.Abstractions;
+using Zamio.Central.Catalog;
+using Zamio.Central.Tests.Cli;
+using Zamio.Central.Tests.Serve;
+
+namespace Zamio.Central.Tests.Integration;
+
+/// <summary>The catalogue verbs against a deployment on PostgreSQL and Redis, with a running instance watching.</summary>
+[Trait("Category", "Integration")]
+[Collection(ConsoleCollection.Name)]
+public sealed class CatalogCliIntegrationTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan LiveWithin = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task CatalogVerbs_SharedDeployment_ChangePostgresAndRunningInstancesNotTheEmbeddedStore()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        var redis = await TestServers.RedisAsync(output);
+        if (pg is null || redis is null)
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = pg.ConnectionString,
+            ["ConnectionStrings:Redis"] = redis.Value.Configuration,
+            ["Zamio:Redis:KeyPrefix"] = redis.Value.Prefix,
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var song = dir.Combine("cli-song.wav");
+        ServeFixture.WriteWav(song, SyntheticSong.Generate(31, 30));
+        try
+        {
+            await using var running = await IntegrationHost.StartAsync(dir.Combine("running"), settings);
+            var index = running.Get<CatalogIndex>();
+            var added = IntegrationHost.WhenIndex(index, i => i.Contains("cli-song"));
+
+            var add = CliRun.Invoke(configuration, "catalog", "add", song, "--data-dir", dir.Combine("cli"));
+
+            Assert.True(add.ExitCode == 0, add.ToString());
+            await added.WaitAsync(LiveWithin);
+            Assert.False(File.Exists(dir.Combine("cli", "catalog.db")), "the embedded store was not touched");
+            var list = CliRun.Invoke(configuration, "catalog", "list");
+            Assert.Contains(list.OutLines, line => line.Contains("\"track\":\"cli-song\"", StringComparison.Ordinal));
+
+            var removed = IntegrationHost.WhenIndex(index, i => !i.Contains("cli-song"));
+            var remove = CliRun.Invoke(configuration, "catalog", "remove", "cli-song");
+
+            Assert.True(remove.ExitCode == 0, remove.ToString());
+            await removed.WaitAsync(LiveWithin);
+            Assert.DoesNotContain(CliRun.Invoke(configuration, "catalog", "list").OutLines, line => line.Contains("cli-song", StringComparison.Ordinal));
+            Assert.Equal(1, CliRun.Invoke(configuration, "catalog", "remove", "cli-song").ExitCode);
+        }
+        finally
+        {
+            await TestServers.CleanRedisAsync(redis.Value.Configuration, redis.Value.Prefix);
+        }
+    }
+}
