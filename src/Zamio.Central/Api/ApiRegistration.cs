@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Zamio.Central.Caching;
 using Zamio.Central.Hosting;
 using Zamio.Central.Ingest;
 using Zamio.Central.Metrics;
@@ -17,7 +18,11 @@ public static class ApiRegistration
         services.AddCentralMetrics();
         services.AddSingleton<StationTokenAuth>();
         services.AddSingleton<AdminAuth>();
-        services.AddSingleton<StationRateLimiter>();
+        services.AddSingleton<LocalUploadRateLimiter>();
+        // With Redis (registered by the storage setup) every instance draws on the same buckets.
+        services.AddSingleton<IUploadRateLimiter>(sp => sp.GetService<RedisConnection>() is { } redis
+            ? ActivatorUtilities.CreateInstance<RedisUploadRateLimiter>(sp, redis)
+            : sp.GetRequiredService<LocalUploadRateLimiter>());
         // Upload results live in central.db; with PostgreSQL configured that file is opened for them alone.
         services.AddSingleton(sp => new UploadsStore(
             sp.GetService<CentralDatabase>() ?? CentralDatabase.Open(sp.GetRequiredService<IOptions<ServeOptions>>().Value.DataDirectory)));

@@ -32,7 +32,7 @@ public static partial class UploadEndpoints
         HttpContext context,
         IOptions<CentralApiOptions> options,
         StationTokenAuth auth,
-        StationRateLimiter limiter,
+        IUploadRateLimiter limiter,
         UploadsProcessor processor,
         CatalogIndex catalog,
         CentralMetrics metrics,
