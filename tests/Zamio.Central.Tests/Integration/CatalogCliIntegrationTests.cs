@@ -24,12 +24,7 @@ public sealed class CatalogCliIntegrationTests(ITestOutputHelper output)
         }
 
         using var dir = new TempDirectory();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Postgres"] = pg.ConnectionString,
-            ["ConnectionStrings:Redis"] = redis.Value.Configuration,
-            ["Zamio:Redis:KeyPrefix"] = redis.Value.Prefix,
-        };
+        var settings = TestServers.SharedDeployment(pg, redis.Value);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var song = dir.Combine("cli-song.wav");
         ServeFixture.WriteWav(song, SyntheticSong.Generate(31, 30));

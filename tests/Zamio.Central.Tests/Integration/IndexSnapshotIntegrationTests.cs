@@ -162,12 +162,8 @@ public sealed class IndexSnapshotIntegrationTests(ITestOutputHelper output)
         }
     }
 
-    private static Dictionary<string, string?> Settings(PostgresSchema pg, (string Configuration, string Prefix) redis) => new()
-    {
-        ["ConnectionStrings:Postgres"] = pg.ConnectionString,
-        ["ConnectionStrings:Redis"] = redis.Configuration,
-        ["Zamio:Redis:KeyPrefix"] = redis.Prefix,
-    };
+    private static Dictionary<string, string?> Settings(PostgresSchema pg, (string Configuration, string Prefix) redis) =>
+        TestServers.SharedDeployment(pg, redis);
 
     private static CatalogTrack Track(string id) =>
         new(id, id, "Artist", null, 30, FingerprintSettings.AlgorithmVersion, DateTimeOffset.UnixEpoch);

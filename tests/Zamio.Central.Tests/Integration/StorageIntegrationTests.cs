@@ -87,12 +87,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         }
 
         using var dir = new TempDirectory();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Postgres"] = pg.ConnectionString,
-            ["ConnectionStrings:Redis"] = redis.Value.Configuration,
-            ["Zamio:Redis:KeyPrefix"] = redis.Value.Prefix,
-        };
+        var settings = TestServers.SharedDeployment(pg, redis.Value);
         try
         {
             await using var a = await IntegrationHost.StartAsync(dir.Combine("a"), settings);

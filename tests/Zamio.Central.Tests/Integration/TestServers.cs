@@ -39,6 +39,14 @@ internal static class TestServers
         }
     }
 
+    /// <summary>Settings of an instance on the test PostgreSQL schema and Redis prefix.</summary>
+    public static Dictionary<string, string?> SharedDeployment(PostgresSchema pg, (string Configuration, string Prefix) redis) => new()
+    {
+        ["ConnectionStrings:Postgres"] = pg.ConnectionString,
+        ["ConnectionStrings:Redis"] = redis.Configuration,
+        ["Zamio:Redis:KeyPrefix"] = redis.Prefix,
+    };
+
     /// <summary>The Redis configuration string and a unique key prefix, or null when Redis is unreachable.</summary>
     public static async Task<(string Configuration, string Prefix)?> RedisAsync(ITestOutputHelper output)
     {
