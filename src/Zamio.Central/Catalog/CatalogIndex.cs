@@ -48,6 +48,9 @@ public sealed partial class CatalogIndex(
     /// <summary>Catalogue tracks in the index (without placeholders of removed tracks).</summary>
     public int TrackCount => Volatile.Read(ref _tracks).Count;
 
+    /// <summary>Ids of the catalogue tracks in the index.</summary>
+    public IReadOnlyCollection<string> TrackIds => Volatile.Read(ref _tracks).Keys;
+
     /// <summary>Whether the index currently holds the track.</summary>
     public bool Contains(string trackId) => Volatile.Read(ref _tracks).ContainsKey(trackId);
 

@@ -13,7 +13,7 @@ internal interface ICatalogTarget : IDisposable
     IReadOnlyList<CatalogTrack> List();
 }
 
-/// <summary>The embedded catalogue file; a running embedded <c>serve</c> sees changes when it restarts.</summary>
+/// <summary>The embedded catalogue file; a <c>serve</c> on it applies the changes within seconds.</summary>
 internal sealed class EmbeddedCatalog(string dataDirectory) : ICatalogTarget
 {
     private readonly SqliteCatalogStore _store = SqliteCatalogStore.Open(dataDirectory);

@@ -37,6 +37,7 @@ public static class StorageRegistration
             services.AddSingleton<IStationStore, SqliteStationStore>();
             services.AddSingleton<IPlayStore, SqlitePlayStore>();
             services.AddSingleton<ICatalogStore>(sp => new SqliteCatalogRepository(sp.GetRequiredService<IOptions<ServeOptions>>().Value.DataDirectory));
+            services.AddHostedService<EmbeddedCatalogWatcher>();
         }
 
         services.AddSingleton<LocalRateLimiter>();

@@ -23,6 +23,13 @@ public sealed class StorageOptions
     [Range(10, 600_000)]
     public int MaxRetryDelayMilliseconds { get; set; } = 5_000;
 
+    /// <summary>
+    /// How often a <c>serve</c> on the embedded store looks for catalogue changes made by another process (the
+    /// <c>catalog</c> verbs) and applies them.
+    /// </summary>
+    [Range(100, 600_000)]
+    public int EmbeddedCatalogPollMilliseconds { get; set; } = 2_000;
+
     /// <summary>Largest number of plays written in one statement.</summary>
     [Range(1, 100_000)]
     public int WriteBatchSize { get; set; } = 2_000;
