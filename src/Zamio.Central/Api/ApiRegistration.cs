@@ -23,9 +23,10 @@ public static class ApiRegistration
         services.AddSingleton<IUploadRateLimiter>(sp => sp.GetService<RedisConnection>() is { } redis
             ? ActivatorUtilities.CreateInstance<RedisUploadRateLimiter>(sp, redis)
             : sp.GetRequiredService<LocalUploadRateLimiter>());
-        // Upload results live in central.db; with PostgreSQL configured that file is opened for them alone.
-        services.AddSingleton(sp => new UploadsStore(
-            sp.GetService<CentralDatabase>() ?? CentralDatabase.Open(sp.GetRequiredService<IOptions<ServeOptions>>().Value.DataDirectory)));
+        // Upload results live beside the plays: PostgreSQL when configured (shared by instances), else central.db.
+        services.AddSingleton(sp => sp.GetService<Npgsql.NpgsqlDataSource>() is { } postgres
+            ? UploadsStore.Postgres(postgres)
+            : UploadsStore.Embedded(sp.GetService<CentralDatabase>() ?? CentralDatabase.Open(sp.GetRequiredService<IOptions<ServeOptions>>().Value.DataDirectory)));
         services.AddSingleton<UploadsProcessor>();
         services.AddExternalBroker(configuration);
         return services;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,14 @@ public static partial class UploadEndpoints
     {
         endpoints.MapPost(Route, UploadAsync);
         return endpoints;
+    }
+
+    // The stored answers keep chunk ids idempotent; without them an upload is refused rather than answered twice.
+    private static IResult StorageUnavailable(HttpContext context, CentralMetrics metrics)
+    {
+        metrics.Upload("storage_unavailable");
+        context.Response.Headers.RetryAfter = "5";
+        return ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, "Upload storage is unavailable; retry after 5 s.");
     }
 
     private static async Task<IResult> UploadAsync(
@@ -100,7 +109,17 @@ public static partial class UploadEndpoints
                 return ApiResults.Problem(StatusCodes.Status403Forbidden, $"This key does not belong to station '{station}'.");
         }
 
-        if (processor.Stored(station, chunkId) is { } stored)
+        string? stored;
+        try
+        {
+            stored = processor.Stored(station, chunkId);
+        }
+        catch (DbException)
+        {
+            return StorageUnavailable(context, metrics);
+        }
+
+        if (stored is not null)
         {
             metrics.Upload("duplicate");
             return Results.Text(stored, "application/json", statusCode: StatusCodes.Status200OK);
@@ -135,6 +154,10 @@ public static partial class UploadEndpoints
 
             var json = processor.Process(new UploadedClip(station, chunkId, startedAt, duration, metadata, path));
             return Results.Text(json, "application/json", statusCode: StatusCodes.Status200OK);
+        }
+        catch (DbException)
+        {
+            return StorageUnavailable(context, metrics);
         }
         catch (Exception ex) when (ex is AudioFormatException or InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or ArgumentException)
         {

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Dapper;
+using Npgsql;
 using Zamio.Central.Hosting;
 
 namespace Zamio.Central.Ingest;
@@ -7,10 +9,10 @@ namespace Zamio.Central.Ingest;
 public sealed record StoredUpload(string StationId, string ChunkId, string ResultJson);
 
 /// <summary>
-/// Results of mobile clip uploads, keyed by (station, chunk id), in the table <c>uploads</c> of <c>central.db</c>.
-/// The SQL is plain and portable (PostgreSQL accepts it as written, with <c>text</c> columns), so a PostgreSQL
-/// implementation is a copy with another connection. The table is created on first use rather than by a
-/// numbered migration, so it never races another area's migration list.
+/// Results of mobile clip uploads, keyed by (station, chunk id), in the table <c>uploads</c>: in <c>central.db</c>
+/// on the embedded store, in PostgreSQL when it is configured, so a retried chunk gets the stored answer from any
+/// instance. The SQL is plain and portable (text columns); each database creates the table on first use rather
+/// than in a numbered migration, so it never races another area's migration list.
 /// </summary>
 public sealed class UploadsStore
 {
@@ -40,25 +42,41 @@ public sealed class UploadsStore
     private const string Select =
         "SELECT station AS StationId, chunk_id AS ChunkId, result AS ResultJson FROM uploads WHERE station = @station AND chunk_id = @chunkId";
 
-    private readonly CentralDatabase _database;
+    private readonly Func<DbConnection> _connect;
+    private volatile bool _created;
 
-    public UploadsStore(CentralDatabase database)
+    private UploadsStore(Func<DbConnection> connect)
     {
-        _database = database;
-        using var connection = database.Connect();
-        connection.Execute(CreateTable);
+        _connect = connect;
     }
+
+    public static UploadsStore Embedded(CentralDatabase database) => new(database.Connect);
+
+    public static UploadsStore Postgres(NpgsqlDataSource dataSource) => new(dataSource.OpenConnection);
 
     public StoredUpload? Find(string station, string chunkId)
     {
-        using var connection = _database.Connect();
+        using var connection = Connect();
         return connection.QuerySingleOrDefault<StoredUpload>(Select, new { station, chunkId });
+    }
+
+    // The table is made on first use, so a database that is down at start delays only the first upload's answer.
+    private DbConnection Connect()
+    {
+        var connection = _connect();
+        if (!_created)
+        {
+            connection.Execute(CreateTable);
+            _created = true;
+        }
+
+        return connection;
     }
 
     /// <summary>Stores a result unless one exists; returns the stored one (the first writer wins a race).</summary>
     public StoredUpload Save(UploadRow row)
     {
-        using var connection = _database.Connect();
+        using var connection = Connect();
         connection.Execute(Insert, row);
         return connection.QuerySingle<StoredUpload>(Select, new { station = row.Station, chunkId = row.ChunkId });
     }
