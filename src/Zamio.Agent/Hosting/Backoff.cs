@@ -11,7 +11,8 @@ public static class Backoff
         TimeProvider time,
         TimeSpan first,
         TimeSpan max,
-        Action<Exception, TimeSpan, int> onRetry) =>
+        Action<Exception, TimeSpan, int> onRetry,
+        Func<double>? randomizer = null) =>
         new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -19,6 +20,7 @@ public static class Backoff
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
+                Randomizer = randomizer ?? Random.Shared.NextDouble,
                 Delay = first,
                 MaxDelay = max,
                 OnRetry = args =>
