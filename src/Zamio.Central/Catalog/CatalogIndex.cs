@@ -198,7 +198,16 @@ public sealed partial class CatalogIndex(
             }
         }
 
-        order.AddRange(tracks.Keys.Where(id => !placed.Contains(id)).Order(StringComparer.Ordinal));
+        var appended = tracks.Keys.Where(id => !placed.Contains(id)).Order(StringComparer.Ordinal).ToList();
+        order.AddRange(appended);
+        // Only new tracks, every kept one unchanged: extend the current index instead of hashing everything again.
+        if (Volatile.Read(ref _index) is { } current && order.Count == current.Tracks.Count + appended.Count
+            && _order.TrueForAll(id => id is null || ReferenceEquals(tracks.GetValueOrDefault(id), _tracks[id])))
+        {
+            Publish(current.Append([.. appended.Select(id => (id, tracks[id]))]), order, tracks, version);
+            return;
+        }
+
         var builder = new IndexBuilder();
         for (var i = 0; i < order.Count; i++)
         {

@@ -7,7 +7,7 @@ namespace Zamio.Shared.Indexing;
 /// Tracks are laid end to end on one 32-bit frame timeline with gaps between them, so a posting is 4 bytes and
 /// an offset-vote winner names its track by position alone.
 /// </summary>
-public sealed class FingerprintIndex
+public sealed partial class FingerprintIndex
 {
     /// <summary>Silence between tracks on the index timeline, wider than any query window at any speed.</summary>
     public const uint TrackGap = 8192;

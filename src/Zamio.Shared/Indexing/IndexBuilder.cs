@@ -21,29 +21,11 @@ public sealed class IndexBuilder
 
     public FingerprintIndex Build()
     {
-        var tracks = new IndexedTrack[_tracks.Count];
-        ulong position = 0;
-        for (var i = 0; i < tracks.Length; i++)
-        {
-            var (id, peaks) = _tracks[i];
-            if (position + (ulong)peaks.FrameCount + FingerprintIndex.TrackGap > uint.MaxValue)
-            {
-                throw new InvalidOperationException("catalogue exceeds the index timeline (about 8 years of audio)");
-            }
-
-            tracks[i] = new IndexedTrack(id, (uint)position, peaks);
-            position += (ulong)peaks.FrameCount + FingerprintIndex.TrackGap;
-        }
-
+        var tracks = Place(_tracks, 0);
         var keyCount = 1 << PairHasher.KeyBits;
         var counts = new int[keyCount + 1];
-        var perTrack = new List<HashedPair>[tracks.Length];
         // Pass 1 hashes each track in parallel and counts keys; pass 2 scatters into place.
-        Parallel.For(0, tracks.Length, () => new List<HashPoint>(), (i, _, points) =>
-        {
-            perTrack[i] = HashTrack(tracks[i].Peaks, points);
-            return points;
-        }, _ => { });
+        var perTrack = HashTracks(tracks);
 
         foreach (var pairs in perTrack)
         {
@@ -72,6 +54,37 @@ public sealed class IndexBuilder
         }
 
         return new FingerprintIndex(counts, postings, tracks);
+    }
+
+    /// <summary>Lays tracks end to end from <paramref name="position"/>, a gap after each.</summary>
+    internal static IndexedTrack[] Place(IReadOnlyList<(string Id, TrackPeaks Peaks)> tracks, ulong position)
+    {
+        var placed = new IndexedTrack[tracks.Count];
+        for (var i = 0; i < placed.Length; i++)
+        {
+            var (id, peaks) = tracks[i];
+            if (position + (ulong)peaks.FrameCount + FingerprintIndex.TrackGap > uint.MaxValue)
+            {
+                throw new InvalidOperationException("catalogue exceeds the index timeline (about 8 years of audio)");
+            }
+
+            placed[i] = new IndexedTrack(id, (uint)position, peaks);
+            position += (ulong)peaks.FrameCount + FingerprintIndex.TrackGap;
+        }
+
+        return placed;
+    }
+
+    /// <summary>Each track's landmarks, hashed in parallel.</summary>
+    internal static List<HashedPair>[] HashTracks(IndexedTrack[] tracks)
+    {
+        var perTrack = new List<HashedPair>[tracks.Length];
+        Parallel.For(0, tracks.Length, () => new List<HashPoint>(), (i, _, points) =>
+        {
+            perTrack[i] = HashTrack(tracks[i].Peaks, points);
+            return points;
+        }, _ => { });
+        return perTrack;
     }
 
     private static List<HashedPair> HashTrack(TrackPeaks peaks, List<HashPoint> points)

@@ -122,6 +122,26 @@ public class IndexBuilderTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 3)]
+    [InlineData(2, 1)]
+    [InlineData(3, 2)]
+    public void Append_TracksAfterExistingOnes_SameIndexAsBuildingAllAtOnce(int existing, int added)
+    {
+        var (all, peaks) = BuildIndex(existing + added);
+        var before = new IndexBuilder();
+        for (var i = 0; i < existing; i++)
+        {
+            before.Add($"t{i}", peaks[i]);
+        }
+
+        var appended = before.Build().Append([.. Enumerable.Range(existing, added).Select(i => ($"t{i}", peaks[i]))]);
+
+        Assert.Equal(all.Tracks.Select(t => (t.Id, t.Start)), appended.Tracks.Select(t => (t.Id, t.Start)));
+        Assert.True(all.Directory.SequenceEqual(appended.Directory), "directories differ");
+        Assert.True(all.AllPostings.SequenceEqual(appended.AllPostings), "postings differ");
+    }
+
     [Fact]
     public void Empty_NoTracks_NothingFound()
     {
