@@ -95,21 +95,11 @@ public static partial class TrackEndpoints
             return ApiResults.Problem(StatusCodes.Status400BadRequest, $"'id' must be 1..{MaxIdLength} characters without '/', '\\' or control characters.");
         }
 
-        var path = Path.Combine(Path.GetTempPath(), "zamio-track-" + Guid.NewGuid().ToString("N") + Path.GetExtension(file.FileName).Where(char.IsAsciiLetterOrDigit).Aggregate(".", (s, c) => s + c));
         FingerprintedAudio audio;
         try
         {
-            var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
-            await using (target.ConfigureAwait(false))
-            {
-                var upload = file.OpenReadStream();
-                await using (upload.ConfigureAwait(false))
-                {
-                    await upload.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            audio = Fingerprinter.FromFile(path);
+            using var saved = await TempUpload.SaveAsync(file, "zamio-track-", cancellationToken).ConfigureAwait(false);
+            audio = Fingerprinter.FromFile(saved.Path);
             if (audio.FrameCount >= TrackPeaks.MaxFrames)
             {
                 return ApiResults.Problem(StatusCodes.Status400BadRequest, "The track is longer than the longest supported track.");
@@ -123,10 +113,6 @@ public static partial class TrackEndpoints
         catch (Exception ex) when (ex is AudioFormatException or InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or ArgumentException)
         {
             return ApiResults.Problem(StatusCodes.Status400BadRequest, $"Unreadable audio: {ex.Message}");
-        }
-        finally
-        {
-            File.Delete(path);
         }
 
         var track = new CatalogTrack(id, Field(form, "title"), Field(form, "artist"), Field(form, "isrc"), audio.DurationSeconds,

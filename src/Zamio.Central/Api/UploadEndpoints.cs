@@ -138,21 +138,10 @@ public static partial class UploadEndpoints
             return ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, "The index is not loaded yet.");
         }
 
-        // A file on disk lets ffmpeg seek MP4/M4A containers whose index sits at the end.
-        var path = Path.Combine(Path.GetTempPath(), "zamio-upload-" + Guid.NewGuid().ToString("N") + SafeExtension(file!.FileName));
         try
         {
-            var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
-            await using (target.ConfigureAwait(false))
-            {
-                var upload = file.OpenReadStream();
-                await using (upload.ConfigureAwait(false))
-                {
-                    await upload.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            var json = processor.Process(new UploadedClip(station, chunkId, startedAt, duration, metadata, path));
+            using var saved = await TempUpload.SaveAsync(file!, "zamio-upload-", cancellationToken).ConfigureAwait(false);
+            var json = processor.Process(new UploadedClip(station, chunkId, startedAt, duration, metadata, saved.Path));
             return Results.Text(json, "application/json", statusCode: StatusCodes.Status200OK);
         }
         catch (DbException)
@@ -164,10 +153,6 @@ public static partial class UploadEndpoints
             metrics.Upload("unreadable");
             LogUnreadable(loggers.CreateLogger(typeof(UploadEndpoints)), station, chunkId, ex.Message);
             return ApiResults.Problem(StatusCodes.Status400BadRequest, $"Unreadable audio: {ex.Message}");
-        }
-        finally
-        {
-            File.Delete(path);
         }
     }
 
@@ -247,12 +232,6 @@ public static partial class UploadEndpoints
         }
 
         return true;
-    }
-
-    private static string SafeExtension(string? fileName)
-    {
-        var extension = Path.GetExtension(fileName ?? "");
-        return extension.Length is > 1 and <= 6 && extension.Skip(1).All(char.IsAsciiLetterOrDigit) ? extension : ".bin";
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {ChunkId} from {Station} does not decode: {Reason}")]
