@@ -63,7 +63,9 @@ public sealed class MosquittoTests(ITestOutputHelper output)
 
         using var dir = new TempDir();
         var wav = dir.Combine("chords.wav");
-        TestAudio.WriteChordWav(wav, seconds: 120, seed: 11);
+        // Long enough that fingerprinting it outlasts the moment the broker is stopped, however fast the machine is:
+        // with 2 minutes of audio the whole file could be produced and delivered before the stop.
+        TestAudio.WriteChordWav(wav, seconds: 1200, seed: 11);
         using var broker = new MosquittoProcess(dir.Combine("mosquitto"), TestBroker.FreePort());
         await using var subscriber = new PacketSubscriber("test-fm", persistent: true);
         await broker.StartAsync();
