@@ -1,4 +1,5 @@
 using System.Text;
+using Zamio.Shared.IO;
 
 namespace Zamio.Agent.Sources;
 
@@ -6,24 +7,10 @@ namespace Zamio.Agent.Sources;
 /// Removes SHOUTcast/Icecast in-band metadata from a stream: after every <c>icy-metaint</c> audio bytes comes
 /// one length byte (×16) and that many bytes of <c>StreamTitle='...';</c> text. Titles go to a callback.
 /// </summary>
-public sealed class IcyMetadataStream(Stream inner, int metaInterval, Action<string> onTitle) : Stream
+public sealed class IcyMetadataStream(Stream inner, int metaInterval, Action<string> onTitle) : ReadOnlyStream
 {
     private readonly int _metaInterval = metaInterval;
     private int _untilMetadata = metaInterval;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public static string? ParseTitle(string metadata)
     {
@@ -44,8 +31,6 @@ public sealed class IcyMetadataStream(Stream inner, int metaInterval, Action<str
         return end > start ? metadata[start..end] : end == start ? string.Empty : null;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (buffer.IsEmpty)
@@ -65,16 +50,6 @@ public sealed class IcyMetadataStream(Stream inner, int metaInterval, Action<str
         _untilMetadata -= read;
         return read;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,3 +1,5 @@
+using Zamio.Shared.IO;
+
 namespace Zamio.Central.Caching;
 
 /// <summary>Cuts what is written into fixed-size chunks and hands each one over as soon as it is full.</summary>
@@ -68,7 +70,7 @@ public sealed class ChunkWriteStream(int chunkBytes, Action<int, ReadOnlyMemory<
 /// Reads chunks back to back as one stream of a known length (so a decoder can check it up front). The chunks may
 /// still be arriving: the enumeration blocks until the next one is there, so decoding overlaps the transfer.
 /// </summary>
-public sealed class ChunkReadStream(IEnumerable<ReadOnlyMemory<byte>> chunks, long length) : Stream
+public sealed class ChunkReadStream(IEnumerable<ReadOnlyMemory<byte>> chunks, long length) : ReadOnlyStream
 {
     private readonly IEnumerator<ReadOnlyMemory<byte>> _chunks = chunks.GetEnumerator();
     private ReadOnlyMemory<byte> _current;
@@ -79,11 +81,7 @@ public sealed class ChunkReadStream(IEnumerable<ReadOnlyMemory<byte>> chunks, lo
     {
     }
 
-    public override bool CanRead => true;
-
     public override bool CanSeek => true;
-
-    public override bool CanWrite => false;
 
     public override long Length => length;
 
@@ -107,18 +105,6 @@ public sealed class ChunkReadStream(IEnumerable<ReadOnlyMemory<byte>> chunks, lo
         _position += read;
         return read;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,10 +1,12 @@
+using Zamio.Shared.IO;
+
 namespace Zamio.Shared.Audio;
 
 /// <summary>
 /// Replays bytes already peeked from a non-seekable stream, then continues with the stream itself.
 /// Position reports bytes read so far, because NLayer reads it even on non-seekable streams.
 /// </summary>
-internal sealed class PrefixedStream : Stream
+internal sealed class PrefixedStream : ReadOnlyStream
 {
     private readonly byte[] prefix;
     private readonly Stream inner;
@@ -17,21 +19,11 @@ internal sealed class PrefixedStream : Stream
         this.inner = inner;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => position;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -48,16 +40,6 @@ internal sealed class PrefixedStream : Stream
         position += read;
         return read;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
