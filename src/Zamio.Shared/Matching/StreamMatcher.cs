@@ -28,9 +28,11 @@ public sealed class StreamMatcher
 
     // Known alignments are checked this far back for a start masked by talk-over, in chunks that must each
     // show evidence (z) so chance hits in speech cannot walk the start backwards.
-    private static readonly int ExtendFrames = FingerprintSettings.SecondsToFrame(20);
+    private static readonly int ExtendFrames = FingerprintSettings.SecondsToFrame(30);
     private static readonly int ChunkFrames = FingerprintSettings.SecondsToFrame(2);
     private const double ChunkMinZ = 3.0;
+    private const double TalkOverMinZ = 2.5;
+    private const double TalkOverMinGain = 1.0;
 
     private Matcher _matcher;
     private readonly List<Peak> _peaks = [];
@@ -170,8 +172,7 @@ public sealed class StreamMatcher
         var limit = first - ExtendFrames;
         while (first - ChunkFrames >= limit)
         {
-            var chunk = all[Peak.FirstAtOrAfter(all, first - ChunkFrames)..Peak.FirstAtOrAfter(all, first)];
-            var check = _matcher.Check(chunk, match.TrackIndex, match.Alignment);
+            var check = CheckChunk(all, first, match);
             if (check.Matched == 0 || check.Z < ChunkMinZ || check.FirstMatchFrame >= first)
             {
                 break;
@@ -180,8 +181,40 @@ public sealed class StreamMatcher
             first = check.FirstMatchFrame;
         }
 
+        first = ExtendUnderTalkOver(all, match, first, limit);
         return first == match.FirstMatchFrame ? match : match with { FirstMatchFrame = first };
     }
+
+    // A presenter louder than the song leaves only a few of its peaks, so no 2 s chunk stands out on its own. Summed
+    // from the confirmed start backwards, the excess over chance keeps growing while the song is under the speech and
+    // only wanders once it has begun; the start moves to the earliest chunk that adds clear excess while the whole
+    // stretch stays far above chance.
+    private long ExtendUnderTalkOver(ReadOnlySpan<Peak> all, TrackMatch match, long first, long limit)
+    {
+        double excess = 0, variance = 0, best = 0;
+        var extended = first;
+        for (var at = first; at - ChunkFrames >= limit; at -= ChunkFrames)
+        {
+            var check = CheckChunk(all, at, match);
+            if (check.Compared == 0)
+            {
+                break;
+            }
+
+            excess += check.Matched - check.Expected;
+            variance += check.Variance;
+            if (check.Matched > 0 && excess - best >= TalkOverMinGain && excess >= TalkOverMinZ * Math.Sqrt(variance + 1))
+            {
+                best = excess;
+                extended = Math.Min(extended, check.FirstMatchFrame);
+            }
+        }
+
+        return extended;
+    }
+
+    private VerifiedAlignment CheckChunk(ReadOnlySpan<Peak> all, long end, TrackMatch match) =>
+        _matcher.Check(all[Peak.FirstAtOrAfter(all, end - ChunkFrames)..Peak.FirstAtOrAfter(all, end)], match.TrackIndex, match.Alignment);
 }
 
 /// <summary>The accepted matches of one stream window [StartFrame, EndFrame).</summary>

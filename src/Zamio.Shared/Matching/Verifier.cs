@@ -160,7 +160,7 @@ internal sealed class Verifier(MatcherOptions options)
 
         var z = (matched - expected) / Math.Sqrt(variance + 1);
         var (first, last) = SupportedExtent();
-        return new VerifiedAlignment(alignment, matched, compared, z, first, last);
+        return new VerifiedAlignment(alignment, matched, compared, z, first, last, expected, variance);
     }
 
     // The extent of a match runs between confirmed peaks whose neighbourhood (±SupportRadius) confirms clearly more
@@ -293,5 +293,10 @@ internal sealed class Verifier(MatcherOptions options)
     }
 }
 
+/// <summary>
+/// A scored alignment; <see cref="Expected"/> and <see cref="Variance"/> are the chance model's mean and variance of
+/// <see cref="Matched"/>, so scores of adjacent stretches can be summed.
+/// </summary>
 public readonly record struct VerifiedAlignment(
-    Alignment Alignment, int Matched, int Compared, double Z, long FirstMatchFrame, long LastMatchFrame);
+    Alignment Alignment, int Matched, int Compared, double Z, long FirstMatchFrame, long LastMatchFrame,
+    double Expected = 0, double Variance = 0);

@@ -115,6 +115,29 @@ public class StreamMatcherTests
         Assert.Equal("song09", Assert.Single(window.Matches).TrackId);
     }
 
+    [Theory]
+    [InlineData(4f)]
+    [InlineData(10f)]
+    [InlineData(14f)]
+    public void Append_IntroUnderLouderPresenter_PlayStartsWhereTheSongBegins(float presenterGain)
+    {
+        // A presenter (another, louder sound) over the first 12 s of the song masks most of its peaks (at 10x no
+        // 2 s stretch stands out on its own); the start must still be found where the song begins, not where it
+        // comes out of the talk-over, and not in the 8 s of presenter before it.
+        var song = SyntheticCatalogue.Shared.Songs[1];
+        var presenter = SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 20);
+        var audio = SyntheticMusic.Concat(
+            SyntheticMusic.Slice(presenter, 0, 8),
+            SyntheticMusic.Mix(SyntheticMusic.Slice(song, 0, 12), SyntheticMusic.Slice(presenter, 8, 12), presenterGain),
+            SyntheticMusic.Slice(song, 12, 30));
+
+        var matches = Run(audio, 2 * Rate).SelectMany(w => w.Matches).ToList();
+
+        Assert.All(matches, m => Assert.Equal("song01", m.TrackId));
+        var start = FingerprintSettings.FrameCentreSeconds(matches.Min(m => m.FirstMatchFrame));
+        Assert.True(start >= 7 && start <= 11, $"start {start}");
+    }
+
     private static List<string> Describe(List<WindowResult> windows) =>
         [.. windows.Select(w => $"{w.StartFrame}-{w.EndFrame}: " + string.Join(", ", w.Matches.Select(m =>
             $"{m.TrackId} {m.Confidence:F4} {m.MatchedPeaks}/{m.ComparedPeaks} {m.FirstMatchFrame}-{m.LastMatchFrame}")))];
