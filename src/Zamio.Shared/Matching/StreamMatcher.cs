@@ -49,7 +49,8 @@ public sealed class StreamMatcher
     private const double NearIdentity = 0.0101;
     private int[] _nearIdentity = [];
     private bool _focused;
-    private long _nextWindowEnd = WindowFrames;
+    // The first windows are partial: a song that starts with the stream is named after one step, not one window.
+    private long _nextWindowEnd = StepFrames;
     private long _epoch;
 
     public StreamMatcher(Matcher matcher)

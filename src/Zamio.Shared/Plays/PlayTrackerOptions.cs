@@ -37,5 +37,5 @@ public sealed record PlayTrackerOptions
     public double MinPeakConfidence { get; init; } = 0.97;
 
     /// <summary>Shortest evidence span reported as a play.</summary>
-    public int MinDurationFrames { get; init; } = FingerprintSettings.SecondsToFrame(3);
+    public int MinDurationFrames { get; init; } = FingerprintSettings.SecondsToFrame(1.5);
 }
