@@ -25,6 +25,13 @@ public sealed class ServeOptions
     [Range(0, 256)]
     public int IngestWorkers { get; set; }
 
+    /// <summary>
+    /// A station that has sent no accepted packet for this long has its ongoing plays written as closed at their last
+    /// evidence; a resumed stream carries the same plays on. Checked every quarter of this period.
+    /// </summary>
+    [Range(10, 86_400)]
+    public int IdleCloseSeconds { get; set; } = 120;
+
     /// <summary>Largest clip accepted by <c>POST /api/v1/identify</c>.</summary>
     [Range(1024, 100 * 1024 * 1024)]
     public long MaxClipBytes { get; set; } = 5 * 1024 * 1024;

@@ -42,6 +42,7 @@ public static class ServiceRegistration
         services.AddSingleton<EmbeddedBroker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         services.AddHostedService<IngestService>();
+        services.AddHostedService<StationIdleSweep>();
         return services;
     }
 

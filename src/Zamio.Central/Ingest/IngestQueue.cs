@@ -44,6 +44,21 @@ public sealed class IngestQueue
         return _partitions[PartitionOf(packet.ClientStation)].Writer.WriteAsync(packet, cancellationToken);
     }
 
+    /// <summary>The marker <see cref="RequestIdleCheckAsync"/> queues; never a station's packet.</summary>
+    internal static InboundPacket IdleCheck { get; } = new(string.Empty, string.Empty, []);
+
+    /// <summary>
+    /// Queues an idle check behind the packets waiting in every partition, so each worker closes its silent stations'
+    /// plays on its own thread (<see cref="IngestWorker.CloseIdleStations"/>).
+    /// </summary>
+    public async Task RequestIdleCheckAsync(CancellationToken cancellationToken)
+    {
+        foreach (var partition in _partitions)
+        {
+            await partition.Writer.WriteAsync(IdleCheck, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     // String hashes are randomised per process, which is fine: partitions only live as long as the process.
     private int PartitionOf(string station) => (int)((uint)StringComparer.Ordinal.GetHashCode(station) % (uint)_partitions.Length);
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Threading.Channels;
+using Microsoft.Extensions.Options;
 using Zamio.Central.Caching;
 using Zamio.Central.Catalog;
+using Zamio.Central.Hosting;
 using Zamio.Central.Plays;
 using Zamio.Central.Stations;
 
@@ -19,6 +21,7 @@ public sealed class IngestService(
     StationActivity activity,
     IStationRateLimiter limiter,
     TimeProvider time,
+    IOptions<ServeOptions> options,
     ILogger<IngestService> logger,
     Metrics.CentralMetrics? metrics = null) : BackgroundService
 {
@@ -27,7 +30,8 @@ public sealed class IngestService(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, queue.Partitions).Select(partition =>
         {
-            var worker = new IngestWorker(partition, _instance, catalog, plays, stations, activity, limiter, time, logger, metrics);
+            var worker = new IngestWorker(
+                partition, _instance, catalog, plays, stations, activity, limiter, time, TimeSpan.FromSeconds(options.Value.IdleCloseSeconds), logger, metrics);
             // Matching is CPU-bound: each partition gets a thread of its own rather than a pool thread it would hog.
             return Task.Factory.StartNew(
                 () => RunAsync(worker, queue.Reader(partition), stoppingToken),
@@ -44,7 +48,14 @@ public sealed class IngestService(
             {
                 while (reader.TryRead(out var inbound))
                 {
-                    worker.Process(inbound);
+                    if (ReferenceEquals(inbound, IngestQueue.IdleCheck))
+                    {
+                        worker.CloseIdleStations();
+                    }
+                    else
+                    {
+                        worker.Process(inbound);
+                    }
                 }
             }
         }

@@ -13,7 +13,8 @@ namespace Zamio.Central.Ingest;
 /// <summary>
 /// One ingest partition: validates packets, drops redeliveries by sequence, runs each of its stations' streaming
 /// matcher and play tracker, and queues the resulting plays. A station always lands on the same partition, so
-/// its packets stay in order; partitions share nothing but the index and the thread-safe stores.
+/// its packets stay in order; partitions share nothing but the index and the thread-safe stores. Idle checks come
+/// through the same queue (see <see cref="CloseIdleStations"/>), so only this worker's thread touches its sessions.
 /// </summary>
 internal sealed partial class IngestWorker(
     int partition,
@@ -24,6 +25,7 @@ internal sealed partial class IngestWorker(
     StationActivity activity,
     IStationRateLimiter limiter,
     TimeProvider time,
+    TimeSpan idleClose,
     ILogger logger,
     Metrics.CentralMetrics? metrics)
 {
@@ -83,7 +85,7 @@ internal sealed partial class IngestWorker(
                 return;
             }
 
-            session = new StationSession(station, $"{station}/{instance}-{partition}-{_sessions.Count}", packet, catalog, SharedMatcher(catalog));
+            session = new StationSession(station, $"{station}/{instance}-{partition}-{_sessions.Count}", packet, catalog, SharedMatcher(catalog), time.GetTimestamp());
             _sessions[station] = session;
         }
         else if (!ReferenceEquals(session.Index, catalog.Index))
@@ -118,6 +120,7 @@ internal sealed partial class IngestWorker(
         }
 
         session.HighestSequence = packet.Sequence;
+        session.Accepted(time.GetTimestamp());
         activity.PacketAccepted(station);
         var peaks = new Peak[packet.Peaks.Length];
         for (var i = 0; i < peaks.Length; i++)
@@ -147,6 +150,50 @@ internal sealed partial class IngestWorker(
         }
     }
 
+    /// <summary>
+    /// Writes the ongoing plays of every station silent for the idle period as closed, ending at their last evidence,
+    /// once per silence. The trackers keep those plays open: when the stream resumes with the same audio (a spool
+    /// replay after an outage), the next update of a play carries the same row on and reopens it.
+    /// </summary>
+    public void CloseIdleStations()
+    {
+        try
+        {
+            List<PlayRecord>? closed = null;
+            foreach (var session in _sessions.Values)
+            {
+                if (session.IdleClosed || time.GetElapsedTime(session.LastAccepted) < idleClose)
+                {
+                    continue;
+                }
+
+                session.IdleClosed = true;
+                var count = 0;
+                foreach (var play in session.Tracker.Ongoing)
+                {
+                    (closed ??= []).Add(session.ToRecord(play with { Status = PlayStatus.Closed }));
+                    count++;
+                }
+
+                if (count > 0)
+                {
+                    LogIdleClosed(logger, session.Station, count, idleClose.TotalSeconds);
+                }
+            }
+
+            if (closed is not null)
+            {
+                plays.Upsert(closed);
+                metrics?.PlaysWritten(closed);
+                metrics?.PlaysIdleClosed(closed.Count);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogIdleCheckFailed(logger, ex);
+        }
+    }
+
     private void Reject(string station, string reason)
     {
         if (activity.PacketRejected(station))
@@ -163,6 +210,12 @@ internal sealed partial class IngestWorker(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingest of a packet from {Station} failed")]
     private static partial void LogProcessingFailed(ILogger logger, Exception exception, string station);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Station {Station} sent nothing for {Seconds} s: {Count} ongoing play(s) closed at their last evidence")]
+    private static partial void LogIdleClosed(ILogger logger, string station, int count, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Closing the plays of idle stations failed")]
+    private static partial void LogIdleCheckFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Station {Station}: {Track} {Status} from {Start:O}")]
     private static partial void LogPlay(ILogger logger, string station, string track, string status, DateTimeOffset start);
@@ -204,9 +257,17 @@ internal sealed partial class IngestWorker(
     /// One station's stream since central (or the index) started. Frames are rebased to the session's first packet,
     /// whose capture time anchors the audio clock: utc(frame) = CaptureStart + (frame - StartFrame) × 32 ms.
     /// </summary>
-    private sealed class StationSession(string station, string key, FingerprintPacket first, CatalogIndex catalog, Matcher matcher)
+    private sealed class StationSession(string station, string key, FingerprintPacket first, CatalogIndex catalog, Matcher matcher, long created)
     {
+        public string Station => station;
+
         public object Index { get; private set; } = catalog.Index;
+
+        /// <summary><see cref="TimeProvider"/> timestamp of the last accepted packet.</summary>
+        public long LastAccepted { get; private set; } = created;
+
+        /// <summary>The plays of this silence are written as closed; cleared by the next accepted packet.</summary>
+        public bool IdleClosed { get; set; }
 
         public long BaseFrame { get; } = first.StartFrame;
 
@@ -215,6 +276,12 @@ internal sealed partial class IngestWorker(
         public StreamMatcher Matcher { get; } = new(matcher);
 
         public PlayTracker Tracker { get; } = new();
+
+        public void Accepted(long timestamp)
+        {
+            LastAccepted = timestamp;
+            IdleClosed = false;
+        }
 
         public void UseIndex(CatalogIndex current, Matcher shared)
         {

@@ -18,6 +18,7 @@ public sealed class CentralMetrics : IDisposable
     private readonly Counter<long> _packets;
     private readonly Histogram<double> _matchSeconds;
     private readonly Counter<long> _plays;
+    private readonly Counter<long> _idleClosed;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _uploads;
     private readonly Counter<long> _catalogChanges;
@@ -29,6 +30,7 @@ public sealed class CentralMetrics : IDisposable
         Meter.CreateObservableCounter("zamio.ingest.packets", () => IngestTotals(activity), description: "Fingerprint packets seen by the ingest loop and its transports, by result (accepted, duplicate, rejected, dropped) and drop reason.");
         _matchSeconds = Meter.CreateHistogram<double>("zamio.match.duration", unit: "s", description: "Time spent matching, by source (stream packet, identify, upload).");
         _plays = Meter.CreateCounter<long>("zamio.plays.written", description: "Play rows written (inserted or updated), by status.");
+        _idleClosed = Meter.CreateCounter<long>("zamio.plays.idle_closed", description: "Ongoing plays written as closed because their station stopped sending (a resumed stream carries them on).");
         _rateLimited = Meter.CreateCounter<long>("zamio.ratelimit.hits", description: "Requests or packets refused by a rate limit, by scope.");
         _uploads = Meter.CreateCounter<long>("zamio.uploads", description: "Mobile clip uploads by result.");
         _catalogChanges = Meter.CreateCounter<long>("zamio.catalog.changes", description: "Catalogue changes made through the admin API, by kind.");
@@ -74,6 +76,8 @@ public sealed class CentralMetrics : IDisposable
             PlaysWritten(play.Status, 1);
         }
     }
+
+    public void PlaysIdleClosed(int count) => _idleClosed.Add(count);
 
     public void RateLimited(string scope) => _rateLimited.Add(1, new KeyValuePair<string, object?>("scope", scope));
 

@@ -64,7 +64,8 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
                 ON CONFLICT (station, play_key) DO UPDATE SET
                     track = excluded.track, start_utc = excluded.start_utc, end_utc = excluded.end_utc,
                     confidence = excluded.confidence, speed = excluded.speed, updated_at = excluded.updated_at,
-                    status = CASE WHEN plays.status = 'closed' THEN 'closed' ELSE excluded.status END
+                    status = excluded.status
+                WHERE plays.status <> 'closed' OR excluded.end_utc > plays.end_utc
                 """,
                 new
                 {

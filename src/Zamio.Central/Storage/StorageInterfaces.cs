@@ -18,7 +18,10 @@ public interface IStationStore
     IReadOnlyList<string> List();
 }
 
-/// <summary>Where plays live. Upserts are idempotent: one row per (station, play key), closed plays stay closed.</summary>
+/// <summary>
+/// Where plays live. Upserts are idempotent: one row per (station, play key). A closed play only changes again for
+/// evidence past its end (a station's stream resuming after an idle close); a replay of older state leaves it as it is.
+/// </summary>
 public interface IPlayStore
 {
     Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken);

@@ -46,7 +46,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Play_upserts_are_idempotent_and_closed_plays_stay_closed()
+    public async Task Play_upserts_are_idempotent_and_closed_plays_only_move_for_later_evidence()
     {
         await using var pg = await TestServers.PostgresAsync(output);
         if (pg is null)
@@ -74,6 +74,11 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         Assert.Equal(start, play.Start);
         Assert.Single(store.Query("st-b", start, start.AddHours(1), 100));
         Assert.Equal(2, store.Query(null, start.AddSeconds(10), null, 100).Count);
+
+        // Evidence past the end (a station's stream resuming after an idle close) carries the same row on.
+        var resumed = closed with { End = start.AddSeconds(204), Status = "ongoing" };
+        await store.UpsertAsync([resumed], now, CancellationToken.None);
+        Assert.Equal(resumed, Assert.Single(store.Query("st-a", null, null, 100)));
     }
 
     [Fact]

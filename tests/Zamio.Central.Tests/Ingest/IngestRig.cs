@@ -1,0 +1,137 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Zamio.Central.Caching;
+using Zamio.Central.Catalog;
+using Zamio.Central.Cli;
+using Zamio.Central.Hosting;
+using Zamio.Central.Ingest;
+using Zamio.Central.Plays;
+using Zamio.Central.Stations;
+using Zamio.Central.Storage;
+using Zamio.Central.Tests.Serve;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Central.Tests.Ingest;
+
+/// <summary>
+/// Central's ingest without a host, on a fake clock: a two-song catalogue added the way <c>catalog add</c> does, the
+/// embedded stations and plays database behind a running <see cref="PlayStore"/>, and one registered station whose
+/// stream is song 1 followed by silence, in the agent's 2-second packets.
+/// </summary>
+internal sealed class IngestRig : IAsyncDisposable
+{
+    public const string Station = "st-idle";
+    public const int PlayedSeed = 1;
+
+    /// <summary>A second registered station, for packets that only mark a point in a partition's queue.</summary>
+    public const string OtherStation = "st-other";
+
+    private readonly TempDirectory _dir = new();
+
+    private IngestRig()
+    {
+        Directory.CreateDirectory(_dir.Combine("audio"));
+        foreach (var seed in new[] { PlayedSeed, 2 })
+        {
+            ServeFixture.WriteWav(_dir.Combine("audio", ServeFixture.TrackId(seed) + ".wav"), SyntheticSong.Generate(seed, ServeFixture.SongSeconds));
+        }
+
+        Assert.Equal(0, CommandLine.Run(["catalog", "add", _dir.Combine("audio"), "--data-dir", _dir.Combine("data")]));
+        var database = CentralDatabase.Open(_dir.Combine("data"));
+        Stations = new StationStore(database, Time);
+        Stations.Add(Station);
+        Stations.Add(OtherStation);
+        Activity = new StationActivity(Time);
+        Catalog = new CatalogIndex(new SqliteCatalogRepository(_dir.Combine("data")), Time, NullLogger<CatalogIndex>.Instance);
+        Backend = new ObservedPlayStore(new SqlitePlayStore(database));
+        Plays = new PlayStore(Backend, Options.Create(new StorageOptions()), Time, NullLogger<PlayStore>.Instance);
+        Limiter = new LocalRateLimiter(Options.Create(new RateLimitOptions()), Time);
+        var audio = StationFeed.Concat(SyntheticSong.Generate(PlayedSeed, ServeFixture.SongSeconds), SyntheticSong.Silence(40));
+        Packets = StationFeed.Packets(Station, audio);
+    }
+
+    public static TimeSpan Patience { get; } = TimeSpan.FromSeconds(30);
+
+    public FakeTimeProvider Time { get; } = new(StationFeed.CaptureStart.AddHours(1));
+
+    public StationStore Stations { get; }
+
+    public StationActivity Activity { get; }
+
+    public CatalogIndex Catalog { get; }
+
+    public ObservedPlayStore Backend { get; }
+
+    public PlayStore Plays { get; }
+
+    public IStationRateLimiter Limiter { get; }
+
+    /// <summary>The station's stream: song 1 from the capture start (40 s), then 40 s of silence.</summary>
+    public IReadOnlyList<FingerprintPacket> Packets { get; }
+
+    public static async Task<IngestRig> StartAsync()
+    {
+        var rig = new IngestRig();
+        await rig.Catalog.LoadAsync(CancellationToken.None);
+        await rig.Plays.StartAsync(CancellationToken.None);
+        return rig;
+    }
+
+    public static InboundPacket Inbound(FingerprintPacket packet) => new(packet.StationId, packet.StationId, packet.ToArray());
+
+    public IngestWorker Worker(TimeSpan idleClose) =>
+        new(0, "1", Catalog, Plays, Stations, Activity, Limiter, Time, idleClose, NullLogger.Instance, null);
+
+    /// <summary>The station's stored plays once everything queued so far is written.</summary>
+    public async Task<IReadOnlyList<PlayRecord>> StoredAsync()
+    {
+        await Plays.FlushAsync(CancellationToken.None).WaitAsync(Patience);
+        return Backend.Query(Station, null, null, 100);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Plays.StopAsync(CancellationToken.None);
+        Plays.Dispose();
+        _dir.Dispose();
+    }
+}
+
+/// <summary>A play store that lets a test wait for a write it expects.</summary>
+internal sealed class ObservedPlayStore(IPlayStore inner) : IPlayStore
+{
+    private readonly Lock _gate = new();
+    private readonly List<(Func<PlayRecord, bool> Match, TaskCompletionSource<PlayRecord> Seen)> _waiters = [];
+
+    public async Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await inner.UpsertAsync(plays, now, cancellationToken);
+        lock (_gate)
+        {
+            foreach (var play in plays)
+            {
+                foreach (var waiter in _waiters.Where(w => w.Match(play)).ToList())
+                {
+                    waiter.Seen.TrySetResult(play);
+                    _waiters.Remove(waiter);
+                }
+            }
+        }
+    }
+
+    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit) =>
+        inner.Query(station, from, to, limit);
+
+    /// <summary>Completes with the first play written after this call that matches.</summary>
+    public Task<PlayRecord> NextWriteAsync(Func<PlayRecord, bool> match)
+    {
+        var seen = new TaskCompletionSource<PlayRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _waiters.Add((match, seen));
+        }
+
+        return seen.Task.WaitAsync(IngestRig.Patience);
+    }
+}

@@ -1,0 +1,100 @@
+using Zamio.Central.Ingest;
+using Zamio.Central.Tests.Serve;
+
+namespace Zamio.Central.Tests.Ingest;
+
+public sealed class IngestWorkerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan IdleClose = TimeSpan.FromSeconds(120);
+
+    private IngestRig _rig = null!;
+    private IngestWorker _worker = null!;
+
+    public async Task InitializeAsync()
+    {
+        _rig = await IngestRig.StartAsync();
+        _worker = _rig.Worker(IdleClose);
+    }
+
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
+
+    [Fact]
+    public async Task CloseIdleStations_StationSilentForTheIdleTime_ClosesItsPlayAtTheLastEvidence()
+    {
+        Send(0, 12); // the first 24 s of the song, then nothing
+        var ongoing = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal(("ongoing", ServeFixture.TrackId(IngestRig.PlayedSeed)), (ongoing.Status, ongoing.Track));
+        Assert.InRange((ongoing.End - StationFeed.CaptureStart).TotalSeconds, 16, 24);
+
+        _rig.Time.Advance(IdleClose - TimeSpan.FromSeconds(1));
+        _worker.CloseIdleStations();
+        Assert.Equal(ongoing, Assert.Single(await _rig.StoredAsync()));
+
+        _rig.Time.Advance(TimeSpan.FromSeconds(1));
+        _worker.CloseIdleStations();
+
+        Assert.Equal(ongoing with { Status = "closed" }, Assert.Single(await _rig.StoredAsync()));
+    }
+
+    [Fact]
+    public async Task CloseIdleStations_StillSilentAfterTheClose_WritesNothingMore()
+    {
+        Send(0, 12);
+        _rig.Time.Advance(IdleClose);
+        _worker.CloseIdleStations();
+        Assert.Equal("closed", Assert.Single(await _rig.StoredAsync()).Status);
+        var written = _rig.Plays.State.Written;
+
+        _rig.Time.Advance(IdleClose * 3);
+        _worker.CloseIdleStations();
+
+        Assert.Single(await _rig.StoredAsync());
+        Assert.Equal(written, _rig.Plays.State.Written);
+    }
+
+    [Fact]
+    public async Task Process_PacketsResumeAfterAnIdleClose_SamePlayOngoingAgainInOneRow()
+    {
+        Send(0, 12);
+        _rig.Time.Advance(IdleClose);
+        _worker.CloseIdleStations();
+        var closed = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal("closed", closed.Status);
+
+        // The outage lasts; then the agent's spool replays what followed, in order.
+        _rig.Time.Advance(TimeSpan.FromMinutes(10));
+        Send(12, 16);
+
+        var resumed = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal((closed.PlayKey, closed.Start, "ongoing"), (resumed.PlayKey, resumed.Start, resumed.Status));
+        Assert.True(resumed.End > closed.End, $"end {resumed.End:O} should pass the idle close's {closed.End:O}");
+
+        // Silent again: closed again, at the later end.
+        _rig.Time.Advance(IdleClose);
+        _worker.CloseIdleStations();
+        Assert.Equal(resumed with { Status = "closed" }, Assert.Single(await _rig.StoredAsync()));
+    }
+
+    [Fact]
+    public async Task Process_StreamResumesPastTheSongsEnd_SameRowClosedAtTheSongsEnd()
+    {
+        Send(0, 12);
+        _rig.Time.Advance(IdleClose);
+        _worker.CloseIdleStations();
+        var idleClosed = Assert.Single(await _rig.StoredAsync());
+
+        Send(12, _rig.Packets.Count); // the rest of the song and 40 s of silence: the tracker closes the play itself
+
+        var play = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal((idleClosed.PlayKey, idleClosed.Start, "closed"), (play.PlayKey, play.Start, play.Status));
+        Assert.InRange((play.End - StationFeed.CaptureStart).TotalSeconds, ServeFixture.SongSeconds - 3, ServeFixture.SongSeconds + 1.5);
+    }
+
+    private void Send(int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            _worker.Process(IngestRig.Inbound(_rig.Packets[i]));
+        }
+    }
+}
