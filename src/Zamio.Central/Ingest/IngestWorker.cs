@@ -297,7 +297,12 @@ internal sealed partial class IngestWorker(
             At(play.EndFrame),
             Math.Round(play.Confidence, 3),
             Math.Round(play.Speed, 4),
-            play.Status == PlayStatus.Closed ? "closed" : "ongoing");
+            play.Status switch
+            {
+                PlayStatus.Closed => "closed",
+                PlayStatus.Retracted => "retracted",
+                _ => "ongoing",
+            });
 
         private DateTimeOffset At(long frame) =>
             first.CaptureStart.AddTicks(frame * MicrosPerFrame * 10);

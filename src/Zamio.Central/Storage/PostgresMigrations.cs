@@ -49,6 +49,10 @@ public static partial class PostgresMigrations
             added_at timestamptz NOT NULL
         );
         """,
+        """
+        ALTER TABLE plays DROP CONSTRAINT plays_status_check;
+        ALTER TABLE plays ADD CONSTRAINT plays_status_check CHECK (status IN ('ongoing', 'closed', 'retracted'));
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

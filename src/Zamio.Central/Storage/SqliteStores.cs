@@ -58,7 +58,7 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
                     track = excluded.track, start_utc = excluded.start_utc, end_utc = excluded.end_utc,
                     confidence = excluded.confidence, speed = excluded.speed, updated_at = excluded.updated_at,
                     status = excluded.status
-                WHERE plays.status <> 'closed' OR excluded.end_utc > plays.end_utc
+                WHERE plays.status <> 'closed' OR excluded.end_utc > plays.end_utc OR excluded.status = 'retracted'
                 """,
                 new
                 {
@@ -88,7 +88,8 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
             """
             SELECT station, play_key AS PlayKey, track, start_utc AS StartUtc, end_utc AS EndUtc, confidence, speed, status
             FROM plays
-            WHERE (@station IS NULL OR station = @station)
+            WHERE status <> 'retracted'
+              AND (@station IS NULL OR station = @station)
               AND (@from IS NULL OR end_utc >= @from)
               AND (@to IS NULL OR start_utc < @to)
             ORDER BY start_utc, play_key

@@ -46,5 +46,28 @@ public sealed class SqlitePlayStoreTests : IDisposable
         Assert.Equal(resumed, Assert.Single(_store.Query("st-a", null, null, 10)));
     }
 
+    [Fact]
+    public async Task UpsertAsync_OngoingPlayRetracted_NoLongerListed()
+    {
+        // Reported as ongoing, then found to be the shadow of another track's airing (the same recording twice in the catalogue).
+        var other = Ongoing with { PlayKey = "st-a/100-0/2", Track = "song2" };
+        await UpsertAsync(Ongoing, other);
+
+        await UpsertAsync(Ongoing with { Status = "retracted" });
+
+        Assert.Equal(other, Assert.Single(_store.Query("st-a", null, null, 10)));
+    }
+
+    [Fact]
+    public async Task UpsertAsync_ClosedPlayRetracted_NoLongerListed()
+    {
+        // An idle close can write a play closed before the tracker finds it to be a shadow.
+        await UpsertAsync(Ongoing with { Status = "closed" });
+
+        await UpsertAsync(Ongoing with { Status = "retracted" });
+
+        Assert.Empty(_store.Query("st-a", null, null, 10));
+    }
+
     private Task UpsertAsync(params PlayRecord[] plays) => _store.UpsertAsync(plays, Start.AddMinutes(5), CancellationToken.None);
 }
