@@ -22,6 +22,7 @@ internal static class IndexBench
         var queries = options.Int("queries", 100);
         var querySeconds = options.Double("query-seconds", 10);
         var noise = options.Double("noise", 0.5);
+        var changes = options.Int("changes", 3);
         var trackSeconds = options.Double("track-seconds", SyntheticPeaks.DefaultTrackSeconds);
         var peaksPerSecond = options.Double("peaks-per-second", SyntheticPeaks.DefaultPeaksPerSecond);
         options.EnsureAllUsed();
@@ -84,6 +85,11 @@ internal static class IndexBench
             $"The fixed key directory is {Mb(DirectoryBytes)} of MemoryBytes, whatever the catalogue size.");
         Console.WriteLine();
 
+        if (changes > 0)
+        {
+            RunChanges(index, changes, buildTime, trackSeconds, peaksPerSecond, seed);
+        }
+
         if (queries > 0)
         {
             RunQueries(index, queries, querySeconds, noise, seed);
@@ -93,6 +99,45 @@ internal static class IndexBench
         Console.WriteLine();
         GC.KeepAlive(index);
         return 0;
+    }
+
+    /// <summary>
+    /// A catalogue change as a live instance applies it: one track added (<see cref="FingerprintIndex.Append"/>) or
+    /// removed (<see cref="FingerprintIndex.Retire"/>), each on the index as built, against the full build above.
+    /// </summary>
+    private static void RunChanges(FingerprintIndex index, int changes, TimeSpan buildTime, double trackSeconds, double peaksPerSecond, int seed)
+    {
+        var frameCount = FingerprintSettings.SecondsToFrame(trackSeconds);
+        var added = new List<double>();
+        var removed = new List<double>();
+        for (var i = 0; i < changes; i++)
+        {
+            var peaks = SyntheticPeaks.Generate(new Random(seed + 7919 * (i + 1)), frameCount, peaksPerSecond);
+            var track = TrackPeaks.FromPeaks(peaks, frameCount);
+            var sw = Stopwatch.StartNew();
+            var grown = index.Append([($"added-{i}", track)]);
+            added.Add(sw.Elapsed.TotalMilliseconds);
+            GC.KeepAlive(grown);
+            grown = null;
+            GC.Collect();
+
+            sw.Restart();
+            var shrunk = index.Retire(new Dictionary<int, string> { [(i * 7919) % index.Tracks.Count] = $"\u0000removed-{i}" });
+            removed.Add(sw.Elapsed.TotalMilliseconds);
+            GC.KeepAlive(shrunk);
+        }
+
+        Console.WriteLine("| Catalogue change (one track) | runs | min ms | median ms | max ms | vs full build |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var (name, times) in new[] { ("add (Append)", added), ("remove (Retire)", removed) })
+        {
+            times.Sort();
+            Console.WriteLine($"| {name} | {times.Count} | {Format.F(times[0], 1)} | {Format.F(times[times.Count / 2], 1)} | {Format.F(times[^1], 1)} | " +
+                $"{Format.F(buildTime.TotalMilliseconds / times[times.Count / 2], 0)}× faster |");
+        }
+
+        Console.WriteLine($"| full build (baseline, above) | 1 | | {Format.F(buildTime.TotalMilliseconds, 0)} | | 1× |");
+        Console.WriteLine();
     }
 
     private const long DirectoryBytes = ((1L << PairHasher.KeyBits) + 1) * sizeof(int);

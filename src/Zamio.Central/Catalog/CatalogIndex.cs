@@ -9,8 +9,9 @@ namespace Zamio.Central.Catalog;
 /// <summary>
 /// The fingerprint index held hot in process. Loaded at start from the index snapshot in Redis when there is one of
 /// the current catalogue version, otherwise built from the cached peaks when Redis holds the whole catalogue,
-/// otherwise from the catalogue store (which then fills the cache); rebuilt and swapped atomically on every
-/// catalogue change, so matchers pick the new index up for their next window.
+/// otherwise from the catalogue store (which then fills the cache). A catalogue change swaps in a new index
+/// atomically, so matchers pick it up for their next window: removed tracks are retired in place (their postings
+/// stay, unverifiable, until a full build) and added ones appended; a changed track rebuilds the whole index.
 /// </summary>
 public sealed partial class CatalogIndex(
     ICatalogStore store,
@@ -200,11 +201,11 @@ public sealed partial class CatalogIndex(
 
         var appended = tracks.Keys.Where(id => !placed.Contains(id)).Order(StringComparer.Ordinal).ToList();
         order.AddRange(appended);
-        // Only new tracks, every kept one unchanged: extend the current index instead of hashing everything again.
-        if (Volatile.Read(ref _index) is { } current && order.Count == current.Tracks.Count + appended.Count
-            && _order.TrueForAll(id => id is null || ReferenceEquals(tracks.GetValueOrDefault(id), _tracks[id])))
+        if (Volatile.Read(ref _index) is { } current && Incremental(current, tracks) is { } retired)
         {
-            Publish(current.Append([.. appended.Select(id => (id, tracks[id]))]), order, tracks, version);
+            // Removed tracks lose their peaks in place and new ones are appended: no hashing of the whole catalogue.
+            var index = retired.Count > 0 ? current.Retire(retired) : current;
+            Publish(appended.Count > 0 ? index.Append([.. appended.Select(id => (id, tracks[id]))]) : index, order, tracks, version);
             return;
         }
 
@@ -222,6 +223,43 @@ public sealed partial class CatalogIndex(
         }
 
         Publish(builder.Build(), order, tracks, version);
+    }
+
+    // Retired slots keep their postings until a full build; past this share of the timeline the next change rebuilds.
+    private const double MaxRetiredShare = 0.25;
+
+    /// <summary>
+    /// The slots to retire when the change only removes and adds tracks (every kept one unchanged) and the dead
+    /// postings stay small; null when the index must be built again.
+    /// </summary>
+    private Dictionary<int, string>? Incremental(FingerprintIndex current, Dictionary<string, TrackPeaks> tracks)
+    {
+        if (current.Tracks.Count != _order.Count)
+        {
+            return null;
+        }
+
+        var retired = new Dictionary<int, string>();
+        long retiredFrames = current.RetiredFrames;
+        for (var i = 0; i < _order.Count; i++)
+        {
+            if (_order[i] is not { } id)
+            {
+                continue;
+            }
+
+            if (!tracks.TryGetValue(id, out var peaks))
+            {
+                retired[i] = RemovedPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                retiredFrames += current.Tracks[i].Peaks.FrameCount;
+            }
+            else if (!ReferenceEquals(peaks, _tracks[id]))
+            {
+                return null;
+            }
+        }
+
+        return retiredFrames <= MaxRetiredShare * Math.Max(1, current.TimelineFrames) ? retired : null;
     }
 
     private void Publish(FingerprintIndex index, List<string?> order, Dictionary<string, TrackPeaks> tracks, long version)
