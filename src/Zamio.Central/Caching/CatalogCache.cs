@@ -50,6 +50,8 @@ public sealed class CatalogCache(RedisConnection redis)
             }
         }
 
+        // A scan stopped by cancellation ends quietly; a partial catalogue must not pass for the whole one.
+        cancellationToken.ThrowIfCancellationRequested();
         return new CachedCatalog(result, unreadable);
     }
 

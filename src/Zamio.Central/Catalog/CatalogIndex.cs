@@ -11,7 +11,8 @@ namespace Zamio.Central.Catalog;
 /// the current catalogue version, otherwise built from the cached peaks when Redis holds the whole catalogue,
 /// otherwise from the catalogue store (which then fills the cache). A catalogue change swaps in a new index
 /// atomically, so matchers pick it up for their next window: removed tracks are retired in place (their postings
-/// stay, unverifiable, until a full build) and added ones appended; a changed track rebuilds the whole index.
+/// stay, unverifiable, until a full build) and added ones go to a small recent layer, merged into the main layer
+/// in the background; a changed track rebuilds the whole index.
 /// </summary>
 public sealed partial class CatalogIndex(
     ICatalogStore store,
@@ -204,8 +205,15 @@ public sealed partial class CatalogIndex(
         if (Volatile.Read(ref _index) is { } current && Incremental(current, tracks) is { } retired)
         {
             // Removed tracks lose their peaks in place and new ones are appended: no hashing of the whole catalogue.
+            // Added ones go to the small recent layer: live at once, merged into the main layer in the background.
             var index = retired.Count > 0 ? current.Retire(retired) : current;
-            Publish(appended.Count > 0 ? index.Append([.. appended.Select(id => (id, tracks[id]))]) : index, order, tracks, version);
+            index = appended.Count > 0 ? index.Layer([.. appended.Select(id => (id, tracks[id]))]) : index;
+            Publish(index, order, tracks, version);
+            if (index.Recent is not null)
+            {
+                _ = Task.Run(() => MergeLayersAsync(index));
+            }
+
             return;
         }
 
@@ -224,6 +232,46 @@ public sealed partial class CatalogIndex(
 
         Publish(builder.Build(), order, tracks, version);
     }
+
+    /// <summary>
+    /// Swaps in the single-layer form of <paramref name="layered"/> unless another change came first (that change
+    /// merges its own). The merge copies the whole index, so it runs outside the change path.
+    /// </summary>
+    private async Task MergeLayersAsync(FingerprintIndex layered)
+    {
+        try
+        {
+            // Changes come in bursts (a folder added track by track): merge once the index has been quiet a while.
+            await Task.Delay(MergeQuiet, time).ConfigureAwait(false);
+            if (!ReferenceEquals(Volatile.Read(ref _index), layered))
+            {
+                return;
+            }
+
+            var started = time.GetTimestamp();
+            var merged = layered.Flatten();
+            await _rebuild.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (ReferenceEquals(Volatile.Read(ref _index), layered))
+                {
+                    Publish(merged, _order, _tracks, Version);
+                    LogMerged(logger, merged.Tracks.Count, time.GetElapsedTime(started).TotalMilliseconds);
+                }
+            }
+            finally
+            {
+                _rebuild.Release();
+            }
+        }
+        catch (OutOfMemoryException ex)
+        {
+            // The layered index keeps matching correctly; only its recent layer costs a second lookup per hash.
+            LogMergeFailed(logger, ex);
+        }
+    }
+
+    private static readonly TimeSpan MergeQuiet = TimeSpan.FromSeconds(5);
 
     // Retired slots keep their postings until a full build; past this share of the timeline the next change rebuilds.
     private const double MaxRetiredShare = 0.25;
@@ -284,6 +332,12 @@ public sealed partial class CatalogIndex(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Index rebuilt after {Changes} catalogue change(s): {Tracks} tracks in {Milliseconds:F0} ms")]
     private static partial void LogRebuilt(ILogger logger, int changes, int tracks, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recently added tracks merged into the main index layer: {Tracks} tracks in {Milliseconds:F0} ms")]
+    private static partial void LogMerged(ILogger logger, int tracks, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Merging the recent index layer failed; matching continues on two layers")]
+    private static partial void LogMergeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Stale} catalogue track(s) use another algorithm version than {Version}; re-add them")]
     private static partial void LogStale(ILogger logger, int stale, int version);

@@ -55,6 +55,7 @@ public sealed partial class CatalogIndexLoader(
     private async Task CheckVersionsAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(redisOptions.Value.VersionCheckMilliseconds), time);
+        var drift = new VersionDrift();
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
@@ -67,9 +68,10 @@ public sealed partial class CatalogIndexLoader(
                 try
                 {
                     var version = await cache.VersionAsync().ConfigureAwait(false);
-                    if (version != index.Version)
+                    var local = index.Version;
+                    if (drift.Check(version, local))
                     {
-                        LogVersionDrift(logger, index.Version, version);
+                        LogVersionDrift(logger, local, version);
                         await index.LoadAsync(stoppingToken).ConfigureAwait(false);
                     }
                 }
@@ -87,6 +89,6 @@ public sealed partial class CatalogIndexLoader(
     [LoggerMessage(Level = LogLevel.Error, Message = "Applying {Count} catalogue change(s) failed; the previous index stays in use")]
     private static partial void LogApplyFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Catalogue version moved from {Local} to {Remote} without notification; reloading the index")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Catalogue version {Local} still differs from {Remote} after a check period without a notification; reloading the index")]
     private static partial void LogVersionDrift(ILogger logger, long local, long remote);
 }

@@ -13,6 +13,11 @@ public sealed partial class FingerprintIndex
     public FingerprintIndex Append(IReadOnlyList<(string Id, TrackPeaks Peaks)> added)
     {
         ArgumentNullException.ThrowIfNull(added);
+        if (_recent is not null)
+        {
+            return MainLayer.Append([.. RecentTracks, .. added]);
+        }
+
         var next = _tracks.Length == 0 ? 0UL : (ulong)_tracks[^1].End + TrackGap;
         var placed = IndexBuilder.Place(added, next);
         var perTrack = IndexBuilder.HashTracks(placed);
@@ -63,4 +68,25 @@ public sealed partial class FingerprintIndex
 
         return new FingerprintIndex(directory, postings, [.. _tracks, .. placed]);
     }
+
+    /// <summary>
+    /// An index with <paramref name="added"/> in the recent layer: only the recent tracks are hashed and the main
+    /// layer is shared, so the cost follows the recent tracks, not the catalogue. Positions equal those of
+    /// <see cref="Append"/>, so <see cref="Flatten"/> later gives the same index without moving any track.
+    /// </summary>
+    public FingerprintIndex Layer(IReadOnlyList<(string Id, TrackPeaks Peaks)> added)
+    {
+        ArgumentNullException.ThrowIfNull(added);
+        var main = _tracks[.._mainCount];
+        var next = main.Length == 0 ? 0UL : (ulong)main[^1].End + TrackGap;
+        var recent = IndexBuilder.BuildPlaced(IndexBuilder.Place([.. RecentTracks, .. added], next));
+        return new FingerprintIndex(_directory, _postings, main, recent);
+    }
+
+    /// <summary>One layer holding every track (what a full build in this order gives); this index when it has one.</summary>
+    public FingerprintIndex Flatten() => _recent is null ? this : MainLayer.Append(RecentTracks);
+
+    private FingerprintIndex MainLayer => new(_directory, _postings, _tracks[.._mainCount]);
+
+    private (string Id, TrackPeaks Peaks)[] RecentTracks => [.. _tracks[_mainCount..].Select(t => (t.Id, t.Peaks))];
 }

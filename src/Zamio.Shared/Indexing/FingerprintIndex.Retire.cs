@@ -11,14 +11,22 @@ public sealed partial class FingerprintIndex
     public FingerprintIndex Retire(IReadOnlyDictionary<int, string> retired)
     {
         ArgumentNullException.ThrowIfNull(retired);
-        var tracks = (IndexedTrack[])_tracks.Clone();
+        var main = _tracks[.._mainCount];
+        var recentRetired = new Dictionary<int, string>();
         foreach (var (slot, id) in retired)
         {
-            var track = tracks[slot];
-            tracks[slot] = new IndexedTrack(id, track.Start, TrackPeaks.FromPacked([], track.Peaks.FrameCount));
+            if (slot >= _mainCount)
+            {
+                recentRetired[slot - _mainCount] = id;
+                continue;
+            }
+
+            var track = main[slot];
+            main[slot] = new IndexedTrack(id, track.Start, TrackPeaks.FromPacked([], track.Peaks.FrameCount));
         }
 
-        return new FingerprintIndex(_directory, _postings, tracks);
+        var recent = _recent is not null && recentRetired.Count > 0 ? _recent.Retire(recentRetired) : _recent;
+        return new FingerprintIndex(_directory, _postings, main, recent);
     }
 
     /// <summary>Timeline frames held by retired tracks (slots with a span but no peaks).</summary>

@@ -5,7 +5,9 @@ namespace Zamio.Shared.Indexing;
 /// <summary>
 /// Immutable inverted index: for each pair key, the sorted anchor positions of every catalogue occurrence.
 /// Tracks are laid end to end on one 32-bit frame timeline with gaps between them, so a posting is 4 bytes and
-/// an offset-vote winner names its track by position alone.
+/// an offset-vote winner names its track by position alone. Recently added tracks may sit in a small second layer
+/// (<see cref="Recent"/>) on the same timeline, so adding a track does not copy the whole index; <see cref="Flatten"/>
+/// merges the layers into the index a full build would give.
 /// </summary>
 public sealed partial class FingerprintIndex
 {
@@ -16,22 +18,34 @@ public sealed partial class FingerprintIndex
     private readonly uint[] _postings;
     private readonly IndexedTrack[] _tracks;
     private readonly uint[] _starts;
+    private readonly FingerprintIndex? _recent;
+    private readonly int _mainCount;
 
     internal FingerprintIndex(int[] directory, uint[] postings, IndexedTrack[] tracks)
+        : this(directory, postings, tracks, null)
+    {
+    }
+
+    private FingerprintIndex(int[] directory, uint[] postings, IndexedTrack[] mainTracks, FingerprintIndex? recent)
     {
         _directory = directory;
         _postings = postings;
-        _tracks = tracks;
-        _starts = [.. tracks.Select(t => t.Start)];
+        _mainCount = mainTracks.Length;
+        _recent = recent;
+        _tracks = recent is null ? mainTracks : [.. mainTracks, .. recent._tracks];
+        _starts = [.. _tracks.Select(t => t.Start)];
     }
 
     public static FingerprintIndex Empty { get; } = new IndexBuilder().Build();
 
     public IReadOnlyList<IndexedTrack> Tracks => _tracks;
 
-    public long PostingCount => _postings.Length;
+    public long PostingCount => _postings.Length + (_recent?.PostingCount ?? 0);
 
-    /// <summary>Start of each key's postings (one past the last key: the posting count); for snapshots.</summary>
+    /// <summary>The layer of recently added tracks (a flat index of their postings only), or null.</summary>
+    public FingerprintIndex? Recent => _recent;
+
+    /// <summary>Start of each key's postings in the main layer (one past the last key: its posting count).</summary>
     internal ReadOnlySpan<int> Directory => _directory;
 
     internal ReadOnlySpan<uint> AllPostings => _postings;
@@ -40,8 +54,9 @@ public sealed partial class FingerprintIndex
 
     /// <summary>Bytes held by the index and the verification peaks (not counting ids).</summary>
     public long MemoryBytes => (long)_directory.Length * sizeof(int) + (long)_postings.Length * sizeof(uint)
-        + _tracks.Sum(t => (long)t.Peaks.Count * sizeof(uint));
+        + _tracks.Take(_mainCount).Sum(t => (long)t.Peaks.Count * sizeof(uint)) + (_recent?.MemoryBytes ?? 0);
 
+    /// <summary>Postings of one key in the main layer.</summary>
     public ReadOnlySpan<uint> Lookup(int key) =>
         _postings.AsSpan(_directory[key], _directory[key + 1] - _directory[key]);
 

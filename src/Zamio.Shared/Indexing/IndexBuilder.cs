@@ -19,9 +19,11 @@ public sealed class IndexBuilder
         return this;
     }
 
-    public FingerprintIndex Build()
+    public FingerprintIndex Build() => BuildPlaced(Place(_tracks, 0));
+
+    /// <summary>Indexes tracks already placed on the timeline.</summary>
+    internal static FingerprintIndex BuildPlaced(IndexedTrack[] tracks)
     {
-        var tracks = Place(_tracks, 0);
         var keyCount = 1 << PairHasher.KeyBits;
         var counts = new int[keyCount + 1];
         // Pass 1 hashes each track in parallel and counts keys; pass 2 scatters into place.

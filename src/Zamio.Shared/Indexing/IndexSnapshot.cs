@@ -25,6 +25,8 @@ public static class IndexSnapshot
     public static void Write(Stream stream, FingerprintIndex index, long catalogueVersion)
     {
         EnsureLittleEndian();
+        ArgumentNullException.ThrowIfNull(index);
+        index = index.Flatten();
         var tracks = index.Tracks;
         var table = new TrackEntry[tracks.Count];
         var ids = new byte[tracks.Sum(t => StrictUtf8.GetByteCount(t.Id))];

@@ -201,14 +201,18 @@ public sealed class Matcher
                 _ranges = new long[pairs.Length * 2];
             }
 
-            _index.Ranges(pairs, _ranges);
-            for (var i = 0; i < pairs.Length; i++)
+            // Recently added tracks have their own layer on the same timeline; their votes land in the same bins.
+            for (var layer = _index; layer is not null; layer = layer.Recent)
             {
-                var anchorTime = originTime + pairs[i].AnchorTime;
-                foreach (var position in _index.Postings(_ranges[i]))
+                layer.Ranges(pairs, _ranges);
+                for (var i = 0; i < pairs.Length; i++)
                 {
-                    var offsetBin = (long)Math.Floor((position - anchorTime) / OffsetQuantum) + OffsetBias;
-                    _votes.Add(speedKey | offsetBin);
+                    var anchorTime = originTime + pairs[i].AnchorTime;
+                    foreach (var position in layer.Postings(_ranges[i]))
+                    {
+                        var offsetBin = (long)Math.Floor((position - anchorTime) / OffsetQuantum) + OffsetBias;
+                        _votes.Add(speedKey | offsetBin);
+                    }
                 }
             }
         }

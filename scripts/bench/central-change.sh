@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Catalogue change latency on a large catalogue: two central instances (PostgreSQL schema zperf, Redis prefix
+# zamio-perf-warm-HOURS filled by `Zamio.Perf fill-redis-cache`, as central-warm.sh) warm from the index snapshot;
+# a track is added through instance A's API (`POST /api/v1/tracks`, answered once it is live on A), then instance B
+# is asked to identify a 10 s clip of it every 50 ms until it names the track; then the track is deleted on A and B
+# is polled until it no longer names it. Times are from the start of A's request.
+# usage: scripts/bench/central-change.sh [HOURS]     (default 1000)   env: RUNS (3)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+H=${1:-1000}; RUNS=${RUNS:-3}; PREFIX=zamio-perf-warm-$H; ADMIN=bench-admin-key-0123456789
+BIN=/tmp/zperf/central-bin-change; PERF=bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll
+dotnet build src/Zamio.Central -c Release -v q -nologo >/dev/null
+dotnet build bench/Zamio.Perf -c Release -v q -nologo >/dev/null
+rm -rf "$BIN" /tmp/zperf/change-a /tmp/zperf/change-b; mkdir -p /tmp/zperf; cp -r src/Zamio.Central/bin/Release/net10.0 "$BIN"
+PGPASSWORD=zamio psql -q -h 127.0.0.1 -U zamio zamio -c 'CREATE SCHEMA IF NOT EXISTS zperf' >/dev/null
+PGPASSWORD=zamio psql -q -h 127.0.0.1 -U zamio zamio -c "DELETE FROM zperf.tracks WHERE id LIKE 'change-%'" >/dev/null 2>&1 || true
+# Refilled every run: the previous run's changes moved the catalogue version past the stored snapshot.
+dotnet "$PERF" fill-redis-cache --redis 127.0.0.1:6379 --prefix "$PREFIX" --hours "$H" >&2
+SOURCE=$(ls bench-data/main/catalog/*.wav | head -1)
+CLIP=/tmp/zperf/change-clip.wav
+sox "$SOURCE" -r 8000 -c 1 "$CLIP" trim 30 10
+echo "commit $(git rev-parse --short HEAD); nproc $(nproc); catalogue $H h synthetic + $(basename "$SOURCE") added/removed; load $(cut -d' ' -f1-3 /proc/loadavg)"
+start() {
+  ConnectionStrings__Postgres="Host=127.0.0.1;Username=zamio;Password=zamio;Database=zamio;Search Path=zperf" \
+  ConnectionStrings__Redis=127.0.0.1:6379 Zamio__Redis__KeyPrefix="$PREFIX" \
+    dotnet "$BIN/zamio-central.dll" serve --data-dir "/tmp/zperf/change-$1" --urls "http://127.0.0.1:$2" \
+    --mqtt-port 0 --admin-key "$ADMIN" >"/tmp/zperf/change-$1.log" 2>&1 &
+  echo $!
+}
+PA=$(start a 8093); PB=$(start b 8094)
+trap 'kill $PA $PB 2>/dev/null || true' EXIT
+for pair in "$PA:8093:a" "$PB:8094:b"; do
+  IFS=: read -r pid port name <<<"$pair"
+  for _ in $(seq 1200); do
+    kill -0 "$pid" 2>/dev/null || { echo "instance $name exited, see /tmp/zperf/change-$name.log" >&2; exit 1; }
+    curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.1
+  done
+done
+now() { date +%s.%N; }
+names() { curl -s -F "file=@$CLIP" "http://127.0.0.1:8094/api/v1/identify" | grep -q "\"track\":\"$1\""; }
+echo "| run | add: A answers 201 s | add: B names it s | remove: A answers 204 s | remove: B stops naming it s |"
+echo "|---:|---:|---:|---:|---:|"
+for r in $(seq "$RUNS"); do
+  id=change-$r
+  t0=$(now)
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN" -F "file=@$SOURCE" -F "id=$id" http://127.0.0.1:8093/api/v1/tracks)
+  ta=$(echo "$(now) - $t0" | bc); [ "$code" = 201 ] || { echo "add answered $code"; exit 1; }
+  tb=timeout; for _ in $(seq 600); do if names "$id"; then tb=$(echo "$(now) - $t0" | bc); break; fi; sleep 0.05; done
+  t0=$(now)
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:8093/api/v1/tracks/$id")
+  td=$(echo "$(now) - $t0" | bc); [ "$code" = 204 ] || { echo "delete answered $code"; exit 1; }
+  te=timeout; for _ in $(seq 600); do if ! names "$id"; then te=$(echo "$(now) - $t0" | bc); break; fi; sleep 0.05; done
+  printf "| %s | %.2f | %.2f | %.2f | %.2f |\n" "$r" "$ta" "$tb" "$td" "$te"
+done
+echo "load at end $(cut -d' ' -f1-3 /proc/loadavg); RSS A $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$PA/status), B $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$PB/status)"
+grep -h "rebuilt\|merged\|Index loaded" /tmp/zperf/change-a.log /tmp/zperf/change-b.log | head -12
