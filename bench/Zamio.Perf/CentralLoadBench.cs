@@ -290,7 +290,7 @@ internal static class CentralLoadBench
         var dropped = drained.Dropped - metricsBefore.Dropped;
         var rejected = drained.Rejected - metricsBefore.Rejected;
         var duplicates = drained.Duplicates - metricsBefore.Duplicates;
-        var measured = plan.Sum(s => s.Songs.Count);
+        var timed = plan.SelectMany(s => s.Songs.Where(song => s.Phase + song.AirSeconds >= measureAfter)).ToList();
 
         Console.WriteLine($"### central-load: {stations} stations, {connections} MQTT connection(s), {seconds:F0} s, QoS {qos}, pace {pace}");
         Console.WriteLine();
@@ -308,9 +308,9 @@ internal static class CentralLoadBench
         Console.WriteLine();
         Console.WriteLine("| song starts | measured | seen | delay p50 s | p95 s | max s |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-        DelayRow("all", measured, delays.Select(d => d.Seconds));
-        DelayRow("clear (nothing else sounding in the first 5 s)", plan.Sum(s => s.Songs.Count(x => !x.Masked)), delays.Where(d => !d.Masked).Select(d => d.Seconds));
-        DelayRow("masked (presenter, jingle or crossfade)", plan.Sum(s => s.Songs.Count(x => x.Masked)), delays.Where(d => d.Masked).Select(d => d.Seconds));
+        DelayRow("all", timed.Count, delays.Select(d => d.Seconds));
+        DelayRow("clear (nothing else sounding in the first 5 s)", timed.Count(x => !x.Masked), delays.Where(d => !d.Masked).Select(d => d.Seconds));
+        DelayRow("masked (presenter, jingle or crossfade)", timed.Count(x => x.Masked), delays.Where(d => d.Masked).Select(d => d.Seconds));
         Console.WriteLine();
         Console.WriteLine($"Missed (not seen before the run ended): {missed}; first seen as: {string.Join(", ", seenStatuses.Select(kv => $"{kv.Key} {kv.Value}"))}.");
         Console.WriteLine();
