@@ -21,7 +21,7 @@ public sealed class PlayTracker
     }
 
     /// <summary>Plays currently open, confirmed and not the shadow of a stronger one.</summary>
-    public IEnumerable<Play> Ongoing => _open.Where(p => IsConfirmed(p) && !IsShadowed(p)).Select(p => p.ToPlay(PlayStatus.Ongoing));
+    public IEnumerable<Play> Ongoing => _open.Where(p => IsConfirmed(p) && !IsShadowed(p, closing: false)).Select(p => p.ToPlay(PlayStatus.Ongoing));
 
     /// <summary>
     /// Applies one window; returns plays that started, changed or closed (closed ones last, with final times).
@@ -43,7 +43,7 @@ public sealed class PlayTracker
             }
 
             play.LastWindowEnd = window.EndFrame;
-            if (IsConfirmed(play) && !IsShadowed(play))
+            if (IsConfirmed(play) && !IsShadowed(play, closing: false))
             {
                 play.ReportedOngoing = true;
                 changes.Add(play.ToPlay(PlayStatus.Ongoing));
@@ -91,7 +91,7 @@ public sealed class PlayTracker
             return;
         }
 
-        if (IsShadowed(play))
+        if (IsShadowed(play, closing: true))
         {
             if (play.ReportedOngoing)
             {
@@ -107,7 +107,7 @@ public sealed class PlayTracker
         _recentlyClosed.RemoveAll(p => p.EndFrame < play.StartFrame - 4 * _options.GapBridgeFrames);
     }
 
-    private bool IsShadowed(OpenPlay play)
+    private bool IsShadowed(OpenPlay play, bool closing)
     {
         var span = play.EndFrame - play.StartFrame;
         foreach (var other in _open.Concat(_recentlyClosed))
@@ -125,8 +125,11 @@ public sealed class PlayTracker
             }
 
             // A detection (almost) wholly inside a better supported airing of another track is the same audio in
-            // two catalogue entries (a shared intro or section), too short for the overlap rule above.
-            if (overlap >= span - _options.AlignmentToleranceFrames && other.Evidence > play.Evidence)
+            // two catalogue entries (a shared intro or section), too short for the overlap rule above. While both are
+            // open that needs the other to run on clearly past it: a new song coming in under a crossfade is inside
+            // the old one's span too, but ends where the old one does, and holding it back cost seconds.
+            var runsPast = other.EndFrame - play.EndFrame >= _options.AlignmentToleranceFrames;
+            if ((closing || runsPast) && overlap >= span - _options.AlignmentToleranceFrames && other.Evidence > play.Evidence)
             {
                 return true;
             }

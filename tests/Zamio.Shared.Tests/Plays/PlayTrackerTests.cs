@@ -193,6 +193,34 @@ public class PlayTrackerTests
         Assert.Equal("a", Assert.Single(closed).TrackId);
     }
 
+    [Fact]
+    public void Observe_NextSongUnderCrossfade_ReportedWhileThePreviousIsStillOpen()
+    {
+        // "b" comes in under the end of "a": its first window lies inside a's span, but a's evidence runs out where
+        // b's does. It is the next song, not a shadow, and is reported at once.
+        var tracker = new PlayTracker();
+        var window = FingerprintSettings.SecondsToFrame(8);
+        var step = FingerprintSettings.SecondsToFrame(4);
+        for (var w = 0; w < 5; w++)
+        {
+            var start = w * step;
+            Assert.DoesNotContain(tracker.Observe(new WindowResult(start, start + window,
+                [new TrackMatch(1, "a", 1.0, 12, new Alignment(0, 0, 1, 1), 60, 80, start, start + window - 1)])), p => p.TrackId != "a");
+        }
+
+        var crossfade = 5 * step;
+        var end = crossfade + window - 1;
+        var changes = tracker.Observe(new WindowResult(crossfade, crossfade + window,
+        [
+            new TrackMatch(1, "a", 1.0, 9, new Alignment(0, 0, 1, 1), 40, 80, crossfade, end),
+            new TrackMatch(2, "b", 1.0, 14, new Alignment(0, 900, 1, 1), 45, 80, end - FingerprintSettings.SecondsToFrame(3), end),
+        ]));
+
+        var b = Assert.Single(changes, p => p.TrackId == "b");
+        Assert.Equal(PlayStatus.Ongoing, b.Status);
+        Assert.Contains(tracker.Ongoing, p => p.TrackId == "a");
+    }
+
     private static double Seconds(long frame) => FingerprintSettings.FrameCentreSeconds(frame);
 
     private static RunResult Run(float[] audio, int blockSize)
