@@ -70,8 +70,8 @@ public sealed partial class FingerprintIndex
     }
 
     /// <summary>
-    /// An index with <paramref name="added"/> in the recent layer: only the recent tracks are hashed and the main
-    /// layer is shared, so the cost follows the recent tracks, not the catalogue. Positions equal those of
+    /// An index with <paramref name="added"/> in the recent layer: only the added tracks are hashed and the main
+    /// layer is shared, so the cost follows the recent layer, not the catalogue. Positions equal those of
     /// <see cref="Append"/>, so <see cref="Flatten"/> later gives the same index without moving any track.
     /// </summary>
     public FingerprintIndex Layer(IReadOnlyList<(string Id, TrackPeaks Peaks)> added)
@@ -79,7 +79,7 @@ public sealed partial class FingerprintIndex
         ArgumentNullException.ThrowIfNull(added);
         var main = _tracks[.._mainCount];
         var next = main.Length == 0 ? 0UL : (ulong)main[^1].End + TrackGap;
-        var recent = IndexBuilder.BuildPlaced(IndexBuilder.Place([.. RecentTracks, .. added], next));
+        var recent = _recent?.Append(added) ?? IndexBuilder.BuildPlaced(IndexBuilder.Place(added, next));
         return new FingerprintIndex(_directory, _postings, main, recent);
     }
 
