@@ -37,6 +37,9 @@ public sealed class CentralDatabase
         CREATE INDEX plays_station_start ON plays (station, start_utc);
         CREATE INDEX plays_start ON plays (start_utc);
         """,
+        """
+        CREATE INDEX plays_ongoing ON plays (station) WHERE status = 'ongoing';
+        """,
     ];
 
     private readonly string _connectionString;

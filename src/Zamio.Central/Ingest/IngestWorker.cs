@@ -87,6 +87,7 @@ internal sealed partial class IngestWorker(
 
             session = new StationSession(station, $"{station}/{instance}-{partition}-{_sessions.Count}", packet, catalog, SharedMatcher(catalog), time.GetTimestamp());
             _sessions[station] = session;
+            InheritOrphans(session);
         }
         else if (!ReferenceEquals(session.Index, catalog.Index))
         {
@@ -151,6 +152,33 @@ internal sealed partial class IngestWorker(
     }
 
     /// <summary>
+    /// Plays an earlier session left ongoing (this or another instance stopped mid-play, or the station moved here)
+    /// are written closed at their last evidence now, so none stays ongoing for ever; a play of the same track that
+    /// this session finds continuing one of them is written under its key and start, one airing in one row.
+    /// </summary>
+    private void InheritOrphans(StationSession session)
+    {
+        IReadOnlyList<PlayRecord> orphans;
+        try
+        {
+            orphans = plays.Ongoing(session.Station);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            // The play writer buffers and retries; a store that is down now only costs the adoption.
+            LogOrphansUnavailable(logger, session.Station, ex);
+            return;
+        }
+
+        if (orphans.Count > 0)
+        {
+            session.Inherit(orphans);
+            plays.Upsert([.. orphans.Select(o => o with { Status = "closed" })]);
+            LogOrphansClosed(logger, session.Station, orphans.Count);
+        }
+    }
+
+    /// <summary>
     /// Writes the ongoing plays of every station silent for the idle period as closed, ending at their last evidence,
     /// once per silence. The trackers keep those plays open: when the stream resumes with the same audio (a spool
     /// replay after an outage), the next update of a play carries the same row on and reopens it.
@@ -201,6 +229,12 @@ internal sealed partial class IngestWorker(
             LogRejected(logger, station, reason);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Station {Station}: {Count} play(s) left ongoing by an earlier session written closed; a continuation keeps its row")]
+    private static partial void LogOrphansClosed(ILogger logger, string station, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station}: plays left ongoing by an earlier session could not be read")]
+    private static partial void LogOrphansUnavailable(ILogger logger, string station, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Packet from {Station} rejected: {Reason} (further rejections are only counted)")]
     private static partial void LogRejected(ILogger logger, string station, string reason);
@@ -259,6 +293,13 @@ internal sealed partial class IngestWorker(
     /// </summary>
     private sealed class StationSession(string station, string key, FingerprintPacket first, CatalogIndex catalog, Matcher matcher, long created)
     {
+        // A play's evidence ends a little before the last packet an earlier session saw, and this session needs a
+        // few windows before it reports: the tracker's gap bridge plus that slack.
+        private static readonly TimeSpan OrphanBridge = TimeSpan.FromSeconds(30);
+
+        private readonly List<PlayRecord> _orphans = [];
+        private readonly Dictionary<long, PlayRecord> _adopted = [];
+
         public string Station => station;
 
         public object Index { get; private set; } = catalog.Index;
@@ -289,20 +330,34 @@ internal sealed partial class IngestWorker(
             Index = current.Index;
         }
 
-        public PlayRecord ToRecord(Play play) => new(
-            station,
-            $"{key}/{play.Id.ToString(CultureInfo.InvariantCulture)}",
-            play.TrackId,
-            At(play.StartFrame),
-            At(play.EndFrame),
-            Math.Round(play.Confidence, 3),
-            Math.Round(play.Speed, 4),
-            play.Status switch
+        public PlayRecord ToRecord(Play play)
+        {
+            var record = new PlayRecord(
+                station,
+                $"{key}/{play.Id.ToString(CultureInfo.InvariantCulture)}",
+                play.TrackId,
+                At(play.StartFrame),
+                At(play.EndFrame),
+                Math.Round(play.Confidence, 3),
+                Math.Round(play.Speed, 4),
+                play.Status switch
+                {
+                    PlayStatus.Closed => "closed",
+                    PlayStatus.Retracted => "retracted",
+                    _ => "ongoing",
+                });
+            if (!_adopted.TryGetValue(play.Id, out var orphan) && play.Status != PlayStatus.Retracted
+                && _orphans.Find(o => o.Track == record.Track && record.Start - o.End <= OrphanBridge && record.End >= o.Start) is { } continued)
             {
-                PlayStatus.Closed => "closed",
-                PlayStatus.Retracted => "retracted",
-                _ => "ongoing",
-            });
+                _orphans.Remove(continued);
+                _adopted[play.Id] = orphan = continued;
+            }
+
+            return orphan is null ? record : record with { PlayKey = orphan.PlayKey, Start = orphan.Start < record.Start ? orphan.Start : record.Start };
+        }
+
+        /// <summary>Ongoing plays of earlier sessions that a play of this one may continue.</summary>
+        public void Inherit(IEnumerable<PlayRecord> orphans) => _orphans.AddRange(orphans);
 
         private DateTimeOffset At(long frame) =>
             first.CaptureStart.AddTicks(frame * MicrosPerFrame * 10);

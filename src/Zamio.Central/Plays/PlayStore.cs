@@ -129,6 +129,9 @@ public sealed partial class PlayStore : BackgroundService
     public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit) =>
         _backend.Query(station, from, to, limit);
 
+    /// <summary>The station's plays stored as ongoing (written plays only).</summary>
+    public IReadOnlyList<PlayRecord> Ongoing(string station) => _backend.Ongoing(station);
+
     /// <summary>Completes when every play queued before the call has been written.</summary>
     public Task FlushAsync(CancellationToken cancellationToken)
     {

@@ -53,6 +53,9 @@ public static partial class PostgresMigrations
         ALTER TABLE plays DROP CONSTRAINT plays_status_check;
         ALTER TABLE plays ADD CONSTRAINT plays_status_check CHECK (status IN ('ongoing', 'closed', 'retracted'));
         """,
+        """
+        CREATE INDEX plays_ongoing ON plays (station) WHERE status = 'ongoing';
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

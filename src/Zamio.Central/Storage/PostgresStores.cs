@@ -103,6 +103,20 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
         return [.. rows.Select(r => r.ToRecord())];
     }
 
+    public IReadOnlyList<PlayRecord> Ongoing(string station)
+    {
+        using var connection = dataSource.OpenConnection();
+        var rows = connection.Query<PlayRow>(
+            """
+            SELECT station, play_key AS PlayKey, track, start_utc AS StartUtc, end_utc AS EndUtc, confidence, speed, status
+            FROM plays
+            WHERE station = @station AND status = 'ongoing'
+            ORDER BY start_utc, play_key
+            """,
+            new { station });
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
     private sealed record PlayRow(string Station, string PlayKey, string Track, DateTime StartUtc, DateTime EndUtc, double Confidence, double Speed, string Status)
     {
         public PlayRecord ToRecord() => new(

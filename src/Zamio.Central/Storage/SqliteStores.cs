@@ -99,6 +99,20 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
         return [.. rows.Select(r => r.ToRecord())];
     }
 
+    public IReadOnlyList<PlayRecord> Ongoing(string station)
+    {
+        using var connection = database.Connect();
+        var rows = connection.Query<PlayRow>(
+            """
+            SELECT station, play_key AS PlayKey, track, start_utc AS StartUtc, end_utc AS EndUtc, confidence, speed, status
+            FROM plays
+            WHERE station = @station AND status = 'ongoing'
+            ORDER BY start_utc, play_key
+            """,
+            new { station });
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
     // Fixed-width UTC text sorts in time order, so range queries can compare strings.
     private static string Utc(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);

@@ -28,6 +28,9 @@ public interface IPlayStore
 
     /// <summary>Plays overlapping [from, to), optionally for one station, by start time.</summary>
     IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit);
+
+    /// <summary>The station's plays stored as ongoing (left by an earlier session when an instance stopped).</summary>
+    IReadOnlyList<PlayRecord> Ongoing(string station);
 }
 
 /// <summary>One track's packed peaks as stored (the index is rebuilt from these; hashes are never stored).</summary>

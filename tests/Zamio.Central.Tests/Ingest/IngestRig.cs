@@ -80,8 +80,9 @@ internal sealed class IngestRig : IAsyncDisposable
 
     public static InboundPacket Inbound(FingerprintPacket packet) => new(packet.StationId, packet.StationId, packet.ToArray());
 
-    public IngestWorker Worker(TimeSpan idleClose) =>
-        new(0, "1", Catalog, Plays, Stations, Activity, Limiter, Time, idleClose, NullLogger.Instance, null);
+    /// <summary>A worker of central instance <paramref name="instance"/> (a new one stands for a restarted central).</summary>
+    public IngestWorker Worker(TimeSpan idleClose, string instance = "1") =>
+        new(0, instance, Catalog, Plays, Stations, Activity, Limiter, Time, idleClose, NullLogger.Instance, null);
 
     /// <summary>The station's stored plays once everything queued so far is written.</summary>
     public async Task<IReadOnlyList<PlayRecord>> StoredAsync()
@@ -122,6 +123,8 @@ internal sealed class ObservedPlayStore(IPlayStore inner) : IPlayStore
 
     public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit) =>
         inner.Query(station, from, to, limit);
+
+    public IReadOnlyList<PlayRecord> Ongoing(string station) => inner.Ongoing(station);
 
     /// <summary>Completes with the first play written after this call that matches.</summary>
     public Task<PlayRecord> NextWriteAsync(Func<PlayRecord, bool> match)

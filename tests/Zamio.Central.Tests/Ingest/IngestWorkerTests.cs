@@ -90,6 +90,35 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Assert.InRange((play.End - StationFeed.CaptureStart).TotalSeconds, ServeFixture.SongSeconds - 3, ServeFixture.SongSeconds + 1.5);
     }
 
+    [Fact]
+    public async Task Process_CentralRestartsMidSong_TheNewSessionCarriesTheSameRowToTheSongsEnd()
+    {
+        Send(0, 12);
+        var before = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal("ongoing", before.Status);
+
+        // The process stops; a new one (another instance id, no memory of the stream) takes the station's packets on.
+        _worker = _rig.Worker(IdleClose, instance: "2");
+        Send(12, _rig.Packets.Count);
+
+        var play = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal((before.PlayKey, before.Start, "closed"), (play.PlayKey, play.Start, play.Status));
+        Assert.InRange((play.End - StationFeed.CaptureStart).TotalSeconds, ServeFixture.SongSeconds - 3, ServeFixture.SongSeconds + 1.5);
+    }
+
+    [Fact]
+    public async Task Process_RestartAfterTheSongEnded_PlayLeftOngoingIsClosedAtItsLastEvidence()
+    {
+        Send(0, 12);
+        var before = Assert.Single(await _rig.StoredAsync());
+
+        // The station went quiet while central was down: the new session hears only silence, never the song.
+        _worker = _rig.Worker(IdleClose, instance: "2");
+        Send(_rig.Packets.Count - 5, _rig.Packets.Count);
+
+        Assert.Equal(before with { Status = "closed" }, Assert.Single(await _rig.StoredAsync()));
+    }
+
     private void Send(int from, int to)
     {
         for (var i = from; i < to; i++)

@@ -74,6 +74,8 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         Assert.Equal(start, play.Start);
         Assert.Single(store.Query("st-b", start, start.AddHours(1), 100));
         Assert.Equal(2, store.Query(null, start.AddSeconds(10), null, 100).Count);
+        Assert.Empty(store.Ongoing("st-a"));
+        Assert.Equal("st-b", Assert.Single(store.Ongoing("st-b")).Station);
 
         // Evidence past the end (a station's stream resuming after an idle close) carries the same row on.
         var resumed = closed with { End = start.AddSeconds(204), Status = "ongoing" };
@@ -283,5 +285,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
 
         public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit) =>
             Current.Query(station, from, to, limit);
+
+        public IReadOnlyList<PlayRecord> Ongoing(string station) => Current.Ongoing(station);
     }
 }
