@@ -176,6 +176,37 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Rate_limits_far_below_the_limit_are_counted_without_waiting_and_still_exact()
+    {
+        var redis = await TestServers.RedisAsync(output);
+        if (redis is null)
+        {
+            return;
+        }
+
+        var time = new FixedTime(new DateTimeOffset(2024, 5, 1, 12, 0, 30, TimeSpan.Zero));
+        var options = Options.Create(new RateLimitOptions { PacketsPerMinute = 300, PeaksPerSecond = 0 });
+        using var connection = new RedisConnection(redis.Value.Configuration, new RedisOptions { KeyPrefix = redis.Value.Prefix }, NullLogger<RedisConnection>.Instance);
+        try
+        {
+            var limiter = new RedisRateLimiter(connection, new LocalRateLimiter(options, time), options, time, NullLogger<RedisRateLimiter>.Instance);
+
+            // The first half is allowed locally and counted asynchronously; near the limit Redis decides each packet.
+            var verdicts = Enumerable.Range(0, 400).Select(_ => limiter.Check("st-burst", 20)).ToList();
+
+            Assert.Equal(300, verdicts.Count(v => v == RateLimitVerdict.Allowed));
+            Assert.All(verdicts.Skip(300), v => Assert.Equal(RateLimitVerdict.PacketsPerMinute, v));
+            Assert.Equal(0, limiter.Fallbacks);
+            var minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;
+            Assert.Equal(400, (long)await connection.Database.StringGetAsync(connection.Key($"rl:st-burst:m:{minute}")));
+        }
+        finally
+        {
+            await TestServers.CleanRedisAsync(redis.Value.Configuration, redis.Value.Prefix);
+        }
+    }
+
+    [Fact]
     public async Task Redis_down_uses_the_local_limiter_and_readiness_reports_degraded()
     {
         // Needs no server: Redis is "stopped" (a closed port), storage is embedded.

@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Zamio.Central.Caching;
+
+/// <summary>
+/// Limits shared by every instance, counted in Redis per station and window (window numbers come from this
+/// instance's clock, so instances agree as long as clocks roughly do). A round trip per packet would cap ingest at
+/// the Redis latency, so a station well below its limits (under half of each and far from it, counting what is in
+/// flight) is allowed here and counted in Redis without waiting; each reply brings back the shared totals. Near a limit every
+/// packet is decided by one atomic script in Redis. When Redis is unreachable the <see cref="LocalRateLimiter"/>
+/// decides, and the fallback is counted.
+/// </summary>
+public sealed partial class RedisRateLimiter(
+    RedisConnection redis,
+    LocalRateLimiter local,
+    IOptions<RateLimitOptions> options,
+    TimeProvider time,
+    ILogger<RedisRateLimiter> logger) : IStationRateLimiter
+{
+    // KEYS: packets window, peaks window. ARGV: packet limit (0: count only), packet ttl, peaks, peak limit, peak ttl.
+    // Returns { verdict, packets in the window, peaks in the window }.
+    private const string Script =
+        """
+        local p = redis.call('INCR', KEYS[1])
+        if p == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+        local limit = tonumber(ARGV[1])
+        if limit > 0 and p > limit then return { 1, p, tonumber(redis.call('GET', KEYS[2]) or '0') } end
+        local n = tonumber(ARGV[3])
+        local k = redis.call('INCRBY', KEYS[2], n)
+        if k == n then redis.call('EXPIRE', KEYS[2], ARGV[5]) end
+        if tonumber(ARGV[4]) > 0 and k > tonumber(ARGV[4]) then
+          redis.call('DECRBY', KEYS[2], n)
+          return { 2, p, k - n }
+        end
+        return { 0, p, k }
+        """;
+
+    private readonly ConcurrentDictionary<string, Shared> _stations = new(StringComparer.Ordinal);
+    private long _fallbacks;
+    private int _failingLogged;
+
+    public bool IsShared => redis.IsConnected;
+
+    /// <summary>Packets decided by the local limiter because Redis was unreachable.</summary>
+    public long Fallbacks => Interlocked.Read(ref _fallbacks);
+
+    public RateLimitVerdict Check(string station, int peaks)
+    {
+        if (redis.IsConnected)
+        {
+            try
+            {
+                return Decide(station, peaks);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogFailure(ex);
+            }
+        }
+
+        Interlocked.Increment(ref _fallbacks);
+        return local.Check(station, peaks);
+    }
+
+    private RateLimitVerdict Decide(string station, int peaks)
+    {
+        var o = options.Value;
+        var (minute, peakWindow) = RateWindows.Current(time, o);
+        var peakLimit = RateWindows.PeakLimit(o);
+        var state = _stations.GetOrAdd(station, static _ => new Shared());
+        bool farBelow;
+        lock (state)
+        {
+            state.Roll(minute, peakWindow);
+            farBelow = FarBelow(state.Packets + state.PendingPackets + 1, o.PacketsPerMinute, PacketHeadroom)
+                && FarBelow(state.Peaks + state.PendingPeaks + peaks, peakLimit, PeakHeadroom);
+            if (farBelow)
+            {
+                state.PendingPackets++;
+                state.PendingPeaks += peaks;
+            }
+        }
+
+        RedisKey[] keys = [redis.Key($"rl:{station}:m:{minute}"), redis.Key($"rl:{station}:p:{peakWindow}")];
+        if (farBelow)
+        {
+            // Counted, not decided: a limit of 0 in the script only counts.
+            var counting = redis.Database.ScriptEvaluateAsync(Script, keys, [0, 120, peaks, 0, (o.PeakWindowSeconds * 2) + 1]);
+            _ = counting.ContinueWith(t => Counted(t, state, minute, peakWindow, peaks), TaskScheduler.Default);
+            return RateLimitVerdict.Allowed;
+        }
+
+        var result = (RedisResult[])redis.Database.ScriptEvaluate(
+            Script, keys, [o.PacketsPerMinute, 120, peaks, peakLimit, (o.PeakWindowSeconds * 2) + 1])!;
+        Interlocked.Exchange(ref _failingLogged, 0);
+        lock (state)
+        {
+            state.Observe(minute, peakWindow, (long)result[1], (long)result[2]);
+        }
+
+        return (int)result[0] switch
+        {
+            1 => RateLimitVerdict.PacketsPerMinute,
+            2 => RateLimitVerdict.PeaksPerSecond,
+            _ => RateLimitVerdict.Allowed,
+        };
+    }
+
+    // Under half the limit and at least this far from it: what other instances can have in flight in one round trip
+    // cannot reach the limit. Small limits are always decided in Redis.
+    private const long PacketHeadroom = 64;
+    private const long PeakHeadroom = 64 * 64;
+
+    private static bool FarBelow(long used, long limit, long headroom) =>
+        limit <= 0 || (2 * used <= limit && limit - used >= headroom);
+
+    private void Counted(Task<RedisResult> reply, Shared state, long minute, long peakWindow, int peaks)
+    {
+        lock (state)
+        {
+            if (state.Minute == minute)
+            {
+                state.PendingPackets--;
+            }
+
+            if (state.PeakWindow == peakWindow)
+            {
+                state.PendingPeaks -= peaks;
+            }
+
+            if (reply.IsCompletedSuccessfully)
+            {
+                var totals = (RedisResult[])reply.Result!;
+                state.Observe(minute, peakWindow, (long)totals[1], (long)totals[2]);
+            }
+        }
+
+        if (reply.Exception?.InnerException is { } ex)
+        {
+            LogFailure(ex);
+        }
+    }
+
+    private void LogFailure(Exception ex)
+    {
+        if (Interlocked.Exchange(ref _failingLogged, 1) == 0)
+        {
+            LogFallback(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis rate limiting failed; using the in-process limiter")]
+    private static partial void LogFallback(ILogger logger, Exception exception);
+
+    /// <summary>What this instance knows of one station's shared windows, and what it has counted but not heard back.</summary>
+    private sealed class Shared
+    {
+        public long Minute = -1;
+        public long PeakWindow = -1;
+        public long Packets;
+        public long Peaks;
+        public long PendingPackets;
+        public long PendingPeaks;
+
+        public void Roll(long minute, long peakWindow)
+        {
+            if (Minute != minute)
+            {
+                (Minute, Packets, PendingPackets) = (minute, 0, 0);
+            }
+
+            if (PeakWindow != peakWindow)
+            {
+                (PeakWindow, Peaks, PendingPeaks) = (peakWindow, 0, 0);
+            }
+        }
+
+        public void Observe(long minute, long peakWindow, long packets, long peaks)
+        {
+            if (Minute == minute)
+            {
+                Packets = Math.Max(Packets, packets);
+            }
+
+            if (PeakWindow == peakWindow)
+            {
+                Peaks = Math.Max(Peaks, peaks);
+            }
+        }
+    }
+}
