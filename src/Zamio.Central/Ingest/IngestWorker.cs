@@ -87,12 +87,17 @@ internal sealed partial class IngestWorker(
 
             session = new StationSession(station, $"{station}/{instance}-{partition}-{_sessions.Count}", packet, catalog, SharedMatcher(catalog), time.GetTimestamp());
             _sessions[station] = session;
-            InheritOrphans(session);
+            LookUpOrphans(session);
         }
         else if (!ReferenceEquals(session.Index, catalog.Index))
         {
             // A catalogue change: the stream and its plays carry on, new windows match against the new index.
             session.UseIndex(catalog, SharedMatcher(catalog));
+        }
+
+        if (session.Orphans is { IsCompleted: true } orphans)
+        {
+            InheritOrphans(session, orphans);
         }
 
         // Redelivery (QoS 1, spool replay) repeats sequences: only packets past the highest seen advance the stream.
@@ -156,20 +161,39 @@ internal sealed partial class IngestWorker(
     /// are written closed at their last evidence now, so none stays ongoing for ever; a play of the same track that
     /// this session finds continuing one of them is written under its key and start, one airing in one row.
     /// </summary>
-    private void InheritOrphans(StationSession session)
+    // The lookup runs off the ingest thread: a database that is slow or down must not stall a partition. A new
+    // session waits this long for it (a session needs several windows before it reports a play anyway); a later
+    // answer is taken at the next packet.
+    private static readonly TimeSpan OrphanWait = TimeSpan.FromMilliseconds(200);
+
+    private void LookUpOrphans(StationSession session)
     {
-        IReadOnlyList<PlayRecord> orphans;
-        try
+        if (!plays.State.Healthy)
         {
-            orphans = plays.Ongoing(session.Station);
-        }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
-        {
-            // The play writer buffers and retries; a store that is down now only costs the adoption.
-            LogOrphansUnavailable(logger, session.Station, ex);
             return;
         }
 
+        var station = session.Station;
+        var lookup = Task.Run(() => plays.Ongoing(station));
+        session.Orphans = lookup;
+        ((IAsyncResult)lookup).AsyncWaitHandle.WaitOne(OrphanWait);
+        if (lookup.IsCompleted)
+        {
+            InheritOrphans(session, lookup);
+        }
+    }
+
+    private void InheritOrphans(StationSession session, Task<IReadOnlyList<PlayRecord>> lookup)
+    {
+        session.Orphans = null;
+        if (!lookup.IsCompletedSuccessfully)
+        {
+            // The play writer buffers and retries; a store that is down now only costs the adoption.
+            LogOrphansUnavailable(logger, session.Station, lookup.Exception?.GetBaseException());
+            return;
+        }
+
+        var orphans = lookup.Result;
         if (orphans.Count > 0)
         {
             session.Inherit(orphans);
@@ -234,7 +258,7 @@ internal sealed partial class IngestWorker(
     private static partial void LogOrphansClosed(ILogger logger, string station, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station}: plays left ongoing by an earlier session could not be read")]
-    private static partial void LogOrphansUnavailable(ILogger logger, string station, Exception exception);
+    private static partial void LogOrphansUnavailable(ILogger logger, string station, Exception? exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Packet from {Station} rejected: {Reason} (further rejections are only counted)")]
     private static partial void LogRejected(ILogger logger, string station, string reason);
@@ -355,6 +379,9 @@ internal sealed partial class IngestWorker(
 
             return orphan is null ? record : record with { PlayKey = orphan.PlayKey, Start = orphan.Start < record.Start ? orphan.Start : record.Start };
         }
+
+        /// <summary>The lookup of plays earlier sessions left ongoing, until its answer is taken.</summary>
+        public Task<IReadOnlyList<PlayRecord>>? Orphans { get; set; }
 
         /// <summary>Ongoing plays of earlier sessions that a play of this one may continue.</summary>
         public void Inherit(IEnumerable<PlayRecord> orphans) => _orphans.AddRange(orphans);
