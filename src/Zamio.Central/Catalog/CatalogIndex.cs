@@ -204,8 +204,8 @@ public sealed partial class CatalogIndex(
         order.AddRange(appended);
         if (Volatile.Read(ref _index) is { } current && Incremental(current, tracks) is { } retired)
         {
-            // Removed tracks lose their peaks in place and new ones are appended: no hashing of the whole catalogue.
-            // Added ones go to the small recent layer: live at once, merged into the main layer in the background.
+            // Removed tracks lose their peaks in place; added ones go to the small recent layer, live at once and
+            // merged into the main layer in the background: no hashing or copying of the whole catalogue here.
             var index = retired.Count > 0 ? current.Retire(retired) : current;
             index = appended.Count > 0 ? index.Layer([.. appended.Select(id => (id, tracks[id]))]) : index;
             Publish(index, order, tracks, version);

@@ -75,6 +75,12 @@ public sealed partial class IndexSnapshotPublisher(
             return;
         }
 
+        if (state.Index.Recent is not null)
+        {
+            // The layers are being merged; the merged index swaps in and is written then, without a second flattening.
+            return;
+        }
+
         var started = time.GetTimestamp();
         try
         {
