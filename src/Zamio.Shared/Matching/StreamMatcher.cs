@@ -51,6 +51,9 @@ public sealed class StreamMatcher
     private bool _focused;
     // The first windows are partial: a song that starts with the stream is named after one step, not one window.
     private long _nextWindowEnd = StepFrames;
+
+    // Matches the previous window accepted; one this window does not accept may still be fading out under noise.
+    private List<TrackMatch> _previous = [];
     private long _epoch;
 
     public StreamMatcher(Matcher matcher)
@@ -74,6 +77,7 @@ public sealed class StreamMatcher
         _matcher = matcher;
         _nearIdentity = NearIdentityHypotheses(matcher);
         _focused = false;
+        _previous = [];
     }
 
     /// <summary>
@@ -137,6 +141,8 @@ public sealed class StreamMatcher
         }
 
         _focused = accepted.Count > 0 && AtOriginalSpeed(accepted[0].Alignment);
+        AddFadingContinuations(all, end, accepted);
+        _previous = accepted;
         onWindow(new WindowResult(Math.Max(0, start), end, accepted));
         // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
         var keepFrom = Peak.FirstAtOrAfter(all, end + StepFrames - WindowFrames - ExtendFrames);
@@ -212,6 +218,47 @@ public sealed class StreamMatcher
         }
 
         return extended;
+    }
+
+    // A song fading out under noise or the next song drops below acceptance while its alignment still explains
+    // peaks: the previous window's match is carried on over the chunks where the summed excess keeps growing (the
+    // mirror of the start extension), so the play ends where the song does, not where acceptance stopped.
+    private void AddFadingContinuations(ReadOnlySpan<Peak> all, long end, List<TrackMatch> accepted)
+    {
+        foreach (var previous in _previous)
+        {
+            if (accepted.Exists(m => m.TrackIndex == previous.TrackIndex))
+            {
+                continue;
+            }
+
+            double excess = 0, variance = 0, best = 0;
+            long last = previous.LastMatchFrame;
+            var matched = 0;
+            for (var at = previous.LastMatchFrame; at + ChunkFrames <= end; at += ChunkFrames)
+            {
+                var check = CheckChunk(all, at + ChunkFrames, previous);
+                if (check.Compared == 0)
+                {
+                    break;
+                }
+
+                excess += check.Matched - check.Expected;
+                variance += check.Variance;
+                if (check.Matched > 0 && excess - best >= TalkOverMinGain && excess >= TalkOverMinZ * Math.Sqrt(variance + 1))
+                {
+                    best = excess;
+                    last = Math.Max(last, check.LastMatchFrame);
+                    matched += check.Matched;
+                }
+            }
+
+            if (last > previous.LastMatchFrame)
+            {
+                // Evidence only: no confidence or score of its own, so a continuation never starts or confirms a play.
+                accepted.Add(previous with { Confidence = 0, Score = 0, MatchedPeaks = matched, FirstMatchFrame = previous.LastMatchFrame, LastMatchFrame = last });
+            }
+        }
     }
 
     private VerifiedAlignment CheckChunk(ReadOnlySpan<Peak> all, long end, TrackMatch match) =>

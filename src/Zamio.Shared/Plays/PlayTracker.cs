@@ -32,6 +32,13 @@ public sealed class PlayTracker
         foreach (var match in window.Matches)
         {
             var play = _open.Find(p => p.Continues(match, _options.AlignmentToleranceFrames));
+            if (match.Confidence <= 0)
+            {
+                // Evidence without a confidence of its own (a song fading out): it only carries an open play on.
+                play?.Carry(match, window.EndFrame);
+                continue;
+            }
+
             if (play is null)
             {
                 play = new OpenPlay(_nextId++, match);
@@ -207,6 +214,12 @@ public sealed class PlayTracker
             _speedWeight += match.MatchedPeaks;
             _evidence += match.MatchedPeaks;
             Windows++;
+        }
+
+        public void Carry(TrackMatch match, long windowEnd)
+        {
+            EndFrame = Math.Max(EndFrame, match.LastMatchFrame);
+            LastWindowEnd = windowEnd;
         }
 
         public Play ToPlay(PlayStatus status) =>

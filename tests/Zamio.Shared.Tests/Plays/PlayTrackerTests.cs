@@ -194,6 +194,37 @@ public class PlayTrackerTests
     }
 
     [Fact]
+    public void Observe_EvidenceOnlyMatch_CarriesAnOpenPlayOnButNeverConfirmsOrStartsOne()
+    {
+        var alignment = new Alignment(0, 0, 1, 1);
+        TrackMatch Strong(double fromSeconds) => new(4, "x", 0.99, 8, alignment, 50, 60,
+            FingerprintSettings.SecondsToFrame(fromSeconds), FingerprintSettings.SecondsToFrame(fromSeconds + 7));
+        TrackMatch Fading(double fromSeconds, double toSeconds) => new(4, "x", 0, 0, alignment, 6, 60,
+            FingerprintSettings.SecondsToFrame(fromSeconds), FingerprintSettings.SecondsToFrame(toSeconds));
+        WindowResult Window(int index, TrackMatch match) =>
+            new(FingerprintSettings.SecondsToFrame(4 * index), FingerprintSettings.SecondsToFrame((4 * index) + 8), [match]);
+
+        // One strong window is not enough, and evidence without confidence does not make it two.
+        var unconfirmed = new PlayTracker();
+        Assert.Empty(unconfirmed.Observe(Window(0, Strong(0))));
+        Assert.Empty(unconfirmed.Observe(Window(1, Fading(7, 11))));
+        Assert.Empty(unconfirmed.Complete());
+
+        // Nor does it start a play on its own.
+        var empty = new PlayTracker();
+        Assert.Empty(empty.Observe(Window(0, Fading(0, 7))));
+        Assert.Empty(empty.Complete());
+
+        // A confirmed play is carried on to where the fading evidence ends.
+        var tracker = new PlayTracker();
+        tracker.Observe(Window(0, Strong(0)));
+        Assert.Equal(PlayStatus.Ongoing, Assert.Single(tracker.Observe(Window(1, Strong(4)))).Status);
+        tracker.Observe(Window(2, Fading(11, 15)));
+        var closed = Assert.Single(tracker.Complete());
+        Assert.Equal(FingerprintSettings.SecondsToFrame(15), closed.EndFrame);
+    }
+
+    [Fact]
     public void Observe_NextSongUnderCrossfade_ReportedWhileThePreviousIsStillOpen()
     {
         // "b" comes in under the end of "a": its first window lies inside a's span, but a's evidence runs out where
