@@ -156,16 +156,16 @@ internal sealed partial class IngestWorker(
         }
     }
 
-    /// <summary>
-    /// Plays an earlier session left ongoing (this or another instance stopped mid-play, or the station moved here)
-    /// are written closed at their last evidence now, so none stays ongoing for ever; a play of the same track that
-    /// this session finds continuing one of them is written under its key and start, one airing in one row.
-    /// </summary>
     // The lookup runs off the ingest thread: a database that is slow or down must not stall a partition. A new
     // session waits this long for it (a session needs several windows before it reports a play anyway); a later
     // answer is taken at the next packet.
     private static readonly TimeSpan OrphanWait = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Plays an earlier session left ongoing (this or another instance stopped mid-play, or the station moved here)
+    /// are written closed at their last evidence now, so none stays ongoing for ever; a play of the same track that
+    /// this session finds continuing one of them is written under its key and start, one airing in one row.
+    /// </summary>
     private void LookUpOrphans(StationSession session)
     {
         if (!plays.State.Healthy)
