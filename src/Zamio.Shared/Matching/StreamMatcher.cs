@@ -196,29 +196,8 @@ public sealed class StreamMatcher
     // from the confirmed start backwards, the excess over chance keeps growing while the song is under the speech and
     // only wanders once it has begun; the start moves to the earliest chunk that adds clear excess while the whole
     // stretch stays far above chance.
-    private long ExtendUnderTalkOver(ReadOnlySpan<Peak> all, TrackMatch match, long first, long limit)
-    {
-        double excess = 0, variance = 0, best = 0;
-        var extended = first;
-        for (var at = first; at - ChunkFrames >= limit; at -= ChunkFrames)
-        {
-            var check = CheckChunk(all, at, match);
-            if (check.Compared == 0)
-            {
-                break;
-            }
-
-            excess += check.Matched - check.Expected;
-            variance += check.Variance;
-            if (check.Matched > 0 && excess - best >= TalkOverMinGain && excess >= TalkOverMinZ * Math.Sqrt(variance + 1))
-            {
-                best = excess;
-                extended = Math.Min(extended, check.FirstMatchFrame);
-            }
-        }
-
-        return extended;
-    }
+    private long ExtendUnderTalkOver(ReadOnlySpan<Peak> all, TrackMatch match, long first, long limit) =>
+        SummedReach(all, match, first, limit, backwards: true).Reach;
 
     // A song fading out under noise or the next song drops below acceptance while its alignment still explains
     // peaks: the previous window's match is carried on over the chunks where the summed excess keeps growing (the
@@ -232,33 +211,46 @@ public sealed class StreamMatcher
                 continue;
             }
 
-            double excess = 0, variance = 0, best = 0;
-            long last = previous.LastMatchFrame;
-            var matched = 0;
-            for (var at = previous.LastMatchFrame; at + ChunkFrames <= end; at += ChunkFrames)
-            {
-                var check = CheckChunk(all, at + ChunkFrames, previous);
-                if (check.Compared == 0)
-                {
-                    break;
-                }
-
-                excess += check.Matched - check.Expected;
-                variance += check.Variance;
-                if (check.Matched > 0 && excess - best >= TalkOverMinGain && excess >= TalkOverMinZ * Math.Sqrt(variance + 1))
-                {
-                    best = excess;
-                    last = Math.Max(last, check.LastMatchFrame);
-                    matched += check.Matched;
-                }
-            }
-
+            var (last, matched) = SummedReach(all, previous, previous.LastMatchFrame, end, backwards: false);
             if (last > previous.LastMatchFrame)
             {
                 // Evidence only: no confidence or score of its own, so a continuation never starts or confirms a play.
                 accepted.Add(previous with { Confidence = 0, Score = 0, MatchedPeaks = matched, FirstMatchFrame = previous.LastMatchFrame, LastMatchFrame = last });
             }
         }
+    }
+
+    /// <summary>
+    /// Walks 2 s chunks away from <paramref name="from"/> (backwards or forwards, up to <paramref name="limit"/>) and
+    /// returns how far the confirmed peaks of the chunks that add clear excess over chance reach while the summed
+    /// stretch stays far above chance, with the peaks confirmed up to there.
+    /// </summary>
+    private (long Reach, int Matched) SummedReach(ReadOnlySpan<Peak> all, TrackMatch match, long from, long limit, bool backwards)
+    {
+        double excess = 0, variance = 0, best = 0;
+        var reach = from;
+        int matched = 0, matchedAtReach = 0;
+        var step = backwards ? -ChunkFrames : ChunkFrames;
+        for (var at = from; backwards ? at - ChunkFrames >= limit : at + ChunkFrames <= limit; at += step)
+        {
+            var check = CheckChunk(all, backwards ? at : at + ChunkFrames, match);
+            if (check.Compared == 0)
+            {
+                break;
+            }
+
+            excess += check.Matched - check.Expected;
+            variance += check.Variance;
+            matched += check.Matched;
+            if (check.Matched > 0 && excess - best >= TalkOverMinGain && excess >= TalkOverMinZ * Math.Sqrt(variance + 1))
+            {
+                best = excess;
+                reach = backwards ? Math.Min(reach, check.FirstMatchFrame) : Math.Max(reach, check.LastMatchFrame);
+                matchedAtReach = matched;
+            }
+        }
+
+        return (reach, matchedAtReach);
     }
 
     private VerifiedAlignment CheckChunk(ReadOnlySpan<Peak> all, long end, TrackMatch match) =>
