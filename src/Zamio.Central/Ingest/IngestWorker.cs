@@ -141,7 +141,7 @@ internal sealed partial class IngestWorker(
         {
             foreach (var play in session.Tracker.Observe(window))
             {
-                changes.Add(session.ToRecord(play));
+                changes.AddRange(session.ToRecords(play));
             }
         });
         metrics?.MatchDuration("stream", time.GetElapsedTime(matchStarted));
@@ -223,7 +223,7 @@ internal sealed partial class IngestWorker(
                 var count = 0;
                 foreach (var play in session.Tracker.Ongoing)
                 {
-                    (closed ??= []).Add(session.ToRecord(play with { Status = PlayStatus.Closed }));
+                    (closed ??= []).AddRange(session.ToRecords(play with { Status = PlayStatus.Closed }));
                     count++;
                 }
 
@@ -323,6 +323,7 @@ internal sealed partial class IngestWorker(
 
         private readonly List<PlayRecord> _orphans = [];
         private readonly Dictionary<long, PlayRecord> _adopted = [];
+        private readonly HashSet<long> _writtenOwn = [];
 
         public string Station => station;
 
@@ -354,7 +355,12 @@ internal sealed partial class IngestWorker(
             Index = current.Index;
         }
 
-        public PlayRecord ToRecord(Play play)
+        /// <summary>
+        /// The rows to write for <paramref name="play"/>: its own, or the row of the earlier session's play it
+        /// continues. When that answer came late and the play was already written under its own key, that row is
+        /// retracted, so the airing stays one play.
+        /// </summary>
+        public IEnumerable<PlayRecord> ToRecords(Play play)
         {
             var record = new PlayRecord(
                 station,
@@ -377,7 +383,19 @@ internal sealed partial class IngestWorker(
                 _adopted[play.Id] = orphan = continued;
             }
 
-            return orphan is null ? record : record with { PlayKey = orphan.PlayKey, Start = orphan.Start < record.Start ? orphan.Start : record.Start };
+            if (orphan is null)
+            {
+                // Only while the lookup is pending can a later answer turn out to own this play.
+                if (Orphans is not null)
+                {
+                    _writtenOwn.Add(play.Id);
+                }
+
+                return [record];
+            }
+
+            var adopted = record with { PlayKey = orphan.PlayKey, Start = orphan.Start < record.Start ? orphan.Start : record.Start };
+            return _writtenOwn.Remove(play.Id) ? [record with { Status = "retracted" }, adopted] : [adopted];
         }
 
         /// <summary>The lookup of plays earlier sessions left ongoing, until its answer is taken.</summary>

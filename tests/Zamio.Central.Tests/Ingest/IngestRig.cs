@@ -124,7 +124,22 @@ internal sealed class ObservedPlayStore(IPlayStore inner) : IPlayStore
     public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit) =>
         inner.Query(station, from, to, limit);
 
-    public IReadOnlyList<PlayRecord> Ongoing(string station) => inner.Ongoing(station);
+    /// <summary>When set, reading ongoing plays fails the way a database that went away does.</summary>
+    public bool OngoingUnavailable { get; set; }
+
+    /// <summary>When set, reading ongoing plays waits for it (a slow database).</summary>
+    public ManualResetEventSlim? OngoingGate { get; set; }
+
+    public IReadOnlyList<PlayRecord> Ongoing(string station)
+    {
+        if (OngoingUnavailable)
+        {
+            throw new TimeoutException("the database did not answer");
+        }
+
+        OngoingGate?.Wait(IngestRig.Patience);
+        return inner.Ongoing(station);
+    }
 
     /// <summary>Completes with the first play written after this call that matches.</summary>
     public Task<PlayRecord> NextWriteAsync(Func<PlayRecord, bool> match)

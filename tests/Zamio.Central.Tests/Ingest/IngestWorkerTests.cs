@@ -119,6 +119,36 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Assert.Equal(before with { Status = "closed" }, Assert.Single(await _rig.StoredAsync()));
     }
 
+    [Fact]
+    public async Task Process_EarlierPlaysReadLate_RowWrittenMeanwhileIsRetractedAndTheAiringKeepsOneRow()
+    {
+        Send(0, 12);
+        var before = Assert.Single(await _rig.StoredAsync());
+
+        // Restart against a slow database: the new session reports the song before it learns of the earlier play.
+        using var gate = new ManualResetEventSlim();
+        _rig.Backend.OngoingGate = gate;
+        _worker = _rig.Worker(IdleClose, instance: "2");
+        Send(12, 20);
+        Assert.Equal(2, (await _rig.StoredAsync()).Count);
+        gate.Set();
+        Send(20, _rig.Packets.Count);
+
+        var play = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal((before.PlayKey, before.Start, "closed"), (play.PlayKey, play.Start, play.Status));
+    }
+
+    [Fact]
+    public async Task Process_EarlierPlaysCannotBeRead_IngestGoesOnAndRecordsThePlay()
+    {
+        _rig.Backend.OngoingUnavailable = true;
+
+        Send(0, _rig.Packets.Count);
+
+        var play = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal(("closed", ServeFixture.TrackId(IngestRig.PlayedSeed)), (play.Status, play.Track));
+    }
+
     private void Send(int from, int to)
     {
         for (var i = from; i < to; i++)
