@@ -2,6 +2,7 @@ using NAudio.Wave;
 using Xunit.Abstractions;
 using Zamio.Shared.Audio;
 using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.IO;
 
 namespace Zamio.Shared.Tests.Audio;
 
@@ -266,34 +267,10 @@ public class AudioDecoderTests(ITestOutputHelper output)
     }
 
     /// <summary>Like a network stream: forward-only, and reads return small pieces.</summary>
-    private sealed class NonSeekableStream(byte[] content) : Stream
+    private sealed class NonSeekableStream(byte[] content) : ReadOnlyStream
     {
         private readonly MemoryStream inner = new(content);
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 1000));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override int Read(Span<byte> buffer) => inner.Read(buffer[..Math.Min(buffer.Length, 1000)]);
     }
 }
