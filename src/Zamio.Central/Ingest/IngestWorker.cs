@@ -183,6 +183,9 @@ internal sealed partial class IngestWorker(
         }
     }
 
+    /// <summary>The station's lookup of plays left ongoing by earlier sessions, while its answer is not taken.</summary>
+    internal Task? PendingOrphanLookup(string station) => _sessions.GetValueOrDefault(station)?.Orphans;
+
     private void InheritOrphans(StationSession session, Task<IReadOnlyList<PlayRecord>> lookup)
     {
         session.Orphans = null;
@@ -196,8 +199,9 @@ internal sealed partial class IngestWorker(
         var orphans = lookup.Result;
         if (orphans.Count > 0)
         {
-            session.Inherit(orphans);
-            plays.Upsert([.. orphans.Select(o => o with { Status = "closed" })]);
+            var rows = session.Inherit(orphans);
+            plays.Upsert(rows);
+            metrics?.PlaysWritten(rows);
             LogOrphansClosed(logger, session.Station, orphans.Count);
         }
     }
@@ -323,7 +327,8 @@ internal sealed partial class IngestWorker(
 
         private readonly List<PlayRecord> _orphans = [];
         private readonly Dictionary<long, PlayRecord> _adopted = [];
-        private readonly HashSet<long> _writtenOwn = [];
+        // The last row written under this session's own key for each play while the lookup was pending.
+        private readonly Dictionary<long, PlayRecord> _writtenWhilePending = [];
 
         public string Station => station;
 
@@ -376,10 +381,8 @@ internal sealed partial class IngestWorker(
                     PlayStatus.Retracted => "retracted",
                     _ => "ongoing",
                 });
-            if (!_adopted.TryGetValue(play.Id, out var orphan) && play.Status != PlayStatus.Retracted
-                && _orphans.Find(o => o.Track == record.Track && record.Start - o.End <= OrphanBridge && record.End >= o.Start) is { } continued)
+            if (!_adopted.TryGetValue(play.Id, out var orphan) && play.Status != PlayStatus.Retracted && Continued(record) is { } continued)
             {
-                _orphans.Remove(continued);
                 _adopted[play.Id] = orphan = continued;
             }
 
@@ -388,21 +391,56 @@ internal sealed partial class IngestWorker(
                 // Only while the lookup is pending can a later answer turn out to own this play.
                 if (Orphans is not null)
                 {
-                    _writtenOwn.Add(play.Id);
+                    _writtenWhilePending[play.Id] = record;
                 }
 
                 return [record];
             }
 
-            var adopted = record with { PlayKey = orphan.PlayKey, Start = orphan.Start < record.Start ? orphan.Start : record.Start };
-            return _writtenOwn.Remove(play.Id) ? [record with { Status = "retracted" }, adopted] : [adopted];
+            var adopted = Adopt(record, orphan);
+            return _writtenWhilePending.Remove(play.Id) ? [record with { Status = "retracted" }, adopted] : [adopted];
         }
 
         /// <summary>The lookup of plays earlier sessions left ongoing, until its answer is taken.</summary>
         public Task<IReadOnlyList<PlayRecord>>? Orphans { get; set; }
 
-        /// <summary>Ongoing plays of earlier sessions that a play of this one may continue.</summary>
-        public void Inherit(IEnumerable<PlayRecord> orphans) => _orphans.AddRange(orphans);
+        /// <summary>
+        /// Takes the ongoing plays of earlier sessions, which a play of this one may continue, and returns the rows
+        /// to write now: each orphan closed at its last evidence, or, when a play this session already wrote
+        /// continues it (the answer came late), that play's own row retracted and its evidence moved to the orphan's.
+        /// </summary>
+        public List<PlayRecord> Inherit(IReadOnlyList<PlayRecord> orphans)
+        {
+            _orphans.AddRange(orphans);
+            var rows = new List<PlayRecord>();
+            foreach (var (id, own) in _writtenWhilePending)
+            {
+                if (own.Status != "retracted" && Continued(own) is { } orphan)
+                {
+                    _adopted[id] = orphan;
+                    rows.Add(own with { Status = "retracted" });
+                    rows.Add(Adopt(own, orphan));
+                }
+            }
+
+            _writtenWhilePending.Clear();
+            rows.InsertRange(0, _orphans.Select(o => o with { Status = "closed" }));
+            return rows;
+        }
+
+        private PlayRecord? Continued(PlayRecord record)
+        {
+            var orphan = _orphans.Find(o => o.Track == record.Track && record.Start - o.End <= OrphanBridge && record.End >= o.Start);
+            if (orphan is not null)
+            {
+                _orphans.Remove(orphan);
+            }
+
+            return orphan;
+        }
+
+        private static PlayRecord Adopt(PlayRecord record, PlayRecord orphan) =>
+            record with { PlayKey = orphan.PlayKey, Start = orphan.Start < record.Start ? orphan.Start : record.Start };
 
         private DateTimeOffset At(long frame) =>
             first.CaptureStart.AddTicks(frame * MicrosPerFrame * 10);

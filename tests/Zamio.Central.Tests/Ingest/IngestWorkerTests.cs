@@ -131,11 +131,30 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         _worker = _rig.Worker(IdleClose, instance: "2");
         Send(12, 20);
         Assert.Equal(2, (await _rig.StoredAsync()).Count);
-        gate.Set();
+        await AnswerLookupAsync(gate);
         Send(20, _rig.Packets.Count);
 
         var play = Assert.Single(await _rig.StoredAsync());
         Assert.Equal((before.PlayKey, before.Start, "closed"), (play.PlayKey, play.Start, play.Status));
+    }
+
+    [Fact]
+    public async Task Process_EarlierPlaysReadAfterTheNewPlayClosed_ClosedPlayMovesToTheEarlierRow()
+    {
+        Send(0, 12);
+        var before = Assert.Single(await _rig.StoredAsync());
+
+        using var gate = new ManualResetEventSlim();
+        _rig.Backend.OngoingGate = gate;
+        _worker = _rig.Worker(IdleClose, instance: "2");
+        Send(12, _rig.Packets.Count - 1); // the new session hears the song out and closes its own play
+        Assert.Contains(await _rig.StoredAsync(), p => p.PlayKey != before.PlayKey && p.Status == "closed");
+        await AnswerLookupAsync(gate);
+        Send(_rig.Packets.Count - 1, _rig.Packets.Count);
+
+        var play = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal((before.PlayKey, before.Start, "closed"), (play.PlayKey, play.Start, play.Status));
+        Assert.InRange((play.End - StationFeed.CaptureStart).TotalSeconds, ServeFixture.SongSeconds - 3, ServeFixture.SongSeconds + 1.5);
     }
 
     [Fact]
@@ -147,6 +166,15 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         var play = Assert.Single(await _rig.StoredAsync());
         Assert.Equal(("closed", ServeFixture.TrackId(IngestRig.PlayedSeed)), (play.Status, play.Track));
+    }
+
+    /// <summary>Lets the slow lookup answer and waits until it has, so the next packet takes the answer.</summary>
+    private async Task AnswerLookupAsync(ManualResetEventSlim gate)
+    {
+        var lookup = _worker.PendingOrphanLookup(IngestRig.Station);
+        Assert.NotNull(lookup);
+        gate.Set();
+        await lookup.WaitAsync(IngestRig.Patience);
     }
 
     private void Send(int from, int to)
