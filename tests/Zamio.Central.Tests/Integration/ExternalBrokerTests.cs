@@ -95,7 +95,7 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         await WaitAsync(() => Task.FromResult(Accepted(activityA) + Accepted(activityB) == total), $"all {total} packets accepted");
 
         Assert.True(ingestA.ReceivedShared > 0 && ingestB.ReceivedShared > 0, $"shared: a={ingestA.ReceivedShared} b={ingestB.ReceivedShared}");
-        Assert.True(ingestA.ForwardedOut + ingestB.ForwardedOut > 0, "some packets went to their station's owner");
+        Assert.True(ingestA.ForwardedOut + ingestB.ForwardedOut > 0, $"some packets went to their station's owner (shared a={ingestA.ReceivedShared} b={ingestB.ReceivedShared}; members a=[{string.Join(',', ingestA.Members)}] b=[{string.Join(',', ingestB.Members)}]; owners {string.Join(',', stations.Select(ingestA.OwnerOf))} / {string.Join(',', stations.Select(ingestB.OwnerOf))}; a={ingestA.InstanceId} b={ingestB.InstanceId})");
         foreach (var station in stations)
         {
             // One instance matched each station.
