@@ -99,7 +99,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         // The process stops; a new one (another instance id, no memory of the stream) takes the station's packets on.
         _worker = _rig.Worker(IdleClose, instance: "2");
-        Send(12, _rig.Packets.Count);
+        await SendToNewSessionAsync(12, _rig.Packets.Count);
 
         var play = Assert.Single(await _rig.StoredAsync());
         Assert.Equal((before.PlayKey, before.Start, "closed"), (play.PlayKey, play.Start, play.Status));
@@ -114,7 +114,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         // The station went quiet while central was down: the new session hears only silence, never the song.
         _worker = _rig.Worker(IdleClose, instance: "2");
-        Send(_rig.Packets.Count - 5, _rig.Packets.Count);
+        await SendToNewSessionAsync(_rig.Packets.Count - 5, _rig.Packets.Count);
 
         Assert.Equal(before with { Status = "closed" }, Assert.Single(await _rig.StoredAsync()));
     }
@@ -175,6 +175,22 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Assert.NotNull(lookup);
         gate.Set();
         await lookup.WaitAsync(IngestRig.Patience);
+    }
+
+    /// <summary>
+    /// Sends to a worker that has no session for the station yet: the first packet starts the session and its lookup
+    /// of earlier plays, which on a busy machine may outlast the worker's short wait; the rest follow once it answered,
+    /// as they would on air, where the next packet comes seconds later.
+    /// </summary>
+    private async Task SendToNewSessionAsync(int from, int to)
+    {
+        Send(from, from + 1);
+        if (_worker.PendingOrphanLookup(IngestRig.Station) is { } lookup)
+        {
+            await lookup.WaitAsync(IngestRig.Patience);
+        }
+
+        Send(from + 1, to);
     }
 
     private void Send(int from, int to)
