@@ -58,7 +58,8 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
                     track = excluded.track, start_utc = excluded.start_utc, end_utc = excluded.end_utc,
                     confidence = excluded.confidence, speed = excluded.speed, updated_at = excluded.updated_at,
                     status = excluded.status
-                WHERE plays.status <> 'closed' OR excluded.end_utc > plays.end_utc OR excluded.status = 'retracted'
+                WHERE excluded.status = 'retracted' OR excluded.end_utc > plays.end_utc
+                    OR (excluded.end_utc = plays.end_utc AND plays.status <> 'closed')
                 """,
                 new
                 {

@@ -19,8 +19,11 @@ public interface IStationStore
 }
 
 /// <summary>
-/// Where plays live. Upserts are idempotent: one row per (station, play key). A closed play only changes again for
-/// evidence past its end (a station's stream resuming after an idle close); a replay of older state leaves it as it is.
+/// Where plays live. Upserts are idempotent: one row per (station, play key). A play's end never moves back: a
+/// write is taken for evidence past the stored end, or at the same end while the play is not closed (closing it,
+/// a better confidence), or as a retraction. So a replay of older state changes nothing, a closed play only
+/// reopens for evidence past its end (a stream resuming after an idle close), and when another session carries a
+/// play on (a restart, a station moving between instances), the idle close of the session it left cannot cut it short.
 /// </summary>
 public interface IPlayStore
 {

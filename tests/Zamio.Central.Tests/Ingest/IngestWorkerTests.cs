@@ -107,6 +107,24 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CloseIdleStations_StationMovedToAnotherInstance_LeavesThePlayCarriedOnThere()
+    {
+        Send(0, 12);
+        var before = _worker;
+
+        // Another instance takes the station on (membership changed) while this one keeps running.
+        _worker = _rig.Worker(IdleClose, instance: "2");
+        await SendToNewSessionAsync(12, 16);
+        var carried = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal("ongoing", carried.Status);
+
+        _rig.Time.Advance(IdleClose);
+        before.CloseIdleStations();
+
+        Assert.Equal(carried, Assert.Single(await _rig.StoredAsync()));
+    }
+
+    [Fact]
     public async Task Process_RestartAfterTheSongEnded_PlayLeftOngoingIsClosedAtItsLastEvidence()
     {
         Send(0, 12);

@@ -82,6 +82,15 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         await store.UpsertAsync([resumed], now, CancellationToken.None);
         Assert.Equal(resumed, Assert.Single(store.Query("st-a", null, null, 100)));
 
+        // The end never moves back: a close at an earlier end (the idle close of a session another one carried the
+        // play on from) leaves the longer ongoing play; a close at the same end closes it.
+        await store.UpsertAsync([resumed with { End = start.AddSeconds(202), Status = "closed" }], now, CancellationToken.None);
+        Assert.Equal(resumed, Assert.Single(store.Query("st-a", null, null, 100)));
+        await store.UpsertAsync([resumed with { Status = "closed" }], now, CancellationToken.None);
+        Assert.Equal(resumed with { Status = "closed" }, Assert.Single(store.Query("st-a", null, null, 100)));
+        resumed = resumed with { End = start.AddSeconds(206) };
+        await store.UpsertAsync([resumed], now, CancellationToken.None);
+
         // A play withdrawn as the shadow of another is kept as retracted (migration 2 allows the status) but not listed.
         await store.UpsertAsync([resumed with { Status = "retracted" }], now, CancellationToken.None);
         Assert.Empty(store.Query("st-a", null, null, 100));

@@ -47,6 +47,28 @@ public sealed class SqlitePlayStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task UpsertAsync_CloseAtAnEarlierEnd_LeavesTheLongerOngoingPlay()
+    {
+        // Another session carried the play on; the session it left closes it, idle, at its own last evidence.
+        var carried = Ongoing with { End = Start.AddSeconds(90) };
+        await UpsertAsync(Ongoing, carried);
+
+        await UpsertAsync(Ongoing with { Status = "closed" });
+
+        Assert.Equal(carried, Assert.Single(_store.Query("st-a", null, null, 10)));
+    }
+
+    [Fact]
+    public async Task UpsertAsync_CloseAtTheSameEnd_ClosesThePlay()
+    {
+        await UpsertAsync(Ongoing);
+
+        await UpsertAsync(Ongoing with { Confidence = 0.95, Status = "closed" });
+
+        Assert.Equal(Ongoing with { Confidence = 0.95, Status = "closed" }, Assert.Single(_store.Query("st-a", null, null, 10)));
+    }
+
+    [Fact]
     public async Task UpsertAsync_OngoingPlayRetracted_NoLongerListed()
     {
         // Reported as ongoing, then found to be the shadow of another track's airing (the same recording twice in the catalogue).
