@@ -125,6 +125,13 @@ internal sealed partial class IngestWorker(
             return;
         }
 
+        if (time.GetElapsedTime(session.LastAccepted) > ResumeLookupAfter && session.Orphans is null)
+        {
+            // Back after a silence: the station may have been on another instance meanwhile (membership changed and
+            // changed back), whose session wrote plays this one must carry on or close.
+            LookUpOrphans(session);
+        }
+
         session.HighestSequence = packet.Sequence;
         session.Accepted(time.GetTimestamp());
         activity.PacketAccepted(station);
@@ -161,10 +168,14 @@ internal sealed partial class IngestWorker(
     // answer is taken at the next packet.
     private static readonly TimeSpan OrphanWait = TimeSpan.FromMilliseconds(200);
 
+    // Agents send a packet every 2 s; a session silent this long looks for plays other sessions wrote meanwhile.
+    private static readonly TimeSpan ResumeLookupAfter = TimeSpan.FromSeconds(10);
+
     /// <summary>
-    /// Plays an earlier session left ongoing (this or another instance stopped mid-play, or the station moved here)
-    /// are written closed at their last evidence now, so none stays ongoing for ever; a play of the same track that
-    /// this session finds continuing one of them is written under its key and start, one airing in one row.
+    /// Plays another session left ongoing (this or another instance stopped mid-play, or the station moved here, or
+    /// moved away and came back) are written closed at their last evidence now, so none stays ongoing for ever; a
+    /// play of the same track that this session finds continuing one of them is written under its key, one airing
+    /// in one row. Runs when a session starts and when it resumes after a silence.
     /// </summary>
     private void LookUpOrphans(StationSession session)
     {
@@ -196,13 +207,12 @@ internal sealed partial class IngestWorker(
             return;
         }
 
-        var orphans = lookup.Result;
-        if (orphans.Count > 0)
+        var rows = session.Inherit(lookup.Result);
+        if (rows.Count > 0)
         {
-            var rows = session.Inherit(orphans);
             plays.Upsert(rows);
             metrics?.PlaysWritten(rows);
-            LogOrphansClosed(logger, session.Station, orphans.Count);
+            LogOrphansClosed(logger, session.Station, rows.Count);
         }
     }
 
@@ -258,7 +268,7 @@ internal sealed partial class IngestWorker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Station {Station}: {Count} play(s) left ongoing by an earlier session written closed; a continuation keeps its row")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Station {Station}: {Count} row(s) of play(s) another session left ongoing written closed or carried on")]
     private static partial void LogOrphansClosed(ILogger logger, string station, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station}: plays left ongoing by an earlier session could not be read")]
@@ -327,8 +337,10 @@ internal sealed partial class IngestWorker(
 
         private readonly List<PlayRecord> _orphans = [];
         private readonly Dictionary<long, PlayRecord> _adopted = [];
-        // The last row written under this session's own key for each play while the lookup was pending.
-        private readonly Dictionary<long, PlayRecord> _writtenWhilePending = [];
+        // The last row written under this session's own key for its latest plays: a lookup answering late, or a
+        // play found to continue another session's only once it has grown, moves such a row to the other one's.
+        private const int OwnRowsKept = 8;
+        private readonly SortedDictionary<long, PlayRecord> _ownRows = [];
 
         public string Station => station;
 
@@ -388,17 +400,17 @@ internal sealed partial class IngestWorker(
 
             if (orphan is null)
             {
-                // Only while the lookup is pending can a later answer turn out to own this play.
-                if (Orphans is not null)
+                _ownRows[play.Id] = record;
+                if (_ownRows.Count > OwnRowsKept)
                 {
-                    _writtenWhilePending[play.Id] = record;
+                    _ownRows.Remove(_ownRows.Keys.First());
                 }
 
                 return [record];
             }
 
             var adopted = Adopt(record, orphan);
-            return _writtenWhilePending.Remove(play.Id) ? [record with { Status = "retracted" }, adopted] : [adopted];
+            return _ownRows.Remove(play.Id) ? [record with { Status = "retracted" }, adopted] : [adopted];
         }
 
         /// <summary>The lookup of plays earlier sessions left ongoing, until its answer is taken.</summary>
@@ -411,26 +423,29 @@ internal sealed partial class IngestWorker(
         /// </summary>
         public List<PlayRecord> Inherit(IReadOnlyList<PlayRecord> orphans)
         {
-            _orphans.AddRange(orphans);
+            // A lookup on resumption also returns this session's own ongoing rows, and those it already carries on.
+            var fresh = orphans.Where(o => !o.PlayKey.StartsWith(key + "/", StringComparison.Ordinal)
+                && !_adopted.Values.Any(a => a.PlayKey == o.PlayKey) && !_orphans.Exists(known => known.PlayKey == o.PlayKey)).ToList();
+            _orphans.AddRange(fresh);
             var rows = new List<PlayRecord>();
-            foreach (var (id, own) in _writtenWhilePending)
+            foreach (var (id, own) in _ownRows.ToList())
             {
                 if (own.Status != "retracted" && Continued(own) is { } orphan)
                 {
                     _adopted[id] = orphan;
+                    _ownRows.Remove(id);
                     rows.Add(own with { Status = "retracted" });
                     rows.Add(Adopt(own, orphan));
                 }
             }
 
-            _writtenWhilePending.Clear();
-            rows.InsertRange(0, _orphans.Select(o => o with { Status = "closed" }));
+            rows.InsertRange(0, fresh.Where(_orphans.Contains).Select(o => o with { Status = "closed" }));
             return rows;
         }
 
         private PlayRecord? Continued(PlayRecord record)
         {
-            var orphan = _orphans.Find(o => o.Track == record.Track && record.Start - o.End <= OrphanBridge && record.End >= o.Start);
+            var orphan = _orphans.Find(o => o.Track == record.Track && record.Start - o.End <= OrphanBridge && o.Start - record.End <= OrphanBridge);
             if (orphan is not null)
             {
                 _orphans.Remove(orphan);

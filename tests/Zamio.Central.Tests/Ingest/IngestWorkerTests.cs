@@ -110,6 +110,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     public async Task CloseIdleStations_StationMovedToAnotherInstance_LeavesThePlayCarriedOnThere()
     {
         Send(0, 12);
+        Assert.Equal("ongoing", Assert.Single(await _rig.StoredAsync()).Status);
         var before = _worker;
 
         // Another instance takes the station on (membership changed) while this one keeps running.
@@ -122,6 +123,45 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         before.CloseIdleStations();
 
         Assert.Equal(carried, Assert.Single(await _rig.StoredAsync()));
+    }
+
+    [Fact]
+    public async Task Process_StationReturnsFromAnotherInstance_CarriesOnThePlayWrittenThereInOneRow()
+    {
+        Send(0, 1);
+        Assert.Empty(await _rig.StoredAsync());
+        var first = _worker;
+
+        // The station moves to another instance, which reports the song...
+        _worker = _rig.Worker(IdleClose, instance: "2");
+        await SendToNewSessionAsync(1, 12);
+        var there = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal("ongoing", there.Status);
+
+        // ...and comes back to the first, whose session for it is still there, silent since.
+        _rig.Time.Advance(TimeSpan.FromSeconds(30));
+        _worker = first;
+        await SendToResumedSessionAsync(12, _rig.Packets.Count);
+
+        // One row, the other instance's, now closed; its start is the earliest evidence either session had.
+        var play = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal((there.PlayKey, "closed"), (play.PlayKey, play.Status));
+        Assert.InRange((play.Start - StationFeed.CaptureStart).TotalSeconds, 0, (there.Start - StationFeed.CaptureStart).TotalSeconds);
+        Assert.InRange((play.End - StationFeed.CaptureStart).TotalSeconds, ServeFixture.SongSeconds - 3, ServeFixture.SongSeconds + 1.5);
+    }
+
+    [Fact]
+    public async Task Process_StationResumesAfterASilence_ItsOngoingPlayCarriesOnInTheSameRow()
+    {
+        Send(0, 12);
+        var before = Assert.Single(await _rig.StoredAsync());
+
+        _rig.Time.Advance(TimeSpan.FromSeconds(30));
+        await SendToResumedSessionAsync(12, 13);
+
+        var resumed = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal((before.PlayKey, before.Start, "ongoing"), (resumed.PlayKey, resumed.Start, resumed.Status));
+        Assert.True(resumed.End >= before.End, $"end {resumed.End:O} should not fall behind {before.End:O}");
     }
 
     [Fact]
@@ -210,6 +250,9 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         Send(from + 1, to);
     }
+
+    /// <summary>Sends to a session back from a silence, whose first packet starts a new lookup of earlier plays.</summary>
+    private Task SendToResumedSessionAsync(int from, int to) => SendToNewSessionAsync(from, to);
 
     private void Send(int from, int to)
     {
