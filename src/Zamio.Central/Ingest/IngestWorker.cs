@@ -87,7 +87,7 @@ internal sealed partial class IngestWorker(
 
             session = new StationSession(station, $"{station}/{instance}-{partition}-{_sessions.Count}", packet, catalog, SharedMatcher(catalog), time.GetTimestamp());
             _sessions[station] = session;
-            LookUpOrphans(session);
+            LookUpOrphans(session, OrphanWait);
         }
         else if (!ReferenceEquals(session.Index, catalog.Index))
         {
@@ -128,8 +128,9 @@ internal sealed partial class IngestWorker(
         if (time.GetElapsedTime(session.LastAccepted) > ResumeLookupAfter && session.Orphans is null)
         {
             // Back after a silence: the station may have been on another instance meanwhile (membership changed and
-            // changed back), whose session wrote plays this one must carry on or close.
-            LookUpOrphans(session);
+            // changed back), whose session wrote plays this one must carry on or close. Many stations resume at
+            // once after a broker outage, so the answer is taken at a later packet rather than waited for.
+            LookUpOrphans(session, TimeSpan.Zero);
         }
 
         session.HighestSequence = packet.Sequence;
@@ -177,7 +178,7 @@ internal sealed partial class IngestWorker(
     /// play of the same track that this session finds continuing one of them is written under its key, one airing
     /// in one row. Runs when a session starts and when it resumes after a silence.
     /// </summary>
-    private void LookUpOrphans(StationSession session)
+    private void LookUpOrphans(StationSession session, TimeSpan wait)
     {
         if (!plays.State.Healthy)
         {
@@ -187,7 +188,11 @@ internal sealed partial class IngestWorker(
         var station = session.Station;
         var lookup = Task.Run(() => plays.Ongoing(station));
         session.Orphans = lookup;
-        ((IAsyncResult)lookup).AsyncWaitHandle.WaitOne(OrphanWait);
+        if (wait > TimeSpan.Zero)
+        {
+            ((IAsyncResult)lookup).AsyncWaitHandle.WaitOne(wait);
+        }
+
         if (lookup.IsCompleted)
         {
             InheritOrphans(session, lookup);
