@@ -30,7 +30,7 @@ public static class ScanCommand
         var speeds = SpeedSearchOption.Grid(cli);
         var index = CatalogLoader.Load(cli.DataDirectory);
         var clock = Stopwatch.StartNew();
-        var plays = Scan(path, new Matcher(index, speeds: speeds), out var seconds);
+        var plays = Scan(path, new Matcher(index, speeds: speeds), out var seconds, out var reported);
         foreach (var play in plays)
         {
             JsonLines.Write(new
@@ -40,6 +40,8 @@ public static class ScanCommand
                 end = JsonLines.Round(FingerprintSettings.FrameCentreSeconds(play.EndFrame)),
                 confidence = JsonLines.Round(play.Confidence, 3),
                 speed = JsonLines.Round(play.Speed, 4),
+                // When a live stream would first have shown the play as ongoing (recording time, without transport).
+                reported = JsonLines.Round(FingerprintSettings.FrameToSeconds(reported[play.Id])),
             });
         }
 
@@ -52,7 +54,8 @@ public static class ScanCommand
     /// Decoding and peak extraction run on one thread, matching on the caller's: a two-stage pipeline joined
     /// by a bounded queue, so a long recording costs the slower stage, not the sum.
     /// </summary>
-    public static List<Play> Scan(string path, Matcher matcher, out double seconds)
+    /// <remarks><paramref name="reported"/>: per play id, the frame by which a live stream would have reported it.</remarks>
+    public static List<Play> Scan(string path, Matcher matcher, out double seconds, out Dictionary<long, long> reported)
     {
         using var batches = new BlockingCollection<(Peak[] Peaks, long Frames)>(boundedCapacity: 64);
         long samples = 0;
@@ -85,8 +88,18 @@ public static class ScanCommand
         var stream = new StreamMatcher(matcher);
         var tracker = new PlayTracker();
         var plays = new List<Play>();
-        void OnWindow(WindowResult window) =>
-            plays.AddRange(tracker.Observe(window).Where(p => p.Status == PlayStatus.Closed));
+        var firstReported = new Dictionary<long, long>();
+        void OnWindow(WindowResult window)
+        {
+            foreach (var play in tracker.Observe(window))
+            {
+                firstReported.TryAdd(play.Id, window.EndFrame + StreamMatcher.DecisionDelayFrames);
+                if (play.Status == PlayStatus.Closed)
+                {
+                    plays.Add(play);
+                }
+            }
+        }
 
         long frames = 0;
         foreach (var (peaks, analysed) in batches.GetConsumingEnumerable())
@@ -98,7 +111,13 @@ public static class ScanCommand
         // Rethrows a decoding failure (a truncated or unsupported file) as the exception the CLI reports.
         producer.GetAwaiter().GetResult();
         stream.Complete(frames, OnWindow);
-        plays.AddRange(tracker.Complete().Where(p => p.Status == PlayStatus.Closed));
+        foreach (var play in tracker.Complete().Where(p => p.Status == PlayStatus.Closed))
+        {
+            firstReported.TryAdd(play.Id, frames);
+            plays.Add(play);
+        }
+
+        reported = firstReported;
         plays.Sort((a, b) => a.StartFrame.CompareTo(b.StartFrame));
         seconds = samples / (double)FingerprintSettings.SampleRate;
         return plays;

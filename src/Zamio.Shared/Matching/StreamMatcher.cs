@@ -23,6 +23,9 @@ public sealed class StreamMatcher
     // Peaks of frame t are final only once frame t + TimeRadius has been analysed.
     private static readonly int PeakDelay = PeakPicker.TimeRadius + 1;
 
+    /// <summary>Frames past a window's end that must be analysed before the window is matched.</summary>
+    public static int DecisionDelayFrames { get; } = Lookahead + PeakDelay;
+
     // Vote offsets are relative to an epoch; it moves on after a day so offsets stay within the vote key range.
     private static readonly long EpochSpan = FingerprintSettings.SecondsToFrame(24 * 3600);
 
@@ -87,7 +90,7 @@ public sealed class StreamMatcher
     public void Append(ReadOnlySpan<Peak> peaks, long framesAnalysed, Action<WindowResult> onWindow)
     {
         _peaks.AddRange(peaks);
-        while (framesAnalysed >= _nextWindowEnd + Lookahead + PeakDelay)
+        while (framesAnalysed >= _nextWindowEnd + DecisionDelayFrames)
         {
             MatchWindow(_nextWindowEnd, onWindow);
             _nextWindowEnd += StepFrames;
