@@ -6,6 +6,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 import wave
 
 SR = 44100          # every generated file: mono, 16-bit, 44.1 kHz
@@ -76,14 +77,35 @@ def decode_track(track, cache_dir):
         with open(meta, encoding='utf-8') as f:
             info = json.load(f)
         if info.get('source') == track['path'] and os.path.exists(wav):
+            if 'audible' not in info:  # caches from before the audible extent was kept
+                info['audible'] = audible_extent(wav)
+                with open(meta, 'w', encoding='utf-8') as f:
+                    json.dump(info, f)
             return {**info, 'wav': wav}  # the cache may have moved; never trust a stored path
     ffmpeg('-i', track['path'], '-vn', '-ac', '1', '-ar', SR, '-c:a', 'pcm_s16le', '-map_metadata', '-1',
            '-fflags', '+bitexact', wav)
     rms, peak = stats(wav)
-    info = {'source': track['path'], 'wav': wav, 'rms': rms, 'peak': peak}
+    info = {'source': track['path'], 'wav': wav, 'rms': rms, 'peak': peak, 'audible': audible_extent(wav)}
     with open(meta, 'w', encoding='utf-8') as f:
         json.dump(info, f)
     return info
+
+
+def audible_extent(path, floor_db=-50.0, window_s=0.05):
+    """[first, last] second of a mono 16-bit WAV with a 50 ms peak above floor_db. Silence a track starts or ends
+    with airs as dead air, not as the recording: nothing can identify it, so truth and clips leave it out."""
+    with wave.open(path, 'rb') as w:
+        rate = w.getframerate()
+        pcm = array.array('h')
+        pcm.frombytes(w.readframes(w.getnframes()))
+    if sys.byteorder == 'big':
+        pcm.byteswap()
+    floor = 32768 * 10 ** (floor_db / 20)
+    step = max(1, int(rate * window_s))
+    loud = [i for i in range(0, len(pcm), step) if max(map(abs, pcm[i:i + step])) > floor]
+    if not loud:
+        return [0.0, 0.0]
+    return [round(loud[0] / rate, 3), round(min(len(pcm), loud[-1] + step) / rate, 3)]
 
 
 def envelope(path, cache_dir):

@@ -147,6 +147,9 @@ SHARED_MATERIAL = [
     {'wz-track10', 'wz-track15'},
     {'wz-track9', 'wz-track22'},
     {'wz-track14', 'wz-track27'},
+    # The Christmas version re-uses the theme's recording in places: its first 9 s and a stretch from 50 s identify
+    # as the theme's at confidence >= 0.98.
+    {'st-theme', 'st-christmas-theme'},
 ]
 
 
@@ -320,8 +323,15 @@ def build_programme(name, cond, seed, prof, catalog, unknown, decoded, out_dir, 
             start = it['s0'] / SR
             end = (it['s0'] + it['samples']) / SR
             if it['kind'] == 'song':
+                # The play is what can be heard of it: silence the source starts or ends with is dead air.
+                first, last = decoded[it['track']['id']]['audible']
+                per_source_second = it['samples'] / SR / it['len']
+                source_start = max(it['offset'], first)
+                source_end = min(it['offset'] + it['len'], last)
+                start += (source_start - it['offset']) * per_source_second
+                end -= (it['offset'] + it['len'] - source_end) * per_source_second
                 play = {'track': it['track']['id'], 'start': round(start, 3), 'end': round(end, 3),
-                        'source_start': it['offset'], 'source_end': round(it['offset'] + it['len'], 3)}
+                        'source_start': round(source_start, 3), 'source_end': round(source_end, 3)}
                 if it['speed'] != 1.0:
                     play['speed'] = it['speed']
                 if it['tempo'] != 1.0:
@@ -390,11 +400,12 @@ def build_clip(spec, prof, decoded, out_dir, profile_name):
         raw = os.path.join(work, 'raw.wav')
         if spec['kind'] in ('match', 'music'):
             src = decoded[spec['track']['id']]
-            # A clip of near-silence (quiet intros, gaps inside a track) identifies nothing: move it.
+            # A clip of near-silence (quiet intros, gaps inside a track, a silent tail) identifies nothing: move it.
             src_len = spec['length'] * spec['speed'] * spec['tempo']
+            first, last = src['audible']
             for _ in range(20):
                 au.cut_clip(src['wav'], raw, spec)
-                if au.rms_db(raw) > -40:
+                if au.rms_db(raw) > -40 and first <= spec['offset'] and spec['offset'] + src_len <= last:
                     break
                 spec['offset'] = round(rng.uniform(0, spec['track']['dur'] - src_len - 0.5), 3)
         elif spec['kind'] == 'speech':
