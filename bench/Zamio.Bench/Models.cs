@@ -24,6 +24,9 @@ internal sealed record PredictedPlay(string Track, double Start, double End)
 {
     public double? Confidence { get; init; }
     public double? Speed { get; init; }
+
+    /// <summary>When a live stream would first have shown the play as ongoing (recording time), if given.</summary>
+    public double? Reported { get; init; }
 }
 
 /// <summary>One line of clips/truth.jsonl.</summary>

@@ -18,6 +18,7 @@ internal sealed record ProgrammeScore
     public IReadOnlyList<double> StartErrors { get; init; } = [];
     public IReadOnlyList<double> EndErrors { get; init; } = [];
     public IReadOnlyList<double> SpeedErrors { get; init; } = [];
+    public IReadOnlyList<double> ReportDelays { get; init; } = [];
     public IReadOnlyList<string> Missed { get; init; } = [];
 }
 
@@ -55,6 +56,7 @@ internal static class ScanScorer
         var starts = new List<double>();
         var ends = new List<double>();
         var speeds = new List<double>();
+        var delays = new List<double>();
         var missed = new List<string>();
         int eligible = 0, foundEligible = 0, foundAll = 0, split = 0;
         for (var t = 0; t < plays.Count; t++)
@@ -76,6 +78,11 @@ internal static class ScanScorer
                 if (play.Speed is { } s && predicted[p].Speed is { } ps)
                 {
                     speeds.Add(ps - s);
+                }
+
+                if (predicted[p].Reported is { } reported)
+                {
+                    delays.Add(reported - play.Start);
                 }
             }
 
@@ -110,6 +117,7 @@ internal static class ScanScorer
             StartErrors = starts,
             EndErrors = ends,
             SpeedErrors = speeds,
+            ReportDelays = delays,
             Missed = missed,
         };
     }

@@ -19,6 +19,9 @@ internal sealed record ScanSummary
     public ErrorStats EndError { get; init; } = ErrorStats.Of([]);
     public ErrorStats SpeedError { get; init; } = ErrorStats.Of([]);
 
+    /// <summary>From a play's start on air to when a live stream would have shown it as ongoing.</summary>
+    public ErrorStats ReportDelay { get; init; } = ErrorStats.Of([]);
+
     public static ScanSummary Of(string condition, IReadOnlyCollection<ProgrammeScore> scores)
     {
         var eligible = scores.Sum(s => s.EligiblePlays);
@@ -43,6 +46,7 @@ internal sealed record ScanSummary
             StartError = ErrorStats.Of(scores.SelectMany(s => s.StartErrors)),
             EndError = ErrorStats.Of(scores.SelectMany(s => s.EndErrors)),
             SpeedError = ErrorStats.Of(scores.SelectMany(s => s.SpeedErrors)),
+            ReportDelay = ErrorStats.Of(scores.SelectMany(s => s.ReportDelays)),
         };
     }
 

@@ -12,6 +12,7 @@ internal static class SelfTest
         {
             PerfectPredictionsScoreFull();
             ShiftedBoundariesGiveThoseErrors();
+            ReportDelaysAreMeasuredFromTheStartOnAir();
             MissingAndWrongTrackLowerRecall();
             FalsePlayOnUnknownMusicIsCounted();
             SplitPlayIsCounted();
@@ -66,6 +67,14 @@ internal static class SelfTest
         Check(sum.Recall == 1.0, "shifted: still all found");
         Check(Near(sum.StartError.Median, 2.5) && Near(sum.StartError.Max, 4), "shifted: start errors 1..4 s");
         Check(Near(sum.EndError.Median, 2) && Near(sum.EndError.P95, 2), "shifted: end errors 2 s");
+    }
+
+    private static void ReportDelaysAreMeasuredFromTheStartOnAir()
+    {
+        var reported = Perfect().Select((p, i) => p with { Reported = p.Start + 2 * (i + 1) }).ToList();
+        var sum = ScanSummary.Of("x", [ScanScorer.Score(Truth(), reported)]);
+        Check(sum.ReportDelay.Count == 4 && Near(sum.ReportDelay.Median, 5) && Near(sum.ReportDelay.Max, 8), "report delays 2..8 s");
+        Check(ScanSummary.Of("x", [ScanScorer.Score(Truth(), Perfect())]).ReportDelay.Count == 0, "no report times, no delays");
     }
 
     private static void MissingAndWrongTrackLowerRecall()

@@ -10,12 +10,12 @@ internal static class Tables
     {
         var sb = new StringBuilder();
         Line(sb, $"{"condition",-12} {"progs",5} {"hours",6} {"pl20+",5} {"recall",7} {"predic",6} {"prec",6} "
-            + $"{"false",5} {"f-unk",5} {"split",5} | {"start med/p95/max (s)",-22} | {"end med/p95/max (s)",-22} | {"speed err med",13}");
+            + $"{"false",5} {"f-unk",5} {"split",5} | {"start med/p95/max (s)",-22} | {"end med/p95/max (s)",-22} | {"speed err med",13} | {"ongoing after med/p95 (s)",-25}");
         foreach (var r in rows)
         {
             Line(sb, $"{r.Condition,-12} {r.Programmes,5} {r.Hours,6:0.00} {r.EligiblePlays,5} {Pct(r.Recall),7} "
                 + $"{r.Predicted,6} {Pct(r.Precision),6} {r.FalsePlays,5} {r.FalseOnUnknownMusic,5} {r.SplitPlays,5} | "
-                + $"{Err(r.StartError),-22} | {Err(r.EndError),-22} | {Num(r.SpeedError.Median, "0.0000"),13}");
+                + $"{Err(r.StartError),-22} | {Err(r.EndError),-22} | {Num(r.SpeedError.Median, "0.0000"),13} | {MedianP95(r.ReportDelay),-25}");
         }
 
         return sb.ToString();
@@ -56,6 +56,9 @@ internal static class Tables
 
     private static string Num(double v, string format) =>
         double.IsNaN(v) ? "-" : v.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string MedianP95(ErrorStats e) =>
+        e.Count == 0 ? "-" : $"{Num(e.Median, "0.0")} / {Num(e.P95, "0.0")}";
 
     private static string Err(ErrorStats e) =>
         e.Count == 0 ? "-" : $"{Num(e.Median, "0.0")} / {Num(e.P95, "0.0")} / {Num(e.Max, "0.0")}";
