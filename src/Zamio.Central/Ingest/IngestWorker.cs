@@ -125,15 +125,18 @@ internal sealed partial class IngestWorker(
             return;
         }
 
-        if (time.GetElapsedTime(session.LastAccepted) > ResumeLookupAfter && session.Orphans is null)
+        var packetStart = packet.StartFrame - session.BaseFrame;
+        if (session.FramesSeen is { } seen && packetStart - seen > ResumeGapFrames && session.Orphans is null)
         {
-            // Back after a silence: the station may have been on another instance meanwhile (membership changed and
-            // changed back), whose session wrote plays this one must carry on or close. Many stations resume at
-            // once after a broker outage, so the answer is taken at a later packet rather than waited for.
+            // A gap in the station's audio: that stretch went elsewhere (the station moved to another instance and
+            // back), and that instance's session may have written plays this one must carry on or close. Many
+            // stations can come back at once, so the answer is taken at a later packet rather than waited for.
+            // (A backlog here delays packets but leaves no gap, so it never triggers this.)
             LookUpOrphans(session, TimeSpan.Zero);
         }
 
         session.HighestSequence = packet.Sequence;
+        session.FramesSeen = packetStart + packet.FrameCount;
         session.Accepted(time.GetTimestamp());
         activity.PacketAccepted(station);
         var peaks = new Peak[packet.Peaks.Length];
@@ -169,8 +172,8 @@ internal sealed partial class IngestWorker(
     // answer is taken at the next packet.
     private static readonly TimeSpan OrphanWait = TimeSpan.FromMilliseconds(200);
 
-    // Agents send a packet every 2 s; a session silent this long looks for plays other sessions wrote meanwhile.
-    private static readonly TimeSpan ResumeLookupAfter = TimeSpan.FromSeconds(10);
+    // A stream continuing after more than this much missing audio looks for plays other sessions wrote meanwhile.
+    private static readonly long ResumeGapFrames = FingerprintSettings.SecondsToFrame(10);
 
     /// <summary>
     /// Plays another session left ongoing (this or another instance stopped mid-play, or the station moved here, or
@@ -360,6 +363,9 @@ internal sealed partial class IngestWorker(
         public long BaseFrame { get; } = first.StartFrame;
 
         public ulong? HighestSequence { get; set; }
+
+        /// <summary>End of the last accepted packet's audio, in session frames.</summary>
+        public long? FramesSeen { get; set; }
 
         public StreamMatcher Matcher { get; } = new(matcher);
 

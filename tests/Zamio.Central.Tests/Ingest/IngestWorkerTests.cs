@@ -156,8 +156,9 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Send(0, 12);
         var before = Assert.Single(await _rig.StoredAsync());
 
+        // 12 s of the station's audio went elsewhere (or nowhere) meanwhile.
         _rig.Time.Advance(TimeSpan.FromSeconds(30));
-        await SendToResumedSessionAsync(12, 13);
+        await SendToResumedSessionAsync(18, 19);
 
         var resumed = Assert.Single(await _rig.StoredAsync());
         Assert.Equal((before.PlayKey, before.Start, "ongoing"), (resumed.PlayKey, resumed.Start, resumed.Status));
@@ -236,7 +237,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Send(from + 1, to);
     }
 
-    /// <summary>Sends to a session back from a silence, whose first packet starts a new lookup of earlier plays.</summary>
+    /// <summary>Sends to a session back from a gap in its audio, whose first packet starts a new lookup of earlier plays.</summary>
     private Task SendToResumedSessionAsync(int from, int to) => SendToNewSessionAsync(from, to);
 
     private void Send(int from, int to)
