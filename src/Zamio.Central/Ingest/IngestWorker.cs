@@ -179,7 +179,7 @@ internal sealed partial class IngestWorker(
     /// Plays another session left ongoing (this or another instance stopped mid-play, or the station moved here, or
     /// moved away and came back) are written closed at their last evidence now, so none stays ongoing for ever; a
     /// play of the same track that this session finds continuing one of them is written under its key, one airing
-    /// in one row. Runs when a session starts and when it resumes after a silence.
+    /// in one row. Runs when a session starts and when its audio resumes after a gap.
     /// </summary>
     private void LookUpOrphans(StationSession session, TimeSpan wait)
     {
