@@ -87,7 +87,7 @@ internal sealed partial class IngestWorker(
 
             session = new StationSession(station, $"{station}/{instance}-{partition}-{_sessions.Count}", packet, catalog, SharedMatcher(catalog), time.GetTimestamp());
             _sessions[station] = session;
-            LookUpOrphans(session, OrphanWait);
+            LookUpOrphans(session);
         }
         else if (!ReferenceEquals(session.Index, catalog.Index))
         {
@@ -129,10 +129,9 @@ internal sealed partial class IngestWorker(
         if (session.FramesSeen is { } seen && packetStart - seen > ResumeGapFrames && session.Orphans is null)
         {
             // A gap in the station's audio: that stretch went elsewhere (the station moved to another instance and
-            // back), and that instance's session may have written plays this one must carry on or close. Many
-            // stations can come back at once, so the answer is taken at a later packet rather than waited for.
-            // (A backlog here delays packets but leaves no gap, so it never triggers this.)
-            LookUpOrphans(session, TimeSpan.Zero);
+            // back), and that instance's session may have written plays this one must carry on or close. (A backlog
+            // here delays packets but leaves no gap, so it never triggers this.)
+            LookUpOrphans(session);
         }
 
         session.HighestSequence = packet.Sequence;
@@ -167,10 +166,10 @@ internal sealed partial class IngestWorker(
         }
     }
 
-    // The lookup runs off the ingest thread: a database that is slow or down must not stall a partition. A new
-    // session waits this long for it (a session needs several windows before it reports a play anyway); a later
-    // answer is taken at the next packet.
-    private static readonly TimeSpan OrphanWait = TimeSpan.FromMilliseconds(200);
+    // The lookup runs off the ingest thread and is never waited for: a database that is slow or down must not stall
+    // a partition, least of all when thousands of stations start sessions at once. Its answer is taken at a later
+    // packet; a session needs a window (4 s) before it reports a play anyway, and what it wrote before a late answer
+    // is reconciled then.
 
     // A stream continuing after more than this much missing audio looks for plays other sessions wrote meanwhile.
     private static readonly long ResumeGapFrames = FingerprintSettings.SecondsToFrame(10);
@@ -181,24 +180,12 @@ internal sealed partial class IngestWorker(
     /// play of the same track that this session finds continuing one of them is written under its key, one airing
     /// in one row. Runs when a session starts and when its audio resumes after a gap.
     /// </summary>
-    private void LookUpOrphans(StationSession session, TimeSpan wait)
+    private void LookUpOrphans(StationSession session)
     {
-        if (!plays.State.Healthy)
+        if (plays.State.Healthy)
         {
-            return;
-        }
-
-        var station = session.Station;
-        var lookup = Task.Run(() => plays.Ongoing(station));
-        session.Orphans = lookup;
-        if (wait > TimeSpan.Zero)
-        {
-            ((IAsyncResult)lookup).AsyncWaitHandle.WaitOne(wait);
-        }
-
-        if (lookup.IsCompleted)
-        {
-            InheritOrphans(session, lookup);
+            var station = session.Station;
+            session.Orphans = Task.Run(() => plays.Ongoing(station));
         }
     }
 
