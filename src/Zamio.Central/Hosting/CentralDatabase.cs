@@ -40,6 +40,9 @@ public sealed class CentralDatabase
         """
         CREATE INDEX plays_ongoing ON plays (station) WHERE status = 'ongoing';
         """,
+        """
+        CREATE INDEX plays_end ON plays (end_utc);
+        """,
     ];
 
     private readonly string _connectionString;

@@ -56,6 +56,10 @@ public static partial class PostgresMigrations
         """
         CREATE INDEX plays_ongoing ON plays (station) WHERE status = 'ongoing';
         """,
+        """
+        -- "What aired since": a from-only query reads the plays ending after it, not the whole history.
+        CREATE INDEX plays_end ON plays (end_utc);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -86,18 +86,30 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
     {
         using var connection = database.Connect();
         var rows = connection.Query<PlayRow>(
-            """
+            QueryText(station is not null, from is not null, to is not null),
+            new { station, from = from is null ? null : Utc(from.Value), to = to is null ? null : Utc(to.Value), limit });
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    /// <summary>
+    /// SQLite plans a statement before its parameters are bound, so optional filters written as
+    /// <c>@x IS NULL OR ...</c> can use no index: each combination gets its own text. With only a lower bound the
+    /// plays ending after it are read through <c>plays_end</c> and sorted (<c>+start_utc</c> keeps the planner from
+    /// walking the whole history in start order instead), so a "what aired since" poll costs what it returns.
+    /// </summary>
+    internal static string QueryText(bool station, bool from, bool to)
+    {
+        var order = from && !station && !to ? "+start_utc" : "start_utc";
+        return $"""
             SELECT station, play_key AS PlayKey, track, start_utc AS StartUtc, end_utc AS EndUtc, confidence, speed, status
             FROM plays
             WHERE status <> 'retracted'
-              AND (@station IS NULL OR station = @station)
-              AND (@from IS NULL OR end_utc >= @from)
-              AND (@to IS NULL OR start_utc < @to)
-            ORDER BY start_utc, play_key
+              {(station ? "AND station = @station" : "")}
+              {(from ? "AND end_utc >= @from" : "")}
+              {(to ? "AND start_utc < @to" : "")}
+            ORDER BY {order}, play_key
             LIMIT @limit
-            """,
-            new { station, from = from is null ? null : Utc(from.Value), to = to is null ? null : Utc(to.Value), limit });
-        return [.. rows.Select(r => r.ToRecord())];
+            """;
     }
 
     public IReadOnlyList<PlayRecord> Ongoing(string station)

@@ -1,3 +1,4 @@
+using Dapper;
 using Zamio.Central.Hosting;
 using Zamio.Central.Plays;
 using Zamio.Central.Storage;
@@ -89,6 +90,39 @@ public sealed class SqlitePlayStoreTests : IDisposable
         await UpsertAsync(Ongoing with { Status = "retracted" });
 
         Assert.Empty(_store.Query("st-a", null, null, 10));
+    }
+
+    [Fact]
+    public async Task Query_EachCombinationOfFilters_ReturnsTheOverlappingPlaysInStartOrder()
+    {
+        PlayRecord Play(string station, int id, int startMinute, int minutes) =>
+            Ongoing with { Station = station, PlayKey = $"{station}/100-0/{id}", Start = Start.AddMinutes(startMinute), End = Start.AddMinutes(startMinute + minutes) };
+        var a1 = Play("st-a", 1, 0, 3);
+        var b1 = Play("st-b", 1, 2, 4);
+        var a2 = Play("st-a", 2, 10, 3);
+        var a3 = Play("st-a", 3, 20, 3) with { Status = "retracted" };
+        await UpsertAsync(a2, b1, a1, a3);
+
+        Assert.Equal([a1, b1, a2], _store.Query(null, null, null, 10));
+        Assert.Equal([b1, a2], _store.Query(null, Start.AddMinutes(4), null, 10)); // b1 is still on air at 4 min
+        Assert.Equal([a1, b1], _store.Query(null, null, Start.AddMinutes(10), 10));
+        Assert.Equal([a1], _store.Query("st-a", Start.AddMinutes(1), Start.AddMinutes(9), 10));
+        Assert.Equal([a2], _store.Query("st-a", Start.AddMinutes(5), null, 10));
+        Assert.Equal([a1], _store.Query(null, null, null, 1));
+    }
+
+    [Theory]
+    [InlineData(false, true, false, "plays_end")] // "what aired since": not the whole history in start order
+    [InlineData(true, true, true, "plays_station_start")]
+    [InlineData(false, false, true, "plays_start")]
+    public void QueryText_FilterCombination_IsPlannedOnItsIndex(bool station, bool from, bool to, string index)
+    {
+        using var connection = CentralDatabase.Open(_dir.Path).Connect();
+        var plan = connection.Query<(long Id, long Parent, long NotUsed, string Detail)>(
+            "EXPLAIN QUERY PLAN " + SqlitePlayStore.QueryText(station, from, to),
+            new { station = "st-a", from = "2024-05-01T12:00:00.000Z", to = "2024-05-01T13:00:00.000Z", limit = 10 });
+
+        Assert.Contains(plan, step => step.Detail.Contains($"USING INDEX {index}", StringComparison.Ordinal));
     }
 
     private Task UpsertAsync(params PlayRecord[] plays) => _store.UpsertAsync(plays, Start.AddMinutes(5), CancellationToken.None);
