@@ -5,8 +5,10 @@ namespace Zamio.Central.Ingest;
 /// external broker a station's packets reach the owning instance two ways (directly through the shared subscription,
 /// or forwarded by the instance that received them), so a later packet can overtake an earlier one; the ingest loop
 /// drops anything at or below the highest sequence seen, so order matters. A packet after a gap waits at most the
-/// window for the gap to fill, then everything buffered is released in order. The first packets of a station also
-/// wait one window (an earlier one may still be on its way). Not thread-safe: one router task owns it.
+/// window, counted from its own arrival, for the gap to fill; then it and the run behind it go on, and the next gap
+/// gets its own window. (Counting from when the first packet started waiting would give packets of a burst less:
+/// those forwarded late in a spool replay were dropped as duplicates.) The first packets of a station also wait one
+/// window (an earlier one may still be on its way). Not thread-safe: one router task owns it.
 /// </summary>
 public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
 {
@@ -60,8 +62,7 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
 
         release.Add(new InboundPacket(station, station, payload));
         state.Next = seq + 1;
-        Drain(station, state, release);
-        state.Since = state.Buffer.Count > 0 ? now : null;
+        Drain(station, state, release, now);
     }
 
     /// <summary>Releases packets that waited a whole window for a gap to fill.</summary>
@@ -75,24 +76,13 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
         var now = time.GetTimestamp();
         foreach (var (station, state) in _states)
         {
-            if (state.Since is { } since && state.Buffer.Count > 0 && time.GetElapsedTime(since, now) >= window)
-            {
-                foreach (var (seq, payload) in state.Buffer)
-                {
-                    release.Add(new InboundPacket(station, station, payload));
-                    state.Next = seq + 1;
-                }
-
-                _pending -= state.Buffer.Count;
-                state.Buffer.Clear();
-                state.Since = null;
-            }
+            Drain(station, state, release, now);
         }
     }
 
     private void Buffer(string station, State state, ulong seq, byte[] payload, long now)
     {
-        if (state.Buffer.TryAdd(seq, payload))
+        if (state.Buffer.TryAdd(seq, (payload, now)))
         {
             _pending++;
         }
@@ -100,31 +90,28 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
         {
             Discarded?.Invoke(station, payload);
         }
-
-        state.Since ??= now;
     }
 
-    private void Drain(string station, State state, List<InboundPacket> release)
+    /// <summary>Releases, in order, the buffered packets that are next in sequence or have waited their window.</summary>
+    private void Drain(string station, State state, List<InboundPacket> release, long now)
     {
         while (state.Buffer.Count > 0)
         {
-            var (first, payload) = state.Buffer.First();
-            if (first >= state.Next)
+            var (first, (payload, arrived)) = state.Buffer.First();
+            if (first > state.Next || state.Next is null)
             {
-                if (first != state.Next)
+                if (time.GetElapsedTime(arrived, now) < window)
                 {
                     return;
                 }
 
-                release.Add(new InboundPacket(station, station, payload));
-                state.Next = first + 1;
-            }
-            else
-            {
-                // Buffered before a gap was given up on; still older than what went on.
-                release.Add(new InboundPacket(station, station, payload));
+                // Waited its window: the gap before it is given up on.
+                state.Next = first;
             }
 
+            // Next in sequence, or buffered before a gap was given up on (older than what went on).
+            release.Add(new InboundPacket(station, station, payload));
+            state.Next = Math.Max(state.Next!.Value, first + 1);
             state.Buffer.Remove(first);
             _pending--;
         }
@@ -132,10 +119,8 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
 
     private sealed class State
     {
-        public SortedDictionary<ulong, byte[]> Buffer { get; } = [];
+        public SortedDictionary<ulong, (byte[] Payload, long Arrived)> Buffer { get; } = [];
 
         public ulong? Next { get; set; }
-
-        public long? Since { get; set; }
     }
 }
