@@ -73,8 +73,11 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         var total = 0;
         for (var n = 0; n < feeds.Max(f => f.Count); n++)
         {
-            for (var s = 0; s < stations.Length; s++)
+            // Stations publish independently, not in lockstep: the order rotates every round. A fixed order would let
+            // the broker's round robin hand every packet of a station to the same instance, which may be its owner.
+            for (var k = 0; k < stations.Length; k++)
             {
+                var s = (k + n) % stations.Length;
                 if (n < feeds[s].Count)
                 {
                     var result = await publisher.PublishAsync(new MqttApplicationMessageBuilder()
@@ -92,7 +95,9 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         var activityA = a.Services.GetRequiredService<StationActivity>();
         var activityB = b.Services.GetRequiredService<StationActivity>();
         long Accepted(StationActivity activity) => stations.Sum(s => activity.State(s).Accepted);
-        await WaitAsync(() => Task.FromResult(Accepted(activityA) + Accepted(activityB) == total), $"all {total} packets accepted");
+        await WaitAsync(() => Task.FromResult(Accepted(activityA) + Accepted(activityB) == total), $"all {total} packets accepted", () =>
+            string.Join("; ", stations.Select(st => $"{st}: a {activityA.State(st)} b {activityB.State(st)}"))
+            + $"; forwarded out a={ingestA.ForwardedOut} b={ingestB.ForwardedOut}");
 
         Assert.True(ingestA.ReceivedShared > 0 && ingestB.ReceivedShared > 0, $"shared: a={ingestA.ReceivedShared} b={ingestB.ReceivedShared}");
         Assert.True(ingestA.ForwardedOut + ingestB.ForwardedOut > 0, $"some packets went to their station's owner (shared a={ingestA.ReceivedShared} b={ingestB.ReceivedShared}; members a=[{string.Join(',', ingestA.Members)}] b=[{string.Join(',', ingestB.Members)}]; owners {string.Join(',', stations.Select(ingestA.OwnerOf))} / {string.Join(',', stations.Select(ingestB.OwnerOf))}; a={ingestA.InstanceId} b={ingestB.InstanceId})");
@@ -189,14 +194,14 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
     private static Uri Address(WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what, Func<string>? state = null)
     {
         using var timeout = new CancellationTokenSource(Patience);
         while (!await condition())
         {
             if (timeout.IsCancellationRequested)
             {
-                Assert.Fail($"Timed out waiting for {what}");
+                Assert.Fail($"Timed out waiting for {what}{(state is null ? "" : $" ({state()})")}");
             }
 
             await Task.Delay(50, CancellationToken.None);
