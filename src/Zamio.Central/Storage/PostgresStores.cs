@@ -90,9 +90,8 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
     {
         using var connection = dataSource.OpenConnection();
         var rows = connection.Query<PlayRow>(
-            """
-            SELECT station, play_key AS PlayKey, track, start_utc AS StartUtc, end_utc AS EndUtc, confidence, speed, status
-            FROM plays
+            PlaySql.Select + """
+
             WHERE status <> 'retracted'
               AND (@station::text IS NULL OR station = @station)
               AND (@from::timestamptz IS NULL OR end_utc >= @from)
@@ -107,14 +106,7 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
     public IReadOnlyList<PlayRecord> Ongoing(string station)
     {
         using var connection = dataSource.OpenConnection();
-        var rows = connection.Query<PlayRow>(
-            """
-            SELECT station, play_key AS PlayKey, track, start_utc AS StartUtc, end_utc AS EndUtc, confidence, speed, status
-            FROM plays
-            WHERE station = @station AND status = 'ongoing'
-            ORDER BY start_utc, play_key
-            """,
-            new { station });
+        var rows = connection.Query<PlayRow>(PlaySql.Ongoing, new { station });
         return [.. rows.Select(r => r.ToRecord())];
     }
 

@@ -100,9 +100,8 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
     internal static string QueryText(bool station, bool from, bool to)
     {
         var order = from && !station && !to ? "+start_utc" : "start_utc";
-        return $"""
-            SELECT station, play_key AS PlayKey, track, start_utc AS StartUtc, end_utc AS EndUtc, confidence, speed, status
-            FROM plays
+        return PlaySql.Select + $"""
+
             WHERE status <> 'retracted'
               {(station ? "AND station = @station" : "")}
               {(from ? "AND end_utc >= @from" : "")}
@@ -115,14 +114,7 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
     public IReadOnlyList<PlayRecord> Ongoing(string station)
     {
         using var connection = database.Connect();
-        var rows = connection.Query<PlayRow>(
-            """
-            SELECT station, play_key AS PlayKey, track, start_utc AS StartUtc, end_utc AS EndUtc, confidence, speed, status
-            FROM plays
-            WHERE station = @station AND status = 'ongoing'
-            ORDER BY start_utc, play_key
-            """,
-            new { station });
+        var rows = connection.Query<PlayRow>(PlaySql.Ongoing, new { station });
         return [.. rows.Select(r => r.ToRecord())];
     }
 
