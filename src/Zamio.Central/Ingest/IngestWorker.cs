@@ -166,11 +166,6 @@ internal sealed partial class IngestWorker(
         }
     }
 
-    // The lookup runs off the ingest thread and is never waited for: a database that is slow or down must not stall
-    // a partition, least of all when thousands of stations start sessions at once. Its answer is taken at a later
-    // packet; a session needs a window (4 s) before it reports a play anyway, and what it wrote before a late answer
-    // is reconciled then.
-
     // A stream continuing after more than this much missing audio looks for plays other sessions wrote meanwhile.
     private static readonly long ResumeGapFrames = FingerprintSettings.SecondsToFrame(10);
 
@@ -179,6 +174,10 @@ internal sealed partial class IngestWorker(
     /// moved away and came back) are written closed at their last evidence now, so none stays ongoing for ever; a
     /// play of the same track that this session finds continuing one of them is written under its key, one airing
     /// in one row. Runs when a session starts and when its audio resumes after a gap.
+    /// The lookup runs off the ingest thread and is never waited for: a database that is slow or down must not stall a
+    /// partition, least of all when thousands of stations start sessions at once. Its answer is taken at a later
+    /// packet; a session needs a window (4 s) before it reports a play anyway, and what it wrote before a late answer
+    /// is reconciled then.
     /// </summary>
     private void LookUpOrphans(StationSession session)
     {
