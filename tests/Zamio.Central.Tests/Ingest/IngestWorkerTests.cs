@@ -1,4 +1,5 @@
 using Zamio.Central.Ingest;
+using Zamio.Central.Plays;
 using Zamio.Central.Tests.Serve;
 
 namespace Zamio.Central.Tests.Ingest;
@@ -85,9 +86,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         Send(12, _rig.Packets.Count); // the rest of the song and 40 s of silence: the tracker closes the play itself
 
-        var play = Assert.Single(await _rig.StoredAsync());
-        Assert.Equal((idleClosed.PlayKey, idleClosed.Start, "closed"), (play.PlayKey, play.Start, play.Status));
-        Assert.InRange((play.End - StationFeed.CaptureStart).TotalSeconds, ServeFixture.SongSeconds - 3, ServeFixture.SongSeconds + 1.5);
+        await AssertOneRowClosedAtTheSongsEndAsync(idleClosed);
     }
 
     [Fact]
@@ -101,9 +100,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         _worker = _rig.Worker(IdleClose, instance: "2");
         await SendToNewSessionAsync(12, _rig.Packets.Count);
 
-        var play = Assert.Single(await _rig.StoredAsync());
-        Assert.Equal((before.PlayKey, before.Start, "closed"), (play.PlayKey, play.Start, play.Status));
-        Assert.InRange((play.End - StationFeed.CaptureStart).TotalSeconds, ServeFixture.SongSeconds - 3, ServeFixture.SongSeconds + 1.5);
+        await AssertOneRowClosedAtTheSongsEndAsync(before);
     }
 
     [Fact]
@@ -196,9 +193,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         await AnswerLookupAsync(gate);
         Send(answeredAt, _rig.Packets.Count);
 
-        var play = Assert.Single(await _rig.StoredAsync());
-        Assert.Equal((before.PlayKey, before.Start, "closed"), (play.PlayKey, play.Start, play.Status));
-        Assert.InRange((play.End - StationFeed.CaptureStart).TotalSeconds, ServeFixture.SongSeconds - 3, ServeFixture.SongSeconds + 1.5);
+        await AssertOneRowClosedAtTheSongsEndAsync(before);
     }
 
     [Fact]
@@ -210,6 +205,14 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         var play = Assert.Single(await _rig.StoredAsync());
         Assert.Equal(("closed", ServeFixture.TrackId(IngestRig.PlayedSeed)), (play.Status, play.Track));
+    }
+
+    /// <summary>The station's stored plays are one row, <paramref name="row"/>'s (same key and start), closed at the song's end.</summary>
+    private async Task AssertOneRowClosedAtTheSongsEndAsync(PlayRecord row)
+    {
+        var play = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal((row.PlayKey, row.Start, "closed"), (play.PlayKey, play.Start, play.Status));
+        Assert.InRange((play.End - StationFeed.CaptureStart).TotalSeconds, ServeFixture.SongSeconds - 3, ServeFixture.SongSeconds + 1.5);
     }
 
     /// <summary>Lets the slow lookup answer and waits until it has, so the next packet takes the answer.</summary>
