@@ -171,6 +171,13 @@ public sealed class Matcher
     public VerifiedAlignment Check(ReadOnlySpan<Peak> peaks, int trackIndex, Alignment alignment) =>
         _verifier.Score(peaks, _index.Tracks[trackIndex].Peaks, alignment);
 
+    /// <summary>
+    /// <see cref="Check"/> with the track's own baseline: the alignment's z against the same peaks scored at decoy
+    /// offsets, for evidence too short for the chance model alone (tonal music shares notes at any offset).
+    /// </summary>
+    public VerifiedAlignment CheckAgainstDecoys(ReadOnlySpan<Peak> peaks, int trackIndex, Alignment alignment) =>
+        _verifier.Rescore(peaks, _index.Tracks[trackIndex], alignment);
+
     // Anchor times are hashed relative to the first peak (small floats keep the time differences exact) and
     // voted relative to the epoch, in double, so blocks of one stream agree on offsets.
     private void Vote(ReadOnlySpan<Peak> peaks, int anchorCount, int hashOrigin, long epoch, ReadOnlySpan<int> only)

@@ -37,6 +37,19 @@ public sealed class StreamMatcher
     private const double TalkOverMinZ = 2.5;
     private const double TalkOverMinGain = 1.0;
 
+    // A presenter who starts a moment after the song leaves a short clear stretch before the speech buries it: a
+    // 1 s island this far above chance (decoys included) at the known alignment is the song's own start.
+    private static readonly int IslandFrames = FingerprintSettings.SecondsToFrame(1);
+    private static readonly int IslandStepFrames = FingerprintSettings.SecondsToFrame(0.5);
+    private const double IslandMinZ = 4.5;
+    private const int IslandMinMatched = 6;
+    private const int IslandShiftFrames = 2;
+
+    // The first window to find a song often holds only its first seconds, and an alignment fitted on them can be
+    // several frames off 10 s away; a later window's is fitted on more.
+    private const int IslandSearchWindows = 3;
+    private readonly Dictionary<int, int> _windowsRunning = [];
+
     private Matcher _matcher;
     private readonly List<Peak> _peaks = [];
     private readonly BlockVotes[] _blocks = new BlockVotes[BlocksPerWindow];
@@ -81,6 +94,7 @@ public sealed class StreamMatcher
         _nearIdentity = NearIdentityHypotheses(matcher);
         _focused = false;
         _previous = [];
+        _windowsRunning.Clear();
     }
 
     /// <summary>
@@ -145,6 +159,7 @@ public sealed class StreamMatcher
 
         _focused = accepted.Count > 0 && AtOriginalSpeed(accepted[0].Alignment);
         AddFadingContinuations(all, end, accepted);
+        CountRunningWindows(accepted);
         _previous = accepted;
         onWindow(new WindowResult(Math.Max(0, start), end, accepted));
         // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
@@ -178,8 +193,39 @@ public sealed class StreamMatcher
 
     private TrackMatch ExtendStart(ReadOnlySpan<Peak> all, TrackMatch match)
     {
-        var first = match.FirstMatchFrame;
-        var limit = first - ExtendFrames;
+        var limit = match.FirstMatchFrame - ExtendFrames;
+        var first = WalkBack(all, match, match.FirstMatchFrame, limit);
+        // Islands are looked for in an airing's first windows only: the start is settled by then.
+        if (_windowsRunning.GetValueOrDefault(match.TrackIndex) < IslandSearchWindows)
+        {
+            var island = EarliestIsland(all, match, first, limit);
+            if (island < first)
+            {
+                first = WalkBack(all, match, island, limit);
+            }
+        }
+
+        return first == match.FirstMatchFrame ? match : match with { FirstMatchFrame = first };
+    }
+
+    private void CountRunningWindows(List<TrackMatch> accepted)
+    {
+        foreach (var track in _windowsRunning.Keys)
+        {
+            if (!accepted.Exists(m => m.TrackIndex == track))
+            {
+                _windowsRunning.Remove(track);
+            }
+        }
+
+        foreach (var match in accepted)
+        {
+            _windowsRunning[match.TrackIndex] = _windowsRunning.GetValueOrDefault(match.TrackIndex) + 1;
+        }
+    }
+
+    private long WalkBack(ReadOnlySpan<Peak> all, TrackMatch match, long first, long limit)
+    {
         while (first - ChunkFrames >= limit)
         {
             var check = CheckChunk(all, first, match);
@@ -191,8 +237,39 @@ public sealed class StreamMatcher
             first = check.FirstMatchFrame;
         }
 
-        first = ExtendUnderTalkOver(all, match, first, limit);
-        return first == match.FirstMatchFrame ? match : match with { FirstMatchFrame = first };
+        return ExtendUnderTalkOver(all, match, first, limit);
+    }
+
+    // Steps back 1 s chunks from the start found so far to the walk's limit or the track's own start, whichever comes
+    // first; returns the first confirmed frame of the earliest island, or from when there is none. A window's alignment
+    // is fitted on a few seconds, so 10 s away it can be a frame or two off: each chunk is also tried a little earlier
+    // and later.
+    private long EarliestIsland(ReadOnlySpan<Peak> all, TrackMatch match, long from, long limit)
+    {
+        var earliest = from;
+        for (var end = from; end - IslandFrames >= limit; end -= IslandStepFrames)
+        {
+            if (match.Alignment.TrackFrame(end) < 0)
+            {
+                break;
+            }
+
+            var chunk = all[Peak.FirstAtOrAfter(all, end - IslandFrames)..Peak.FirstAtOrAfter(all, end)];
+            for (var shift = -IslandShiftFrames; shift <= IslandShiftFrames; shift++)
+            {
+                var alignment = match.Alignment with { TrackFrameAtOrigin = match.Alignment.TrackFrameAtOrigin + shift };
+                var check = _matcher.Check(chunk, match.TrackIndex, alignment);
+                // The chance model alone first; decoys only for the few chunks that pass it.
+                if (check.Matched >= IslandMinMatched && check.Z >= IslandMinZ
+                    && _matcher.CheckAgainstDecoys(chunk, match.TrackIndex, alignment).Z >= IslandMinZ)
+                {
+                    earliest = Math.Min(earliest, check.FirstMatchFrame);
+                    break;
+                }
+            }
+        }
+
+        return earliest;
     }
 
     // A presenter louder than the song leaves only a few of its peaks, so no 2 s chunk stands out on its own. Summed

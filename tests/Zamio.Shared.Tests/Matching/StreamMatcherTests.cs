@@ -141,6 +141,29 @@ public class StreamMatcherTests
         Assert.True(start >= 7 && start <= 11, $"start {start}");
     }
 
+    [Theory]
+    [InlineData(0.7, 8)]
+    [InlineData(0, 22)]
+    public void Append_PresenterBuryingTheIntroAfterAClearMoment_StartFoundOnlyFromThatMoment(double clearSeconds, double expectedStart)
+    {
+        // Talk so loud that no peak of the song survives under it for 14 s (noise 40 dB above the song). When the song
+        // was clear for a moment before the talk began, that moment marks the start; when the talk began with the song,
+        // nothing does, and the start is where the song comes out of the talk (the engine does not guess).
+        var song = SyntheticCatalogue.Shared.Songs[1];
+        var presenter = SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 8);
+        var audio = SyntheticMusic.Concat(
+            presenter,
+            SyntheticMusic.Slice(song, 0, clearSeconds),
+            SyntheticMusic.AddNoise(SyntheticMusic.Slice(song, clearSeconds, 14), -40, seed: 5),
+            SyntheticMusic.Slice(song, clearSeconds + 14, 20));
+
+        var matches = Run(audio, 2 * Rate).SelectMany(w => w.Matches).ToList();
+
+        Assert.All(matches, m => Assert.Equal("song01", m.TrackId));
+        var start = FingerprintSettings.FrameCentreSeconds(matches.Min(m => m.FirstMatchFrame));
+        Assert.True(Math.Abs(start - expectedStart) <= 1.0, $"start {start:F2}, expected {expectedStart}");
+    }
+
     private static List<string> Describe(List<WindowResult> windows) =>
         [.. windows.Select(w => $"{w.StartFrame}-{w.EndFrame}: " + string.Join(", ", w.Matches.Select(m =>
             $"{m.TrackId} {m.Confidence:F4} {m.MatchedPeaks}/{m.ComparedPeaks} {m.FirstMatchFrame}-{m.LastMatchFrame}")))];
