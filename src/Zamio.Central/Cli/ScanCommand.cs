@@ -93,7 +93,7 @@ public static class ScanCommand
         {
             foreach (var play in tracker.Observe(window))
             {
-                firstReported.TryAdd(play.Id, window.EndFrame + StreamMatcher.DecisionDelayFrames);
+                firstReported.TryAdd(play.Id, window.DecidedAtFrame);
                 if (play.Status == PlayStatus.Closed)
                 {
                     plays.Add(play);

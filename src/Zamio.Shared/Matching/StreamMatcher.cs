@@ -20,11 +20,19 @@ public sealed class StreamMatcher
     // Triplets reach this far ahead of their anchor; a block is voted only once its targets are complete.
     private static readonly int Lookahead = PairHasher.MaxDt + 2;
 
-    // Peaks of frame t are final only once frame t + TimeRadius has been analysed.
-    private static readonly int PeakDelay = PeakPicker.TimeRadius + 1;
+    /// <summary>Peaks of frame t are final only once frame t + TimeRadius has been analysed.</summary>
+    public static int PeakDelayFrames { get; } = PeakPicker.TimeRadius + 1;
 
     /// <summary>Frames past a window's end that must be analysed before the window is matched.</summary>
-    public static int DecisionDelayFrames { get; } = Lookahead + PeakDelay;
+    public static int DecisionDelayFrames { get; } = Lookahead + PeakDelayFrames;
+
+    // An airing's first window is checked again on the next 2 s of peaks at the alignment it found: no hashing, so no
+    // lookahead to wait for, and those peaks are new evidence. The check is scored against the track's decoys too.
+    private static readonly int ConfirmFrames = FingerprintSettings.SecondsToFrame(2);
+    private const double ConfirmMinZ = 4.0;
+    private const int ConfirmMinMatched = 5;
+    private readonly List<TrackMatch> _toConfirm = [];
+    private long _confirmEnd = long.MaxValue;
 
     // Vote offsets are relative to an epoch; it moves on after a day so offsets stay within the vote key range.
     private static readonly long EpochSpan = FingerprintSettings.SecondsToFrame(24 * 3600);
@@ -95,6 +103,8 @@ public sealed class StreamMatcher
         _focused = false;
         _previous = [];
         _windowsRunning.Clear();
+        _toConfirm.Clear();
+        _confirmEnd = long.MaxValue;
     }
 
     /// <summary>
@@ -104,10 +114,22 @@ public sealed class StreamMatcher
     public void Append(ReadOnlySpan<Peak> peaks, long framesAnalysed, Action<WindowResult> onWindow)
     {
         _peaks.AddRange(peaks);
-        while (framesAnalysed >= _nextWindowEnd + DecisionDelayFrames)
+        while (true)
         {
-            MatchWindow(_nextWindowEnd, onWindow);
-            _nextWindowEnd += StepFrames;
+            // A confirmation is always due before the next window.
+            if (framesAnalysed - PeakDelayFrames >= _confirmEnd)
+            {
+                Confirm(onWindow);
+            }
+            else if (framesAnalysed >= _nextWindowEnd + DecisionDelayFrames)
+            {
+                MatchWindow(_nextWindowEnd, onWindow);
+                _nextWindowEnd += StepFrames;
+            }
+            else
+            {
+                break;
+            }
         }
     }
 
@@ -160,6 +182,16 @@ public sealed class StreamMatcher
         _focused = accepted.Count > 0 && AtOriginalSpeed(accepted[0].Alignment);
         AddFadingContinuations(all, end, accepted);
         CountRunningWindows(accepted);
+        _toConfirm.Clear();
+        foreach (var match in accepted)
+        {
+            if (match.Confidence > 0 && _windowsRunning[match.TrackIndex] == 1)
+            {
+                _toConfirm.Add(match);
+            }
+        }
+
+        _confirmEnd = _toConfirm.Count > 0 ? end + ConfirmFrames : long.MaxValue;
         _previous = accepted;
         onWindow(new WindowResult(Math.Max(0, start), end, accepted));
         // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
@@ -206,6 +238,35 @@ public sealed class StreamMatcher
         }
 
         return first == match.FirstMatchFrame ? match : match with { FirstMatchFrame = first };
+    }
+
+    private void Confirm(Action<WindowResult> onWindow)
+    {
+        var end = _confirmEnd;
+        var start = end - ConfirmFrames;
+        _confirmEnd = long.MaxValue;
+        var all = CollectionsMarshal.AsSpan(_peaks);
+        var chunk = all[Peak.FirstAtOrAfter(all, start)..Peak.FirstAtOrAfter(all, end)];
+        List<TrackMatch>? confirmed = null;
+        foreach (var match in _toConfirm)
+        {
+            var check = _matcher.CheckAgainstDecoys(chunk, match.TrackIndex, match.Alignment);
+            if (check.Matched >= ConfirmMinMatched && check.Z >= ConfirmMinZ)
+            {
+                // The window's confidence stays the airing's; the score and extent are the new peaks'.
+                (confirmed ??= []).Add(match with
+                {
+                    Score = check.Z, MatchedPeaks = check.Matched, ComparedPeaks = check.Compared,
+                    FirstMatchFrame = check.FirstMatchFrame, LastMatchFrame = check.LastMatchFrame,
+                });
+            }
+        }
+
+        _toConfirm.Clear();
+        if (confirmed is not null)
+        {
+            onWindow(new WindowResult(start, end, confirmed) { Confirms = true });
+        }
     }
 
     private void CountRunningWindows(List<TrackMatch> accepted)
@@ -338,4 +399,14 @@ public sealed class StreamMatcher
 }
 
 /// <summary>The accepted matches of one stream window [StartFrame, EndFrame).</summary>
-public sealed record WindowResult(long StartFrame, long EndFrame, IReadOnlyList<TrackMatch> Matches);
+public sealed record WindowResult(long StartFrame, long EndFrame, IReadOnlyList<TrackMatch> Matches)
+{
+    /// <summary>
+    /// Not a window but the check of airings the previous window found first, on the peaks right after it: its matches
+    /// confirm those airings and never start one.
+    /// </summary>
+    public bool Confirms { get; init; }
+
+    /// <summary>Stream frame by which the result was known: what a live listener waits for it.</summary>
+    public long DecidedAtFrame => EndFrame + (Confirms ? StreamMatcher.PeakDelayFrames : StreamMatcher.DecisionDelayFrames);
+}

@@ -29,6 +29,12 @@ public sealed class PlayTracker
     public IReadOnlyList<Play> Observe(WindowResult window)
     {
         var changes = new List<Play>();
+        if (window.Confirms)
+        {
+            Confirm(window, changes);
+            return changes;
+        }
+
         foreach (var match in window.Matches)
         {
             var play = _open.Find(p => p.Continues(match, _options.AlignmentToleranceFrames));
@@ -72,6 +78,26 @@ public sealed class PlayTracker
         }
 
         return closed;
+    }
+
+    // New peaks at an open play's own alignment stand in for its second window; they start nothing and close nothing.
+    private void Confirm(WindowResult confirmation, List<Play> changes)
+    {
+        foreach (var match in confirmation.Matches)
+        {
+            var play = _open.Find(p => p.IsAt(match, _options.AlignmentToleranceFrames));
+            if (play is null || IsConfirmed(play))
+            {
+                continue;
+            }
+
+            play.Confirm(match);
+            if (IsConfirmed(play) && !IsShadowed(play, closing: false))
+            {
+                play.ReportedOngoing = true;
+                changes.Add(play.ToPlay(PlayStatus.Ongoing));
+            }
+        }
     }
 
     private void CloseStale(WindowResult window, List<Play> changes)
@@ -146,7 +172,7 @@ public sealed class PlayTracker
     }
 
     private bool IsConfirmed(OpenPlay play) =>
-        (play.Windows >= _options.MinWindows || play.Score >= _options.SingleWindowScore)
+        (play.Windows >= _options.MinWindows || play.Score >= _options.SingleWindowScore || play.ConfirmedByNewPeaks)
         && play.Confidence >= _options.MinPeakConfidence && play.EndFrame - play.StartFrame >= _options.MinDurationFrames;
 
     private static readonly int RestartFrames = FingerprintSettings.SecondsToFrame(10);
@@ -196,12 +222,16 @@ public sealed class PlayTracker
                 return false;
             }
 
-            var consistent = Math.Abs(Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame)) <= tolerance;
+            var consistent = IsAt(match, tolerance);
             var restarted = match.FirstMatchFrame > EndFrame
                 && match.Alignment.TrackFrame(match.FirstMatchFrame) < RestartFrames
                 && Alignment.TrackFrame(EndFrame) > 3 * RestartFrames;
             return consistent || !restarted;
         }
+
+        /// <summary>Same track at the same position on the track's timeline.</summary>
+        public bool IsAt(TrackMatch match, int tolerance) => match.TrackIndex == TrackIndex
+            && Math.Abs(Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame)) <= tolerance;
 
         public void Extend(TrackMatch match)
         {
@@ -214,6 +244,16 @@ public sealed class PlayTracker
             _speedWeight += match.MatchedPeaks;
             _evidence += match.MatchedPeaks;
             Windows++;
+        }
+
+        /// <summary>Its first window was confirmed by the peaks after it (see <see cref="WindowResult.Confirms"/>).</summary>
+        public bool ConfirmedByNewPeaks { get; private set; }
+
+        // Evidence and window count stay those of real windows: shadow decisions compare evidence per window.
+        public void Confirm(TrackMatch match)
+        {
+            ConfirmedByNewPeaks = true;
+            EndFrame = Math.Max(EndFrame, match.LastMatchFrame);
         }
 
         public void Carry(TrackMatch match, long windowEnd)

@@ -17,7 +17,7 @@ public class StreamMatcherTests
     [Fact]
     public void Append_Stream_WindowsOfFixedSizeAtFixedStep()
     {
-        var windows = Run(Audio.Value, 2 * Rate);
+        var windows = Run(Audio.Value, 2 * Rate).Where(w => !w.Confirms).ToList();
 
         Assert.True(windows.Count >= 10, $"{windows.Count} windows");
         for (var i = 0; i < windows.Count - 1; i++)
@@ -76,6 +76,30 @@ public class StreamMatcherTests
         Assert.Contains(matches, m => m.TrackId == "song03" && Math.Abs(m.Speed - 1) < 0.005);
         Assert.Contains(matches, m => m.TrackId == "song05" && Math.Abs(m.Speed - 1.04) < 0.005);
         Assert.DoesNotContain(matches, m => m.TrackId is not "song03" and not "song05");
+    }
+
+    [Fact]
+    public void Append_SongFoundFirst_ConfirmedOnTheNextTwoSecondsBeforeTheNextWindow()
+    {
+        var results = Run(Audio.Value, 2 * Rate);
+
+        var confirmations = results.Where(w => w.Confirms).ToList();
+        Assert.Equal(["song03", "song04"], confirmations.SelectMany(c => c.Matches).Select(m => m.TrackId));
+        foreach (var confirmation in confirmations)
+        {
+            // It checks the 2 s after the window that found the song first, at that window's alignment, and is known
+            // long before the next window.
+            var previous = results[results.IndexOf(confirmation) - 1];
+            Assert.False(previous.Confirms);
+            Assert.Equal((previous.EndFrame, previous.EndFrame + FingerprintSettings.SecondsToFrame(2)), (confirmation.StartFrame, confirmation.EndFrame));
+            var match = Assert.Single(confirmation.Matches);
+            var found = Assert.Single(previous.Matches, m => m.TrackId == match.TrackId);
+            Assert.Equal(found.Alignment, match.Alignment);
+            Assert.DoesNotContain(results.Where(w => !w.Confirms && w.EndFrame < previous.EndFrame).SelectMany(w => w.Matches), m => m.TrackId == match.TrackId);
+            Assert.True(confirmation.DecidedAtFrame < previous.DecidedAtFrame + StreamMatcher.StepFrames);
+            Assert.InRange(match.FirstMatchFrame, confirmation.StartFrame, match.LastMatchFrame);
+            Assert.InRange(match.LastMatchFrame, match.FirstMatchFrame, confirmation.EndFrame);
+        }
     }
 
     [Fact]

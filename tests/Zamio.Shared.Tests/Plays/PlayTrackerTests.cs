@@ -155,6 +155,57 @@ public class PlayTrackerTests
     }
 
     [Fact]
+    public void Observe_ConfirmationAfterASingleWindow_ReportsThePlayAtOnce()
+    {
+        var tracker = new PlayTracker();
+        var window = FingerprintSettings.SecondsToFrame(8);
+        var alignment = new Alignment(0, 0, 1, 1);
+        Assert.Empty(tracker.Observe(new WindowResult(0, window, [new TrackMatch(4, "x", 0.99, 8, alignment, 50, 60, 100, window - 5)])));
+
+        var confirmation = new WindowResult(window, window + FingerprintSettings.SecondsToFrame(2),
+            [new TrackMatch(4, "x", 0.99, 5, alignment, 12, 40, window + 2, window + 60)]) { Confirms = true };
+        var play = Assert.Single(tracker.Observe(confirmation));
+
+        Assert.Equal(("x", PlayStatus.Ongoing, 100L, window + 60L), (play.TrackId, play.Status, play.StartFrame, play.EndFrame));
+        Assert.Equal(play.Id, Assert.Single(tracker.Complete()).Id);
+    }
+
+    [Fact]
+    public void Observe_ConfirmationWithoutAnOpenPlay_StartsNothing()
+    {
+        var tracker = new PlayTracker();
+        var alignment = new Alignment(0, 0, 1, 1);
+        Assert.Empty(tracker.Observe(new WindowResult(0, FingerprintSettings.SecondsToFrame(8), [new TrackMatch(4, "x", 0.99, 8, alignment, 50, 60, 100, 200)])));
+
+        // Another track, and the same track at an alignment 10 s away: neither is the open airing.
+        var confirmation = new WindowResult(256, 320,
+        [
+            new TrackMatch(5, "y", 1.0, 9, alignment, 30, 40, 260, 310),
+            new TrackMatch(4, "x", 1.0, 9, alignment with { TrackFrameAtOrigin = 400 }, 30, 40, 260, 310),
+        ]) { Confirms = true };
+
+        Assert.Empty(tracker.Observe(confirmation));
+        Assert.Empty(tracker.Complete());
+    }
+
+    [Fact]
+    public void Observe_Confirmation_ClosesNothing()
+    {
+        // "a" has been silent for 8 s when "b" is confirmed after it: the next window closes "a", a confirmation does not.
+        var tracker = new PlayTracker();
+        var a = new Alignment(0, 0, 1, 1);
+        var b = new Alignment(0, 5000, 1, 1);
+        var second = FingerprintSettings.SecondsToFrame(1);
+        Assert.Single(tracker.Observe(new WindowResult(0, 8 * second, [new TrackMatch(1, "a", 1.0, 20, a, 80, 90, 0, 8 * second)])));
+        Assert.Empty(tracker.Observe(new WindowResult(16 * second, 24 * second, [new TrackMatch(2, "b", 0.99, 8, b, 50, 60, 22 * second, 24 * second)])));
+
+        var changes = tracker.Observe(new WindowResult(24 * second, 26 * second, [new TrackMatch(2, "b", 0.99, 5, b, 12, 30, 24 * second, 26 * second)]) { Confirms = true });
+
+        Assert.Equal([("b", PlayStatus.Ongoing)], changes.Select(p => (p.TrackId, p.Status)));
+        Assert.Contains(tracker.Ongoing, p => p.TrackId == "a");
+    }
+
+    [Fact]
     public void Observe_ConfidenceNeverHighEnough_NotReportedAsPlay()
     {
         var tracker = new PlayTracker();
