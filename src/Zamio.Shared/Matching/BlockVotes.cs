@@ -22,12 +22,19 @@ public sealed class BlockVotes
 
     internal ReadOnlySpan<long> Keys => _keys.AsSpan(0, Count);
 
+    internal int Capacity => _keys.Length;
+
+    // A stream searching the whole speed grid votes several times more than one focused on an identified song, which is
+    // most of the time; a block keeps an array sized for what it holds, not for the largest it ever held.
+    private const int ShrinkRatio = 4;
+    private const int MinCapacity = 4096;
+
     public bool IsFor(long startFrame, long epoch, object index) =>
         StartFrame == startFrame && Epoch == epoch && ReferenceEquals(Index, index);
 
     internal void Set(long startFrame, long epoch, object index, ReadOnlySpan<long> sortedKeys)
     {
-        if (_keys.Length < sortedKeys.Length)
+        if (_keys.Length < sortedKeys.Length || _keys.Length > ShrinkRatio * Math.Max(sortedKeys.Length, MinCapacity))
         {
             // Thousands of live streams each grow their blocks while warming up; renting recycles the outgrown
             // arrays among them instead of leaving gigabytes of large-object garbage.

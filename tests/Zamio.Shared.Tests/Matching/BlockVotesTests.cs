@@ -37,4 +37,19 @@ public class BlockVotesTests
         Assert.False(block.IsFor(250, 125, index));
         Assert.False(block.IsFor(250, 0, new object()));
     }
+
+    [Fact]
+    public void Set_FewVotesAfterMany_HoldsAnArraySizedForTheFew()
+    {
+        var index = new object();
+        var block = new BlockVotes();
+        block.Set(0, 0, index, Enumerable.Range(0, 200_000).Select(i => (long)i).ToArray());
+        var large = block.Capacity;
+
+        block.Set(62, 0, index, Enumerable.Range(0, 10_000).Select(i => (long)i).ToArray());
+
+        Assert.True(large >= 200_000);
+        Assert.InRange(block.Capacity, 10_000, large / 4);
+        Assert.Equal(Enumerable.Range(0, 10_000).Select(i => (long)i), block.Keys.ToArray());
+    }
 }
