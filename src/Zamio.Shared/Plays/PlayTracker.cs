@@ -47,7 +47,7 @@ public sealed class PlayTracker
 
             if (play is null)
             {
-                play = new OpenPlay(_nextId++, match);
+                play = new OpenPlay(_nextId++, match, _options.MinPeakConfidence);
                 _open.Add(play);
             }
             else
@@ -177,8 +177,13 @@ public sealed class PlayTracker
 
     private static readonly int RestartFrames = FingerprintSettings.SecondsToFrame(10);
 
-    private sealed class OpenPlay(long id, TrackMatch first)
+    private sealed class OpenPlay(long id, TrackMatch first, double confident)
     {
+        // Where the play starts comes from confident windows (and the walks back from their alignments) once there is
+        // one: a window just above acceptance can owe part of its extent to chance at a drifting speed, seconds into the
+        // audio before the song.
+        private long _start = first.FirstMatchFrame;
+        private long? _confidentStart = first.Confidence >= confident ? first.FirstMatchFrame : null;
         private double _speedWeight = first.MatchedPeaks;
         private double _speedSum = first.Speed * first.MatchedPeaks;
         private double _evidence = first.MatchedPeaks;
@@ -189,7 +194,7 @@ public sealed class PlayTracker
 
         public string TrackId { get; } = first.TrackId;
 
-        public long StartFrame { get; private set; } = first.FirstMatchFrame;
+        public long StartFrame => _confidentStart ?? _start;
 
         public long EndFrame { get; private set; } = first.LastMatchFrame;
 
@@ -235,7 +240,12 @@ public sealed class PlayTracker
 
         public void Extend(TrackMatch match)
         {
-            StartFrame = Math.Min(StartFrame, match.FirstMatchFrame);
+            _start = Math.Min(_start, match.FirstMatchFrame);
+            if (match.Confidence >= confident)
+            {
+                _confidentStart = Math.Min(_confidentStart ?? long.MaxValue, match.FirstMatchFrame);
+            }
+
             EndFrame = Math.Max(EndFrame, match.LastMatchFrame);
             Confidence = Math.Max(Confidence, match.Confidence);
             Score = Math.Max(Score, match.Score);

@@ -206,6 +206,23 @@ public class PlayTrackerTests
     }
 
     [Fact]
+    public void Observe_WeakWindowReachingBeforeConfidentOnes_StartTakenFromTheConfident()
+    {
+        // A window just above acceptance, at a drifting speed, explains chance peaks 7 s before the song; the confident
+        // windows that follow (whose own walk back found the start) decide where the play starts.
+        var tracker = new PlayTracker();
+        var second = FingerprintSettings.SecondsToFrame(1);
+        var alignment = new Alignment(0, 0, 1, 1);
+        tracker.Observe(new WindowResult(0, 8 * second, [new TrackMatch(4, "x", 0.7, 6.4, alignment with { TimeScale = 1.026 }, 20, 60, second, 8 * second)]));
+        tracker.Observe(new WindowResult(4 * second, 12 * second, [new TrackMatch(4, "x", 1.0, 15, alignment, 60, 80, 8 * second, 12 * second)]));
+        tracker.Observe(new WindowResult(8 * second, 16 * second, [new TrackMatch(4, "x", 1.0, 25, alignment, 90, 100, 8 * second, 16 * second)]));
+
+        var play = Assert.Single(tracker.Complete());
+
+        Assert.Equal((8 * second, 16 * second), (play.StartFrame, play.EndFrame));
+    }
+
+    [Fact]
     public void Observe_ConfidenceNeverHighEnough_NotReportedAsPlay()
     {
         var tracker = new PlayTracker();
