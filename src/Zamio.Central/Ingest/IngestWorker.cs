@@ -228,6 +228,7 @@ internal sealed partial class IngestWorker(
                 }
 
                 session.IdleClosed = true;
+                session.Matcher.ReleaseVotes();
                 var count = 0;
                 foreach (var play in session.Tracker.Ongoing)
                 {

@@ -53,6 +53,20 @@ public sealed class BlockVotes
         Index = index;
     }
 
+    /// <summary>Gives the array back to the pool; the block is voted again when next needed.</summary>
+    public void Release()
+    {
+        if (_keys.Length > 0)
+        {
+            ArrayPool<long>.Shared.Return(_keys);
+        }
+
+        _keys = [];
+        Count = 0;
+        StartFrame = long.MinValue;
+        Index = null;
+    }
+
     /// <summary>Merges sorted blocks into <paramref name="merged"/> (grown as needed); returns the merged span.</summary>
     internal static ReadOnlySpan<long> Merge(ReadOnlySpan<BlockVotes> blocks, ref long[] merged)
     {

@@ -108,6 +108,20 @@ public sealed class StreamMatcher
     }
 
     /// <summary>
+    /// Frees the kept votes of a stream gone silent (they are most of its memory); if it resumes, the blocks still needed
+    /// are voted again, with the same results.
+    /// </summary>
+    public void ReleaseVotes()
+    {
+        foreach (var block in _blocks)
+        {
+            block.Release();
+        }
+
+        _lookahead.Release();
+    }
+
+    /// <summary>
     /// Adds peaks (frames non-decreasing) and advances the stream clock to <paramref name="framesAnalysed"/>.
     /// Calls <paramref name="onWindow"/> for every window that became complete, with its accepted matches.
     /// </summary>

@@ -52,4 +52,17 @@ public class BlockVotesTests
         Assert.InRange(block.Capacity, 10_000, large / 4);
         Assert.Equal(Enumerable.Range(0, 10_000).Select(i => (long)i), block.Keys.ToArray());
     }
+
+    [Fact]
+    public void Release_AfterSet_EmptyAndForNoBlock()
+    {
+        var index = new object();
+        var block = new BlockVotes();
+        block.Set(250, 0, index, [1, 2, 3]);
+
+        block.Release();
+
+        Assert.Equal((0, 0), (block.Count, block.Capacity));
+        Assert.False(block.IsFor(250, 0, index));
+    }
 }

@@ -63,6 +63,16 @@ public class StreamMatcherTests
     }
 
     [Fact]
+    public void ReleaseVotes_MidStream_SameWindowResults()
+    {
+        var reference = Describe(Run(Audio.Value, 2 * Rate));
+
+        var released = Describe(Run(Audio.Value, 2 * Rate, releaseVotesEvery: 3));
+
+        Assert.Equal(reference, released);
+    }
+
+    [Fact]
     public void Append_SpedUpSongRightAfterSongAtOriginalSpeed_BothNamedWithTheirSpeeds()
     {
         // While a song at its original speed is identified only speeds near the identity are searched; the
@@ -192,17 +202,22 @@ public class StreamMatcherTests
         [.. windows.Select(w => $"{w.StartFrame}-{w.EndFrame}: " + string.Join(", ", w.Matches.Select(m =>
             $"{m.TrackId} {m.Confidence:F4} {m.MatchedPeaks}/{m.ComparedPeaks} {m.FirstMatchFrame}-{m.LastMatchFrame}")))];
 
-    private static List<WindowResult> Run(float[] audio, int blockSize)
+    private static List<WindowResult> Run(float[] audio, int blockSize, int releaseVotesEvery = 0)
     {
         var extractor = new PeakExtractor();
         var stream = new StreamMatcher(new Matcher(SyntheticCatalogue.Shared.Index));
         var windows = new List<WindowResult>();
         var peaks = new List<Peak>();
+        var appended = 0;
         for (var at = 0; at < audio.Length; at += blockSize)
         {
             peaks.Clear();
             extractor.Write(audio.AsSpan(at, Math.Min(blockSize, audio.Length - at)), peaks);
             stream.Append(CollectionsMarshal.AsSpan(peaks), extractor.Frames, windows.Add);
+            if (releaseVotesEvery > 0 && ++appended % releaseVotesEvery == 0)
+            {
+                stream.ReleaseVotes();
+            }
         }
 
         peaks.Clear();
