@@ -22,6 +22,7 @@ internal static class ScanCatalogBench
         var chunkFrames = options.Int("chunk-frames", 32);
         var trackSeconds = options.Double("track-seconds", SyntheticPeaks.DefaultTrackSeconds);
         var peaksPerSecond = options.Double("peaks-per-second", SyntheticPeaks.DefaultPeaksPerSecond);
+        var streams = options.Int("streams", 0);
         options.EnsureAllUsed();
         Machine.PrintHeader(args);
 
@@ -76,6 +77,14 @@ internal static class ScanCatalogBench
             $"{Format.N((long)(programmeDuration / median))}× | {Format.N((long)(programmeDuration / medianCpu))}× | " +
             $"{recognised}/{inside} | {wrong} | {gapOnly} |");
         Console.WriteLine();
+        if (streams > 0)
+        {
+            Console.WriteLine("| Live streams | Managed memory per stream | After its votes are released (as for a station closed for silence) |");
+            Console.WriteLine("|---:|---:|---:|");
+            StreamMemoryBench.Run(matcher, programme, totalFrames, streams);
+            Console.WriteLine();
+        }
+
         Machine.PrintFooter();
         Console.WriteLine();
         return 0;
