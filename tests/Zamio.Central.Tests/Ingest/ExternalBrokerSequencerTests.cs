@@ -4,65 +4,62 @@ namespace Zamio.Central.Tests.Ingest;
 
 public class ExternalBrokerSequencerTests
 {
+    private readonly ManualTime _time = new();
+    private readonly List<InboundPacket> _release = [];
+
     [Fact]
     public void Add_OvertakenPacket_ReleasedInSequenceOnceTheGapFills()
     {
-        var time = new ManualTime();
-        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(5), time);
-        var release = new List<InboundPacket>();
-        sequencer.Add("st1", 1, [1], release);
-        Assert.Empty(release);
-        time.Advance(TimeSpan.FromSeconds(6));
-        sequencer.Expire(release);
-        Assert.Equal([1], release.Select(p => (int)p.Payload[0]));
-        release.Clear();
+        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(5), _time);
+        sequencer.Add("st1", 1, [1], _release);
+        Assert.Empty(_release);
+        _time.Advance(TimeSpan.FromSeconds(6));
+        sequencer.Expire(_release);
+        Assert.Equal([1], Payloads());
+        _release.Clear();
 
-        sequencer.Add("st1", 3, [3], release);
-        sequencer.Add("st1", 2, [2], release);
+        sequencer.Add("st1", 3, [3], _release);
+        sequencer.Add("st1", 2, [2], _release);
 
-        Assert.Equal([2, 3], release.Select(p => (int)p.Payload[0]));
+        Assert.Equal([2, 3], Payloads());
     }
 
     [Fact]
     public void Expire_PacketsOfABurst_EachWaitsItsOwnWindowForTheGapBeforeIt()
     {
         // A spool replay split between the direct and the forwarded path: the forwarded packets trail the direct ones.
-        var time = new ManualTime();
-        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), time);
-        var release = new List<InboundPacket>();
-        sequencer.Add("st1", 1, [1], release);
-        time.Advance(TimeSpan.FromSeconds(0.9));
-        sequencer.Add("st1", 3, [3], release);
-        time.Advance(TimeSpan.FromSeconds(0.1));
+        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), _time);
+        sequencer.Add("st1", 1, [1], _release);
+        _time.Advance(TimeSpan.FromSeconds(0.9));
+        sequencer.Add("st1", 3, [3], _release);
+        _time.Advance(TimeSpan.FromSeconds(0.1));
 
-        sequencer.Expire(release);
-        Assert.Equal([1], release.Select(p => (int)p.Payload[0]));
+        sequencer.Expire(_release);
+        Assert.Equal([1], Payloads());
 
-        time.Advance(TimeSpan.FromSeconds(0.5));
-        sequencer.Add("st1", 2, [2], release); // forwarded, 0.6 s behind 3
-        Assert.Equal([1, 2, 3], release.Select(p => (int)p.Payload[0]));
+        _time.Advance(TimeSpan.FromSeconds(0.5));
+        sequencer.Add("st1", 2, [2], _release); // forwarded, 0.6 s behind 3
+        Assert.Equal([1, 2, 3], Payloads());
         Assert.False(sequencer.HasPending);
     }
 
     [Fact]
     public void Expire_GapNeverFilled_ReleasesWhatWaitedItsWindowInOrder()
     {
-        var time = new ManualTime();
-        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), time);
-        var release = new List<InboundPacket>();
-        sequencer.Add("st1", 1, [1], release);
-        time.Advance(TimeSpan.FromSeconds(1));
-        sequencer.Expire(release);
-        sequencer.Add("st1", 3, [3], release); // 2 was lost
-        sequencer.Add("st1", 4, [4], release);
-        time.Advance(TimeSpan.FromSeconds(0.5));
-        sequencer.Expire(release);
-        Assert.Equal([1], release.Select(p => (int)p.Payload[0]));
+        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), _time);
+        sequencer.Add("st1", 1, [1], _release);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        sequencer.Expire(_release);
+        sequencer.Add("st1", 3, [3], _release); // 2 was lost
+        sequencer.Add("st1", 4, [4], _release);
+        _time.Advance(TimeSpan.FromSeconds(0.5));
+        sequencer.Expire(_release);
+        Assert.Equal([1], Payloads());
 
-        time.Advance(TimeSpan.FromSeconds(0.5));
-        sequencer.Expire(release);
+        _time.Advance(TimeSpan.FromSeconds(0.5));
+        sequencer.Expire(_release);
 
-        Assert.Equal([1, 3, 4], release.Select(p => (int)p.Payload[0]));
+        Assert.Equal([1, 3, 4], Payloads());
         Assert.False(sequencer.HasPending);
     }
 
@@ -74,15 +71,16 @@ public class ExternalBrokerSequencerTests
         {
             Discarded = (_, payload) => discarded.Add(payload),
         };
-        var release = new List<InboundPacket>();
-        sequencer.Add("st1", 5, [5], release);
+        sequencer.Add("st1", 5, [5], _release);
         byte[] copy = [5];
 
-        sequencer.Add("st1", 5, copy, release);
+        sequencer.Add("st1", 5, copy, _release);
 
-        Assert.Empty(release);
+        Assert.Empty(_release);
         Assert.Same(copy, Assert.Single(discarded));
     }
+
+    private int[] Payloads() => [.. _release.Select(p => (int)p.Payload[0])];
 
     private sealed class ManualTime : TimeProvider
     {
