@@ -14,7 +14,7 @@ using Zamio.Shared.Fingerprinting;
 
 namespace Zamio.Central.Api;
 
-/// <summary>The HTTP API: health, identify, plays and stations.</summary>
+/// <summary>The HTTP API: health, identify and plays, plus each area's own endpoints.</summary>
 public static class ApiEndpoints
 {
     private const int MaxPlays = 10_000;
@@ -25,7 +25,7 @@ public static class ApiEndpoints
         app.MapGet("/health/ready", Ready);
         app.MapPost("/api/v1/identify", IdentifyAsync);
         app.MapGet("/api/v1/plays", GetPlays);
-        app.MapGet("/api/v1/stations", GetStations);
+        app.MapStations();
         app.MapUploads();
         app.MapPackets();
         app.MapTracks();
@@ -157,13 +157,6 @@ public static class ApiEndpoints
             .Select(p => new PlayResponse(p.Station, p.PlayKey, p.Track, p.Start, p.End, p.Confidence, p.Speed, p.Status)));
     }
 
-    private static IResult GetStations(StationStore stations, StationActivity activity)
-    {
-        var ids = new SortedSet<string>(stations.List(), StringComparer.Ordinal);
-        return Results.Ok(ids.Select(id => activity.State(id)).Select(s => new StationResponse(
-            s.Station, s.Online, s.LastPacket, s.Accepted, s.Rejected, s.Duplicates)));
-    }
-
     private static bool TryParseTime(string? text, out DateTimeOffset? time)
     {
         time = null;
@@ -188,5 +181,3 @@ public static class ApiEndpoints
 public sealed record IdentifyResponse(string? Track, double Confidence, double? Offset, double? Speed);
 
 public sealed record PlayResponse(string Station, string Id, string Track, DateTimeOffset Start, DateTimeOffset End, double Confidence, double Speed, string Status);
-
-public sealed record StationResponse(string Station, bool Online, DateTimeOffset? LastPacket, long Packets, long Rejected, long Duplicates);

@@ -5,7 +5,10 @@ using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Cli;
 
-/// <summary><c>stations add ID</c>: creates a station and prints its credentials once; <c>stations list</c>.</summary>
+/// <summary>
+/// <c>stations add ID</c>: creates a station (or gives it a new key) and prints its credentials once; <c>stations list</c>;
+/// <c>stations remove ID</c>: revokes a station, keeping its plays.
+/// </summary>
 public static class StationsCommand
 {
     public static int Run(IReadOnlyList<string> args)
@@ -13,7 +16,7 @@ public static class StationsCommand
         var cli = CliArguments.Parse(args, new HashSet<string>(), new HashSet<string>());
         if (cli.Positional.Count == 0)
         {
-            throw new CliUsageException("stations needs a sub-command: add ID | list");
+            throw new CliUsageException("stations needs a sub-command: add ID | list | remove ID");
         }
 
         var store = new StationStore(CentralDatabase.Open(cli.DataDirectory), TimeProvider.System);
@@ -34,6 +37,20 @@ public static class StationsCommand
                     Console.WriteLine(JsonSerializer.Serialize(new { station = id }));
                 }
 
+                return 0;
+            case "remove":
+                if (cli.Positional.Count != 2)
+                {
+                    throw new CliUsageException("stations remove needs one station id");
+                }
+
+                if (!store.Remove(cli.Positional[1]))
+                {
+                    Console.Error.WriteLine($"error: no station '{cli.Positional[1]}'");
+                    return 1;
+                }
+
+                Console.WriteLine(JsonSerializer.Serialize(new { station = cli.Positional[1], removed = true }));
                 return 0;
             default:
                 throw new CliUsageException($"unknown stations sub-command '{cli.Positional[0]}'");

@@ -35,4 +35,11 @@ public sealed class ServeOptions
     /// <summary>Largest clip accepted by <c>POST /api/v1/identify</c>.</summary>
     [Range(1024, 100 * 1024 * 1024)]
     public long MaxClipBytes { get; set; } = 5 * 1024 * 1024;
+
+    /// <summary>
+    /// How often the station list is re-read so a removed station, or one given a new key, is disconnected from the
+    /// embedded broker and a removed one's packets are refused (also when the change came from another process).
+    /// </summary>
+    [Range(1, 3600)]
+    public int StationCheckSeconds { get; set; } = 5;
 }

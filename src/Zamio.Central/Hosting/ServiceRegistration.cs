@@ -43,6 +43,7 @@ public static class ServiceRegistration
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         services.AddHostedService<IngestService>();
         services.AddHostedService<StationIdleSweep>();
+        services.AddHostedService<StationRevocationSweep>();
         return services;
     }
 

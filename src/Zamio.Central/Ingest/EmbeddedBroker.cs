@@ -81,6 +81,37 @@ public sealed partial class EmbeddedBroker(
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Disconnects every client logged in as <paramref name="station"/> (its key was revoked or replaced); a reconnect
+    /// has to pass the login check again. Returns how many clients were disconnected.
+    /// </summary>
+    public async Task<int> DisconnectStationAsync(string station)
+    {
+        if (_server is not { IsStarted: true } server)
+        {
+            return 0;
+        }
+
+        var disconnected = 0;
+        foreach (var client in await server.GetClientsAsync().ConfigureAwait(false))
+        {
+            if (client.Session?.Items[StationItem] is string loggedIn && loggedIn == station)
+            {
+                await client.DisconnectAsync(new MqttServerClientDisconnectOptions
+                {
+                    ReasonCode = MqttDisconnectReasonCode.NotAuthorized,
+                    ReasonString = "station credentials revoked",
+                }).ConfigureAwait(false);
+                disconnected++;
+            }
+        }
+
+        return disconnected;
+    }
+
+    // Session item naming the station a client logged in as (the broker's client list carries no user name).
+    private const string StationItem = "zamio.station";
+
     private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         // The user name is the station id; the client id is free (agents use one per process).
@@ -88,6 +119,10 @@ public sealed partial class EmbeddedBroker(
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             LogRefused(logger, e.UserName ?? "(none)", e.ClientId);
+        }
+        else
+        {
+            e.SessionItems[StationItem] = e.UserName;
         }
 
         return Task.CompletedTask;

@@ -4,8 +4,20 @@ using Zamio.Central.Hosting;
 
 namespace Zamio.Central.Ingest;
 
-/// <summary>A fingerprint payload that passed the broker's ACL, waiting for the ingest loop.</summary>
-public sealed record InboundPacket(string ClientStation, string TopicStation, byte[] Payload);
+/// <summary>A fingerprint payload that passed the broker's ACL, waiting for the ingest loop (or a control marker).</summary>
+public sealed record InboundPacket(string ClientStation, string TopicStation, byte[] Payload, InboundKind Kind = InboundKind.Packet);
+
+/// <summary>What an <see cref="InboundPacket"/> asks of the ingest loop.</summary>
+public enum InboundKind
+{
+    Packet,
+
+    /// <summary>Close the plays of the partition's silent stations.</summary>
+    IdleCheck,
+
+    /// <summary>The station was removed: end its session.</summary>
+    Revocation,
+}
 
 /// <summary>
 /// Bounded hand-off from broker callbacks to the ingest workers: callbacks only copy and enqueue. One partition
@@ -45,7 +57,7 @@ public sealed class IngestQueue
     }
 
     /// <summary>The marker <see cref="RequestIdleCheckAsync"/> queues; never a station's packet.</summary>
-    internal static InboundPacket IdleCheck { get; } = new(string.Empty, string.Empty, []);
+    internal static InboundPacket IdleCheck { get; } = new(string.Empty, string.Empty, [], InboundKind.IdleCheck);
 
     /// <summary>
     /// Queues an idle check behind the packets waiting in every partition, so each worker closes its silent stations'
@@ -58,6 +70,13 @@ public sealed class IngestQueue
             await partition.Writer.WriteAsync(IdleCheck, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Queues the end of a removed station's session behind its packets already waiting, on the partition that owns it
+    /// (<see cref="IngestWorker.Revoke"/>).
+    /// </summary>
+    public ValueTask RequestRevocationAsync(string station, CancellationToken cancellationToken) =>
+        EnqueueAsync(new InboundPacket(station, station, [], InboundKind.Revocation), cancellationToken);
 
     // String hashes are randomised per process, which is fine: partitions only live as long as the process.
     private int PartitionOf(string station) => (int)((uint)StringComparer.Ordinal.GetHashCode(station) % (uint)_partitions.Length);

@@ -48,13 +48,17 @@ public sealed class IngestService(
             {
                 while (reader.TryRead(out var inbound))
                 {
-                    if (ReferenceEquals(inbound, IngestQueue.IdleCheck))
+                    switch (inbound.Kind)
                     {
-                        worker.CloseIdleStations();
-                    }
-                    else
-                    {
-                        worker.Process(inbound);
+                        case InboundKind.IdleCheck:
+                            worker.CloseIdleStations();
+                            break;
+                        case InboundKind.Revocation:
+                            worker.Revoke(inbound.ClientStation);
+                            break;
+                        default:
+                            worker.Process(inbound);
+                            break;
                     }
                 }
             }

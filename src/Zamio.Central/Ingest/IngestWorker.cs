@@ -33,6 +33,7 @@ internal sealed partial class IngestWorker(
     private static readonly TimeSpan UnknownStationRecheck = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, StationSession> _sessions = new(StringComparer.Ordinal);
+    private long _sessionsStarted;
     private readonly Dictionary<string, DateTimeOffset> _unknownUntil = new(StringComparer.Ordinal);
     private Matcher? _matcher;
 
@@ -85,7 +86,9 @@ internal sealed partial class IngestWorker(
                 return;
             }
 
-            session = new StationSession(station, $"{station}/{instance}-{partition}-{_sessions.Count}", packet, catalog, SharedMatcher(catalog), time.GetTimestamp());
+            // Session names key the plays they write, so a name is never given twice (a removed station's session
+            // is forgotten; one that returns gets a new name).
+            session = new StationSession(station, $"{station}/{instance}-{partition}-{_sessionsStarted++}", packet, catalog, SharedMatcher(catalog), time.GetTimestamp());
             _sessions[station] = session;
             LookUpOrphans(session);
         }
@@ -229,13 +232,7 @@ internal sealed partial class IngestWorker(
 
                 session.IdleClosed = true;
                 session.Matcher.ReleaseVotes();
-                var count = 0;
-                foreach (var play in session.Tracker.Ongoing)
-                {
-                    (closed ??= []).AddRange(session.ToRecords(play with { Status = PlayStatus.Closed }));
-                    count++;
-                }
-
+                var count = CloseOngoing(session, ref closed);
                 if (count > 0)
                 {
                     LogIdleClosed(logger, session.Station, count, idleClose.TotalSeconds);
@@ -253,6 +250,47 @@ internal sealed partial class IngestWorker(
         {
             LogIdleCheckFailed(logger, ex);
         }
+    }
+
+    /// <summary>
+    /// Ends a removed station's session: its ongoing plays are written closed at their last evidence and its stream
+    /// state is dropped; its next packet finds no session and no registration, and is refused as an unknown station.
+    /// </summary>
+    public void Revoke(string station)
+    {
+        try
+        {
+            if (!_sessions.Remove(station, out var session))
+            {
+                return;
+            }
+
+            List<PlayRecord>? closed = null;
+            var count = CloseOngoing(session, ref closed);
+            if (closed is not null)
+            {
+                plays.Upsert(closed);
+                metrics?.PlaysWritten(closed);
+            }
+
+            LogRevoked(logger, station, count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRevokeFailed(logger, ex, station);
+        }
+    }
+
+    private static int CloseOngoing(StationSession session, ref List<PlayRecord>? closed)
+    {
+        var count = 0;
+        foreach (var play in session.Tracker.Ongoing)
+        {
+            (closed ??= []).AddRange(session.ToRecords(play with { Status = PlayStatus.Closed }));
+            count++;
+        }
+
+        return count;
     }
 
     private void Reject(string station, string reason)
@@ -280,6 +318,12 @@ internal sealed partial class IngestWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Station {Station} sent nothing for {Seconds} s: {Count} ongoing play(s) closed at their last evidence")]
     private static partial void LogIdleClosed(ILogger logger, string station, int count, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} was removed: session ended, {Count} ongoing play(s) closed at their last evidence; its packets are refused from now on")]
+    private static partial void LogRevoked(ILogger logger, string station, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ending the session of removed station {Station} failed")]
+    private static partial void LogRevokeFailed(ILogger logger, Exception exception, string station);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Closing the plays of idle stations failed")]
     private static partial void LogIdleCheckFailed(ILogger logger, Exception exception);

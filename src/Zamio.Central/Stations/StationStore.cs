@@ -54,6 +54,15 @@ public sealed class StationStore
 
     public IReadOnlyList<string> List() => _store.List();
 
+    /// <summary>
+    /// Revokes a station: its key stops working at once for HTTP, and within <see cref="Hosting.ServeOptions.StationCheckSeconds"/>
+    /// a running central disconnects it from the embedded broker and refuses its packets. Its plays stay.
+    /// </summary>
+    public bool Remove(string stationId) => StationIds.IsValid(stationId) && _store.Remove(stationId);
+
+    /// <inheritdoc cref="IStationStore.KeyHashes"/>
+    public IReadOnlyDictionary<string, byte[]> KeyHashes() => _store.KeyHashes();
+
     private static byte[] Hash(byte[] salt, string key)
     {
         var keyBytes = System.Text.Encoding.UTF8.GetBytes(key);

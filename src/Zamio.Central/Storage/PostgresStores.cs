@@ -32,6 +32,19 @@ public sealed class PostgresStationStore(NpgsqlDataSource dataSource) : IStation
         using var connection = dataSource.OpenConnection();
         return [.. connection.Query<string>("SELECT id FROM stations ORDER BY id")];
     }
+
+    public IReadOnlyDictionary<string, byte[]> KeyHashes()
+    {
+        using var connection = dataSource.OpenConnection();
+        return connection.Query<(string Id, byte[] Hash)>("SELECT id, key_hash FROM stations")
+            .ToDictionary(r => r.Id, r => r.Hash, StringComparer.Ordinal);
+    }
+
+    public bool Remove(string stationId)
+    {
+        using var connection = dataSource.OpenConnection();
+        return connection.Execute("DELETE FROM stations WHERE id = @stationId", new { stationId }) > 0;
+    }
 }
 
 /// <summary>Plays in PostgreSQL, keyed by (station, play key); a batch is one multi-row upsert.</summary>

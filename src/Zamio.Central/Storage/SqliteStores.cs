@@ -33,6 +33,19 @@ public sealed class SqliteStationStore(CentralDatabase database) : IStationStore
         using var connection = database.Connect();
         return [.. connection.Query<string>("SELECT id FROM stations ORDER BY id")];
     }
+
+    public IReadOnlyDictionary<string, byte[]> KeyHashes()
+    {
+        using var connection = database.Connect();
+        return connection.Query<(string Id, byte[] Hash)>("SELECT id, key_hash FROM stations")
+            .ToDictionary(r => r.Id, r => r.Hash, StringComparer.Ordinal);
+    }
+
+    public bool Remove(string stationId)
+    {
+        using var connection = database.Connect();
+        return connection.Execute("DELETE FROM stations WHERE id = @stationId", new { stationId }) > 0;
+    }
 }
 
 /// <summary>Plays in the embedded <c>central.db</c>; the primary key is the play key, which begins with the station.</summary>

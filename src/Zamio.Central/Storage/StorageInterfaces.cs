@@ -16,6 +16,12 @@ public interface IStationStore
     StationCredential? Find(string stationId);
 
     IReadOnlyList<string> List();
+
+    /// <summary>Every station with its key hash (a new key changes the hash); one read for a periodic check.</summary>
+    IReadOnlyDictionary<string, byte[]> KeyHashes();
+
+    /// <summary>Deletes the station's credentials (its plays stay); false when there was no such station.</summary>
+    bool Remove(string stationId);
 }
 
 /// <summary>

@@ -243,6 +243,43 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     /// <summary>Sends to a session back from a gap in its audio, whose first packet starts a new lookup of earlier plays.</summary>
     private Task SendToResumedSessionAsync(int from, int to) => SendToNewSessionAsync(from, to);
 
+    [Fact]
+    public async Task Revoke_RemovedStationWithAnOngoingPlay_ClosesThePlayAndRefusesItsLaterPackets()
+    {
+        Send(0, 12);
+        var ongoing = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal("ongoing", ongoing.Status);
+        Assert.True(_rig.Stations.Remove(IngestRig.Station));
+
+        _worker.Revoke(IngestRig.Station);
+
+        Assert.Equal(ongoing with { Status = "closed" }, Assert.Single(await _rig.StoredAsync()));
+        var before = _rig.Activity.State(IngestRig.Station);
+        Send(12, 16);
+        var after = _rig.Activity.State(IngestRig.Station);
+        Assert.Equal((before.Accepted, before.Rejected + 4), (after.Accepted, after.Rejected));
+        Assert.Equal(ongoing with { Status = "closed" }, Assert.Single(await _rig.StoredAsync()));
+    }
+
+    [Fact]
+    public async Task Revoke_StationReAddedBeforeItsNextPacket_StartsAFreshSessionThatIsAccepted()
+    {
+        Send(0, 12);
+        _rig.Stations.Remove(IngestRig.Station);
+        _worker.Revoke(IngestRig.Station);
+        _rig.Stations.Add(IngestRig.Station);
+        var accepted = _rig.Activity.State(IngestRig.Station).Accepted;
+
+        var closed = Assert.Single(await _rig.StoredAsync());
+
+        Send(12, 16);
+
+        Assert.Equal(accepted + 4, _rig.Activity.State(IngestRig.Station).Accepted);
+        var stored = await _rig.StoredAsync();
+        Assert.Contains(closed, stored);
+        Assert.Contains(stored, p => p.Status == "ongoing" && p.PlayKey != closed.PlayKey);
+    }
+
     private void Send(int from, int to)
     {
         for (var i = from; i < to; i++)

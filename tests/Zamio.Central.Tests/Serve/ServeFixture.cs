@@ -88,7 +88,7 @@ public sealed class ServeFixture : IAsyncLifetime
         writer.WriteSamples(samples, 0, samples.Length);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

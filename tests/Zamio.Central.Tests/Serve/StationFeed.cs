@@ -43,20 +43,27 @@ internal static class StationFeed
 
     public static float[] Concat(params float[][] parts) => [.. parts.SelectMany(p => p)];
 
-    public static async Task<IMqttClient> ConnectAsync(ServeFixture fixture, string user, string password)
+    public static Task<IMqttClient> ConnectAsync(ServeFixture fixture, string user, string password) =>
+        ConnectAsync(fixture.MqttPort, user, password);
+
+    public static async Task<IMqttClient> ConnectAsync(int port, string user, string password)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(Options(fixture, user, password));
+        await client.ConnectAsync(Options(port, user, password));
         return client;
     }
 
     /// <summary>Connects and disconnects; returns the broker's CONNACK reason.</summary>
-    public static async Task<MqttClientConnectResultCode> TryConnectAsync(ServeFixture fixture, string user, string password)
+    public static Task<MqttClientConnectResultCode> TryConnectAsync(ServeFixture fixture, string user, string password) =>
+        TryConnectAsync(fixture.MqttPort, user, password);
+
+    /// <summary>Connects and disconnects; returns the broker's CONNACK reason.</summary>
+    public static async Task<MqttClientConnectResultCode> TryConnectAsync(int port, string user, string password)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
         try
         {
-            var result = await client.ConnectAsync(Options(fixture, user, password));
+            var result = await client.ConnectAsync(Options(port, user, password));
             if (client.IsConnected)
             {
                 await client.DisconnectAsync();
@@ -70,9 +77,9 @@ internal static class StationFeed
         }
     }
 
-    private static MqttClientOptions Options(ServeFixture fixture, string user, string password) =>
+    private static MqttClientOptions Options(int port, string user, string password) =>
         new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", fixture.MqttPort)
+            .WithTcpServer("127.0.0.1", port)
             .WithClientId($"{user}-{Guid.NewGuid():N}")
             .WithCredentials(user, password)
             .WithProtocolVersion(MqttProtocolVersion.V500)

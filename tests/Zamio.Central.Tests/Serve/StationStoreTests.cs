@@ -35,6 +35,39 @@ public sealed class StationStoreTests : IDisposable
         Assert.Equal(["radio-1", "radio-2"], store.List());
     }
 
+    [Fact]
+    public void Remove_Station_ItsKeyStopsVerifyingAndOnlyItLeavesTheList()
+    {
+        var store = new StationStore(CentralDatabase.Open(_dir), TimeProvider.System);
+        var key = store.Add("radio-1");
+        var other = store.Add("radio-2");
+
+        Assert.True(store.Remove("radio-1"));
+
+        Assert.False(store.Verify("radio-1", key));
+        Assert.False(store.Exists("radio-1"));
+        Assert.True(store.Verify("radio-2", other));
+        Assert.Equal(["radio-2"], store.List());
+        Assert.False(store.Remove("radio-1"));
+        Assert.False(store.Remove("not/valid"));
+    }
+
+    [Fact]
+    public void KeyHashes_NewKeyForOneStation_ChangesOnlyItsHash()
+    {
+        var store = new StationStore(CentralDatabase.Open(_dir), TimeProvider.System);
+        store.Add("radio-1");
+        store.Add("radio-2");
+        var before = store.KeyHashes();
+
+        store.Add("radio-1");
+        var after = store.KeyHashes();
+
+        Assert.Equal(["radio-1", "radio-2"], after.Keys.Order(StringComparer.Ordinal));
+        Assert.NotEqual(before["radio-1"], after["radio-1"]);
+        Assert.Equal(before["radio-2"], after["radio-2"]);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Zamio.Central.Stations;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Central.Api;
+
+/// <summary>
+/// <c>GET /api/v1/stations</c> (the fleet's state, open like the plays), and with the admin key <c>POST /api/v1/stations</c>
+/// (<c>{"station": "ID"}</c>: creates the station, or gives an existing one a new key, and returns the key once) and
+/// <c>DELETE /api/v1/stations/{id}</c> (revokes the station; its plays stay).
+/// </summary>
+public static partial class StationEndpoints
+{
+    private const int MaxBodyBytes = 1024;
+
+    public static IEndpointRouteBuilder MapStations(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/v1/stations", List);
+        endpoints.MapPost("/api/v1/stations", AddAsync);
+        endpoints.MapDelete("/api/v1/stations/{id}", Remove);
+        return endpoints;
+    }
+
+    private static IResult List(StationStore stations, StationActivity activity)
+    {
+        var ids = new SortedSet<string>(stations.List(), StringComparer.Ordinal);
+        return Results.Ok(ids.Select(id => activity.State(id)).Select(s => new StationResponse(
+            s.Station, s.Online, s.LastPacket, s.Accepted, s.Rejected, s.Duplicates)));
+    }
+
+    private static async Task<IResult> AddAsync(HttpContext context, AdminAuth admin, StationStore stations, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (!admin.IsAdmin(context.Request))
+        {
+            return ApiResults.Unauthorized("Bearer");
+        }
+
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, $"A station request is at most {MaxBodyBytes} bytes.");
+        }
+
+        ApiResults.CapBody(context, MaxBodyBytes);
+        StationRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<StationRequest>(context.Request.Body, JsonSerializerOptions.Web, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JsonException or BadHttpRequestException)
+        {
+            return ApiResults.Problem(StatusCodes.Status400BadRequest, """Send JSON {"station": "ID"}.""");
+        }
+
+        var id = body?.Station;
+        if (!StationIds.IsValid(id))
+        {
+            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"'station' must be 1..{StationIds.MaxLength} characters from [A-Za-z0-9_.-].");
+        }
+
+        var existed = stations.Exists(id!);
+        var key = stations.Add(id!);
+        LogKeyIssued(loggers.CreateLogger(typeof(StationEndpoints)), id!, existed);
+        var created = new StationCredentialsResponse(id!, key);
+        return existed ? Results.Ok(created) : Results.Created($"/api/v1/stations/{id}", created);
+    }
+
+    private static IResult Remove(string id, HttpRequest request, AdminAuth admin, StationStore stations, ILoggerFactory loggers)
+    {
+        if (!admin.IsAdmin(request))
+        {
+            return ApiResults.Unauthorized("Bearer");
+        }
+
+        if (!stations.Remove(id))
+        {
+            return ApiResults.Problem(StatusCodes.Status404NotFound, $"No station '{id}'.");
+        }
+
+        LogRemoved(loggers.CreateLogger(typeof(StationEndpoints)), id);
+        return Results.NoContent();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stations: key issued for {Station} through the admin API (replacing an old key: {Replaced})")]
+    private static partial void LogKeyIssued(ILogger logger, string station, bool replaced);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stations: {Station} removed through the admin API")]
+    private static partial void LogRemoved(ILogger logger, string station);
+}
+
+public sealed record StationRequest(string? Station);
+
+public sealed record StationCredentialsResponse(string Station, string Key);
+
+public sealed record StationResponse(string Station, bool Online, DateTimeOffset? LastPacket, long Packets, long Rejected, long Duplicates);
