@@ -69,6 +69,23 @@ public sealed class ApiFixture : IAsyncLifetime
         Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
     }
 
+    public Task<HttpResponseMessage> PostPacketAsync(string station, string? key, byte[] payload)
+    {
+        var content = new ByteArrayContent(payload);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return SendAsync(HttpMethod.Post, $"/api/v1/stations/{station}/packets", content, key is null ? null : new AuthenticationHeaderValue("Token", key));
+    }
+
+    public Task<HttpResponseMessage> SendAdminAsync(HttpMethod method, string path, HttpContent? content, string key) =>
+        SendAsync(method, path, content, new AuthenticationHeaderValue("Bearer", key));
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, AuthenticationHeaderValue? auth)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+        request.Headers.Authorization = auth;
+        return await Http.SendAsync(request);
+    }
+
     public async Task DisposeAsync()
     {
         Http?.Dispose();

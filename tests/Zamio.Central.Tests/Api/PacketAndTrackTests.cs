@@ -17,7 +17,7 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
         var audio = StationFeed.Concat(SyntheticSong.Silence(5), ApiFixture.Song(2), SyntheticSong.Silence(40));
         foreach (var packet in StationFeed.Packets(station, audio))
         {
-            using var response = await PostPacketAsync(station, fixture.Keys[station], packet.ToArray());
+            using var response = await fixture.PostPacketAsync(station, fixture.Keys[station], packet.ToArray());
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
@@ -34,24 +34,24 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
     {
         const string station = "pk-bad";
         var good = StationFeed.Packets(station, ApiFixture.Song(3))[0].ToArray();
-        using (var response = await PostPacketAsync(station, null, good))
+        using (var response = await fixture.PostPacketAsync(station, null, good))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
 
-        using (var response = await PostPacketAsync(station, "wrong", good))
+        using (var response = await fixture.PostPacketAsync(station, "wrong", good))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
 
-        using (var response = await PostPacketAsync(station, fixture.Keys["pk-http"], good))
+        using (var response = await fixture.PostPacketAsync(station, fixture.Keys["pk-http"], good))
         {
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         }
 
         var junk = new byte[300];
         new Random(3).NextBytes(junk);
-        using (var response = await PostPacketAsync(station, fixture.Keys[station], junk))
+        using (var response = await fixture.PostPacketAsync(station, fixture.Keys[station], junk))
         {
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Contains("Malformed packet", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -59,18 +59,18 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
 
         // A valid packet of another station, sent with this station's key on this station's path.
         var foreign = StationFeed.Packets("pk-http", ApiFixture.Song(3))[0].ToArray();
-        using (var response = await PostPacketAsync(station, fixture.Keys[station], foreign))
+        using (var response = await fixture.PostPacketAsync(station, fixture.Keys[station], foreign))
         {
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Contains("pk-http", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        using (var response = await PostPacketAsync(station, fixture.Keys[station], new byte[FingerprintPacket.MaxPacketSize + 1]))
+        using (var response = await fixture.PostPacketAsync(station, fixture.Keys[station], new byte[FingerprintPacket.MaxPacketSize + 1]))
         {
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         }
 
-        using (var response = await PostPacketAsync(station, fixture.Keys[station], good))
+        using (var response = await fixture.PostPacketAsync(station, fixture.Keys[station], good))
         {
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
@@ -84,7 +84,7 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
 
-        using (var wrong = await SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", TrackForm(9), "not-the-admin-key"))
+        using (var wrong = await fixture.SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", TrackForm(9), "not-the-admin-key"))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         }
@@ -92,7 +92,7 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
         // song9 is not in the catalogue yet.
         Assert.Null(await IdentifyAsync(9));
 
-        using (var added = await SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", TrackForm(9), ApiFixture.AdminKey))
+        using (var added = await fixture.SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", TrackForm(9), ApiFixture.AdminKey))
         {
             Assert.Equal(HttpStatusCode.Created, added.StatusCode);
             var track = await added.Content.ReadFromJsonAsync<JsonElement>();
@@ -106,7 +106,7 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
         // No restart, no wait: the next identify sees the new track.
         Assert.Equal("song9", await IdentifyAsync(9));
 
-        using (var list = await SendAdminAsync(HttpMethod.Get, "/api/v1/tracks", null, ApiFixture.AdminKey))
+        using (var list = await fixture.SendAdminAsync(HttpMethod.Get, "/api/v1/tracks", null, ApiFixture.AdminKey))
         {
             var ids = (await list.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(t => t.GetProperty("id").GetString()).ToList();
             Assert.Contains("song9", ids);
@@ -118,13 +118,13 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
             Assert.Equal(HttpStatusCode.Unauthorized, anonymousDelete.StatusCode);
         }
 
-        using (var deleted = await SendAdminAsync(HttpMethod.Delete, "/api/v1/tracks/song9", null, ApiFixture.AdminKey))
+        using (var deleted = await fixture.SendAdminAsync(HttpMethod.Delete, "/api/v1/tracks/song9", null, ApiFixture.AdminKey))
         {
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
         Assert.Null(await IdentifyAsync(9));
-        using (var again = await SendAdminAsync(HttpMethod.Delete, "/api/v1/tracks/song9", null, ApiFixture.AdminKey))
+        using (var again = await fixture.SendAdminAsync(HttpMethod.Delete, "/api/v1/tracks/song9", null, ApiFixture.AdminKey))
         {
             Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         }
@@ -141,11 +141,11 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
 
         foreach (var packet in StationFeed.Packets(station, ApiFixture.Song(3)).Take(5))
         {
-            using var response = await PostPacketAsync(station, fixture.Keys[station], packet.ToArray());
+            using var response = await fixture.PostPacketAsync(station, fixture.Keys[station], packet.ToArray());
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
-        using (var junk = await PostPacketAsync(station, fixture.Keys[station], [1, 2, 3, 4]))
+        using (var junk = await fixture.PostPacketAsync(station, fixture.Keys[station], [1, 2, 3, 4]))
         {
             Assert.Equal(HttpStatusCode.BadRequest, junk.StatusCode);
         }
@@ -169,23 +169,6 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
         Assert.Matches(@"zamio_index_tracks [1-9]", text);
         Assert.Matches(@"zamio_index_postings [1-9]", text);
         Assert.Matches(@"zamio_index_memory_bytes [1-9]", text);
-    }
-
-    private Task<HttpResponseMessage> PostPacketAsync(string station, string? key, byte[] payload)
-    {
-        var content = new ByteArrayContent(payload);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        return SendAsync(HttpMethod.Post, $"/api/v1/stations/{station}/packets", content, key is null ? null : new AuthenticationHeaderValue("Token", key));
-    }
-
-    private Task<HttpResponseMessage> SendAdminAsync(HttpMethod method, string path, HttpContent? content, string key) =>
-        SendAsync(method, path, content, new AuthenticationHeaderValue("Bearer", key));
-
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, AuthenticationHeaderValue? auth)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
-        request.Headers.Authorization = auth;
-        return await fixture.Http.SendAsync(request);
     }
 
     private MultipartFormDataContent TrackForm(int seed)

@@ -98,6 +98,34 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Stations_removed_or_given_a_new_key_in_postgres_stop_verifying_with_the_old_key()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        if (pg is null)
+        {
+            return;
+        }
+
+        await using var source = NpgsqlDataSource.Create(pg.ConnectionString);
+        await PostgresMigrations.ApplyAsync(source, NullLogger.Instance, CancellationToken.None);
+        var stations = new Stations.StationStore(new PostgresStationStore(source), TimeProvider.System);
+        var keyA = stations.Add("st-a");
+        var keyB = stations.Add("st-b");
+        var before = stations.KeyHashes();
+
+        var newKeyB = stations.Add("st-b");
+        Assert.True(stations.Remove("st-a"));
+
+        var after = stations.KeyHashes();
+        Assert.Equal(["st-b"], after.Keys);
+        Assert.NotEqual(before["st-b"], after["st-b"]);
+        Assert.False(stations.Verify("st-a", keyA));
+        Assert.False(stations.Verify("st-b", keyB));
+        Assert.True(stations.Verify("st-b", newKeyB));
+        Assert.False(stations.Remove("st-a"));
+    }
+
+    [Fact]
     public async Task A_catalogue_change_on_one_instance_is_live_on_another_within_a_second()
     {
         await using var pg = await TestServers.PostgresAsync(output);

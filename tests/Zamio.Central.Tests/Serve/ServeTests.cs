@@ -160,6 +160,47 @@ public sealed class ServeTests(ServeFixture fixture)
     }
 
     [Fact]
+    public async Task A_removed_station_is_disconnected_its_play_closed_and_its_packets_refused()
+    {
+        const string station = "st-revoked";
+        var packets = StationFeed.Packets(station, fixture.Song(1));
+        using var client = await StationFeed.ConnectAsync(fixture, station, fixture.Keys[station]);
+        var disconnected = new TaskCompletionSource<MqttClientDisconnectReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += e =>
+        {
+            disconnected.TrySetResult(e.Reason);
+            return Task.CompletedTask;
+        };
+        foreach (var packet in packets.Take(14))
+        {
+            Assert.True((await StationFeed.PublishAsync(client, Topics.Fingerprints(station), packet.ToArray())).IsSuccess);
+        }
+
+        var ongoing = Assert.Single(await WaitForPlaysAsync(station, p => p.Count == 1));
+        Assert.Equal("ongoing", ongoing.GetProperty("status").GetString());
+
+        // Removed from another process, as an operator would with the CLI while central runs.
+        Assert.Equal(0, Zamio.Central.Cli.CommandLine.Run(["stations", "remove", station, "--data-dir", fixture.DataDirectory]));
+
+        Assert.Equal(MqttClientDisconnectReason.NotAuthorized, await disconnected.Task.WaitAsync(Patience));
+        var closed = Assert.Single(await WaitForPlaysAsync(station, p => p.Count == 1 && p[0].GetProperty("status").GetString() == "closed"));
+        Assert.Equal(ongoing.GetProperty("id").GetString(), closed.GetProperty("id").GetString());
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await StationFeed.TryConnectAsync(fixture, station, fixture.Keys[station]));
+
+        // What an external broker that has not caught up would still deliver is refused by central itself.
+        var queue = fixture.Services.GetRequiredService<IngestQueue>();
+        var activity = fixture.Services.GetRequiredService<StationActivity>();
+        var rejected = activity.State(station).Rejected;
+        foreach (var packet in packets.Skip(14))
+        {
+            await queue.EnqueueAsync(new InboundPacket(station, station, packet.ToArray()), CancellationToken.None);
+        }
+
+        await WaitAsync(() => Task.FromResult(activity.State(station).Rejected == rejected + packets.Count - 14));
+        Assert.Equal(closed.GetRawText(), Assert.Single(await GetPlaysAsync(station)).GetRawText());
+    }
+
+    [Fact]
     public async Task Identify_returns_the_track_for_a_clip_and_rejects_bad_input()
     {
         var song = fixture.Song(2);
