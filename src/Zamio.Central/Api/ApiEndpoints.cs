@@ -146,15 +146,36 @@ public static class ApiEndpoints
                 Math.Round(match.Speed, 4)));
     }
 
-    private static IResult GetPlays(PlayStore plays, string? station, string? from, string? to)
+    // A full page names the next one in a Link header (RFC 8288), so a client walks any period page by page and the
+    // body stays a plain array.
+    private static IResult GetPlays(HttpContext context, PlayStore plays, string? station, string? from, string? to, string? limit, string? after)
     {
         if (!TryParseTime(from, out var fromTime) || !TryParseTime(to, out var toTime))
         {
             return Results.Problem("'from' and 'to' must be ISO 8601 timestamps.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        return Results.Ok(plays.Query(string.IsNullOrEmpty(station) ? null : station, fromTime, toTime, MaxPlays)
-            .Select(p => new PlayResponse(p.Station, p.PlayKey, p.Track, p.Start, p.End, p.Confidence, p.Speed, p.Status)));
+        var pageSize = MaxPlays;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize < 1 || pageSize > MaxPlays))
+        {
+            return Results.Problem($"'limit' must be a whole number from 1 to {MaxPlays}.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        PlayCursor? cursor = null;
+        if (after is not null && !PlayCursor.TryDecode(after, out cursor))
+        {
+            return Results.Problem("'after' must be a cursor from a previous page's Link header.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var page = plays.Query(string.IsNullOrEmpty(station) ? null : station, fromTime, toTime, pageSize, cursor);
+        if (page.Count == pageSize)
+        {
+            var query = context.Request.Query.Where(q => q.Key != "after")
+                .Append(new KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>("after", PlayCursor.After(page[^1]).Encode()));
+            context.Response.Headers.Link = $"<{context.Request.PathBase}{context.Request.Path}{QueryString.Create(query)}>; rel=\"next\"";
+        }
+
+        return Results.Ok(page.Select(p => new PlayResponse(p.Station, p.PlayKey, p.Track, p.Start, p.End, p.Confidence, p.Speed, p.Status)));
     }
 
     private static bool TryParseTime(string? text, out DateTimeOffset? time)

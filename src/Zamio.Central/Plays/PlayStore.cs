@@ -126,8 +126,8 @@ public sealed partial class PlayStore : BackgroundService
     }
 
     /// <summary>Plays overlapping [from, to), optionally for one station, by start time (written plays only).</summary>
-    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit) =>
-        _backend.Query(station, from, to, limit);
+    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null) =>
+        _backend.Query(station, from, to, limit, after);
 
     /// <summary>The station's plays stored as ongoing (written plays only).</summary>
     public IReadOnlyList<PlayRecord> Ongoing(string station) => _backend.Ongoing(station);

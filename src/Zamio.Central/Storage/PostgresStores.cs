@@ -99,7 +99,7 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
         }
     }
 
-    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit)
+    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null)
     {
         using var connection = dataSource.OpenConnection();
         var rows = connection.Query<PlayRow>(
@@ -109,10 +109,11 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
               AND (@station::text IS NULL OR station = @station)
               AND (@from::timestamptz IS NULL OR end_utc >= @from)
               AND (@to::timestamptz IS NULL OR start_utc < @to)
-            ORDER BY start_utc, station, play_key
+              AND (@afterStart::timestamptz IS NULL OR start_utc > @afterStart OR (start_utc = @afterStart AND play_key > @afterKey))
+            ORDER BY start_utc, play_key
             LIMIT @limit
             """,
-            new { station, from = from?.UtcDateTime, to = to?.UtcDateTime, limit });
+            new { station, from = from?.UtcDateTime, to = to?.UtcDateTime, limit, afterStart = after?.Start.UtcDateTime, afterKey = after?.PlayKey });
         return [.. rows.Select(r => r.ToRecord())];
     }
 

@@ -95,12 +95,16 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
         return Task.CompletedTask;
     }
 
-    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit)
+    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null)
     {
         using var connection = database.Connect();
         var rows = connection.Query<PlayRow>(
-            QueryText(station is not null, from is not null, to is not null),
-            new { station, from = from is null ? null : Utc(from.Value), to = to is null ? null : Utc(to.Value), limit });
+            QueryText(station is not null, from is not null, to is not null, after is not null),
+            new
+            {
+                station, from = from is null ? null : Utc(from.Value), to = to is null ? null : Utc(to.Value), limit,
+                afterStart = after is null ? null : Utc(after.Start), afterKey = after?.PlayKey,
+            });
         return [.. rows.Select(r => r.ToRecord())];
     }
 
@@ -110,7 +114,7 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
     /// plays ending after it are read through <c>plays_end</c> and sorted (<c>+start_utc</c> keeps the planner from
     /// walking the whole history in start order instead), so a "what aired since" poll costs what it returns.
     /// </summary>
-    internal static string QueryText(bool station, bool from, bool to)
+    internal static string QueryText(bool station, bool from, bool to, bool after = false)
     {
         var order = from && !station && !to ? "+start_utc" : "start_utc";
         return PlaySql.Select + $"""
@@ -119,6 +123,7 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
               {(station ? "AND station = @station" : "")}
               {(from ? "AND end_utc >= @from" : "")}
               {(to ? "AND start_utc < @to" : "")}
+              {(after ? "AND (start_utc, play_key) > (@afterStart, @afterKey)" : "")}
             ORDER BY {order}, play_key
             LIMIT @limit
             """;

@@ -35,8 +35,11 @@ public interface IPlayStore
 {
     Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Plays overlapping [from, to), optionally for one station, by start time.</summary>
-    IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit);
+    /// <summary>
+    /// Plays overlapping [from, to), optionally for one station, by start time then play key; with
+    /// <paramref name="after"/>, only those listed after it (the next page).
+    /// </summary>
+    IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null);
 
     /// <summary>The station's plays stored as ongoing (left by an earlier session when an instance stopped).</summary>
     IReadOnlyList<PlayRecord> Ongoing(string station);

@@ -121,8 +121,8 @@ internal sealed class ObservedPlayStore(IPlayStore inner) : IPlayStore
         }
     }
 
-    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit) =>
-        inner.Query(station, from, to, limit);
+    public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null) =>
+        inner.Query(station, from, to, limit, after);
 
     /// <summary>When set, reading ongoing plays fails the way a database that went away does.</summary>
     public bool OngoingUnavailable { get; set; }

@@ -98,6 +98,39 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Plays_page_by_start_then_key_in_postgres_without_skipping_ties()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        if (pg is null)
+        {
+            return;
+        }
+
+        await using var source = NpgsqlDataSource.Create(pg.ConnectionString);
+        await PostgresMigrations.ApplyAsync(source, NullLogger.Instance, CancellationToken.None);
+        var store = new PostgresPlayStore(source);
+        var start = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(4560); // microseconds survive the cursor
+        var plays = Enumerable.Range(0, 7)
+            .Select(i => new PlayRecord($"st-{i % 3}", $"st-{i % 3}/100-0/{i}", "song1", start.AddMinutes(i / 3), start.AddMinutes((i / 3) + 3), 0.9, 1.0, "closed"))
+            .ToList();
+        await store.UpsertAsync(plays, start, CancellationToken.None);
+
+        var walked = new List<PlayRecord>();
+        PlayCursor? after = null;
+        IReadOnlyList<PlayRecord> page;
+        do
+        {
+            page = store.Query(null, null, null, 3, after);
+            walked.AddRange(page);
+            after = page.Count > 0 ? PlayCursor.After(page[^1]) : null;
+        }
+        while (page.Count == 3);
+
+        Assert.Equal(store.Query(null, null, null, 100), walked);
+        Assert.Equal(plays.OrderBy(p => p.Start).ThenBy(p => p.PlayKey, StringComparer.Ordinal).Select(p => p.PlayKey), walked.Select(p => p.PlayKey));
+    }
+
+    [Fact]
     public async Task Stations_removed_or_given_a_new_key_in_postgres_stop_verifying_with_the_old_key()
     {
         await using var pg = await TestServers.PostgresAsync(output);
@@ -351,8 +384,8 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             }
         }
 
-        public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit) =>
-            Current.Query(station, from, to, limit);
+        public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null) =>
+            Current.Query(station, from, to, limit, after);
 
         public IReadOnlyList<PlayRecord> Ongoing(string station) => Current.Ongoing(station);
     }

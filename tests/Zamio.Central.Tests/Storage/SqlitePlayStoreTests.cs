@@ -111,6 +111,32 @@ public sealed class SqlitePlayStoreTests : IDisposable
         Assert.Equal([a1], _store.Query(null, null, null, 1));
     }
 
+    [Fact]
+    public async Task Query_PageAfterAPageOfTies_ContinuesWithoutSkippingOrRepeating()
+    {
+        // Three plays share a start (stations changing songs on the hour), so the cursor must break ties by play key.
+        var plays = Enumerable.Range(0, 7)
+            .Select(i => Ongoing with { Station = $"st-{i % 3}", PlayKey = $"st-{i % 3}/100-0/{i}", Start = Start.AddMinutes(i / 3), End = Start.AddMinutes((i / 3) + 3) })
+            .ToArray();
+        await UpsertAsync(plays);
+        var all = _store.Query(null, null, null, 100);
+
+        var walked = new List<PlayRecord>();
+        PlayCursor? after = null;
+        IReadOnlyList<PlayRecord> page;
+        do
+        {
+            page = _store.Query(null, null, null, 2, after);
+            walked.AddRange(page);
+            after = page.Count > 0 ? PlayCursor.After(page[^1]) : null;
+        }
+        while (page.Count == 2);
+
+        Assert.Equal(7, all.Count);
+        Assert.Equal(all, walked);
+        Assert.Equal(all.Where(p => p.Station == "st-1"), _store.Query("st-1", null, null, 100, PlayCursor.After(all[0])));
+    }
+
     [Theory]
     [InlineData(false, true, false, "plays_end")] // "what aired since": not the whole history in start order
     [InlineData(true, true, true, "plays_station_start")]

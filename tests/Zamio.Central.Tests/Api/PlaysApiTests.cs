@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Zamio.Central.Plays;
+
+namespace Zamio.Central.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class PlaysApiTests(ApiFixture fixture)
+{
+    private const string Station = "pl-pages";
+
+    [Fact]
+    public async Task GetPlays_MorePlaysThanTheLimit_LinksPageByPageToEveryPlayOnce()
+    {
+        var start = new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
+        var written = Enumerable.Range(0, 5)
+            .Select(i => new PlayRecord(Station, $"{Station}/1-0-0/{i}", "song1", start.AddMinutes(i), start.AddMinutes(i + 3), 0.99, 1, "closed"))
+            .ToList();
+        var store = fixture.Services.GetRequiredService<PlayStore>();
+        store.Upsert(written);
+        await store.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var seen = new List<string>();
+        var pages = 0;
+        string? next = $"/api/v1/plays?station={Station}&limit=2";
+        while (next is not null)
+        {
+            using var response = await fixture.Http.GetAsync(new Uri(next, UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await response.Content.ReadFromJsonAsync<JsonElement>();
+            seen.AddRange(page.EnumerateArray().Select(p => p.GetProperty("id").GetString()!));
+            pages++;
+            next = response.Headers.TryGetValues("Link", out var links) ? NextLink(links.Single()) : null;
+            Assert.True(pages <= 3, "the last page links nowhere");
+        }
+
+        Assert.Equal(3, pages);
+        Assert.Equal(written.Select(p => p.PlayKey), seen);
+    }
+
+    [Theory]
+    [InlineData("limit=0", "'limit' must be")]
+    [InlineData("limit=10001", "'limit' must be")]
+    [InlineData("limit=ten", "'limit' must be")]
+    [InlineData("after=garbage!", "'after' must be")]
+    public async Task GetPlays_BadPaging_Is400WithTheReason(string query, string reason)
+    {
+        using var response = await fixture.Http.GetAsync(new Uri($"/api/v1/plays?station={Station}&{query}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static string NextLink(string header)
+    {
+        Assert.EndsWith(">; rel=\"next\"", header, StringComparison.Ordinal);
+        return header[1..header.IndexOf('>', StringComparison.Ordinal)];
+    }
+}
