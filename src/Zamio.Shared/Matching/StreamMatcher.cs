@@ -18,7 +18,7 @@ public sealed class StreamMatcher
     private static readonly int BlocksPerWindow = WindowFrames / StepFrames;
 
     // Triplets reach this far ahead of their anchor; a block is voted only once its targets are complete.
-    private static readonly int Lookahead = 32;
+    private static readonly int Lookahead = PairHasher.MaxDt + 2;
 
     /// <summary>Peaks of frame t are final only once frame t + TimeRadius has been analysed.</summary>
     public static int PeakDelayFrames { get; } = PeakPicker.TimeRadius + 1;
@@ -26,16 +26,13 @@ public sealed class StreamMatcher
     /// <summary>Frames past a window's end that must be analysed before the window is matched.</summary>
     public static int DecisionDelayFrames { get; } = Lookahead + PeakDelayFrames;
 
-    // An airing's first window is checked again on the peaks that follow it, at the alignment it found: no hashing, so
-    // no lookahead to wait for, and those peaks are new evidence. The check is scored against the track's decoys too,
-    // every half second as peaks become final, until it passes or 2 s have been checked.
+    // An airing's first window is checked again on the next 2 s of peaks at the alignment it found: no hashing, so no
+    // lookahead to wait for, and those peaks are new evidence. The check is scored against the track's decoys too.
     private static readonly int ConfirmFrames = FingerprintSettings.SecondsToFrame(2);
-    private static readonly int ConfirmStepFrames = FingerprintSettings.SecondsToFrame(0.5);
     private const double ConfirmMinZ = 4.0;
     private const int ConfirmMinMatched = 5;
     private readonly List<TrackMatch> _toConfirm = [];
-    private long _confirmFrom;
-    private long _confirmAt = long.MaxValue;
+    private long _confirmEnd = long.MaxValue;
 
     // Vote offsets are relative to an epoch; it moves on after a day so offsets stay within the vote key range.
     private static readonly long EpochSpan = FingerprintSettings.SecondsToFrame(24 * 3600);
@@ -107,7 +104,7 @@ public sealed class StreamMatcher
         _previous = [];
         _windowsRunning.Clear();
         _toConfirm.Clear();
-        _confirmAt = long.MaxValue;
+        _confirmEnd = long.MaxValue;
     }
 
     /// <summary>
@@ -134,7 +131,7 @@ public sealed class StreamMatcher
         while (true)
         {
             // A confirmation is always due before the next window.
-            if (framesAnalysed - PeakDelayFrames >= _confirmAt)
+            if (framesAnalysed - PeakDelayFrames >= _confirmEnd)
             {
                 Confirm(onWindow);
             }
@@ -208,8 +205,7 @@ public sealed class StreamMatcher
             }
         }
 
-        _confirmFrom = end;
-        _confirmAt = _toConfirm.Count > 0 ? end + ConfirmStepFrames : long.MaxValue;
+        _confirmEnd = _toConfirm.Count > 0 ? end + ConfirmFrames : long.MaxValue;
         _previous = accepted;
         onWindow(new WindowResult(Math.Max(0, start), end, accepted));
         // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
@@ -260,8 +256,9 @@ public sealed class StreamMatcher
 
     private void Confirm(Action<WindowResult> onWindow)
     {
-        var start = _confirmFrom;
-        var end = _confirmAt;
+        var end = _confirmEnd;
+        var start = end - ConfirmFrames;
+        _confirmEnd = long.MaxValue;
         var all = CollectionsMarshal.AsSpan(_peaks);
         var chunk = all[Peak.FirstAtOrAfter(all, start)..Peak.FirstAtOrAfter(all, end)];
         List<TrackMatch>? confirmed = null;
@@ -270,8 +267,7 @@ public sealed class StreamMatcher
             var check = _matcher.CheckAgainstDecoys(chunk, match.TrackIndex, match.Alignment);
             if (check.Matched >= ConfirmMinMatched && check.Z >= ConfirmMinZ)
             {
-                // The window's confidence stays the airing's; the score and extent are the new peaks'. A passing check
-                // is handed on at every step, each reaching further: the play may still be too short to report.
+                // The window's confidence stays the airing's; the score and extent are the new peaks'.
                 (confirmed ??= []).Add(match with
                 {
                     Score = check.Z, MatchedPeaks = check.Matched, ComparedPeaks = check.Compared,
@@ -280,16 +276,7 @@ public sealed class StreamMatcher
             }
         }
 
-        if (end - start >= ConfirmFrames)
-        {
-            _toConfirm.Clear();
-            _confirmAt = long.MaxValue;
-        }
-        else
-        {
-            _confirmAt = end + ConfirmStepFrames;
-        }
-
+        _toConfirm.Clear();
         if (confirmed is not null)
         {
             onWindow(new WindowResult(start, end, confirmed) { Confirms = true });
