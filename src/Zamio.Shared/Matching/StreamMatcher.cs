@@ -5,9 +5,9 @@ namespace Zamio.Shared.Matching;
 
 /// <summary>
 /// Matches a continuous stream of peaks: every <see cref="StepFrames"/> it matches the last
-/// <see cref="WindowFrames"/> and hands accepted matches to the caller. Between songs a probe half a step after each
-/// window looks for a new one sooner. Each half step's anchors are hashed and looked up once and their votes kept,
-/// so a window costs one new step of lookups (plus its lookahead), not a whole window.
+/// <see cref="WindowFrames"/> and hands accepted matches to the caller. Each step's anchors are hashed and
+/// looked up once and their votes kept, so a window costs one new block of lookups (plus its lookahead), not a
+/// whole window.
 /// One instance per stream; it keeps only a window of peaks and votes, so it runs live (packet by packet) as
 /// well as offline.
 /// </summary>
@@ -15,13 +15,7 @@ public sealed class StreamMatcher
 {
     public static readonly int WindowFrames = FingerprintSettings.SecondsToFrame(8);
     public static readonly int StepFrames = FingerprintSettings.SecondsToFrame(4);
-
-    /// <summary>
-    /// Where a probe ends after its window. Votes are kept per half step, so a window is four blocks and a probe re-uses
-    /// three of them.
-    /// </summary>
-    public static readonly int HalfStepFrames = (StepFrames + 1) / 2;
-    private const int BlocksPerWindow = 4;
+    private static readonly int BlocksPerWindow = WindowFrames / StepFrames;
 
     // Triplets reach this far ahead of their anchor; a block is voted only once its targets are complete.
     private static readonly int Lookahead = PairHasher.MaxDt + 2;
@@ -82,11 +76,6 @@ public sealed class StreamMatcher
     // The first windows are partial: a song that starts with the stream is named after one step, not one window.
     private long _nextWindowEnd = StepFrames;
 
-    // A probe is the window half a step after one that found nothing running to its end. It can name a new song two
-    // seconds sooner; it extends no start (walks from a position between windows reached into the audio around a
-    // song) and changes no state, and the tracker takes only what needs no second window from it.
-    private long _nextProbeEnd = HalfStepFrames;
-
     // Matches the previous window accepted; one this window does not accept may still be fading out under noise.
     private List<TrackMatch> _previous = [];
     private long _epoch;
@@ -146,11 +135,6 @@ public sealed class StreamMatcher
             {
                 Confirm(onWindow);
             }
-            else if (_nextProbeEnd < _nextWindowEnd && framesAnalysed >= _nextProbeEnd + DecisionDelayFrames)
-            {
-                Probe(_nextProbeEnd, onWindow);
-                _nextProbeEnd = long.MaxValue;
-            }
             else if (framesAnalysed >= _nextWindowEnd + DecisionDelayFrames)
             {
                 MatchWindow(_nextWindowEnd, onWindow);
@@ -176,8 +160,29 @@ public sealed class StreamMatcher
     private void MatchWindow(long end, Action<WindowResult> onWindow)
     {
         var start = end - WindowFrames;
-        var matches = Match(start, end);
+        if (start - _epoch > EpochSpan)
+        {
+            _epoch = start;
+        }
+
         var all = CollectionsMarshal.AsSpan(_peaks);
+        var to = Peak.FirstAtOrAfter(all, end + Lookahead);
+        // The last block runs to the window's end (longer than a step only for a final partial window).
+        for (var b = 0; b < BlocksPerWindow; b++)
+        {
+            var blockStart = start + (long)b * StepFrames;
+            var blockEnd = b == BlocksPerWindow - 1 ? end : blockStart + StepFrames;
+            _window[b] = Votes(all, blockStart, blockEnd);
+        }
+
+        // Anchors in the lookahead vote too (their triplets are cut short, so these votes are not kept): a song that
+        // ends inside the window keeps more of its votes on its true alignment than on a drifting neighbour.
+        var lookaheadFrom = Peak.FirstAtOrAfter(all, end);
+        _matcher.VoteBlock(all[lookaheadFrom..to], to - lookaheadFrom, end, _epoch, _lookahead, Focus);
+        _window[BlocksPerWindow] = _lookahead;
+
+        var windowPeaks = all[Peak.FirstAtOrAfter(all, start)..to];
+        var matches = _matcher.MatchBlocks(windowPeaks, _epoch, _window);
         var accepted = new List<TrackMatch>(matches.Count);
         foreach (var match in matches)
         {
@@ -201,7 +206,6 @@ public sealed class StreamMatcher
         }
 
         _confirmEnd = _toConfirm.Count > 0 ? end + ConfirmFrames : long.MaxValue;
-        _nextProbeEnd = accepted.Exists(m => m.LastMatchFrame >= end - HalfStepFrames) ? long.MaxValue : end + HalfStepFrames;
         _previous = accepted;
         onWindow(new WindowResult(Math.Max(0, start), end, accepted));
         // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
@@ -209,68 +213,11 @@ public sealed class StreamMatcher
         _peaks.RemoveRange(0, keepFrom);
     }
 
-    private void Probe(long end, Action<WindowResult> onWindow)
-    {
-        List<TrackMatch>? found = null;
-        foreach (var match in Match(end - WindowFrames, end))
-        {
-            if (match.Confidence >= _matcher.Options.AcceptConfidence && match.FirstMatchFrame < end)
-            {
-                (found ??= []).Add(match);
-            }
-        }
-
-        if (found is not null)
-        {
-            onWindow(new WindowResult(Math.Max(0, end - WindowFrames), end, found) { Probe = true });
-        }
-    }
-
-    /// <summary>Votes (or re-uses the kept votes of) the window's blocks and its lookahead, and matches the window.</summary>
-    private IReadOnlyList<TrackMatch> Match(long start, long end)
-    {
-        if (start - _epoch > EpochSpan)
-        {
-            _epoch = start;
-        }
-
-        var all = CollectionsMarshal.AsSpan(_peaks);
-        var to = Peak.FirstAtOrAfter(all, end + Lookahead);
-        // Blocks end on half-step boundaries; the last runs to the window's end (it differs only for a final partial window).
-        var blockStart = start;
-        for (var b = 0; b < BlocksPerWindow; b++)
-        {
-            var blockEnd = b == BlocksPerWindow - 1 ? end : NextBoundary(blockStart);
-            _window[b] = Votes(all, blockStart, blockEnd);
-            blockStart = blockEnd;
-        }
-
-        // Anchors in the lookahead vote too (their triplets are cut short, so these votes are not kept): a song that
-        // ends inside the window keeps more of its votes on its true alignment than on a drifting neighbour.
-        var lookaheadFrom = Peak.FirstAtOrAfter(all, end);
-        _matcher.VoteBlock(all[lookaheadFrom..to], to - lookaheadFrom, end, _epoch, _lookahead, Focus);
-        _window[BlocksPerWindow] = _lookahead;
-
-        var windowPeaks = all[Peak.FirstAtOrAfter(all, start)..to];
-        return _matcher.MatchBlocks(windowPeaks, _epoch, _window);
-    }
-
-    private static long NextBoundary(long frame)
-    {
-        var stepStart = Math.Floor((double)frame / StepFrames) * StepFrames;
-        var half = (long)stepStart + HalfStepFrames;
-        return frame < half ? half : (long)stepStart + StepFrames;
-    }
-
-    // A block's votes are cast once and re-used by later windows while epoch and index stay the same. Blocks are
-    // numbered by half step, so the four of any window sit in four different slots.
+    // A block's votes are cast once and re-used by later windows while epoch and index stay the same.
     private BlockVotes Votes(ReadOnlySpan<Peak> all, long blockStart, long blockEnd)
     {
-        var stepStart = (long)Math.Floor((double)blockStart / StepFrames) * StepFrames;
-        var number = (2 * (stepStart / StepFrames)) + (blockStart - stepStart >= HalfStepFrames ? 1 : 0);
-        var slot = _blocks[(int)(((number % BlocksPerWindow) + BlocksPerWindow) % BlocksPerWindow)];
-        // A final partial window's last block is not a whole half step: voted for that window alone.
-        if (blockEnd != NextBoundary(blockStart) || !slot.IsFor(blockStart, _epoch, _matcher.Index))
+        var slot = _blocks[(int)((blockStart / StepFrames) % BlocksPerWindow + BlocksPerWindow) % BlocksPerWindow];
+        if (!slot.IsFor(blockStart, _epoch, _matcher.Index))
         {
             var from = Peak.FirstAtOrAfter(all, blockStart);
             var anchors = Peak.FirstAtOrAfter(all, blockEnd) - from;
@@ -473,12 +420,6 @@ public sealed record WindowResult(long StartFrame, long EndFrame, IReadOnlyList<
     /// confirm those airings and never start one.
     /// </summary>
     public bool Confirms { get; init; }
-
-    /// <summary>
-    /// A window half a step after a regular one, between songs: its matches can only name a new airing early, with
-    /// evidence that needs no second window; they extend no start and confirm nothing.
-    /// </summary>
-    public bool Probe { get; init; }
 
     /// <summary>Stream frame by which the result was known: what a live listener waits for it.</summary>
     public long DecidedAtFrame => EndFrame + (Confirms ? StreamMatcher.PeakDelayFrames : StreamMatcher.DecisionDelayFrames);

@@ -35,12 +35,6 @@ public sealed class PlayTracker
             return changes;
         }
 
-        if (window.Probe)
-        {
-            Open(window, changes);
-            return changes;
-        }
-
         foreach (var match in window.Matches)
         {
             var play = _open.Find(p => p.Continues(match, _options.AlignmentToleranceFrames));
@@ -84,28 +78,6 @@ public sealed class PlayTracker
         }
 
         return closed;
-    }
-
-    // A probe shares three quarters of its audio with the windows beside it, so it is no second look: it opens a play only
-    // on evidence one window may report alone, and leaves plays already open to the regular windows.
-    private void Open(WindowResult probe, List<Play> changes)
-    {
-        foreach (var match in probe.Matches)
-        {
-            if (match.Score < _options.SingleWindowScore || match.Confidence < _options.MinPeakConfidence
-                || _open.Exists(p => p.Continues(match, _options.AlignmentToleranceFrames)))
-            {
-                continue;
-            }
-
-            var play = new OpenPlay(_nextId++, match, _options.MinPeakConfidence) { LastWindowEnd = probe.EndFrame };
-            _open.Add(play);
-            if (IsConfirmed(play) && !IsShadowed(play, closing: false))
-            {
-                play.ReportedOngoing = true;
-                changes.Add(play.ToPlay(PlayStatus.Ongoing));
-            }
-        }
     }
 
     // New peaks at an open play's own alignment stand in for its second window; they start nothing and close nothing.

@@ -206,49 +206,6 @@ public class PlayTrackerTests
     }
 
     [Fact]
-    public void Observe_ProbeWithSingleWindowEvidence_ReportsTheNewPlayAndTheNextWindowCarriesItOn()
-    {
-        var tracker = new PlayTracker();
-        var second = FingerprintSettings.SecondsToFrame(1);
-        var alignment = new Alignment(0, 0, 1, 1);
-        var probe = new WindowResult(2 * second, 10 * second, [new TrackMatch(4, "x", 1.0, 12, alignment, 60, 70, 7 * second, 10 * second)]) { Probe = true };
-
-        var reported = Assert.Single(tracker.Observe(probe));
-
-        Assert.Equal(("x", PlayStatus.Ongoing, 7L * second), (reported.TrackId, reported.Status, reported.StartFrame));
-        var next = Assert.Single(tracker.Observe(new WindowResult(4 * second, 12 * second, [new TrackMatch(4, "x", 1.0, 15, alignment, 80, 90, 6 * second, 12 * second)])));
-        Assert.Equal((reported.Id, 6L * second, 12L * second), (next.Id, next.StartFrame, next.EndFrame));
-    }
-
-    [Fact]
-    public void Observe_ProbeBelowSingleWindowEvidence_OpensNothingSoTheNextWindowStillNeedsASecondLook()
-    {
-        // A probe shares most of its audio with the window after it: the two are not two windows of evidence.
-        var tracker = new PlayTracker();
-        var second = FingerprintSettings.SecondsToFrame(1);
-        var alignment = new Alignment(0, 0, 1, 1);
-        var match = new TrackMatch(4, "x", 0.99, 8, alignment, 50, 60, 7 * second, 10 * second);
-
-        Assert.Empty(tracker.Observe(new WindowResult(2 * second, 10 * second, [match]) { Probe = true }));
-        Assert.Empty(tracker.Observe(new WindowResult(4 * second, 12 * second, [match with { LastMatchFrame = 12 * second }])));
-        Assert.Empty(tracker.Complete());
-    }
-
-    [Fact]
-    public void Observe_ProbeOfATrackAlreadyOpen_ChangesNothing()
-    {
-        var tracker = new PlayTracker();
-        var second = FingerprintSettings.SecondsToFrame(1);
-        var alignment = new Alignment(0, 0, 1, 1);
-        var opened = Assert.Single(tracker.Observe(new WindowResult(0, 8 * second, [new TrackMatch(4, "x", 1.0, 20, alignment, 80, 90, 0, 8 * second)])));
-
-        Assert.Empty(tracker.Observe(new WindowResult(2 * second, 10 * second, [new TrackMatch(4, "x", 1.0, 20, alignment, 80, 90, 0, 10 * second)]) { Probe = true }));
-
-        var closed = Assert.Single(tracker.Complete());
-        Assert.Equal((opened.Id, 8L * second), (closed.Id, closed.EndFrame));
-    }
-
-    [Fact]
     public void Observe_WeakWindowReachingBeforeConfidentOnes_StartTakenFromTheConfident()
     {
         // A window just above acceptance, at a drifting speed, explains chance peaks 7 s before the song; the confident
