@@ -148,7 +148,8 @@ public static class ApiEndpoints
 
     // A full page names the next one in a Link header (RFC 8288), so a client walks any period page by page and the
     // body stays a plain array.
-    private static IResult GetPlays(HttpContext context, PlayStore plays, string? station, string? from, string? to, string? limit, string? after)
+    private static async Task<IResult> GetPlays(
+        HttpContext context, PlayStore plays, TrackMetadataCache metadata, string? station, string? from, string? to, string? limit, string? after)
     {
         if (!TryParseTime(from, out var fromTime) || !TryParseTime(to, out var toTime))
         {
@@ -175,7 +176,12 @@ public static class ApiEndpoints
             context.Response.Headers.Link = $"<{context.Request.PathBase}{context.Request.Path}{QueryString.Create(query)}>; rel=\"next\"";
         }
 
-        return Results.Ok(page.Select(p => new PlayResponse(p.Station, p.PlayKey, p.Track, p.Start, p.End, p.Confidence, p.Speed, p.Status)));
+        var tracks = await metadata.GetAsync(context.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(page.Select(p =>
+        {
+            var track = tracks.GetValueOrDefault(p.Track) ?? TrackMetadata.None;
+            return new PlayResponse(p.Station, p.PlayKey, p.Track, track.Title, track.Artist, track.Isrc, p.Start, p.End, p.Confidence, p.Speed, p.Status);
+        }));
     }
 
     private static bool TryParseTime(string? text, out DateTimeOffset? time)
@@ -201,4 +207,7 @@ public static class ApiEndpoints
 
 public sealed record IdentifyResponse(string? Track, double Confidence, double? Offset, double? Speed);
 
-public sealed record PlayResponse(string Station, string Id, string Track, DateTimeOffset Start, DateTimeOffset End, double Confidence, double Speed, string Status);
+/// <summary>A play; title, artist and ISRC are the catalogue's now (null for a track no longer in it or without them).</summary>
+public sealed record PlayResponse(
+    string Station, string Id, string Track, string? Title, string? Artist, string? Isrc,
+    DateTimeOffset Start, DateTimeOffset End, double Confidence, double Speed, string Status);

@@ -30,6 +30,7 @@ public static class ServiceRegistration
     public static IServiceCollection AddCatalogIndex(this IServiceCollection services)
     {
         services.AddSingleton<CatalogIndex>();
+        services.AddSingleton<TrackMetadataCache>();
         services.AddHostedService<CatalogIndexLoader>();
         services.AddSingleton<IndexSnapshotPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<IndexSnapshotPublisher>());

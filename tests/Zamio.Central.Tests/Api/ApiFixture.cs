@@ -21,6 +21,7 @@ public sealed class ApiFixture : IAsyncLifetime
     public const string AdminKey = "test-admin-key-0123456789";
     public const int UploadBurst = 3;
     public const double SongSeconds = 40;
+    public const string Song1Isrc = "ZZ0000000001";
 
     public static readonly string[] StationNames =
         ["up-match", "up-dup", "up-auth-a", "up-auth-b", "up-rate", "up-big", "pk-http", "pk-bad", "mx-traffic"];
@@ -50,6 +51,7 @@ public sealed class ApiFixture : IAsyncLifetime
             ServeFixture.WriteWav(Path.Combine(AudioDirectory, TrackId(seed) + ".wav"), Song(seed));
         }
 
+        File.WriteAllLines(Path.Combine(AudioDirectory, "catalog.csv"), ["id,title,artist,isrc", $"{TrackId(1)},\"One, the song\",Synth Band,{Song1Isrc}"]);
         Assert.Equal(0, CommandLine.Run(["catalog", "add", AudioDirectory, "--data-dir", DataDirectory]));
         var stations = new StationStore(CentralDatabase.Open(DataDirectory), TimeProvider.System);
         foreach (var name in StationNames)

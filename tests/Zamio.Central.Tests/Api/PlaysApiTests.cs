@@ -40,6 +40,28 @@ public sealed class PlaysApiTests(ApiFixture fixture)
         Assert.Equal(written.Select(p => p.PlayKey), seen);
     }
 
+    [Fact]
+    public async Task GetPlays_TrackWithCatalogueMetadata_CarriesTitleArtistAndIsrc()
+    {
+        const string station = "pl-meta";
+        var start = new DateTimeOffset(2026, 11, 3, 9, 0, 0, TimeSpan.Zero);
+        var store = fixture.Services.GetRequiredService<PlayStore>();
+        store.Upsert(
+        [
+            new PlayRecord(station, $"{station}/1-0-0/1", ApiFixture.TrackId(1), start, start.AddMinutes(3), 0.99, 1, "closed"),
+            new PlayRecord(station, $"{station}/1-0-0/2", "no-longer-in-the-catalogue", start.AddMinutes(4), start.AddMinutes(7), 0.99, 1, "closed"),
+        ]);
+        await store.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var plays = (await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative))).EnumerateArray().ToList();
+
+        Assert.Equal(2, plays.Count);
+        Assert.Equal(("One, the song", "Synth Band", ApiFixture.Song1Isrc),
+            (plays[0].GetProperty("title").GetString(), plays[0].GetProperty("artist").GetString(), plays[0].GetProperty("isrc").GetString()));
+        Assert.Equal(JsonValueKind.Null, plays[1].GetProperty("isrc").ValueKind);
+        Assert.Equal("no-longer-in-the-catalogue", plays[1].GetProperty("track").GetString());
+    }
+
     [Theory]
     [InlineData("limit=0", "'limit' must be")]
     [InlineData("limit=10001", "'limit' must be")]
