@@ -7,6 +7,7 @@ using Zamio.Central.Caching;
 using Zamio.Central.Catalog;
 using Zamio.Central.Plays;
 using Zamio.Central.Storage;
+using Zamio.Central.Tests.Storage;
 using Zamio.Shared.Fingerprinting;
 
 namespace Zamio.Central.Tests.Integration;
@@ -54,8 +55,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             return;
         }
 
-        await using var source = NpgsqlDataSource.Create(pg.ConnectionString);
-        await PostgresMigrations.ApplyAsync(source, NullLogger.Instance, CancellationToken.None);
+        var source = await pg.MigratedAsync();
         var store = new PostgresPlayStore(source);
         var start = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
         var ongoing = new PlayRecord("st-a", "st-a/100-0/1", "song1", start, start.AddSeconds(30), 0.9, 1.0, "ongoing");
@@ -106,25 +106,13 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             return;
         }
 
-        await using var source = NpgsqlDataSource.Create(pg.ConnectionString);
-        await PostgresMigrations.ApplyAsync(source, NullLogger.Instance, CancellationToken.None);
+        var source = await pg.MigratedAsync();
         var store = new PostgresPlayStore(source);
         var start = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(4560); // microseconds survive the cursor
-        var plays = Enumerable.Range(0, 7)
-            .Select(i => new PlayRecord($"st-{i % 3}", $"st-{i % 3}/100-0/{i}", "song1", start.AddMinutes(i / 3), start.AddMinutes((i / 3) + 3), 0.9, 1.0, "closed"))
-            .ToList();
+        var plays = PlayPages.Tied(start);
         await store.UpsertAsync(plays, start, CancellationToken.None);
 
-        var walked = new List<PlayRecord>();
-        PlayCursor? after = null;
-        IReadOnlyList<PlayRecord> page;
-        do
-        {
-            page = store.Query(null, null, null, 3, after);
-            walked.AddRange(page);
-            after = page.Count > 0 ? PlayCursor.After(page[^1]) : null;
-        }
-        while (page.Count == 3);
+        var walked = PlayPages.Walk(store, 3);
 
         Assert.Equal(store.Query(null, null, null, 100), walked);
         Assert.Equal(plays.OrderBy(p => p.Start).ThenBy(p => p.PlayKey, StringComparer.Ordinal).Select(p => p.PlayKey), walked.Select(p => p.PlayKey));
@@ -139,8 +127,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             return;
         }
 
-        await using var source = NpgsqlDataSource.Create(pg.ConnectionString);
-        await PostgresMigrations.ApplyAsync(source, NullLogger.Instance, CancellationToken.None);
+        var source = await pg.MigratedAsync();
         var stations = new Stations.StationStore(new PostgresStationStore(source), TimeProvider.System);
         var keyA = stations.Add("st-a");
         var keyB = stations.Add("st-b");

@@ -102,13 +102,28 @@ internal static class TestServers
 
 internal sealed class PostgresSchema(string baseConnection, string schema, string connectionString) : IAsyncDisposable
 {
+    private NpgsqlDataSource? _migrated;
+
     public string Schema => schema;
 
     /// <summary>Connection string whose search path is the test's own schema.</summary>
     public string ConnectionString => connectionString;
 
+    /// <summary>A data source on the schema with every migration applied (disposed with the schema).</summary>
+    public async Task<NpgsqlDataSource> MigratedAsync()
+    {
+        _migrated ??= NpgsqlDataSource.Create(connectionString);
+        await Zamio.Central.Storage.PostgresMigrations.ApplyAsync(_migrated, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+        return _migrated;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_migrated is not null)
+        {
+            await _migrated.DisposeAsync();
+        }
+
         await using var connection = new NpgsqlConnection(baseConnection);
         await connection.OpenAsync();
         await connection.ExecuteAsync($"DROP SCHEMA IF EXISTS {schema} CASCADE");

@@ -114,23 +114,10 @@ public sealed class SqlitePlayStoreTests : IDisposable
     [Fact]
     public async Task Query_PageAfterAPageOfTies_ContinuesWithoutSkippingOrRepeating()
     {
-        // Three plays share a start (stations changing songs on the hour), so the cursor must break ties by play key.
-        var plays = Enumerable.Range(0, 7)
-            .Select(i => Ongoing with { Station = $"st-{i % 3}", PlayKey = $"st-{i % 3}/100-0/{i}", Start = Start.AddMinutes(i / 3), End = Start.AddMinutes((i / 3) + 3) })
-            .ToArray();
-        await UpsertAsync(plays);
+        await UpsertAsync([.. PlayPages.Tied(Start)]);
         var all = _store.Query(null, null, null, 100);
 
-        var walked = new List<PlayRecord>();
-        PlayCursor? after = null;
-        IReadOnlyList<PlayRecord> page;
-        do
-        {
-            page = _store.Query(null, null, null, 2, after);
-            walked.AddRange(page);
-            after = page.Count > 0 ? PlayCursor.After(page[^1]) : null;
-        }
-        while (page.Count == 2);
+        var walked = PlayPages.Walk(_store, 2);
 
         Assert.Equal(7, all.Count);
         Assert.Equal(all, walked);
