@@ -77,6 +77,21 @@ internal sealed partial class IngestWorker(
             return;
         }
 
+        if (_sessions.TryGetValue(station, out var current) && current.StreamEpochMicros != StreamEpochMicros(packet))
+        {
+            if (!IsNewStream(current, packet))
+            {
+                // A late redelivery from a stream the agent has since restarted.
+                activity.Duplicate(station);
+                return;
+            }
+
+            // The agent restarted (frames count from zero again) or was reinstalled (so were its sequence numbers):
+            // this stream gets a session of its own, which carries on or closes what the old one left ongoing.
+            _sessions.Remove(station);
+            LogNewStream(logger, station, packet.CaptureStart);
+        }
+
         if (!_sessions.TryGetValue(station, out var session))
         {
             // An external broker's ACL should already stop strangers; central does not rely on it.
@@ -168,6 +183,13 @@ internal sealed partial class IngestWorker(
             }
         }
     }
+
+    /// <summary>When the agent's stream began: the capture time of its frame zero, the same for all its packets.</summary>
+    private static long StreamEpochMicros(FingerprintPacket packet) => packet.CaptureStartUnixMicros - (packet.StartFrame * MicrosPerFrame);
+
+    // An agent restarted with its spool numbers on; one with a new spool starts again from one, but its stream is younger.
+    private static bool IsNewStream(StationSession session, FingerprintPacket packet) =>
+        packet.Sequence > session.HighestSequence || StreamEpochMicros(packet) > session.StreamEpochMicros;
 
     // A stream continuing after more than this much missing audio looks for plays other sessions wrote meanwhile.
     private static readonly long ResumeGapFrames = FingerprintSettings.SecondsToFrame(10);
@@ -328,6 +350,9 @@ internal sealed partial class IngestWorker(
     [LoggerMessage(Level = LogLevel.Error, Message = "Closing the plays of idle stations failed")]
     private static partial void LogIdleCheckFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Station {Station} started a new stream (captured from {CaptureStart:O}): new session")]
+    private static partial void LogNewStream(ILogger logger, string station, DateTimeOffset captureStart);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Station {Station}: {Track} {Status} from {Start:O}")]
     private static partial void LogPlay(ILogger logger, string station, string track, string status, DateTimeOffset start);
 
@@ -392,6 +417,9 @@ internal sealed partial class IngestWorker(
         public bool IdleClosed { get; set; }
 
         public long BaseFrame { get; } = first.StartFrame;
+
+        /// <summary>The agent stream this session follows (see <see cref="IngestWorker.StreamEpochMicros"/>).</summary>
+        public long StreamEpochMicros { get; } = IngestWorker.StreamEpochMicros(first);
 
         public ulong? HighestSequence { get; set; }
 

@@ -280,6 +280,58 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Assert.Contains(stored, p => p.Status == "ongoing" && p.PlayKey != closed.PlayKey);
     }
 
+    [Theory]
+    [InlineData(13UL)] // restarted with its spool: sequence numbers go on
+    [InlineData(1UL)] // reinstalled with a new spool: they start again
+    public async Task Process_AgentRestartsMidSong_NewStreamFromFrameZeroCarriesTheSameAiringOn(ulong firstSequence)
+    {
+        Send(0, 12);
+        var before = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal("ongoing", before.Status);
+
+        // Restarted 30 s after its stream began, an agent counts frames from zero again, while the song plays on.
+        var restartAt = TimeSpan.FromSeconds(30);
+        var song = SyntheticSong.Generate(IngestRig.PlayedSeed, ServeFixture.SongSeconds);
+        var rest = StationFeed.Concat(song[(int)(restartAt.TotalSeconds * SyntheticSong.SampleRate)..], SyntheticSong.Silence(40));
+        var packets = StationFeed.Packets(IngestRig.Station, rest, startFrame: 0, firstSequence, StationFeed.CaptureStart + restartAt);
+        var accepted = _rig.Activity.State(IngestRig.Station).Accepted;
+        foreach (var packet in packets)
+        {
+            _worker.Process(IngestRig.Inbound(packet));
+        }
+
+        Assert.Equal(accepted + packets.Count, _rig.Activity.State(IngestRig.Station).Accepted);
+        await _rig.Plays.FlushAsync(CancellationToken.None).WaitAsync(IngestRig.Patience);
+        // The new session's lookup of plays left ongoing answers off the ingest thread; a later packet takes it.
+        await (_worker.PendingOrphanLookup(IngestRig.Station) ?? Task.CompletedTask).WaitAsync(IngestRig.Patience);
+        _worker.Process(IngestRig.Inbound(StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(4), startFrame: packets[^1].StartFrame + packets[^1].FrameCount,
+            firstSequence + (ulong)packets.Count, packets[^1].CaptureStart.AddMilliseconds(packets[^1].FrameCount * 32.0))[0]));
+        // One airing, one row: the old session's play carried on to the song's end and closed there.
+        var after = Assert.Single(await _rig.StoredAsync());
+        Assert.Equal((before.PlayKey, before.Start, "closed"), (after.PlayKey, after.Start, after.Status));
+        Assert.InRange((after.End - StationFeed.CaptureStart).TotalSeconds, ServeFixture.SongSeconds - 3, ServeFixture.SongSeconds + 1);
+    }
+
+    [Fact]
+    public async Task Process_LatePacketOfTheStreamBeforeARestart_IsADuplicateAndChangesNothing()
+    {
+        Send(0, 12);
+        var restarted = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(10), startFrame: 0, firstSequence: 13, StationFeed.CaptureStart.AddMinutes(5));
+        _worker.Process(IngestRig.Inbound(restarted[0]));
+        await (_worker.PendingOrphanLookup(IngestRig.Station) ?? Task.CompletedTask).WaitAsync(IngestRig.Patience);
+        _worker.Process(IngestRig.Inbound(restarted[1])); // takes the lookup's answer: the old play is closed
+        var state = _rig.Activity.State(IngestRig.Station);
+        var stored = await _rig.StoredAsync();
+        Assert.Equal("closed", Assert.Single(stored).Status);
+
+        _worker.Process(IngestRig.Inbound(_rig.Packets[5])); // QoS 1 redelivery from before the restart
+
+        Assert.Equal((state.Accepted, state.Duplicates + 1), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Duplicates));
+        _worker.Process(IngestRig.Inbound(restarted[2]));
+        Assert.Equal(state.Accepted + 1, _rig.Activity.State(IngestRig.Station).Accepted);
+        Assert.Equal(stored, await _rig.StoredAsync());
+    }
+
     private void Send(int from, int to)
     {
         for (var i = from; i < to; i++)

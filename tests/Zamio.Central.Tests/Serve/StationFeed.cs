@@ -13,8 +13,13 @@ internal static class StationFeed
 
     public static readonly DateTimeOffset CaptureStart = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
 
-    public static List<FingerprintPacket> Packets(string station, float[] audio, long startFrame = 1000, ulong firstSequence = 1)
+    /// <summary>
+    /// The packets of one agent stream: <paramref name="captureStart"/> (default <see cref="CaptureStart"/>) is when its
+    /// frame <paramref name="startFrame"/> was captured.
+    /// </summary>
+    public static List<FingerprintPacket> Packets(string station, float[] audio, long startFrame = 1000, ulong firstSequence = 1, DateTimeOffset? captureStart = null)
     {
+        var capturedFrom = captureStart ?? CaptureStart;
         var peaks = PeakExtractor.Extract(audio);
         var totalFrames = audio.Length / FingerprintSettings.HopSize;
         var packets = new List<FingerprintPacket>();
@@ -32,7 +37,7 @@ internal static class StationFeed
             packets.Add(new FingerprintPacket(
                 station,
                 firstSequence + (ulong)packets.Count,
-                FingerprintPacket.ToUnixMicros(CaptureStart.AddMilliseconds(frame * 32.0)),
+                FingerprintPacket.ToUnixMicros(capturedFrom.AddMilliseconds(frame * 32.0)),
                 startFrame + frame,
                 count,
                 slice));
