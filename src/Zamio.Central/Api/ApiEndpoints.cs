@@ -146,8 +146,8 @@ public static class ApiEndpoints
                 Math.Round(match.Speed, 4)));
     }
 
-    // A full page names the next one in a Link header (RFC 8288), so a client walks any period page by page and the
-    // body stays a plain array.
+    // A page with more behind it names the next one in a Link header (RFC 8288), so a client walks any period page by
+    // page and the body stays a plain array.
     private static async Task<IResult> GetPlays(
         HttpContext context, PlayStore plays, TrackMetadataCache metadata, string? station, string? from, string? to, string? limit, string? after)
     {
@@ -168,9 +168,11 @@ public static class ApiEndpoints
             return Results.Problem("'after' must be a cursor from a previous page's Link header.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var page = plays.Query(string.IsNullOrEmpty(station) ? null : station, fromTime, toTime, pageSize, cursor);
-        if (page.Count == pageSize)
+        // One play more than the page tells whether a next page exists, so the last page links nowhere.
+        var page = plays.Query(string.IsNullOrEmpty(station) ? null : station, fromTime, toTime, pageSize + 1, cursor);
+        if (page.Count > pageSize)
         {
+            page = [.. page.Take(pageSize)];
             var query = context.Request.Query.Where(q => q.Key != "after")
                 .Append(new KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>("after", PlayCursor.After(page[^1]).Encode()));
             context.Response.Headers.Link = $"<{context.Request.PathBase}{context.Request.Path}{QueryString.Create(query)}>; rel=\"next\"";

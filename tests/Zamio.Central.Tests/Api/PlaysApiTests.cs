@@ -37,6 +37,11 @@ public sealed class PlaysApiTests(ApiFixture fixture)
         }
 
         Assert.Equal(3, pages);
+
+        // Exactly a page's worth left: that page is the last, with no link to an empty one.
+        using var exact = await fixture.Http.GetAsync(new Uri($"/api/v1/plays?station={Station}&limit=5", UriKind.Relative));
+        Assert.Equal(5, (await exact.Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength());
+        Assert.False(exact.Headers.Contains("Link"));
         Assert.Equal(written.Select(p => p.PlayKey), seen);
     }
 
