@@ -118,6 +118,20 @@ public sealed class ApiFixture : IAsyncLifetime
         return bytes;
     }
 
+    /// <summary>The admin API's track upload: the whole synthetic song <paramref name="seed"/> as <c>song{seed}</c>.</summary>
+    public MultipartFormDataContent TrackForm(int seed, string title, string isrc)
+    {
+        var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(Clip(seed, 0, SongSeconds));
+        file.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
+        form.Add(file, "file", $"upload-{seed}.wav");
+        form.Add(new StringContent(TrackId(seed)), "id");
+        form.Add(new StringContent(title), "title");
+        form.Add(new StringContent("Synth Band"), "artist");
+        form.Add(new StringContent(isrc), "isrc");
+        return form;
+    }
+
     /// <summary>The mobile app's multipart upload.</summary>
     public static MultipartFormDataContent UploadForm(string station, Guid chunk, DateTimeOffset startedAt, byte[] file, string fileName = "chunk.wav", double? duration = 10)
     {

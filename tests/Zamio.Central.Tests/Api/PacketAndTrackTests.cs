@@ -84,7 +84,7 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
 
-        using (var wrong = await fixture.SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", TrackForm(9), "not-the-admin-key"))
+        using (var wrong = await fixture.SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", fixture.TrackForm(9, "Nine", "ZZ0000000009"), "not-the-admin-key"))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         }
@@ -92,7 +92,7 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
         // song9 is not in the catalogue yet.
         Assert.Null(await IdentifyAsync(9));
 
-        using (var added = await fixture.SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", TrackForm(9), ApiFixture.AdminKey))
+        using (var added = await fixture.SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", fixture.TrackForm(9, "Nine", "ZZ0000000009"), ApiFixture.AdminKey))
         {
             Assert.Equal(HttpStatusCode.Created, added.StatusCode);
             var track = await added.Content.ReadFromJsonAsync<JsonElement>();
@@ -169,19 +169,6 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
         Assert.Matches(@"zamio_index_tracks [1-9]", text);
         Assert.Matches(@"zamio_index_postings [1-9]", text);
         Assert.Matches(@"zamio_index_memory_bytes [1-9]", text);
-    }
-
-    private MultipartFormDataContent TrackForm(int seed)
-    {
-        var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(fixture.Clip(seed, 0, ApiFixture.SongSeconds));
-        file.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
-        form.Add(file, "file", $"upload-{seed}.wav");
-        form.Add(new StringContent($"song{seed}"), "id");
-        form.Add(new StringContent("Nine"), "title");
-        form.Add(new StringContent("Synth Band"), "artist");
-        form.Add(new StringContent("ZZ0000000009"), "isrc");
-        return form;
     }
 
     private async Task<string?> IdentifyAsync(int seed)

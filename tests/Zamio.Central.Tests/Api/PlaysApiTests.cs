@@ -67,6 +67,31 @@ public sealed class PlaysApiTests(ApiFixture fixture)
         Assert.Equal("no-longer-in-the-catalogue", plays[1].GetProperty("track").GetString());
     }
 
+    [Fact]
+    public async Task GetPlays_TrackAddedThenRemoved_MetadataFollowsTheCatalogue()
+    {
+        const string station = "pl-meta-live";
+        var track = ApiFixture.TrackId(7);
+        var start = new DateTimeOffset(2026, 11, 4, 9, 0, 0, TimeSpan.Zero);
+        var store = fixture.Services.GetRequiredService<PlayStore>();
+        store.Upsert([new PlayRecord(station, $"{station}/1-0-0/1", track, start, start.AddMinutes(3), 0.99, 1, "closed")]);
+        await store.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(await IsrcAsync(station));
+
+        using (var added = await fixture.SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", fixture.TrackForm(7, "Seven", "ZZ0000000007"), ApiFixture.AdminKey))
+        {
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        }
+
+        Assert.Equal("ZZ0000000007", await IsrcAsync(station));
+        using (var removed = await fixture.SendAdminAsync(HttpMethod.Delete, $"/api/v1/tracks/{track}", null, ApiFixture.AdminKey))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        }
+
+        Assert.Null(await IsrcAsync(station));
+    }
+
     [Theory]
     [InlineData("limit=0", "'limit' must be")]
     [InlineData("limit=10001", "'limit' must be")]
@@ -79,6 +104,10 @@ public sealed class PlaysApiTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    private async Task<string?> IsrcAsync(string station) =>
+        Assert.Single((await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative))).EnumerateArray())
+            .GetProperty("isrc").GetString();
 
     private static string NextLink(string header)
     {
