@@ -238,16 +238,26 @@ internal sealed partial class IngestWorker(
     /// <summary>
     /// Writes the ongoing plays of every station silent for the idle period as closed, ending at their last evidence,
     /// once per silence. The trackers keep those plays open: when the stream resumes with the same audio (a spool
-    /// replay after an outage), the next update of a play carries the same row on and reopens it.
+    /// replay after an outage), the next update of a play carries the same row on and reopens it. A station silent for
+    /// <see cref="ForgetAfter"/> is forgotten, so stations that come and go do not add up in memory; if it returns, it
+    /// starts a new session.
     /// </summary>
     public void CloseIdleStations()
     {
         try
         {
             List<PlayRecord>? closed = null;
+            List<string>? forgotten = null;
             foreach (var session in _sessions.Values)
             {
-                if (session.IdleClosed || time.GetElapsedTime(session.LastAccepted) < idleClose)
+                var silentFor = time.GetElapsedTime(session.LastAccepted);
+                if (session.IdleClosed && silentFor >= ForgetAfter)
+                {
+                    (forgotten ??= []).Add(session.Station);
+                    continue;
+                }
+
+                if (session.IdleClosed || silentFor < idleClose)
                 {
                     continue;
                 }
@@ -267,12 +277,20 @@ internal sealed partial class IngestWorker(
                 metrics?.PlaysWritten(closed);
                 metrics?.PlaysIdleClosed(closed.Count);
             }
+
+            foreach (var station in forgotten ?? [])
+            {
+                _sessions.Remove(station);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogIdleCheckFailed(logger, ex);
         }
     }
+
+    /// <summary>How long a silent station's session is kept for its stream to resume with the same plays.</summary>
+    internal static TimeSpan ForgetAfter { get; } = TimeSpan.FromDays(1);
 
     /// <summary>
     /// Ends a removed station's session: its ongoing plays are written closed at their last evidence and its stream

@@ -77,6 +77,24 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CloseIdleStations_SilentForADay_ForgetsTheStationWhichStartsANewSessionIfItReturns()
+    {
+        Send(0, 12);
+        _rig.Time.Advance(IdleClose);
+        _worker.CloseIdleStations();
+        var closed = Assert.Single(await _rig.StoredAsync());
+        _rig.Time.Advance(IngestWorker.ForgetAfter - IdleClose);
+        _worker.CloseIdleStations();
+
+        Send(12, 16);
+
+        // Within the day the same row would reopen (see the test above); a new session writes rows of its own.
+        var stored = await _rig.StoredAsync();
+        Assert.Contains(closed, stored);
+        Assert.Contains(stored, p => p.Status == "ongoing" && !p.PlayKey.StartsWith(closed.PlayKey[..closed.PlayKey.LastIndexOf('/')], StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Process_StreamResumesPastTheSongsEnd_SameRowClosedAtTheSongsEnd()
     {
         Send(0, 12);
