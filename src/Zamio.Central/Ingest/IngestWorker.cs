@@ -81,8 +81,15 @@ internal sealed partial class IngestWorker(
         {
             if (!IsNewStream(current, packet))
             {
-                // A late redelivery from a stream the agent has since restarted.
+                // A late redelivery from a stream the agent has since restarted, or a second agent using this station's
+                // key: either way not the stream being matched.
                 activity.Duplicate(station);
+                if (!current.OlderStreamSeen)
+                {
+                    current.OlderStreamSeen = true;
+                    LogOlderStream(logger, station, packet.CaptureStart);
+                }
+
                 return;
             }
 
@@ -187,9 +194,15 @@ internal sealed partial class IngestWorker(
     /// <summary>When the agent's stream began: the capture time of its frame zero, the same for all its packets.</summary>
     private static long StreamEpochMicros(FingerprintPacket packet) => packet.CaptureStartUnixMicros - (packet.StartFrame * MicrosPerFrame);
 
-    // An agent restarted with its spool numbers on; one with a new spool starts again from one, but its stream is younger.
-    private static bool IsNewStream(StationSession session, FingerprintPacket packet) =>
-        packet.Sequence > session.HighestSequence || StreamEpochMicros(packet) > session.StreamEpochMicros;
+    // A restarted or reinstalled agent's stream is younger (its sequence numbers go on, or start again with a new spool):
+    // it takes over at once. An older stream takes over only with later sequence numbers once the current one has gone
+    // quiet (an agent restarted with its clock set back); while the current one is live, two agents sending as one
+    // station do not take turns.
+    private bool IsNewStream(StationSession session, FingerprintPacket packet) =>
+        StreamEpochMicros(packet) > session.StreamEpochMicros
+        || (packet.Sequence > session.HighestSequence && time.GetElapsedTime(session.LastAccepted) >= StreamTakeoverSilence);
+
+    private static readonly TimeSpan StreamTakeoverSilence = TimeSpan.FromSeconds(10);
 
     // A stream continuing after more than this much missing audio looks for plays other sessions wrote meanwhile.
     private static readonly long ResumeGapFrames = FingerprintSettings.SecondsToFrame(10);
@@ -368,6 +381,9 @@ internal sealed partial class IngestWorker(
     [LoggerMessage(Level = LogLevel.Error, Message = "Closing the plays of idle stations failed")]
     private static partial void LogIdleCheckFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station}: packets of an older stream (captured from {CaptureStart:O}) arrive while a newer one is live; counted as duplicates (a second agent with this station's key?)")]
+    private static partial void LogOlderStream(ILogger logger, string station, DateTimeOffset captureStart);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Station {Station} started a new stream (captured from {CaptureStart:O}): new session")]
     private static partial void LogNewStream(ILogger logger, string station, DateTimeOffset captureStart);
 
@@ -440,6 +456,9 @@ internal sealed partial class IngestWorker(
         public long StreamEpochMicros { get; } = IngestWorker.StreamEpochMicros(first);
 
         public ulong? HighestSequence { get; set; }
+
+        /// <summary>Packets of an older stream arrived while this one was live (logged once).</summary>
+        public bool OlderStreamSeen { get; set; }
 
         /// <summary>End of the last accepted packet's audio, in session frames.</summary>
         public long? FramesSeen { get; set; }

@@ -350,6 +350,31 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Assert.Equal(stored, await _rig.StoredAsync());
     }
 
+    [Fact]
+    public void Process_TwoAgentsSendingAsOneStation_TheYoungerStreamIsMatchedUntilItGoesQuiet()
+    {
+        // A second agent with this station's key, started later: its own sequence numbers, frames from zero.
+        var younger = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(30), startFrame: 0, firstSequence: 1, StationFeed.CaptureStart.AddMinutes(1));
+        Send(0, 4);
+        _worker.Process(IngestRig.Inbound(younger[0]));
+        var state = _rig.Activity.State(IngestRig.Station);
+
+        // Taking turns: the older agent's packets (later sequence numbers) are not matched while the younger one is live.
+        for (var i = 4; i < 8; i++)
+        {
+            _worker.Process(IngestRig.Inbound(_rig.Packets[i]));
+            _worker.Process(IngestRig.Inbound(younger[i - 3]));
+        }
+
+        var after = _rig.Activity.State(IngestRig.Station);
+        Assert.Equal((state.Accepted + 4, state.Duplicates + 4), (after.Accepted, after.Duplicates));
+
+        // The younger agent stops; after 10 s of quiet the older stream takes over again.
+        _rig.Time.Advance(TimeSpan.FromSeconds(10));
+        _worker.Process(IngestRig.Inbound(_rig.Packets[8]));
+        Assert.Equal(after.Accepted + 1, _rig.Activity.State(IngestRig.Station).Accepted);
+    }
+
     private void Send(int from, int to)
     {
         for (var i = from; i < to; i++)
