@@ -377,8 +377,8 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                     _unacknowledged[item.Payload] = item.Delivery;
                 }
 
-                ulong? sequence = FingerprintPacket.TryDecode(item.Payload, out var packet, out _) ? packet.Sequence : null;
-                sequencer.Add(item.Station, sequence, item.Payload, release);
+                var decoded = FingerprintPacket.TryDecode(item.Payload, out var packet, out _);
+                sequencer.Add(item.Station, decoded ? packet!.Sequence : null, item.Payload, release, decoded ? packet!.StreamStartUnixMicros : 0);
             }
 
             sequencer.Expire(release);

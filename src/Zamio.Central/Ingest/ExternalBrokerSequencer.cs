@@ -24,8 +24,12 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
     /// <summary>Whether packets are waiting (the router then wakes up periodically to expire them).</summary>
     public bool HasPending => _pending > 0;
 
-    /// <summary>Adds a packet; appends whatever may go to the ingest loop now, in order, to <paramref name="release"/>.</summary>
-    public void Add(string station, ulong? sequence, byte[] payload, List<InboundPacket> release)
+    /// <summary>
+    /// Adds a packet; appends whatever may go to the ingest loop now, in order, to <paramref name="release"/>.
+    /// <paramref name="streamStart"/> (<see cref="FingerprintPacket.StreamStartUnixMicros"/>) tells a restarted agent's
+    /// stream, whose sequence numbers may start again, from the one before.
+    /// </summary>
+    public void Add(string station, ulong? sequence, byte[] payload, List<InboundPacket> release, long streamStart = 0)
     {
         if (sequence is not { } seq || window <= TimeSpan.Zero)
         {
@@ -34,13 +38,32 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
             return;
         }
 
+        var now = time.GetTimestamp();
         if (!_states.TryGetValue(station, out var state))
         {
-            state = new State();
+            state = new State { StreamStart = streamStart };
             _states[station] = state;
         }
+        else if (streamStart < state.StreamStart)
+        {
+            // An earlier stream's late packet: the ingest loop counts it as a duplicate.
+            release.Add(new InboundPacket(station, station, payload));
+            return;
+        }
+        else if (streamStart > state.StreamStart)
+        {
+            // A new stream: what waited of the old one goes on first, then the new one is sequenced from its own numbers.
+            foreach (var (_, (waiting, _)) in state.Buffer)
+            {
+                release.Add(new InboundPacket(station, station, waiting));
+            }
 
-        var now = time.GetTimestamp();
+            _pending -= state.Buffer.Count;
+            state.Buffer.Clear();
+            state.Next = null;
+            state.StreamStart = streamStart;
+        }
+
         if (state.Next is not { } next)
         {
             Buffer(station, state, seq, payload, now);
@@ -122,5 +145,7 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
         public SortedDictionary<ulong, (byte[] Payload, long Arrived)> Buffer { get; } = [];
 
         public ulong? Next { get; set; }
+
+        public long StreamStart { get; set; }
     }
 }

@@ -77,7 +77,7 @@ internal sealed partial class IngestWorker(
             return;
         }
 
-        if (_sessions.TryGetValue(station, out var current) && current.StreamEpochMicros != StreamEpochMicros(packet))
+        if (_sessions.TryGetValue(station, out var current) && current.StreamStartUnixMicros != packet.StreamStartUnixMicros)
         {
             if (!IsNewStream(current, packet))
             {
@@ -191,15 +191,12 @@ internal sealed partial class IngestWorker(
         }
     }
 
-    /// <summary>When the agent's stream began: the capture time of its frame zero, the same for all its packets.</summary>
-    private static long StreamEpochMicros(FingerprintPacket packet) => packet.CaptureStartUnixMicros - (packet.StartFrame * MicrosPerFrame);
-
     // A restarted or reinstalled agent's stream is younger (its sequence numbers go on, or start again with a new spool):
     // it takes over at once. An older stream takes over only with later sequence numbers once the current one has gone
     // quiet (an agent restarted with its clock set back); while the current one is live, two agents sending as one
     // station do not take turns.
     private bool IsNewStream(StationSession session, FingerprintPacket packet) =>
-        StreamEpochMicros(packet) > session.StreamEpochMicros
+        packet.StreamStartUnixMicros > session.StreamStartUnixMicros
         || (packet.Sequence > session.HighestSequence && time.GetElapsedTime(session.LastAccepted) >= StreamTakeoverSilence);
 
     private static readonly TimeSpan StreamTakeoverSilence = TimeSpan.FromSeconds(10);
@@ -452,8 +449,8 @@ internal sealed partial class IngestWorker(
 
         public long BaseFrame { get; } = first.StartFrame;
 
-        /// <summary>The agent stream this session follows (see <see cref="IngestWorker.StreamEpochMicros"/>).</summary>
-        public long StreamEpochMicros { get; } = IngestWorker.StreamEpochMicros(first);
+        /// <summary>The agent stream this session follows.</summary>
+        public long StreamStartUnixMicros { get; } = first.StreamStartUnixMicros;
 
         public ulong? HighestSequence { get; set; }
 

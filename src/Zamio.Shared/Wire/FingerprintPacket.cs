@@ -124,6 +124,14 @@ public sealed partial class FingerprintPacket
     public DateTimeOffset CaptureStart => DateTimeOffset.UnixEpoch.AddTicks(CaptureStartUnixMicros * 10);
 
     /// <summary>
+    /// Audio-clock time of the stream's frame zero: the same for every packet of one agent stream (frames are a fixed
+    /// 32 ms), later for the stream of a restarted agent.
+    /// </summary>
+    public long StreamStartUnixMicros => CaptureStartUnixMicros - (StartFrame * MicrosPerFrame);
+
+    private const long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
+
+    /// <summary>
     /// Absolute frame index since the agent's stream started; consecutive packets tile the frame axis, so a jump
     /// shows lost audio. Peaks carry absolute frames as <see cref="int"/>, so StartFrame + FrameCount must stay
     /// within int range (more than a year of continuous audio); agents start a new stream epoch before that.

@@ -25,6 +25,44 @@ public class ExternalBrokerSequencerTests
     }
 
     [Fact]
+    public void Add_RestartedAgentNumberingFromOne_OldStreamsWaitingPacketsFirstThenTheNewStreamInOrder()
+    {
+        const long oldStream = 1_000_000, newStream = 2_000_000;
+        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), _time);
+        sequencer.Add("st1", 40, [40], _release, oldStream);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        sequencer.Expire(_release);
+        sequencer.Add("st1", 42, [42], _release, oldStream); // waits for 41, which never comes
+
+        // Reinstalled with a new spool: numbers start again, and the first two arrive out of order.
+        sequencer.Add("st1", 2, [2], _release, newStream);
+        sequencer.Add("st1", 1, [1], _release, newStream);
+        Assert.Equal([40, 42], Payloads());
+        _time.Advance(TimeSpan.FromSeconds(1));
+        sequencer.Expire(_release);
+        sequencer.Add("st1", 4, [4], _release, newStream);
+        sequencer.Add("st1", 3, [3], _release, newStream);
+
+        Assert.Equal([40, 42, 1, 2, 3, 4], Payloads());
+        Assert.False(sequencer.HasPending);
+    }
+
+    [Fact]
+    public void Add_LatePacketOfAnEarlierStream_GoesOnAtOnceForTheIngestLoopToCount()
+    {
+        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), _time);
+        sequencer.Add("st1", 1, [1], _release, 2_000_000);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        sequencer.Expire(_release);
+        sequencer.Add("st1", 3, [3], _release, 2_000_000);
+
+        sequencer.Add("st1", 77, [77], _release, 1_000_000);
+
+        Assert.Equal([1, 77], Payloads());
+        Assert.True(sequencer.HasPending); // 3 still waits for 2
+    }
+
+    [Fact]
     public void Expire_PacketsOfABurst_EachWaitsItsOwnWindowForTheGapBeforeIt()
     {
         // A spool replay split between the direct and the forwarded path: the forwarded packets trail the direct ones.
