@@ -46,6 +46,11 @@ public static partial class StationEndpoints
         {
             body = await JsonSerializer.DeserializeAsync<StationRequest>(context.Request.Body, JsonSerializerOptions.Web, cancellationToken).ConfigureAwait(false);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // A chunked body has no length to refuse up front; the cap stops it here.
+            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, $"A station request is at most {MaxBodyBytes} bytes.");
+        }
         catch (Exception ex) when (ex is JsonException or BadHttpRequestException)
         {
             return ApiResults.Problem(StatusCodes.Status400BadRequest, """Send JSON {"station": "ID"}.""");

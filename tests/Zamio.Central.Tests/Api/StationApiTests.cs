@@ -82,6 +82,17 @@ public sealed class StationApiTests(ApiFixture fixture)
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         }
 
+        // Chunked, so no Content-Length to refuse it by: the body cap stops it.
+        var chunked = Json(padded);
+        chunked.Headers.ContentLength = null;
+        using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/stations", UriKind.Relative)) { Content = chunked })
+        {
+            request.Headers.TransferEncodingChunked = true;
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiFixture.AdminKey);
+            using var response = await fixture.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        }
+
         Assert.Equal(before, await StationCountAsync());
     }
 
