@@ -77,6 +77,7 @@ internal sealed partial class IngestWorker(
             return;
         }
 
+        StationSession? replaced = null;
         if (_sessions.TryGetValue(station, out var current) && current.StreamStartUnixMicros != packet.StreamStartUnixMicros)
         {
             if (!IsNewStream(current, packet))
@@ -96,6 +97,8 @@ internal sealed partial class IngestWorker(
             // The agent restarted (frames count from zero again) or was reinstalled (so were its sequence numbers):
             // this stream gets a session of its own, which carries on or closes what the old one left ongoing.
             _sessions.Remove(station);
+            replaced = current;
+            metrics?.Session("restart");
             LogNewStream(logger, station, packet.CaptureStart);
         }
 
@@ -112,6 +115,12 @@ internal sealed partial class IngestWorker(
             // is forgotten; one that returns gets a new name).
             session = new StationSession(station, $"{station}/{instance}-{partition}-{_sessionsStarted++}", packet, catalog, SharedMatcher(catalog), time.GetTimestamp());
             _sessions[station] = session;
+            metrics?.Session("new");
+            if (replaced is not null)
+            {
+                TakeOver(session, replaced);
+            }
+
             LookUpOrphans(session);
         }
         else if (!ReferenceEquals(session.Index, catalog.Index))
@@ -223,6 +232,21 @@ internal sealed partial class IngestWorker(
         }
     }
 
+    /// <summary>
+    /// Hands the plays a replaced session (the agent's previous stream) has open to the new one, from memory: its last
+    /// rows may still be on their way to the database, where the lookup of earlier sessions' plays would miss them.
+    /// </summary>
+    private void TakeOver(StationSession session, StationSession replaced)
+    {
+        var left = replaced.Tracker.Ongoing.SelectMany(replaced.ToRecords).ToList();
+        var rows = session.Inherit(left);
+        if (rows.Count > 0)
+        {
+            plays.Upsert(rows);
+            metrics?.PlaysWritten(rows);
+        }
+    }
+
     /// <summary>The station's lookup of plays left ongoing by earlier sessions, while its answer is not taken.</summary>
     internal Task? PendingOrphanLookup(string station) => _sessions.GetValueOrDefault(station)?.Orphans;
 
@@ -291,6 +315,7 @@ internal sealed partial class IngestWorker(
             foreach (var station in forgotten ?? [])
             {
                 _sessions.Remove(station);
+                metrics?.Session("forgotten");
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -323,6 +348,7 @@ internal sealed partial class IngestWorker(
                 metrics?.PlaysWritten(closed);
             }
 
+            metrics?.Session("revoked");
             LogRevoked(logger, station, count);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

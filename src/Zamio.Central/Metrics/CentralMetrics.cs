@@ -22,6 +22,7 @@ public sealed class CentralMetrics : IDisposable
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _uploads;
     private readonly Counter<long> _catalogChanges;
+    private readonly Counter<long> _sessions;
 
     public CentralMetrics(CatalogIndex catalog, StationActivity activity, Ingest.IngestQueue queue)
     {
@@ -34,6 +35,7 @@ public sealed class CentralMetrics : IDisposable
         _rateLimited = Meter.CreateCounter<long>("zamio.ratelimit.hits", description: "Requests or packets refused by a rate limit, by scope.");
         _uploads = Meter.CreateCounter<long>("zamio.uploads", description: "Mobile clip uploads by result.");
         _catalogChanges = Meter.CreateCounter<long>("zamio.catalog.changes", description: "Catalogue changes made through the admin API, by kind.");
+        _sessions = Meter.CreateCounter<long>("zamio.ingest.sessions", description: "Station sessions started (new: first packets seen here; restart: the agent began a new stream) and ended (revoked: station removed; forgotten: silent for a day).");
         Meter.CreateObservableGauge("zamio.ingest.queue", () => queue.Depth, description: "Packets waiting for the ingest workers; growth means matching is behind.");
         Meter.CreateObservableGauge("zamio.index.tracks", () => catalog.IsLoaded ? catalog.Index.Tracks.Count : 0L, description: "Tracks in the in-process fingerprint index.");
         Meter.CreateObservableGauge("zamio.index.postings", () => catalog.IsLoaded ? catalog.Index.PostingCount : 0L, description: "Postings (hash entries) in the in-process fingerprint index.");
@@ -82,6 +84,8 @@ public sealed class CentralMetrics : IDisposable
     public void RateLimited(string scope) => _rateLimited.Add(1, new KeyValuePair<string, object?>("scope", scope));
 
     public void Upload(string result) => _uploads.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void Session(string reason) => _sessions.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void CatalogChanged(string kind) => _catalogChanges.Add(1, new KeyValuePair<string, object?>("kind", kind));
 

@@ -335,9 +335,9 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     {
         Send(0, 12);
         var restarted = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(10), startFrame: 0, firstSequence: 13, StationFeed.CaptureStart.AddMinutes(5));
-        _worker.Process(IngestRig.Inbound(restarted[0]));
+        _worker.Process(IngestRig.Inbound(restarted[0])); // the new session closes what the old one had open
         await (_worker.PendingOrphanLookup(IngestRig.Station) ?? Task.CompletedTask).WaitAsync(IngestRig.Patience);
-        _worker.Process(IngestRig.Inbound(restarted[1])); // takes the lookup's answer: the old play is closed
+        _worker.Process(IngestRig.Inbound(restarted[1])); // and the lookup's answer taken: nothing more to close
         var state = _rig.Activity.State(IngestRig.Station);
         var stored = await _rig.StoredAsync();
         Assert.Equal("closed", Assert.Single(stored).Status);

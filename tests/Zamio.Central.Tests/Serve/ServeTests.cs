@@ -198,6 +198,7 @@ public sealed class ServeTests(ServeFixture fixture)
 
         await WaitAsync(() => Task.FromResult(activity.State(station).Rejected == rejected + packets.Count - 14));
         Assert.Equal(closed.GetRawText(), Assert.Single(await GetPlaysAsync(station)).GetRawText());
+        Assert.Matches("zamio_ingest_sessions_total\\{reason=\"revoked\"\\} [1-9]", await fixture.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
     }
 
     [Fact]
