@@ -107,6 +107,12 @@ internal sealed partial class IngestWorker(
             // An external broker's ACL should already stop strangers; central does not rely on it.
             if (!IsRegistered(station))
             {
+                if (replaced is not null)
+                {
+                    // Removed while its agent restarted: nothing will carry the old stream's plays on.
+                    CloseAll(replaced);
+                }
+
                 Reject(station, "unknown station");
                 return;
             }
@@ -340,14 +346,7 @@ internal sealed partial class IngestWorker(
                 return;
             }
 
-            List<PlayRecord>? closed = null;
-            var count = CloseOngoing(session, ref closed);
-            if (closed is not null)
-            {
-                plays.Upsert(closed);
-                metrics?.PlaysWritten(closed);
-            }
-
+            var count = CloseAll(session);
             metrics?.Session("revoked");
             LogRevoked(logger, station, count);
         }
@@ -355,6 +354,20 @@ internal sealed partial class IngestWorker(
         {
             LogRevokeFailed(logger, ex, station);
         }
+    }
+
+    // Writes the session's ongoing plays closed at their last evidence; returns how many.
+    private int CloseAll(StationSession session)
+    {
+        List<PlayRecord>? closed = null;
+        var count = CloseOngoing(session, ref closed);
+        if (closed is not null)
+        {
+            plays.Upsert(closed);
+            metrics?.PlaysWritten(closed);
+        }
+
+        return count;
     }
 
     private static int CloseOngoing(StationSession session, ref List<PlayRecord>? closed)

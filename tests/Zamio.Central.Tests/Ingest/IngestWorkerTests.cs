@@ -351,6 +351,21 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Process_AgentRestartsAfterItsStationWasRemoved_OldPlayClosedAndNewStreamRefused()
+    {
+        Send(0, 12);
+        Assert.True(_rig.Stations.Remove(IngestRig.Station)); // the sweep has not told this worker yet
+        var restarted = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(10), startFrame: 0, firstSequence: 13, StationFeed.CaptureStart.AddMinutes(5));
+        var rejected = _rig.Activity.State(IngestRig.Station).Rejected;
+
+        _worker.Process(IngestRig.Inbound(restarted[0]));
+        _worker.Revoke(IngestRig.Station); // the sweep's notice, now about a session already gone
+
+        Assert.Equal(rejected + 1, _rig.Activity.State(IngestRig.Station).Rejected);
+        Assert.Equal("closed", Assert.Single(await _rig.StoredAsync()).Status);
+    }
+
+    [Fact]
     public void Process_TwoAgentsSendingAsOneStation_TheYoungerStreamIsMatchedUntilItGoesQuiet()
     {
         // A second agent with this station's key, started later: its own sequence numbers, frames from zero.
