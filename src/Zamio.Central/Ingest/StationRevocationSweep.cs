@@ -24,6 +24,8 @@ public sealed partial class StationRevocationSweep(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.StationCheckSeconds), time);
+        // The first read is a database call: off the host's start-up path, which must not wait for a slow database.
+        await Task.Yield();
         try
         {
             do
