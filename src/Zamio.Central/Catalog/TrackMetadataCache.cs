@@ -10,6 +10,7 @@ public sealed partial class TrackMetadataCache(CatalogManager catalog, CatalogIn
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Snapshot? _current;
+    private bool _unavailable;
 
     public async Task<IReadOnlyDictionary<string, TrackMetadata>> GetAsync(CancellationToken cancellationToken)
     {
@@ -30,12 +31,18 @@ public sealed partial class TrackMetadataCache(CatalogManager catalog, CatalogIn
             var tracks = await catalog.ListAsync(cancellationToken).ConfigureAwait(false);
             var snapshot = new Snapshot(generation, tracks.ToDictionary(t => t.Id, t => new TrackMetadata(t.Title, t.Artist, t.Isrc), StringComparer.Ordinal));
             Volatile.Write(ref _current, snapshot);
+            _unavailable = false;
             return snapshot.Tracks;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Plays matter more than their descriptions: a store that is down leaves the last known ones (or none).
-            LogUnavailable(logger, ex);
+            if (!_unavailable)
+            {
+                LogUnavailable(logger, ex);
+                _unavailable = true;
+            }
+
             return Volatile.Read(ref _current)?.Tracks ?? new Dictionary<string, TrackMetadata>();
         }
         finally
