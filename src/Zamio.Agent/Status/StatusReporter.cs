@@ -1,10 +1,10 @@
 using System.Reflection;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Zamio.Agent.Configuration;
 using Zamio.Agent.Sources;
 using Zamio.Agent.Spool;
 using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Wire;
 
 namespace Zamio.Agent.Status;
 
@@ -36,6 +36,5 @@ public sealed class StatusReporter(AgentState state, PacketSpool spool, IAudioSo
         state.DroppedAudioSamples / (double)FingerprintSettings.SampleRate,
         state.StreamTitle);
 
-    private static byte[] Serialize(StationStatus status) =>
-        JsonSerializer.SerializeToUtf8Bytes(status, StatusJsonContext.Default.StationStatus);
+    private static byte[] Serialize(StationStatus status) => status.ToUtf8();
 }

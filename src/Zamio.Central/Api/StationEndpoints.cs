@@ -25,7 +25,9 @@ public static partial class StationEndpoints
     {
         var ids = new SortedSet<string>(stations.List(), StringComparer.Ordinal);
         return Results.Ok(ids.Select(id => activity.State(id)).Select(s => new StationResponse(
-            s.Station, s.Online, s.LastPacket, s.Accepted, s.Rejected, s.Duplicates)));
+            s.Station, s.Online, s.LastPacket, s.Accepted, s.Rejected, s.Duplicates, s.Dropped,
+            s.AgentSeen, s.Agent?.DeadAir, s.Agent?.AudioLevelDbfs, s.Agent?.SpoolDepth, s.Agent?.SpoolDropped,
+            s.Agent?.CaptureErrors, s.Agent?.AgentVersion, s.Agent?.Source)));
     }
 
     private static async Task<IResult> AddAsync(HttpContext context, AdminAuth admin, StationStore stations, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -96,4 +98,11 @@ public sealed record StationRequest(string? Station);
 
 public sealed record StationCredentialsResponse(string Station, string Key);
 
-public sealed record StationResponse(string Station, bool Online, DateTimeOffset? LastPacket, long Packets, long Rejected, long Duplicates);
+/// <summary>
+/// A station as central sees it (packets since central started) and as its agent last reported itself: the heartbeat
+/// is when that report arrived; the agent's fields are null until one has.
+/// </summary>
+public sealed record StationResponse(
+    string Station, bool Online, DateTimeOffset? LastPacket, long Packets, long Rejected, long Duplicates, long Dropped,
+    DateTimeOffset? LastHeartbeat, bool? DeadAir, double? AudioLevelDbfs, long? SpoolDepth, long? SpoolDropped,
+    long? CaptureErrors, string? AgentVersion, string? Source);

@@ -145,6 +145,22 @@ public sealed partial class EmbeddedBroker(
             return;
         }
 
+        if (kind == StationTopicKind.Status)
+        {
+            // The agent's heartbeat: small and parsed here, nothing queued.
+            if (StationStatus.TryParse(e.ApplicationMessage.Payload.IsSingleSegment ? e.ApplicationMessage.Payload.FirstSpan : e.ApplicationMessage.Payload.ToArray(), out var status)
+                && status.StationId == client)
+            {
+                activity.AgentStatus(client, status);
+            }
+            else if (activity.PacketRejected(client))
+            {
+                LogBadStatus(logger, client);
+            }
+
+            return;
+        }
+
         if (kind == StationTopicKind.Fingerprints)
         {
             var payload = e.ApplicationMessage.Payload;
@@ -163,6 +179,9 @@ public sealed partial class EmbeddedBroker(
             await queue.EnqueueAsync(new InboundPacket(client, topicStation, payload.ToArray()), e.CancellationToken).ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} published a status that is not its own valid status JSON; ignored (logged once per station)")]
+    private static partial void LogBadStatus(ILogger logger, string station);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on port {Port}")]
     private static partial void LogStarted(ILogger logger, int port);

@@ -257,6 +257,8 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
             new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(f => f.WithTopic(PresenceRoot + "/+").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
                 .WithTopicFilter(f => f.WithTopic(_forwardPrefix + "+").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                // Every instance answers for every station, so each reads all agents' (retained) status, not a share.
+                .WithTopicFilter(f => f.WithTopic(Topics.AllStatus).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce))
                 .Build(),
             cancellationToken).ConfigureAwait(false);
         await _client.PublishAsync(Presence(online: true), cancellationToken).ConfigureAwait(false);
@@ -286,6 +288,17 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                 {
                     _members[member] = _time.GetTimestamp();
                 }
+            }
+
+            return;
+        }
+
+        if (Topics.TryParse(topic, out var statusOf, out var kind) && kind == StationTopicKind.Status)
+        {
+            // An agent's heartbeat or last will: small, parsed here, nothing queued.
+            if (StationStatus.TryParse(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), out var status) && status.StationId == statusOf)
+            {
+                _activity.AgentStatus(statusOf, status);
             }
 
             return;

@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
+using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Stations;
 
-/// <summary>What central has seen of each station since it started: connection state, last packet, drops.</summary>
+/// <summary>
+/// What central has seen of each station since it started: connection state, last packet, drops, and the agent's own
+/// latest status (spool, dead air, audio level).
+/// </summary>
 public sealed class StationActivity(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -24,6 +28,17 @@ public sealed class StationActivity(TimeProvider time)
 
     public void Duplicate(string station) => Interlocked.Increment(ref Get(station).Duplicates);
 
+    /// <summary>
+    /// Takes an agent's status message, published by <paramref name="station"/> (or by the broker as its last will): its
+    /// online flag is the connection state an external broker does not show central otherwise.
+    /// </summary>
+    public void AgentStatus(string station, StationStatus status)
+    {
+        var entry = Get(station);
+        entry.Agent = (status, time.GetUtcNow());
+        entry.Online = status.Online;
+    }
+
     /// <summary>Counts a packet dropped for <paramref name="reason"/> (see <see cref="DropReasons"/>); true the first time for this station and reason.</summary>
     public bool Dropped(string station, string reason)
     {
@@ -41,6 +56,11 @@ public sealed class StationActivity(TimeProvider time)
     public StationState State(string station) =>
         _entries.TryGetValue(station, out var e)
             ? new StationState(station, e.Online, e.LastPacket, Interlocked.Read(ref e.Accepted), Interlocked.Read(ref e.Rejected), Interlocked.Read(ref e.Duplicates))
+            {
+                Dropped = e.Drops.Values.Sum(),
+                Agent = e.Agent?.Status,
+                AgentSeen = e.Agent?.Received,
+            }
             : new StationState(station, false, null, 0, 0, 0);
 
     public IEnumerable<string> Known => _entries.Keys;
@@ -58,10 +78,22 @@ public sealed class StationActivity(TimeProvider time)
         public ConcurrentDictionary<string, long> Drops { get; } = new(StringComparer.Ordinal);
 
         public DateTimeOffset? LastPacket { get; set; }
+
+        public (StationStatus Status, DateTimeOffset Received)? Agent { get; set; }
     }
 }
 
-public sealed record StationState(string Station, bool Online, DateTimeOffset? LastPacket, long Accepted, long Rejected, long Duplicates);
+public sealed record StationState(string Station, bool Online, DateTimeOffset? LastPacket, long Accepted, long Rejected, long Duplicates)
+{
+    /// <summary>Packets dropped by the rate limits, all reasons.</summary>
+    public long Dropped { get; init; }
+
+    /// <summary>The agent's latest status message, if one arrived since central started.</summary>
+    public StationStatus? Agent { get; init; }
+
+    /// <summary>When central received <see cref="Agent"/>: the agent's last heartbeat.</summary>
+    public DateTimeOffset? AgentSeen { get; init; }
+}
 
 /// <summary>Reasons a well-formed packet is dropped, as counted by <see cref="StationActivity.Dropped"/>.</summary>
 public static class DropReasons

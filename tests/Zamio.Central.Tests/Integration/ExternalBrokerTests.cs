@@ -144,6 +144,47 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         }
     }
 
+    [Fact]
+    public async Task An_agents_retained_status_and_its_last_will_reach_the_stations_list()
+    {
+        if (await BrokerAsync(output) is not { } broker)
+        {
+            return;
+        }
+
+        var data = Path.Combine(_root, "data");
+        var station = $"xs-{Guid.NewGuid().ToString("N")[..6]}";
+        new StationStore(CentralDatabase.Open(data), TimeProvider.System).Add(station);
+        var status = new StationStatus(true, station, DateTimeOffset.UtcNow, "9.9.9", 1, "file:x.wav", -20, false, 0, null, 5, 0, 0, null);
+
+        // Retained before central starts, as an agent's status is: the subscription brings it at once.
+        using var agent = new MqttClientFactory().CreateMqttClient();
+        await agent.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer(broker.Host, broker.Port)
+            .WithClientId("zamio-test-agent-" + station)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithWillTopic(Topics.Status(station)).WithWillPayload((status with { Online = false }).ToUtf8()).WithWillRetain()
+            .Build());
+        await agent.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Status(station)).WithPayload(status.ToUtf8()).WithRetainFlag().Build());
+        var app = await StartAsync(data, broker);
+        using var http = new HttpClient { BaseAddress = Address(app) };
+        async Task<JsonElement> ListedAsync() => (await http.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative)))
+            .EnumerateArray().Single(s => s.GetProperty("station").GetString() == station);
+
+        await WaitAsync(async () => (await ListedAsync()).GetProperty("spoolDepth").ValueKind == JsonValueKind.Number, "the retained status");
+        var listed = await ListedAsync();
+        Assert.Equal((true, 5L), (listed.GetProperty("online").GetBoolean(), listed.GetProperty("spoolDepth").GetInt64()));
+
+        // The agent vanishes without a goodbye: the broker publishes its will, and the list says offline.
+        agent.Dispose();
+        await WaitAsync(async () => !(await ListedAsync()).GetProperty("online").GetBoolean(), "the agent's last will");
+
+        // Clean up the retained message so later runs start without it.
+        using var cleaner = new MqttClientFactory().CreateMqttClient();
+        await cleaner.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
+        await cleaner.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Status(station)).WithPayload(Array.Empty<byte>()).WithRetainFlag().Build());
+    }
+
     /// <summary>The broker from <c>ZAMIO_TEST_MQTT</c> if it accepts a connection, else null (or a failure in CI).</summary>
     internal static async Task<(string Host, int Port)?> BrokerAsync(ITestOutputHelper output)
     {

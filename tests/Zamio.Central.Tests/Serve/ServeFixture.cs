@@ -18,7 +18,7 @@ namespace Zamio.Central.Tests.Serve;
 public sealed class ServeFixture : IAsyncLifetime
 {
     public const double SongSeconds = 40;
-    public static readonly string[] StationNames = ["st-play", "st-dup", "st-garbage", "st-acl-a", "st-acl-b", "st-wrong", "st-revoked"];
+    public static readonly string[] StationNames = ["st-play", "st-dup", "st-garbage", "st-acl-a", "st-acl-b", "st-wrong", "st-revoked", "st-status"];
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "zamio-serve-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;

@@ -202,6 +202,33 @@ public sealed class ServeTests(ServeFixture fixture)
     }
 
     [Fact]
+    public async Task The_agents_status_shows_in_the_stations_list_and_a_foreign_one_is_refused()
+    {
+        const string station = "st-status";
+        using var client = await StationFeed.ConnectAsync(fixture, station, fixture.Keys[station]);
+        var status = new StationStatus(true, station, DateTimeOffset.UtcNow, "9.9.9", 1, "alsa:hw:1", -42.5, true, 3, "overrun", 17, 2, 1.5, null);
+        var rejected = fixture.Services.GetRequiredService<StationActivity>().State(station).Rejected;
+
+        Assert.True((await StationFeed.PublishAsync(client, Topics.Status(station), status.ToUtf8())).IsSuccess);
+
+        JsonElement listed = default;
+        await WaitAsync(async () =>
+        {
+            listed = (await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative)))
+                .EnumerateArray().Single(s => s.GetProperty("station").GetString() == station);
+            return listed.GetProperty("lastHeartbeat").ValueKind != JsonValueKind.Null;
+        });
+        Assert.Equal((true, true, 17L, 2L, -42.5, "9.9.9"), (
+            listed.GetProperty("online").GetBoolean(), listed.GetProperty("deadAir").GetBoolean(), listed.GetProperty("spoolDepth").GetInt64(),
+            listed.GetProperty("spoolDropped").GetInt64(), listed.GetProperty("audioLevelDbfs").GetDouble(), listed.GetProperty("agentVersion").GetString()));
+
+        // A status naming another station, on this station's own topic, is not taken.
+        await StationFeed.PublishAsync(client, Topics.Status(station), (status with { StationId = "st-play", SpoolDepth = 99 }).ToUtf8());
+        await WaitAsync(() => Task.FromResult(fixture.Services.GetRequiredService<StationActivity>().State(station).Rejected == rejected + 1));
+        Assert.Equal(17, fixture.Services.GetRequiredService<StationActivity>().State(station).Agent!.SpoolDepth);
+    }
+
+    [Fact]
     public async Task Identify_returns_the_track_for_a_clip_and_rejects_bad_input()
     {
         var song = fixture.Song(2);
