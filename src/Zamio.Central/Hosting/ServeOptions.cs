@@ -42,4 +42,8 @@ public sealed class ServeOptions
     /// </summary>
     [Range(1, 3600)]
     public int StationCheckSeconds { get; set; } = 5;
+
+    /// <summary>How often the embedded broker tells stations whose rejections or drops changed (<c>status/central</c>).</summary>
+    [Range(1, 3600)]
+    public int StatusIntervalSeconds { get; set; } = 10;
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
+using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Zamio.Central.Hosting;
@@ -9,17 +10,25 @@ using Zamio.Shared.Wire;
 namespace Zamio.Central.Ingest;
 
 /// <summary>
-/// The embedded MQTT broker: stations log in with their id and key, may publish only to their own topics, and
-/// fingerprint payloads are copied into the <see cref="IngestQueue"/>. No matching happens in broker callbacks.
+/// The embedded MQTT broker: stations log in with their id and key, may publish and subscribe only under their own
+/// topics, and fingerprint payloads are copied into the <see cref="IngestQueue"/>. No matching happens in broker
+/// callbacks. Every <see cref="ServeOptions.StatusIntervalSeconds"/> it tells stations whose packets were rejected or
+/// dropped, on their <c>status/central</c> topic.
 /// </summary>
 public sealed partial class EmbeddedBroker(
     IOptions<ServeOptions> options,
     StationStore stations,
     StationActivity activity,
     IngestQueue queue,
+    TimeProvider time,
     ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
 {
+    // Client id of what central itself publishes into the broker; no station has it, as every station logs in by name.
+    private const string CentralSender = "zamio-central";
+
+    private readonly CancellationTokenSource _stopping = new();
     private MqttServer? _server;
+    private Task _reporting = Task.CompletedTask;
 
     public bool IsRunning => _server?.IsStarted == true;
 
@@ -39,6 +48,7 @@ public sealed partial class EmbeddedBroker(
         var server = new MqttServerFactory().CreateMqttServer(serverOptions);
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
+        server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         server.ClientConnectedAsync += e =>
         {
             activity.Connected(e.UserName ?? e.ClientId);
@@ -64,11 +74,14 @@ public sealed partial class EmbeddedBroker(
         }
 
         _server = server;
+        _reporting = ReportAsync(server, _stopping.Token);
         LogStarted(logger, options.Value.MqttPort);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _reporting.ConfigureAwait(false);
         if (_server is not null)
         {
             await _server.StopAsync().ConfigureAwait(false);
@@ -78,7 +91,41 @@ public sealed partial class EmbeddedBroker(
     public ValueTask DisposeAsync()
     {
         _server?.Dispose();
+        _stopping.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private async Task ReportAsync(MqttServer server, CancellationToken stoppingToken)
+    {
+        var reports = new StationReports(activity, "embedded", time);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.StatusIntervalSeconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                foreach (var (topic, json) in reports.Due())
+                {
+                    var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(json).WithContentType("application/json").Build();
+                    await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = CentralSender }, stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    // A station may follow its own topics (central's reports on its status) and nothing of other stations'.
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        var own = e.UserName is { } station ? Topics.Root + "/" + station + "/" : null;
+        if (own is null || !e.TopicFilter.Topic.StartsWith(own, StringComparison.Ordinal))
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -132,6 +179,11 @@ public sealed partial class EmbeddedBroker(
     {
         var client = e.UserName;
         var topic = e.ApplicationMessage.Topic;
+        if (client is null && e.ClientId == CentralSender)
+        {
+            return; // central's own report
+        }
+
         if (client is null || !Topics.TryParse(topic, out var topicStation, out var kind) || topicStation != client)
         {
             // Also covers the broker's own publishes (no user), which this service never makes.

@@ -55,7 +55,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     private readonly Dictionary<byte[], MqttApplicationMessageReceivedEventArgs> _unacknowledged = new(ReferenceEqualityComparer.Instance);
     private readonly Channel<MqttApplicationMessage> _outbox = Channel.CreateUnbounded<MqttApplicationMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, long> _members = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (long Rejected, long Drops)> _reported = new(StringComparer.Ordinal);
+    private readonly StationReports _reports;
     private readonly string _forwardPrefix;
     private readonly Lock _gate = new();
     private TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -80,6 +80,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
         _logger = logger;
         InstanceId = _options.ClientId ?? $"zamio-central-{Sanitize(Environment.MachineName)}-{Guid.NewGuid().ToString("N")[..8]}";
         _forwardPrefix = $"{ForwardRoot}/{InstanceId}/";
+        _reports = new StationReports(activity, InstanceId, time);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += _ =>
@@ -472,29 +473,10 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                 continue;
             }
 
-            foreach (var station in _activity.Known)
+            foreach (var (topic, json) in _reports.Due())
             {
-                var state = _activity.State(station);
-                var drops = _activity.Drops(station);
-                var dropTotal = drops.Values.Sum();
-                var last = _reported.GetValueOrDefault(station);
-                if (state.Rejected == last.Rejected && dropTotal == last.Drops)
-                {
-                    continue;
-                }
-
-                _reported[station] = (state.Rejected, dropTotal);
-                var json = JsonSerializer.SerializeToUtf8Bytes(new
-                {
-                    instance = InstanceId,
-                    at = _time.GetUtcNow(),
-                    accepted = state.Accepted,
-                    rejected = state.Rejected,
-                    duplicates = state.Duplicates,
-                    drops,
-                });
                 _outbox.Writer.TryWrite(new MqttApplicationMessageBuilder()
-                    .WithTopic(StatusTopic(station))
+                    .WithTopic(topic)
                     .WithPayload(json)
                     .WithContentType("application/json")
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
@@ -502,8 +484,6 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
             }
         }
     }
-
-    public static string StatusTopic(string station) => Topics.Status(station) + "/central";
 
     public static string PresenceTopic(string instance) => $"{PresenceRoot}/{instance}";
 

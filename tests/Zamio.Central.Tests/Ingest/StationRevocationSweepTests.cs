@@ -28,7 +28,7 @@ public sealed class StationRevocationSweepTests : IAsyncLifetime
         _key = _stations.Add("joy-fm");
         _stations.Add("other-fm");
         _queue = new IngestQueue(_options);
-        _broker = new EmbeddedBroker(_options, _stations, new StationActivity(_time), _queue, NullLogger<EmbeddedBroker>.Instance);
+        _broker = new EmbeddedBroker(_options, _stations, new StationActivity(_time), _queue, _time, NullLogger<EmbeddedBroker>.Instance);
         await _broker.StartAsync(CancellationToken.None);
         _sweep = new StationRevocationSweep(_stations, _queue, _broker, _options, _time, NullLogger<StationRevocationSweep>.Instance);
     }

@@ -18,7 +18,7 @@ namespace Zamio.Central.Tests.Serve;
 public sealed class ServeFixture : IAsyncLifetime
 {
     public const double SongSeconds = 40;
-    public static readonly string[] StationNames = ["st-play", "st-dup", "st-garbage", "st-acl-a", "st-acl-b", "st-wrong", "st-revoked", "st-status"];
+    public static readonly string[] StationNames = ["st-play", "st-dup", "st-garbage", "st-acl-a", "st-acl-b", "st-wrong", "st-revoked", "st-status", "st-reports"];
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "zamio-serve-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
@@ -59,7 +59,11 @@ public sealed class ServeFixture : IAsyncLifetime
         MqttPort = FreePort();
         _app = ServeHost.Build(
             ["serve", "--data-dir", DataDirectory, "--urls", "http://127.0.0.1:0", "--mqtt-port", MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            new Dictionary<string, string?> { [$"{ServeOptions.Section}:{nameof(ServeOptions.StationCheckSeconds)}"] = "1" });
+            new Dictionary<string, string?>
+            {
+                [$"{ServeOptions.Section}:{nameof(ServeOptions.StationCheckSeconds)}"] = "1",
+                [$"{ServeOptions.Section}:{nameof(ServeOptions.StatusIntervalSeconds)}"] = "1",
+            });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);

@@ -229,6 +229,28 @@ public sealed class ServeTests(ServeFixture fixture)
     }
 
     [Fact]
+    public async Task A_station_hears_of_its_rejected_packets_on_its_own_topic_and_cannot_follow_other_stations()
+    {
+        const string station = "st-reports";
+        using var client = await StationFeed.ConnectAsync(fixture, station, fixture.Keys[station]);
+        var report = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            report.TrySetResult(JsonDocument.Parse(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)).RootElement.Clone());
+            return Task.CompletedTask;
+        };
+        var own = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(StationReports.Topic(station)).Build());
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS0, Assert.Single(own.Items).ResultCode);
+        var others = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.AllFingerprints).Build());
+        Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, Assert.Single(others.Items).ResultCode);
+
+        await StationFeed.PublishAsync(client, Topics.Fingerprints(station), [1, 2, 3]); // not a packet
+
+        var received = await report.Task.WaitAsync(Patience);
+        Assert.Equal((1L, "embedded"), (received.GetProperty("rejected").GetInt64(), received.GetProperty("instance").GetString()));
+    }
+
+    [Fact]
     public async Task Identify_returns_the_track_for_a_clip_and_rejects_bad_input()
     {
         var song = fixture.Song(2);

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Zamio.Central.Stations;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Central.Ingest;
+
+/// <summary>
+/// What central tells a station about its packets on <c>zamio/v1/stations/{id}/status/central</c>: counts of accepted,
+/// rejected, duplicate and dropped packets, for the stations whose rejections or drops changed since the last report.
+/// Not thread-safe: one reporting loop owns it.
+/// </summary>
+public sealed class StationReports(StationActivity activity, string instance, TimeProvider time)
+{
+    private readonly Dictionary<string, (long Rejected, long Drops)> _reported = new(StringComparer.Ordinal);
+
+    public static string Topic(string station) => Topics.Status(station) + "/central";
+
+    /// <summary>The reports due now, as (topic, JSON) pairs.</summary>
+    public IEnumerable<(string Topic, byte[] Json)> Due()
+    {
+        foreach (var station in activity.Known)
+        {
+            var state = activity.State(station);
+            var drops = activity.Drops(station);
+            var dropTotal = drops.Values.Sum();
+            if (_reported.GetValueOrDefault(station) == (state.Rejected, dropTotal))
+            {
+                continue;
+            }
+
+            _reported[station] = (state.Rejected, dropTotal);
+            yield return (Topic(station), JsonSerializer.SerializeToUtf8Bytes(new
+            {
+                instance,
+                at = time.GetUtcNow(),
+                accepted = state.Accepted,
+                rejected = state.Rejected,
+                duplicates = state.Duplicates,
+                drops,
+            }));
+        }
+    }
+}
