@@ -24,7 +24,7 @@ public sealed class CentralMetrics : IDisposable
     private readonly Counter<long> _catalogChanges;
     private readonly Counter<long> _sessions;
 
-    public CentralMetrics(CatalogIndex catalog, StationActivity activity, Ingest.IngestQueue queue)
+    public CentralMetrics(CatalogIndex catalog, StationActivity activity, Ingest.IngestQueue queue, Caching.RedisConnection? redis = null)
     {
         Meter = new Meter(MeterName);
         _packets = Meter.CreateCounter<long>("zamio.ingest.rejections", description: "Packets refused before the ingest loop (HTTP fallback, external broker), by reason.");
@@ -40,9 +40,18 @@ public sealed class CentralMetrics : IDisposable
         Meter.CreateObservableGauge("zamio.index.tracks", () => catalog.IsLoaded ? catalog.Index.Tracks.Count : 0L, description: "Tracks in the in-process fingerprint index.");
         Meter.CreateObservableGauge("zamio.index.postings", () => catalog.IsLoaded ? catalog.Index.PostingCount : 0L, description: "Postings (hash entries) in the in-process fingerprint index.");
         Meter.CreateObservableGauge("zamio.index.memory", () => catalog.IsLoaded ? catalog.Index.MemoryBytes : 0L, unit: "By", description: "Memory held by the in-process fingerprint index.");
+        Meter.CreateObservableGauge("zamio.index.source", () => IndexSource(catalog), description: "1 for where the index was last loaded from: snapshot (the built index from Redis), redis (built from cached peaks) or store.");
+        Meter.CreateObservableGauge("zamio.index.version", () => catalog.Version, description: "Catalogue version the index reflects (the Redis change counter; 0 without Redis): instances that agree show the same.");
+        Meter.CreateObservableGauge("zamio.cache.connected", () => CacheConnected(redis), description: "1 while the Redis index cache and shared limiter are reachable, 0 while not (matching goes on from the in-process index); absent without Redis.");
     }
 
     public Meter Meter { get; }
+
+    private static IEnumerable<Measurement<long>> IndexSource(CatalogIndex catalog) =>
+        catalog.LoadedFrom is { } source ? [new Measurement<long>(1, new KeyValuePair<string, object?>("source", source))] : [];
+
+    private static IEnumerable<Measurement<long>> CacheConnected(Caching.RedisConnection? redis) =>
+        redis is null ? [] : [new Measurement<long>(redis.IsConnected ? 1 : 0)];
 
     private static IEnumerable<Measurement<long>> IngestTotals(StationActivity activity)
     {

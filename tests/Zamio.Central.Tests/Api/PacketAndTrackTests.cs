@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -169,6 +170,10 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
         Assert.Matches(@"zamio_index_tracks [1-9]", text);
         Assert.Matches(@"zamio_index_postings [1-9]", text);
         Assert.Matches(@"zamio_index_memory_bytes [1-9]", text);
+        var source = fixture.Services.GetRequiredService<Zamio.Central.Catalog.CatalogIndex>().LoadedFrom;
+        Assert.Contains($"zamio_index_source{{source=\"{source}\"}} 1", text, StringComparison.Ordinal);
+        Assert.Contains("zamio_index_version 0", text, StringComparison.Ordinal); // no Redis: no change counter
+        Assert.DoesNotMatch(@"(?m)^zamio_cache_connected ", text); // and no cache to report on
     }
 
     private async Task<string?> IdentifyAsync(int seed)

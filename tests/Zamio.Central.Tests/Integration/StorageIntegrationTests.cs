@@ -294,6 +294,26 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         Assert.Equal("unavailable", report.Redis);
         Assert.Equal("embedded", report.Database);
         Assert.Equal("local", report.RateLimits);
+
+        // And /metrics says so: the cache is configured and not connected.
+        using var metrics = new Zamio.Central.Metrics.CentralMetrics(
+            host.Get<CatalogIndex>(), new Zamio.Central.Stations.StationActivity(TimeProvider.System),
+            new Zamio.Central.Ingest.IngestQueue(Options.Create(new Zamio.Central.Hosting.ServeOptions())), host.Get<RedisConnection>());
+        long? connected = null;
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == metrics.Meter && instrument.Name == "zamio.cache.connected")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => connected = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        Assert.Equal(0, connected);
     }
 
     [Fact]
