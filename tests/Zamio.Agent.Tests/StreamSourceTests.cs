@@ -9,6 +9,21 @@ public sealed class StreamSourceTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
+    public void Description_UrlWithCredentialsAndToken_ShowsNeither()
+    {
+        using var http = new HttpClient();
+        var source = new Zamio.Agent.Sources.HttpAudioSource(new Uri("http://user:secret@stream.example:8000/live.mp3?token=abc"), http);
+
+        Assert.Equal("http://stream.example:8000/live.mp3", source.Description);
+    }
+
+    [Theory]
+    [InlineData("ffmpeg -i http://user:secret@stream.example/live -f s16le -ac 1 -ar 8000 -", "cmd:ffmpeg …")]
+    [InlineData("  arecord  ", "cmd:arecord")]
+    public void Description_Command_ShowsTheProgramOnly(string command, string expected) =>
+        Assert.Equal(expected, Zamio.Agent.Sources.ProcessAudioSource.Command(command, TimeSpan.FromSeconds(1)).Description);
+
+    [Fact]
     public async Task StreamDropsMidStream_ReconnectsAndPacketsKeepFlowingWithTheGapOnTheClock()
     {
         var mp3 = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "tone1k-22k-mono-noid3.mp3"));

@@ -11,7 +11,8 @@ namespace Zamio.Agent.Sources;
 /// </summary>
 public sealed class HttpAudioSource(Uri url, HttpClient http) : IAudioSource
 {
-    public string Description { get; } = url.GetLeftPart(UriPartial.Path); // no query: it may carry a token
+    // Shown in logs and in the retained status message: no user info or query, either may carry a secret.
+    public string Description { get; } = url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
 
     public bool IsLive => true;
 

@@ -37,8 +37,20 @@ public sealed class ProcessAudioSource : IAudioSource
 
     public static ProcessAudioSource Command(string command, TimeSpan firstAudioTimeout) =>
         OperatingSystem.IsWindows()
-            ? new("cmd:" + command, "cmd.exe", ["/c", command], firstAudioTimeout)
-            : new("cmd:" + command, "/bin/sh", ["-c", command], firstAudioTimeout);
+            ? new(CommandDescription(command), "cmd.exe", ["/c", command], firstAudioTimeout)
+            : new(CommandDescription(command), "/bin/sh", ["-c", command], firstAudioTimeout);
+
+    // Shown in logs and in the retained status message: the program only, its arguments may carry a URL with a password.
+    private static string CommandDescription(string command)
+    {
+        var words = command.Trim().Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+        return words.Length switch
+        {
+            0 => "cmd:",
+            1 => "cmd:" + words[0],
+            _ => "cmd:" + words[0] + " …",
+        };
+    }
 
     public async Task<IAudioInput> OpenAsync(CancellationToken cancellationToken)
     {
