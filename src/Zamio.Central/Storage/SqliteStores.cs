@@ -14,37 +14,33 @@ public sealed class SqliteStationStore(CentralDatabase database) : IStationStore
     {
         using var connection = database.Connect();
         connection.Execute(
-            """
-            INSERT INTO stations (id, key_salt, key_hash, created_at) VALUES (@Id, @Salt, @Hash, @CreatedAt)
-            ON CONFLICT(id) DO UPDATE SET key_salt = excluded.key_salt, key_hash = excluded.key_hash
-            """,
+            StationSql.Save,
             new { credential.Id, credential.Salt, credential.Hash, CreatedAt = createdAt.ToString("O") });
     }
 
     public StationCredential? Find(string stationId)
     {
         using var connection = database.Connect();
-        return connection.QuerySingleOrDefault<StationCredential>(
-            "SELECT id AS Id, key_salt AS Salt, key_hash AS Hash FROM stations WHERE id = @stationId", new { stationId });
+        return connection.QuerySingleOrDefault<StationCredential>(StationSql.Find, new { stationId });
     }
 
     public IReadOnlyList<string> List()
     {
         using var connection = database.Connect();
-        return [.. connection.Query<string>("SELECT id FROM stations ORDER BY id")];
+        return [.. connection.Query<string>(StationSql.List)];
     }
 
     public IReadOnlyDictionary<string, byte[]> KeyHashes()
     {
         using var connection = database.Connect();
-        return connection.Query<(string Id, byte[] Hash)>("SELECT id, key_hash FROM stations")
+        return connection.Query<(string Id, byte[] Hash)>(StationSql.KeyHashes)
             .ToDictionary(r => r.Id, r => r.Hash, StringComparer.Ordinal);
     }
 
     public bool Remove(string stationId)
     {
         using var connection = database.Connect();
-        return connection.Execute("DELETE FROM stations WHERE id = @stationId", new { stationId }) > 0;
+        return connection.Execute(StationSql.Remove, new { stationId }) > 0;
     }
 }
 
