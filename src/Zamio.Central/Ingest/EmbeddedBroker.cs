@@ -200,7 +200,7 @@ public sealed partial class EmbeddedBroker(
         if (kind == StationTopicKind.Status)
         {
             // The agent's heartbeat: small and parsed here, nothing queued.
-            if (StationStatus.TryParse(e.ApplicationMessage.Payload.IsSingleSegment ? e.ApplicationMessage.Payload.FirstSpan : e.ApplicationMessage.Payload.ToArray(), out var status)
+            if (StationStatus.TryParse(e.ApplicationMessage.Payload, out var status)
                 && status.StationId == client)
             {
                 activity.AgentStatus(client, status);

@@ -297,7 +297,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
         if (Topics.TryParse(topic, out var statusOf, out var kind) && kind == StationTopicKind.Status)
         {
             // An agent's heartbeat or last will: small, parsed here, nothing queued.
-            if (StationStatus.TryParse(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), out var status) && status.StationId == statusOf)
+            if (StationStatus.TryParse(payload, out var status) && status.StationId == statusOf)
             {
                 _activity.AgentStatus(statusOf, status);
             }

@@ -21,14 +21,12 @@ public sealed class StationReports(StationActivity activity, string instance, Ti
         foreach (var station in activity.Known)
         {
             var state = activity.State(station);
-            var drops = activity.Drops(station);
-            var dropTotal = drops.Values.Sum();
-            if (_reported.GetValueOrDefault(station) == (state.Rejected, dropTotal))
+            if (_reported.GetValueOrDefault(station) == (state.Rejected, state.Dropped))
             {
                 continue;
             }
 
-            _reported[station] = (state.Rejected, dropTotal);
+            _reported[station] = (state.Rejected, state.Dropped);
             yield return (Topic(station), JsonSerializer.SerializeToUtf8Bytes(new
             {
                 instance,
@@ -36,7 +34,7 @@ public sealed class StationReports(StationActivity activity, string instance, Ti
                 accepted = state.Accepted,
                 rejected = state.Rejected,
                 duplicates = state.Duplicates,
-                drops,
+                drops = activity.Drops(station),
             }));
         }
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -28,6 +29,13 @@ public sealed record StationStatus(
     public const int MaxBytes = 4096;
 
     public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, StationStatusJsonContext.Default.StationStatus);
+
+    /// <summary>Parses a status payload as an MQTT message carries it (possibly in segments).</summary>
+    public static bool TryParse(ReadOnlySequence<byte> utf8, [NotNullWhen(true)] out StationStatus? status)
+    {
+        status = null;
+        return utf8.Length <= MaxBytes && TryParse(utf8.IsSingleSegment ? utf8.FirstSpan : utf8.ToArray(), out status);
+    }
 
     /// <summary>Parses a status payload; false for anything oversized, not JSON, or without a station id.</summary>
     public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out StationStatus? status)
