@@ -98,7 +98,6 @@ internal sealed partial class IngestWorker(
             // this stream gets a session of its own, which carries on or closes what the old one left ongoing.
             _sessions.Remove(station);
             replaced = current;
-            metrics?.Session("restart");
             LogNewStream(logger, station, packet.CaptureStart);
         }
 
@@ -121,7 +120,7 @@ internal sealed partial class IngestWorker(
             // is forgotten; one that returns gets a new name).
             session = new StationSession(station, $"{station}/{instance}-{partition}-{_sessionsStarted++}", packet, catalog, SharedMatcher(catalog), time.GetTimestamp());
             _sessions[station] = session;
-            metrics?.Session("new");
+            metrics?.Session(replaced is null ? "new" : "restart");
             if (replaced is not null)
             {
                 TakeOver(session, replaced);
