@@ -39,7 +39,7 @@ public static partial class StationEndpoints
 
         if (context.Request.ContentLength > MaxBodyBytes)
         {
-            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, $"A station request is at most {MaxBodyBytes} bytes.");
+            return TooLarge();
         }
 
         ApiResults.CapBody(context, MaxBodyBytes);
@@ -51,7 +51,7 @@ public static partial class StationEndpoints
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // A chunked body has no length to refuse up front; the cap stops it here.
-            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, $"A station request is at most {MaxBodyBytes} bytes.");
+            return TooLarge();
         }
         catch (Exception ex) when (ex is JsonException or BadHttpRequestException)
         {
@@ -70,6 +70,9 @@ public static partial class StationEndpoints
         var created = new StationCredentialsResponse(id!, key);
         return existed ? Results.Ok(created) : Results.Created($"/api/v1/stations/{id}", created);
     }
+
+    private static IResult TooLarge() =>
+        ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, $"A station request is at most {MaxBodyBytes} bytes.");
 
     private static IResult Remove(string id, HttpRequest request, AdminAuth admin, StationStore stations, ILoggerFactory loggers)
     {
