@@ -33,8 +33,9 @@ public static class CatalogCommand
             "list" or "remove" => CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>()),
             _ => throw new CliUsageException($"unknown catalog subcommand '{args[0]}' (add, list, remove)"),
         };
-        using ICatalogTarget catalog = (ICatalogTarget?)SharedCatalog.Open(configuration ?? SharedCatalog.DefaultConfiguration())
-            ?? new EmbeddedCatalog(cli.DataDirectory);
+        using ICatalogTarget catalog = SharedDeployment.Open(configuration ?? SharedDeployment.DefaultConfiguration()) is { } shared
+            ? new SharedCatalog(shared)
+            : new EmbeddedCatalog(cli.DataDirectory);
         return args[0] switch
         {
             "add" => Add(cli, catalog),

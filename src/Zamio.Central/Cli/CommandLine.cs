@@ -21,7 +21,7 @@ public static class CommandLine
                 "catalog" => CatalogCommand.Run(rest, configuration),
                 "scan" => ScanCommand.Run(rest),
                 "identify" => IdentifyCommand.Run(rest),
-                "stations" => StationsCommand.Run(rest),
+                "stations" => StationsCommand.Run(rest, configuration),
                 _ => Help(),
             };
         }
@@ -49,6 +49,7 @@ public static class CommandLine
               identify CLIP...           print one JSON line per clip with its best match or null [--speed-search on|off]
               stations add ID            create a station; prints {"station","key"} (the key is shown once)
               stations list              list stations as JSON lines
+              stations remove ID         revoke a station (its plays stay)
             """);
         return 0;
     }

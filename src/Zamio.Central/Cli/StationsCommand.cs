@@ -1,17 +1,21 @@
 using System.Text.Json;
 using Zamio.Central.Hosting;
 using Zamio.Central.Stations;
+using Zamio.Central.Storage;
 using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Cli;
 
 /// <summary>
 /// <c>stations add ID</c>: creates a station (or gives it a new key) and prints its credentials once; <c>stations list</c>;
-/// <c>stations remove ID</c>: revokes a station, keeping its plays.
+/// <c>stations remove ID</c>: revokes a station, keeping its plays. On a <see cref="SharedDeployment"/> they act on
+/// its PostgreSQL, where every instance reads the stations, otherwise on the embedded file under <c>--data-dir</c>.
 /// </summary>
 public static class StationsCommand
 {
-    public static int Run(IReadOnlyList<string> args)
+    /// <param name="args">The verb's arguments.</param>
+    /// <param name="configuration">Where to find a shared deployment (default: environment and appsettings.json).</param>
+    public static int Run(IReadOnlyList<string> args, IConfiguration? configuration = null)
     {
         var cli = CliArguments.Parse(args, new HashSet<string>(), new HashSet<string>());
         if (cli.Positional.Count == 0)
@@ -19,7 +23,10 @@ public static class StationsCommand
             throw new CliUsageException("stations needs a sub-command: add ID | list | remove ID");
         }
 
-        var store = new StationStore(CentralDatabase.Open(cli.DataDirectory), TimeProvider.System);
+        using var shared = SharedDeployment.Open(configuration ?? SharedDeployment.DefaultConfiguration());
+        var store = shared is null
+            ? new StationStore(CentralDatabase.Open(cli.DataDirectory), TimeProvider.System)
+            : new StationStore(shared.Services.GetRequiredService<IStationStore>(), TimeProvider.System);
         switch (cli.Positional[0])
         {
             case "add":
