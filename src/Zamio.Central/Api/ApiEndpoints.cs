@@ -25,6 +25,7 @@ public static class ApiEndpoints
         app.MapGet("/health/ready", Ready);
         app.MapPost("/api/v1/identify", IdentifyAsync);
         app.MapGet("/api/v1/plays", GetPlays);
+        app.MapReports();
         app.MapStations();
         app.MapUploads();
         app.MapPackets();
@@ -169,7 +170,16 @@ public static class ApiEndpoints
         }
 
         // One play more than the page tells whether a next page exists, so the last page links nowhere.
-        var page = plays.Query(string.IsNullOrEmpty(station) ? null : station, fromTime, toTime, pageSize + 1, cursor);
+        IReadOnlyList<PlayRecord> page;
+        try
+        {
+            page = plays.Query(string.IsNullOrEmpty(station) ? null : station, fromTime, toTime, pageSize + 1, cursor);
+        }
+        catch (Exception ex) when (PlayStore.IsTransient(ex))
+        {
+            return ApiResults.StoreUnavailable(context);
+        }
+
         if (page.Count > pageSize)
         {
             page = [.. page.Take(pageSize)];
@@ -186,7 +196,7 @@ public static class ApiEndpoints
         }));
     }
 
-    private static bool TryParseTime(string? text, out DateTimeOffset? time)
+    internal static bool TryParseTime(string? text, out DateTimeOffset? time)
     {
         time = null;
         if (string.IsNullOrEmpty(text))

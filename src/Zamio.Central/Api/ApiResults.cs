@@ -9,6 +9,13 @@ internal static class ApiResults
 
     public static IResult Unauthorized(string scheme) => new ChallengeResult(scheme);
 
+    /// <summary>503 for a read the play store could not answer now (database down or busy); nothing changed.</summary>
+    public static IResult StoreUnavailable(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return Results.Problem("The play store is unreachable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
     /// <summary>Caps what Kestrel will read of this request's body (a chunked body has no Content-Length).</summary>
     public static void CapBody(HttpContext context, long bytes)
     {

@@ -5,7 +5,7 @@ namespace Zamio.Central.Cli;
 /// <summary>Operator verbs. Stdout carries only JSON; messages go to stderr; failures exit non-zero.</summary>
 public static class CommandLine
 {
-    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "catalog", "scan", "identify", "stations", "help", "--help", "-h" };
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "catalog", "scan", "identify", "stations", "report", "help", "--help", "-h" };
 
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -22,6 +22,7 @@ public static class CommandLine
                 "scan" => ScanCommand.Run(rest),
                 "identify" => IdentifyCommand.Run(rest),
                 "stations" => StationsCommand.Run(rest, configuration),
+                "report" => ReportCommand.Run(rest, configuration),
                 _ => Help(),
             };
         }
@@ -50,6 +51,7 @@ public static class CommandLine
               stations add ID            create a station; prints {"station","key"} (the key is shown once)
               stations list              list stations as JSON lines
               stations remove ID         revoke a station (its plays stay)
+              report --from T --to T     airplay per station and track of the plays begun in [from, to) [--station ID] [--csv]
             """);
         return 0;
     }

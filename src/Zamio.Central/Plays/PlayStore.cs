@@ -129,6 +129,9 @@ public sealed partial class PlayStore : BackgroundService
     public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null) =>
         _backend.Query(station, from, to, limit, after);
 
+    /// <inheritdoc cref="IPlayStore.Airplay"/>
+    public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to) => _backend.Airplay(station, from, to);
+
     /// <summary>The station's plays stored as ongoing (written plays only).</summary>
     public IReadOnlyList<PlayRecord> Ongoing(string station) => _backend.Ongoing(station);
 

@@ -14,4 +14,14 @@ internal static class PlaySql
         WHERE station = @station AND status = 'ongoing'
         ORDER BY start_utc, play_key
         """;
+
+    /// <summary>Airtime per station and track; the stores give their own expression for a play's length in seconds.</summary>
+    public static string Airplay(string secondsExpression, string stationFilter) => $"""
+        SELECT station, track, COUNT(*) AS Plays, SUM(CASE WHEN status = 'ongoing' THEN 1 ELSE 0 END) AS Ongoing,
+               SUM({secondsExpression}) AS Seconds, MIN(start_utc) AS FirstStart, MAX(end_utc) AS LastEnd
+        FROM plays
+        WHERE status <> 'retracted' AND start_utc >= @from AND start_utc < @to {stationFilter}
+        GROUP BY station, track
+        ORDER BY station, track
+        """;
 }

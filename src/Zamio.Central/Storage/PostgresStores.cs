@@ -120,14 +120,27 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
         return [.. rows.Select(r => r.ToRecord())];
     }
 
+    public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to)
+    {
+        using var connection = dataSource.OpenConnection();
+        var rows = connection.Query<AirplayRow>(
+            PlaySql.Airplay("EXTRACT(EPOCH FROM end_utc - start_utc)::double precision", station is null ? "" : "AND station = @station"),
+            new { station, from = from.UtcDateTime, to = to.UtcDateTime });
+        return [.. rows.Select(r => new AirplayTotal(r.Station, r.Track, (int)r.Plays, (int)r.Ongoing, r.Seconds, Utc(r.FirstStart), Utc(r.LastEnd)))];
+    }
+
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+
+    private sealed record AirplayRow(string Station, string Track, long Plays, long Ongoing, double Seconds, DateTime FirstStart, DateTime LastEnd);
+
     private sealed record PlayRow(string Station, string PlayKey, string Track, DateTime StartUtc, DateTime EndUtc, double Confidence, double Speed, string Status)
     {
         public PlayRecord ToRecord() => new(
             Station,
             PlayKey,
             Track,
-            new DateTimeOffset(DateTime.SpecifyKind(StartUtc, DateTimeKind.Utc)),
-            new DateTimeOffset(DateTime.SpecifyKind(EndUtc, DateTimeKind.Utc)),
+            Utc(StartUtc),
+            Utc(EndUtc),
             Confidence,
             Speed,
             Status);

@@ -132,9 +132,39 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
         return [.. rows.Select(r => r.ToRecord())];
     }
 
+    public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to)
+    {
+        using var connection = database.Connect();
+        var rows = connection.Query<AirplayRow>(
+            PlaySql.Airplay("(julianday(end_utc) - julianday(start_utc)) * 86400.0", station is null ? "" : "AND station = @station"),
+            new { station, from = Utc(from), to = Utc(to) });
+        return [.. rows.Select(r => new AirplayTotal(r.Station, r.Track, (int)r.Plays, (int)r.Ongoing, r.Seconds, Parse(r.FirstStart), Parse(r.LastEnd)))];
+    }
+
     // Fixed-width UTC text sorts in time order, so range queries can compare strings.
     private static string Utc(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Parse(string utc) =>
+        DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+
+    // SQLite types aggregate columns by value, not declaration: settable properties let Dapper convert each one.
+    private sealed class AirplayRow
+    {
+        public string Station { get; set; } = "";
+
+        public string Track { get; set; } = "";
+
+        public long Plays { get; set; }
+
+        public long Ongoing { get; set; }
+
+        public double Seconds { get; set; }
+
+        public string FirstStart { get; set; } = "";
+
+        public string LastEnd { get; set; } = "";
+    }
 
     private sealed record PlayRow(string Station, string PlayKey, string Track, string StartUtc, string EndUtc, double Confidence, double Speed, string Status)
     {
@@ -142,8 +172,8 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
             Station,
             PlayKey,
             Track,
-            DateTimeOffset.Parse(StartUtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
-            DateTimeOffset.Parse(EndUtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
+            Parse(StartUtc),
+            Parse(EndUtc),
             Confidence,
             Speed,
             Status);

@@ -43,6 +43,12 @@ public interface IPlayStore
 
     /// <summary>The station's plays stored as ongoing (left by an earlier session when an instance stopped).</summary>
     IReadOnlyList<PlayRecord> Ongoing(string station);
+
+    /// <summary>
+    /// Airtime per station and track of the plays that began in [from, to) (retracted ones left out), optionally for
+    /// one station, by station then track. A play counts in the period it began in, so consecutive periods add up.
+    /// </summary>
+    IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to);
 }
 
 /// <summary>One track's packed peaks as stored (the index is rebuilt from these; hashes are never stored).</summary>

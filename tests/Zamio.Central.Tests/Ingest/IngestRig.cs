@@ -141,6 +141,8 @@ internal sealed class ObservedPlayStore(IPlayStore inner) : IPlayStore
         return inner.Ongoing(station);
     }
 
+    public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to) => inner.Airplay(station, from, to);
+
     /// <summary>Completes with the first play written after this call that matches.</summary>
     public Task<PlayRecord> NextWriteAsync(Func<PlayRecord, bool> match)
     {

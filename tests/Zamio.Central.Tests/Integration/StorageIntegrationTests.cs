@@ -119,6 +119,18 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Airplay_in_postgres_sums_the_plays_that_began_in_the_period_per_station_and_track()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        if (pg is null)
+        {
+            return;
+        }
+
+        await AirplayPlays.SeedAndCheckAsync(new PostgresPlayStore(await pg.MigratedAsync()));
+    }
+
+    [Fact]
     public async Task Stations_removed_or_given_a_new_key_in_postgres_stop_verifying_with_the_old_key()
     {
         await using var pg = await TestServers.PostgresAsync(output);
@@ -395,5 +407,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             Current.Query(station, from, to, limit, after);
 
         public IReadOnlyList<PlayRecord> Ongoing(string station) => Current.Ongoing(station);
+
+        public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to) => Current.Airplay(station, from, to);
     }
 }

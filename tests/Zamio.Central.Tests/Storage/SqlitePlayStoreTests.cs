@@ -21,6 +21,9 @@ public sealed class SqlitePlayStoreTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
+    public Task Airplay_PlaysAroundAPeriod_SumsThoseThatBeganInItPerStationAndTrack() => AirplayPlays.SeedAndCheckAsync(_store);
+
+    [Fact]
     public async Task UpsertAsync_OlderStateAfterClose_LeavesTheClosedPlayAsItWas()
     {
         var closed = Ongoing with { End = Start.AddSeconds(200), Status = "closed" };
