@@ -75,8 +75,9 @@ public static class ApiEndpoints
             sizeFeature.MaxRequestBodySize = bodyLimit;
         }
 
-        using var clip = new MemoryStream();
-        string? hint;
+        // On disk, so ffmpeg can seek an MP4/M4A container whose index sits at its end.
+        TempUpload? clip;
+        string? clientName = null;
         try
         {
             if (request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
@@ -93,15 +94,13 @@ public static class ApiEndpoints
                     return TooLarge(limit);
                 }
 
-                hint = file.FileName;
-                await using var upload = file.OpenReadStream();
-                await upload.CopyToAsync(clip, cancellationToken).ConfigureAwait(false);
+                clientName = file.FileName;
+                clip = await TempUpload.SaveAsync(file, "zamio-identify-", cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                hint = null;
-                await request.Body.CopyToAsync(clip, cancellationToken).ConfigureAwait(false);
-                if (clip.Length > limit)
+                clip = await TempUpload.SaveAsync(request.Body, limit, "zamio-identify-", cancellationToken).ConfigureAwait(false);
+                if (clip is null)
                 {
                     return TooLarge(limit);
                 }
@@ -111,25 +110,27 @@ public static class ApiEndpoints
         {
             return TooLarge(limit);
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
-            return Results.Problem($"Malformed request body: {ex.Message}", statusCode: StatusCodes.Status400BadRequest);
+            return ApiResults.MalformedBody(ex);
         }
 
-        if (clip.Length == 0)
-        {
-            return Results.Problem("The clip is empty.", statusCode: StatusCodes.Status400BadRequest);
-        }
-
-        clip.Position = 0;
         FingerprintedAudio audio;
-        try
+        using (clip)
         {
-            audio = Fingerprinter.FromStream(clip, hint);
-        }
-        catch (Exception ex) when (ex is AudioFormatException or InvalidDataException or EndOfStreamException or FormatException or ArgumentException or NotSupportedException)
-        {
-            return Results.Problem($"Unreadable audio: {ex.Message}", statusCode: StatusCodes.Status400BadRequest);
+            if (new FileInfo(clip.Path).Length == 0)
+            {
+                return Results.Problem("The clip is empty.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            try
+            {
+                audio = Fingerprinter.FromFile(clip.Path);
+            }
+            catch (Exception ex) when (ex is AudioFormatException or InvalidDataException or EndOfStreamException or FormatException or ArgumentException or NotSupportedException)
+            {
+                return Results.Problem($"Unreadable audio: {clip.Describe(ex, clientName)}", statusCode: StatusCodes.Status400BadRequest);
+            }
         }
 
         Zamio.Shared.Matching.TrackMatch? match;

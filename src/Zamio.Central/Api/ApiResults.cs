@@ -9,6 +9,11 @@ internal static class ApiResults
 
     public static IResult Unauthorized(string scheme) => new ChallengeResult(scheme);
 
+    /// <summary>400 for a request body that cannot be parsed: malformed multipart, or one that ends early.</summary>
+    public static IResult MalformedBody(Exception ex) => Problem(
+        StatusCodes.Status400BadRequest,
+        ex is IOException ? "Malformed request body: it ends before its multipart closing boundary." : $"Malformed request body: {ex.Message}");
+
     /// <summary>503 for a read the play store could not answer now (database down or busy); nothing changed.</summary>
     public static IResult StoreUnavailable(HttpContext context)
     {

@@ -37,6 +37,42 @@ internal sealed class TempUpload : IDisposable
         }
     }
 
+    /// <summary>A request body (a clip sent raw) copied to a temporary file; null when it held more than <paramref name="limit"/> bytes.</summary>
+    public static async Task<TempUpload?> SaveAsync(Stream body, long limit, string prefix, CancellationToken cancellationToken)
+    {
+        var saved = new TempUpload(System.IO.Path.Combine(System.IO.Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N") + ".bin"));
+        try
+        {
+            var target = new FileStream(saved.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+            await using (target.ConfigureAwait(false))
+            {
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (target.Length + read > limit)
+                    {
+                        saved.Dispose();
+                        return null;
+                    }
+
+                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return saved;
+        }
+        catch
+        {
+            saved.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A decoder's message about this file, naming the client's file instead of the temporary one.</summary>
+    public string Describe(Exception ex, string? clientName) =>
+        ex.Message.Replace(Path, string.IsNullOrEmpty(clientName) ? "the upload" : clientName, StringComparison.Ordinal);
+
     public void Dispose() => File.Delete(Path);
 
     // The client's name only contributes a short alphanumeric extension (ffmpeg probes by content anyway).

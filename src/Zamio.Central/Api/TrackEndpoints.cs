@@ -78,9 +78,9 @@ public static partial class TrackEndpoints
         {
             return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, $"Track files are limited to {limit} bytes.");
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
-            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"Malformed multipart body: {ex.Message}");
+            return ApiResults.MalformedBody(ex);
         }
 
         var file = form.Files.GetFile("file");
@@ -96,9 +96,10 @@ public static partial class TrackEndpoints
         }
 
         FingerprintedAudio audio;
+        TempUpload? saved = null;
         try
         {
-            using var saved = await TempUpload.SaveAsync(file, "zamio-track-", cancellationToken).ConfigureAwait(false);
+            saved = await TempUpload.SaveAsync(file, "zamio-track-", cancellationToken).ConfigureAwait(false);
             audio = Fingerprinter.FromFile(saved.Path);
             if (audio.FrameCount >= TrackPeaks.MaxFrames)
             {
@@ -112,7 +113,11 @@ public static partial class TrackEndpoints
         }
         catch (Exception ex) when (ex is AudioFormatException or InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or ArgumentException)
         {
-            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"Unreadable audio: {ex.Message}");
+            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"Unreadable audio: {saved?.Describe(ex, file.FileName) ?? ex.Message}");
+        }
+        finally
+        {
+            saved?.Dispose();
         }
 
         var track = new CatalogTrack(id, Field(form, "title"), Field(form, "artist"), Field(form, "isrc"), audio.DurationSeconds,

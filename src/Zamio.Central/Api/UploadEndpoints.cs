@@ -80,10 +80,10 @@ public static partial class UploadEndpoints
             metrics.Upload("too_large");
             return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, $"Uploads are limited to {limit} bytes.");
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
             metrics.Upload("bad_request");
-            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"Malformed multipart body: {ex.Message}");
+            return ApiResults.MalformedBody(ex);
         }
 
         var file = form.Files.GetFile("file");
@@ -138,9 +138,10 @@ public static partial class UploadEndpoints
             return ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, "The index is not loaded yet.");
         }
 
+        TempUpload? saved = null;
         try
         {
-            using var saved = await TempUpload.SaveAsync(file!, "zamio-upload-", cancellationToken).ConfigureAwait(false);
+            saved = await TempUpload.SaveAsync(file!, "zamio-upload-", cancellationToken).ConfigureAwait(false);
             var json = processor.Process(new UploadedClip(station, chunkId, startedAt, duration, metadata, saved.Path));
             return Results.Text(json, "application/json", statusCode: StatusCodes.Status200OK);
         }
@@ -150,9 +151,14 @@ public static partial class UploadEndpoints
         }
         catch (Exception ex) when (ex is AudioFormatException or InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or ArgumentException)
         {
+            var reason = saved?.Describe(ex, file!.FileName) ?? ex.Message;
             metrics.Upload("unreadable");
-            LogUnreadable(loggers.CreateLogger(typeof(UploadEndpoints)), station, chunkId, ex.Message);
-            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"Unreadable audio: {ex.Message}");
+            LogUnreadable(loggers.CreateLogger(typeof(UploadEndpoints)), station, chunkId, reason);
+            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"Unreadable audio: {reason}");
+        }
+        finally
+        {
+            saved?.Dispose();
         }
     }
 

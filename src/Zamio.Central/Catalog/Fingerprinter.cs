@@ -12,12 +12,6 @@ public static class Fingerprinter
         return FromSource(source);
     }
 
-    public static FingerprintedAudio FromStream(Stream stream, string? fileNameHint)
-    {
-        using var source = AudioDecoder.Open(stream, fileNameHint, FingerprintSettings.SampleRate);
-        return FromSource(source);
-    }
-
     public static FingerprintedAudio FromSource(ISampleSource source)
     {
         var extractor = new PeakExtractor();

@@ -8,6 +8,12 @@ namespace Zamio.Shared.Audio;
 public static class AudioDecoder
 {
     // ID3 tags with cover art can be large; beyond this the content is assumed to be MP3 without looking.
+    /// <summary>The lowest source rate decoded (below telephone audio's 8 kHz, above any rate real audio uses less).</summary>
+    public const int MinSampleRate = 4_000;
+
+    /// <summary>The highest source rate decoded (studio formats go to 384 kHz; 768 kHz leaves room).</summary>
+    public const int MaxSampleRate = 768_000;
+
     private const int MaxId3Peek = 1 << 20;
 
     public static ISampleSource Open(string path, int targetSampleRate) =>
@@ -100,6 +106,13 @@ public static class AudioDecoder
         {
             decoder.Dispose();
             throw;
+        }
+
+        // A header can claim any rate: 1 Hz would make a few kilobytes hours of audio to resample, 0 none at all.
+        if (mono.SampleRate is < MinSampleRate or > MaxSampleRate)
+        {
+            decoder.Dispose();
+            throw new AudioFormatException($"unsupported sample rate {mono.SampleRate} Hz{Describe(name)}: {MinSampleRate}-{MaxSampleRate} Hz are read");
         }
 
         ISampleSource resampled = mono.SampleRate == targetSampleRate ? mono : new Resampler(mono, targetSampleRate);

@@ -290,6 +290,33 @@ public sealed class ServeTests(ServeFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Identify_m4a_clip_with_its_index_at_the_end_is_decoded_through_ffmpeg()
+    {
+        var ffmpegOnPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, "ffmpeg")));
+        if (!ffmpegOnPath && !Integration.TestServers.InCi)
+        {
+            return; // locally without ffmpeg there is nothing to decode M4A with; CI installs it
+        }
+
+        var song = fixture.Song(2);
+        var wav = Path.Combine(fixture.AudioDirectory, "..", "clip-for-m4a.wav");
+        var m4a = Path.ChangeExtension(wav, ".m4a");
+        ServeFixture.WriteWav(wav, song[(12 * SyntheticSong.SampleRate)..(22 * SyntheticSong.SampleRate)]);
+        using (var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-i", wav, "-c:a", "aac", "-b:a", "96k", m4a]))
+        {
+            await ffmpeg.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(0, ffmpeg.ExitCode);
+        }
+
+        using var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(m4a)), "file", "clip.m4a");
+        using var response = await fixture.Http.PostAsync(new Uri("/api/v1/identify", UriKind.Relative), form);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(ServeFixture.TrackId(2), (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("track").GetString());
+    }
+
     private async Task<List<JsonElement>> GetPlaysAsync(string station) =>
         [.. (await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative))).EnumerateArray()];
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using NAudio.Wave;
 using Xunit.Abstractions;
 using Zamio.Shared.Audio;
@@ -244,6 +245,22 @@ public class AudioDecoderTests(ITestOutputHelper output)
         var ex = Assert.Throws<AudioFormatException>(() => TestAudio.ReadAll(AudioDecoder.Open(new MemoryStream(wav), null, Rate)));
 
         Assert.Contains("no decodable audio", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(AudioDecoder.MinSampleRate - 1)]
+    [InlineData(AudioDecoder.MaxSampleRate + 1)]
+    public void Open_WavClaimingAnAbsurdSampleRate_ThrowsAudioFormatException(int claimed)
+    {
+        byte[] wav = TestAudio.Wav(new WaveFormat(8000, 16, 1), new float[8000]);
+        BinaryPrimitives.WriteInt32LittleEndian(wav.AsSpan(24), claimed); // fmt chunk: sample rate
+        BinaryPrimitives.WriteInt32LittleEndian(wav.AsSpan(28), claimed * 2); // and byte rate
+
+        var ex = Assert.Throws<AudioFormatException>(() => TestAudio.ReadAll(AudioDecoder.Open(new MemoryStream(wav), "clip.wav", Rate)));
+
+        Assert.Contains($"unsupported sample rate {claimed} Hz", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,29 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace Zamio.Central.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class MalformedBodyTests(ApiFixture fixture)
+{
+    [Theory]
+    [InlineData("/api/v1/identify", null)]
+    [InlineData("/api/v1/tracks", "Bearer")]
+    [InlineData("/api/music-monitor/stream/upload/", "Token")]
+    public async Task Post_MultipartBodyEndingBeforeItsClosingBoundary_Is400WithTheReason(string path, string? scheme)
+    {
+        using var body = new StringContent("--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\nRIFF");
+        body.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=XYZ");
+        var auth = scheme switch
+        {
+            "Bearer" => new AuthenticationHeaderValue(scheme, ApiFixture.AdminKey),
+            "Token" => new AuthenticationHeaderValue(scheme, fixture.Keys[ApiFixture.StationNames[0]]),
+            _ => null,
+        };
+
+        using var response = await fixture.SendAsync(HttpMethod.Post, path, body, auth);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("ends before its multipart closing boundary", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
