@@ -31,6 +31,7 @@ internal sealed partial class IngestWorker(
 {
     private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
     private static readonly TimeSpan UnknownStationRecheck = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxClockAhead = TimeSpan.FromMinutes(10);
 
     private readonly Dictionary<string, StationSession> _sessions = new(StringComparer.Ordinal);
     private long _sessionsStarted;
@@ -68,6 +69,14 @@ internal sealed partial class IngestWorker(
         if (packet.AlgorithmVersion != FingerprintSettings.AlgorithmVersion)
         {
             Reject(station, $"algorithm version {packet.AlgorithmVersion}, central runs {FingerprintSettings.AlgorithmVersion}");
+            return;
+        }
+
+        // An agent's audio clock cannot run far ahead of central's: a stream claiming to start in the future (a wrong
+        // clock, a mistyped replay start time) would take the station over and make its real stream look older.
+        if (packet.CaptureStart > time.GetUtcNow() + MaxClockAhead)
+        {
+            Reject(station, $"capture time {packet.CaptureStart:O} is more than {MaxClockAhead.TotalMinutes:0} minutes ahead of central's clock");
             return;
         }
 

@@ -390,6 +390,20 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Assert.Equal(after.Accepted + 1, _rig.Activity.State(IngestRig.Station).Accepted);
     }
 
+    [Fact]
+    public async Task Process_PacketCapturedAheadOfCentralsClock_IsRejectedAndTheRealStreamStillPlays()
+    {
+        // One packet of a stream claiming to start a day from now, with the station's own key.
+        var ahead = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(2), startFrame: 0, firstSequence: 1_000_000_000, _rig.Time.GetUtcNow().AddDays(1));
+        _worker.Process(IngestRig.Inbound(ahead[0]));
+        Assert.Equal((0L, 1L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Rejected));
+
+        Send(0, 12);
+
+        Assert.Equal((12L, 0L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Duplicates));
+        Assert.Equal(ServeFixture.TrackId(IngestRig.PlayedSeed), Assert.Single(await _rig.StoredAsync()).Track);
+    }
+
     private void Send(int from, int to)
     {
         for (var i = from; i < to; i++)
