@@ -153,9 +153,19 @@ public static class ApiEndpoints
     private static async Task<IResult> GetPlays(
         HttpContext context, PlayStore plays, TrackMetadataCache metadata, string? station, string? from, string? to, string? limit, string? after)
     {
-        if (!TryParseTime(from, out var fromTime) || !TryParseTime(to, out var toTime))
+        if (RepeatedParameter(context.Request, "station", "from", "to", "limit", "after") is { } repeated)
+        {
+            return repeated;
+        }
+
+        if (!IsoTime.TryParseOptional(from, out var fromTime) || !IsoTime.TryParseOptional(to, out var toTime))
         {
             return Results.Problem("'from' and 'to' must be ISO 8601 timestamps.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        if (fromTime >= toTime)
+        {
+            return Results.Problem("'to' must be later than 'from'.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         var pageSize = MaxPlays;
@@ -197,22 +207,11 @@ public static class ApiEndpoints
         }));
     }
 
-    internal static bool TryParseTime(string? text, out DateTimeOffset? time)
-    {
-        time = null;
-        if (string.IsNullOrEmpty(text))
-        {
-            return true;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-        {
-            time = parsed;
-            return true;
-        }
-
-        return false;
-    }
+    /// <summary>400 when a parameter is given twice (the binder would join the values with a comma and match nothing).</summary>
+    internal static IResult? RepeatedParameter(HttpRequest request, params string[] names) =>
+        names.FirstOrDefault(n => request.Query[n].Count > 1) is { } name
+            ? Results.Problem($"'{name}' is given more than once.", statusCode: StatusCodes.Status400BadRequest)
+            : null;
 
     private static IResult TooLarge(long limit) =>
         Results.Problem($"Clips are limited to {limit} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);

@@ -19,7 +19,12 @@ public static class ReportEndpoints
     private static async Task<IResult> AirplayAsync(
         HttpContext context, PlayStore plays, TrackMetadataCache metadata, string? from, string? to, string? station, string? format)
     {
-        if (!ApiEndpoints.TryParseTime(from, out var fromTime) || !ApiEndpoints.TryParseTime(to, out var toTime))
+        if (ApiEndpoints.RepeatedParameter(context.Request, "station", "from", "to", "format") is { } repeated)
+        {
+            return repeated;
+        }
+
+        if (!IsoTime.TryParseOptional(from, out var fromTime) || !IsoTime.TryParseOptional(to, out var toTime))
         {
             return ApiResults.Problem(StatusCodes.Status400BadRequest, "'from' and 'to' must be ISO 8601 timestamps.");
         }

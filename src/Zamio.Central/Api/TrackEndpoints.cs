@@ -92,7 +92,7 @@ public static partial class TrackEndpoints
         var id = Field(form, "id") ?? Path.GetFileNameWithoutExtension(file.FileName);
         if (!IsValidId(id))
         {
-            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"'id' must be 1..{MaxIdLength} characters without '/', '\\' or control characters.");
+            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"'id' must be 1..{MaxIdLength} characters without '/', '\\' or control characters, and not '.' or '..'.");
         }
 
         FingerprintedAudio audio;
@@ -191,8 +191,9 @@ public static partial class TrackEndpoints
     private static string? Field(IFormCollection form, string name) =>
         form[name].ToString().Trim() is { Length: > 0 } value ? value : null;
 
+    // "." and ".." would be normalised away in a DELETE path, leaving a track no request can remove.
     private static bool IsValidId(string? id) =>
-        !string.IsNullOrWhiteSpace(id) && id.Length <= MaxIdLength && !id.Any(c => char.IsControl(c) || c is '/' or '\\');
+        !string.IsNullOrWhiteSpace(id) && id.Length <= MaxIdLength && id is not ("." or "..") && !id.Any(c => char.IsControl(c) || c is '/' or '\\');
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Catalogue: added {Track} ({Seconds:F1} s) through the admin API")]
     private static partial void LogAdded(ILogger logger, string track, double seconds);

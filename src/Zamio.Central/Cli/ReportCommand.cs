@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Zamio.Central.Catalog;
 using Zamio.Central.Hosting;
@@ -75,7 +74,7 @@ public static class ReportCommand
             return null;
         }
 
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+        return IsoTime.TryParseOptional(text, out var time)
             ? time
             : throw new CliUsageException($"{option} must be an ISO 8601 timestamp (got '{text}')");
     }

@@ -22,7 +22,9 @@ public static class ServeHost
         var cli = CliArguments.Parse(rest, ValueOptions, new HashSet<string>());
         if (cli.Positional.Count > 0)
         {
-            throw new CliUsageException($"serve takes no positional arguments (got '{cli.Positional[0]}')");
+            throw new CliUsageException(rest == args
+                ? $"unknown verb '{cli.Positional[0]}' (catalog, scan, identify, stations, report, serve; help lists them)"
+                : $"serve takes no positional arguments (got '{cli.Positional[0]}')");
         }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });

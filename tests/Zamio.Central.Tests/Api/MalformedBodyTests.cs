@@ -26,4 +26,19 @@ public sealed class MalformedBodyTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("ends before its multipart closing boundary", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public async Task PostTrack_DotId_Is400SoNoTrackIsBeyondDelete(string id)
+    {
+        using var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent(fixture.Clip(3, 0, 10)), "file", "dots.wav");
+        form.Add(new StringContent(id), "id");
+
+        using var response = await fixture.SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", form, ApiFixture.AdminKey);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not '.' or '..'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

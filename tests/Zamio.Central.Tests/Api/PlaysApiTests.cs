@@ -97,7 +97,10 @@ public sealed class PlaysApiTests(ApiFixture fixture)
     [InlineData("limit=10001", "'limit' must be")]
     [InlineData("limit=ten", "'limit' must be")]
     [InlineData("after=garbage!", "'after' must be")]
-    public async Task GetPlays_BadPaging_Is400WithTheReason(string query, string reason)
+    [InlineData("from=2026-11-03T00:00:00Z&to=2026-11-02T00:00:00Z", "'to' must be later than 'from'")]
+    [InlineData("from=1/2/2026", "ISO 8601")]
+    [InlineData("station=other", "'station' is given more than once")]
+    public async Task GetPlays_BadQuery_Is400WithTheReason(string query, string reason)
     {
         using var response = await fixture.Http.GetAsync(new Uri($"/api/v1/plays?station={Station}&{query}", UriKind.Relative));
 
