@@ -8,13 +8,18 @@ public static class MetadataCsv
 {
     public static IReadOnlyDictionary<string, TrackMetadata> Read(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"'{path}' is a folder, not a CSV file", path);
+        }
+
         var lines = File.ReadAllLines(path);
         if (lines.Length == 0)
         {
             throw new FormatException($"{path}: empty CSV");
         }
 
-        var header = SplitLine(lines[0]).Select(h => h.Trim().ToLowerInvariant()).ToList();
+        var header = SplitLine(lines[0], path, 1).Select(h => h.Trim().ToLowerInvariant()).ToList();
         var id = header.IndexOf("id");
         if (id < 0)
         {
@@ -32,7 +37,7 @@ public static class MetadataCsv
                 continue;
             }
 
-            var fields = SplitLine(lines[i]);
+            var fields = SplitLine(lines[i], path, i + 1);
             string? Field(int column) => column >= 0 && column < fields.Count && fields[column].Length > 0 ? fields[column] : null;
             var key = Field(id) ?? throw new FormatException($"{path}:{i + 1}: missing id");
             result[key] = new TrackMetadata(Field(title), Field(artist), Field(isrc));
@@ -41,7 +46,8 @@ public static class MetadataCsv
         return result;
     }
 
-    private static List<string> SplitLine(string line)
+    // Fields with line breaks are not supported: an opening quote must close on its own line.
+    private static List<string> SplitLine(string line, string path, int lineNumber)
     {
         var fields = new List<string>();
         var current = new System.Text.StringBuilder();
@@ -78,6 +84,11 @@ public static class MetadataCsv
             {
                 current.Append(c);
             }
+        }
+
+        if (quoted)
+        {
+            throw new FormatException($"{path}:{lineNumber}: a quoted field is not closed");
         }
 
         fields.Add(current.ToString());

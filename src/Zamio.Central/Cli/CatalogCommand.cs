@@ -33,9 +33,13 @@ public static class CatalogCommand
             "list" or "remove" => CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>()),
             _ => throw new CliUsageException($"unknown catalog subcommand '{args[0]}' (add, list, remove)"),
         };
-        using ICatalogTarget catalog = SharedDeployment.Open(configuration ?? SharedDeployment.DefaultConfiguration()) is { } shared
-            ? new SharedCatalog(shared)
-            : new EmbeddedCatalog(cli.DataDirectory);
+        var shared = SharedDeployment.Open(configuration ?? SharedDeployment.DefaultConfiguration());
+        if (shared is null && args[0] != "add")
+        {
+            DataDirectories.RequireExisting(cli.DataDirectory);
+        }
+
+        using ICatalogTarget catalog = shared is not null ? new SharedCatalog(shared) : new EmbeddedCatalog(cli.DataDirectory);
         return args[0] switch
         {
             "add" => Add(cli, catalog),

@@ -24,7 +24,7 @@ public static class ScanCommand
         var path = cli.Positional[0];
         if (!File.Exists(path))
         {
-            throw new CliUsageException($"no such file: {path}");
+            throw new CliUsageException(Directory.Exists(path) ? $"'{path}' is a folder: scan takes one recording" : $"no such file: {path}");
         }
 
         var speeds = SpeedSearchOption.Grid(cli);

@@ -18,25 +18,29 @@ public static class StationsCommand
     public static int Run(IReadOnlyList<string> args, IConfiguration? configuration = null)
     {
         var cli = CliArguments.Parse(args, new HashSet<string>(), new HashSet<string>());
-        if (cli.Positional.Count == 0)
+        var verb = cli.Positional.Count > 0 ? cli.Positional[0] : throw new CliUsageException("stations needs a sub-command: add ID | list | remove ID");
+        var station = verb switch
         {
-            throw new CliUsageException("stations needs a sub-command: add ID | list | remove ID");
-        }
+            "add" => cli.Positional.Count == 2 && StationIds.IsValid(cli.Positional[1]) ? cli.Positional[1]
+                : throw new CliUsageException($"stations add needs one station id of 1..{StationIds.MaxLength} characters from [A-Za-z0-9_.-]"),
+            "remove" => cli.Positional.Count == 2 ? cli.Positional[1] : throw new CliUsageException("stations remove needs one station id"),
+            "list" => null,
+            _ => throw new CliUsageException($"unknown stations sub-command '{verb}'"),
+        };
 
         using var shared = SharedDeployment.Open(configuration ?? SharedDeployment.DefaultConfiguration());
+        if (shared is null && verb != "add")
+        {
+            DataDirectories.RequireExisting(cli.DataDirectory);
+        }
+
         var store = shared is null
             ? new StationStore(CentralDatabase.Open(cli.DataDirectory), TimeProvider.System)
             : new StationStore(shared.Services.GetRequiredService<IStationStore>(), TimeProvider.System);
-        switch (cli.Positional[0])
+        switch (verb)
         {
             case "add":
-                if (cli.Positional.Count != 2 || !StationIds.IsValid(cli.Positional[1]))
-                {
-                    throw new CliUsageException($"stations add needs one station id of 1..{StationIds.MaxLength} characters from [A-Za-z0-9_.-]");
-                }
-
-                var key = store.Add(cli.Positional[1]);
-                Console.WriteLine(JsonSerializer.Serialize(new { station = cli.Positional[1], key }));
+                Console.WriteLine(JsonSerializer.Serialize(new { station, key = store.Add(station!) }));
                 return 0;
             case "list":
                 foreach (var id in store.List())
@@ -45,22 +49,15 @@ public static class StationsCommand
                 }
 
                 return 0;
-            case "remove":
-                if (cli.Positional.Count != 2)
+            default:
+                if (!store.Remove(station!))
                 {
-                    throw new CliUsageException("stations remove needs one station id");
-                }
-
-                if (!store.Remove(cli.Positional[1]))
-                {
-                    Console.Error.WriteLine($"error: no station '{cli.Positional[1]}'");
+                    Console.Error.WriteLine($"error: no station '{station}'");
                     return 1;
                 }
 
-                Console.WriteLine(JsonSerializer.Serialize(new { station = cli.Positional[1], removed = true }));
+                Console.WriteLine(JsonSerializer.Serialize(new { station, removed = true }));
                 return 0;
-            default:
-                throw new CliUsageException($"unknown stations sub-command '{cli.Positional[0]}'");
         }
     }
 }

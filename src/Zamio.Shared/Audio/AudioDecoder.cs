@@ -51,6 +51,11 @@ public static class AudioDecoder
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(targetSampleRate);
+        if (Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"'{path}' is a folder, not an audio file", path);
+        }
+
         return OpenCore(File.OpenRead(path), path, path, targetSampleRate, ffmpeg);
     }
 

@@ -46,6 +46,22 @@ public sealed class MetadataCsvTests : IDisposable
     }
 
     [Fact]
+    public void Read_QuoteNotClosed_FormatExceptionNamingLine()
+    {
+        var path = Write("id,title", "a,\"Hello, World");
+
+        var error = Assert.Throws<FormatException>(() => MetadataCsv.Read(path));
+        Assert.Contains(":2: a quoted field is not closed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_Folder_FileNotFoundSayingSo()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => MetadataCsv.Read(_dir.Path));
+        Assert.Contains("is a folder", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_NoIdColumn_FormatException()
     {
         var path = Write("title,artist", "a,b");

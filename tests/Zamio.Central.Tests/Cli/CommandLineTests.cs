@@ -179,6 +179,30 @@ public sealed class CommandLineTests : IClassFixture<CliCatalogueFixture>, IDisp
     }
 
     [Fact]
+    public void ScanAndIdentify_AFolder_SayItIsAFolder()
+    {
+        var scan = CliRun.Invoke("scan", _catalogue.SongsFolder, "--data-dir", _catalogue.DataDirectory);
+        var identify = CliRun.Invoke("identify", _catalogue.SongsFolder, "--data-dir", _catalogue.DataDirectory);
+
+        Assert.Equal(2, scan.ExitCode);
+        Assert.Contains("is a folder", scan.Error, StringComparison.Ordinal);
+        Assert.Equal(1, identify.ExitCode);
+        Assert.Contains("is a folder", identify.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CatalogList_MistypedDataDirectory_ExitsOneWithoutCreatingIt()
+    {
+        var typo = _dir.Combine("zamio-dta");
+
+        var run = CliRun.Invoke("catalog", "list", "--data-dir", typo);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("no data directory", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(typo));
+    }
+
+    [Fact]
     public void CatalogAdd_MissingPath_ExitCode2AndMessageOnStderr()
     {
         var data = _dir.Combine("data");

@@ -50,6 +50,18 @@ public sealed class StationsCommandTests : IDisposable
         Assert.Contains("stations remove needs one station id", remove.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("list")]
+    [InlineData("remove", "joy-fm")]
+    public void ListOrRemove_MistypedDataDirectory_ExitsOneWithoutCreatingIt(params string[] verb)
+    {
+        var run = CliRun.Invoke(["stations", .. verb, "--data-dir", DataDirectory]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("no data directory", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(DataDirectory));
+    }
+
     private StationStore Store() => new(CentralDatabase.Open(DataDirectory), TimeProvider.System);
 
     public void Dispose()
