@@ -144,7 +144,7 @@ public static class ApiEndpoints
             : Results.Ok(new IdentifyResponse(
                 match.TrackId,
                 Math.Round(match.Confidence, 3),
-                Math.Round(match.Alignment.TrackFrame(0) / FingerprintSettings.FramesPerSecond, 2),
+                JsonLines.Round(match.Alignment.TrackFrame(0) / FingerprintSettings.FramesPerSecond),
                 Math.Round(match.Speed, 4)));
     }
 

@@ -125,17 +125,18 @@ public static partial class UploadEndpoints
             return Results.Text(stored, "application/json", statusCode: StatusCodes.Status200OK);
         }
 
+        // Before the limiter: a request refused for a reason of ours costs the station none of its rate.
+        if (!catalog.IsLoaded)
+        {
+            return ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, "The index is not loaded yet.");
+        }
+
         if (!limiter.TryAcquire(station, out var retryAfter))
         {
             metrics.Upload("rate_limited");
             metrics.RateLimited("upload");
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return ApiResults.Problem(StatusCodes.Status429TooManyRequests, $"Station '{station}' is over its upload rate; retry after {Math.Ceiling(retryAfter.TotalSeconds)} s.");
-        }
-
-        if (!catalog.IsLoaded)
-        {
-            return ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, "The index is not loaded yet.");
         }
 
         TempUpload? saved = null;

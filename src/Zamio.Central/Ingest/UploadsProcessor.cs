@@ -84,7 +84,7 @@ public sealed class UploadsProcessor(CatalogIndex catalog, PlayStore plays, Uplo
             var clipSeconds = audio.DurationSeconds > 0 ? audio.DurationSeconds : clip.DurationSeconds ?? 0;
             var trackSeconds = FingerprintSettings.FrameToSeconds(index.Tracks[match.TrackIndex].Peaks.FrameCount);
             playKey = RecordPlay(clip, match, offset, speed, clipSeconds, trackSeconds);
-            result = new UploadResult(clip.ChunkId, clip.StationId, match.TrackId, Math.Round(match.Confidence, 3), Math.Round(offset, 2), Math.Round(speed, 4), "matched");
+            result = new UploadResult(clip.ChunkId, clip.StationId, match.TrackId, Math.Round(match.Confidence, 3), Cli.JsonLines.Round(offset), Math.Round(speed, 4), "matched");
             metrics.Upload("matched");
         }
 
