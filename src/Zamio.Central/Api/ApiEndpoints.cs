@@ -31,6 +31,7 @@ public static class ApiEndpoints
         app.MapPackets();
         app.MapTracks();
         app.MapMetrics();
+        OpenReadsWarning.Register(app);
         return app;
     }
 
@@ -151,8 +152,13 @@ public static class ApiEndpoints
     // A page with more behind it names the next one in a Link header (RFC 8288), so a client walks any period page by
     // page and the body stays a plain array.
     private static async Task<IResult> GetPlays(
-        HttpContext context, PlayStore plays, TrackMetadataCache metadata, string? station, string? from, string? to, string? limit, string? after)
+        HttpContext context, PlayStore plays, TrackMetadataCache metadata, ReadAccess access, string? station, string? from, string? to, string? limit, string? after)
     {
+        if (access.CheckStation(context.Request, station) is { } denied)
+        {
+            return denied;
+        }
+
         if (RepeatedParameter(context.Request, "station", "from", "to", "limit", "after") is { } repeated)
         {
             return repeated;

@@ -17,8 +17,13 @@ public static class ReportEndpoints
     }
 
     private static async Task<IResult> AirplayAsync(
-        HttpContext context, PlayStore plays, TrackMetadataCache metadata, string? from, string? to, string? station, string? format)
+        HttpContext context, PlayStore plays, TrackMetadataCache metadata, ReadAccess access, string? from, string? to, string? station, string? format)
     {
+        if (access.CheckStation(context.Request, station) is { } denied)
+        {
+            return denied;
+        }
+
         if (ApiEndpoints.RepeatedParameter(context.Request, "station", "from", "to", "format") is { } repeated)
         {
             return repeated;

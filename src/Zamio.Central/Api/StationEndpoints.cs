@@ -5,7 +5,7 @@ using Zamio.Shared.Wire;
 namespace Zamio.Central.Api;
 
 /// <summary>
-/// <c>GET /api/v1/stations</c> (the fleet's state, open like the plays), and with the admin key <c>POST /api/v1/stations</c>
+/// <c>GET /api/v1/stations</c> (the fleet's state; see <see cref="ReadAccess"/>), and with the admin key <c>POST /api/v1/stations</c>
 /// (<c>{"station": "ID"}</c>: creates the station, or gives an existing one a new key, and returns the key once) and
 /// <c>DELETE /api/v1/stations/{id}</c> (revokes the station; its plays stay).
 /// </summary>
@@ -21,8 +21,13 @@ public static partial class StationEndpoints
         return endpoints;
     }
 
-    private static IResult List(StationStore stations, StationActivity activity)
+    private static IResult List(HttpRequest request, ReadAccess access, StationStore stations, StationActivity activity)
     {
+        if (access.CheckFleet(request) is { } denied)
+        {
+            return denied;
+        }
+
         var ids = new SortedSet<string>(stations.List(), StringComparer.Ordinal);
         return Results.Ok(ids.Select(id => activity.State(id)).Select(s => new StationResponse(
             s.Station, s.Online, s.LastPacket, s.Accepted, s.Rejected, s.Duplicates, s.Dropped,

@@ -37,6 +37,9 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>A client that sends the admin key, which reads plays, reports and the stations list.</summary>
+    public HttpClient Reader { get; private set; } = null!;
+
     public IServiceProvider Services => _app!.Services;
 
     public static string TrackId(int seed) => $"song{seed}";
@@ -69,6 +72,8 @@ public sealed class ApiFixture : IAsyncLifetime
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        Reader = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        Reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
     }
 
     public Task<HttpResponseMessage> PostPacketAsync(string station, string? key, byte[] payload)
@@ -91,6 +96,7 @@ public sealed class ApiFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Http?.Dispose();
+        Reader?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();

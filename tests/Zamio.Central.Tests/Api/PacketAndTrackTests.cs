@@ -23,7 +23,7 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
         }
 
         var plays = await ApiWait.ForAsync(
-            () => fixture.Http.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative)),
+            () => fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative)),
             p => p.EnumerateArray().Any(x => x.GetProperty("status").GetString() == "closed"));
         var play = Assert.Single(plays.EnumerateArray());
         Assert.Equal(ApiFixture.TrackId(2), play.GetProperty("track").GetString());

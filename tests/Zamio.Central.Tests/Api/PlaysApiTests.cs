@@ -27,7 +27,7 @@ public sealed class PlaysApiTests(ApiFixture fixture)
         string? next = $"/api/v1/plays?station={Station}&limit=2";
         while (next is not null)
         {
-            using var response = await fixture.Http.GetAsync(new Uri(next, UriKind.Relative));
+            using var response = await fixture.Reader.GetAsync(new Uri(next, UriKind.Relative));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var page = await response.Content.ReadFromJsonAsync<JsonElement>();
             seen.AddRange(page.EnumerateArray().Select(p => p.GetProperty("id").GetString()!));
@@ -39,7 +39,7 @@ public sealed class PlaysApiTests(ApiFixture fixture)
         Assert.Equal(3, pages);
 
         // Exactly a page's worth left: that page is the last, with no link to an empty one.
-        using var exact = await fixture.Http.GetAsync(new Uri($"/api/v1/plays?station={Station}&limit=5", UriKind.Relative));
+        using var exact = await fixture.Reader.GetAsync(new Uri($"/api/v1/plays?station={Station}&limit=5", UriKind.Relative));
         Assert.Equal(5, (await exact.Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength());
         Assert.False(exact.Headers.Contains("Link"));
         Assert.Equal(written.Select(p => p.PlayKey), seen);
@@ -58,7 +58,7 @@ public sealed class PlaysApiTests(ApiFixture fixture)
         ]);
         await store.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 
-        var plays = (await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative))).EnumerateArray().ToList();
+        var plays = (await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative))).EnumerateArray().ToList();
 
         Assert.Equal(2, plays.Count);
         Assert.Equal(("One, the song", "Synth Band", ApiFixture.Song1Isrc),
@@ -102,14 +102,14 @@ public sealed class PlaysApiTests(ApiFixture fixture)
     [InlineData("station=other", "'station' is given more than once")]
     public async Task GetPlays_BadQuery_Is400WithTheReason(string query, string reason)
     {
-        using var response = await fixture.Http.GetAsync(new Uri($"/api/v1/plays?station={Station}&{query}", UriKind.Relative));
+        using var response = await fixture.Reader.GetAsync(new Uri($"/api/v1/plays?station={Station}&{query}", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private async Task<string?> IsrcAsync(string station) =>
-        Assert.Single((await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative))).EnumerateArray())
+        Assert.Single((await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative))).EnumerateArray())
             .GetProperty("isrc").GetString();
 
     private static string NextLink(string header)

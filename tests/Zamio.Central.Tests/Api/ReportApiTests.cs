@@ -17,7 +17,7 @@ public sealed class ReportApiTests(ApiFixture fixture)
     {
         await SeedAsync();
 
-        var lines = (await fixture.Http.GetFromJsonAsync<JsonElement>(Uri(""))).EnumerateArray().ToList();
+        var lines = (await fixture.Reader.GetFromJsonAsync<JsonElement>(Uri(""))).EnumerateArray().ToList();
 
         Assert.Equal([("no-longer-in-the-catalogue", 1, 0, 60.0), (ApiFixture.TrackId(1), 2, 1, 380.0)],
             lines.Select(l => (l.GetProperty("track").GetString(), l.GetProperty("plays").GetInt32(), l.GetProperty("ongoing").GetInt32(), l.GetProperty("seconds").GetDouble())));
@@ -30,7 +30,7 @@ public sealed class ReportApiTests(ApiFixture fixture)
     {
         await SeedAsync();
 
-        using var response = await fixture.Http.GetAsync(Uri("&format=csv"));
+        using var response = await fixture.Reader.GetAsync(Uri("&format=csv"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
@@ -49,7 +49,7 @@ public sealed class ReportApiTests(ApiFixture fixture)
     [InlineData("/api/v1/reports/airplay?from=2026-11-05T00:00:00Z&to=2026-11-06T00:00:00Z&format=xlsx", "json (the default) or csv")]
     public async Task GetAirplay_BadQuery_Is400WithTheReason(string url, string reason)
     {
-        using var response = await fixture.Http.GetAsync(new Uri(url, UriKind.Relative));
+        using var response = await fixture.Reader.GetAsync(new Uri(url, UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);

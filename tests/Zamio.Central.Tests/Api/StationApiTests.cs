@@ -35,7 +35,7 @@ public sealed class StationApiTests(ApiFixture fixture)
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, await PostPacketStatusAsync(station, key));
-        var list = await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative));
+        var list = await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative));
         Assert.DoesNotContain(list.EnumerateArray(), s => s.GetProperty("station").GetString() == station);
         using var again = await fixture.SendAdminAsync(HttpMethod.Delete, $"/api/v1/stations/{station}", null, ApiFixture.AdminKey);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
@@ -112,7 +112,7 @@ public sealed class StationApiTests(ApiFixture fixture)
     }
 
     private async Task<int> StationCountAsync() =>
-        (await fixture.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative))).GetArrayLength();
+        (await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative))).GetArrayLength();
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

@@ -34,7 +34,7 @@ public sealed class UploadTests(ApiFixture fixture)
         }
 
         var plays = await ApiWait.ForAsync(
-            () => fixture.Http.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative)),
+            () => fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative)),
             p => p.GetArrayLength() == 1 && (p[0].GetProperty("end").GetDateTimeOffset() - AiredAt).TotalSeconds > 30);
         var play = plays[0];
         Assert.Equal(ApiFixture.TrackId(1), play.GetProperty("track").GetString());
