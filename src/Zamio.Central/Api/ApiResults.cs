@@ -14,11 +14,11 @@ internal static class ApiResults
         StatusCodes.Status400BadRequest,
         ex is IOException ? "Malformed request body: it ends before its multipart closing boundary." : $"Malformed request body: {ex.Message}");
 
-    /// <summary>503 for a read the play store could not answer now (database down or busy); nothing changed.</summary>
+    /// <summary>503 for a read the database could not answer now (down or busy); nothing changed.</summary>
     public static IResult StoreUnavailable(HttpContext context)
     {
         context.Response.Headers.RetryAfter = "5";
-        return Results.Problem("The play store is unreachable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        return Results.Problem("The database is unreachable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>Caps what Kestrel will read of this request's body (a chunked body has no Content-Length).</summary>

@@ -28,7 +28,16 @@ public static partial class StationEndpoints
             return denied;
         }
 
-        var ids = new SortedSet<string>(stations.List(), StringComparer.Ordinal);
+        SortedSet<string> ids;
+        try
+        {
+            ids = new SortedSet<string>(stations.List(), StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (Plays.PlayStore.IsTransient(ex))
+        {
+            return ApiResults.StoreUnavailable(request.HttpContext);
+        }
+
         return Results.Ok(ids.Select(id => activity.State(id)).Select(s => new StationResponse(
             s.Station, s.Online, s.LastPacket, s.Accepted, s.Rejected, s.Duplicates, s.Dropped,
             s.AgentSeen, s.Agent?.DeadAir, s.Agent?.AudioLevelDbfs, s.Agent?.SpoolDepth, s.Agent?.SpoolDropped,

@@ -37,6 +37,7 @@ internal sealed partial class IngestWorker(
     private long _sessionsStarted;
     private readonly Dictionary<string, DateTimeOffset> _unknownUntil = new(StringComparer.Ordinal);
     private Matcher? _matcher;
+    private bool _storeDownLogged;
 
     public void Process(InboundPacket inbound)
     {
@@ -404,6 +405,9 @@ internal sealed partial class IngestWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station}: plays left ongoing by an earlier session could not be read")]
     private static partial void LogOrphansUnavailable(ILogger logger, string station, Exception? exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stations cannot be checked in the store (first: {Station}); stations listed at the last read are accepted until it answers")]
+    private static partial void LogStationCheckUnavailable(ILogger logger, string station, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Packet from {Station} rejected: {Reason} (further rejections are only counted)")]
     private static partial void LogRejected(ILogger logger, string station, string reason);
 
@@ -442,7 +446,27 @@ internal sealed partial class IngestWorker(
             return false;
         }
 
-        if (stations.Exists(station))
+        bool exists;
+        try
+        {
+            exists = stations.Exists(station);
+        }
+        catch (Exception ex) when (PlayStore.IsTransient(ex))
+        {
+            // The database is down. Every path here authenticated the station already (the broker, or the key over
+            // HTTP), so a station the last station read listed, or any when there was none yet (central started during
+            // the outage), keeps its plays; only one known to be missing is refused. Revocations resume with the store.
+            if (!_storeDownLogged)
+            {
+                _storeDownLogged = true;
+                LogStationCheckUnavailable(logger, station, ex);
+            }
+
+            return stations.ListedAtLastRead(station) ?? true;
+        }
+
+        _storeDownLogged = false;
+        if (exists)
         {
             _unknownUntil.Remove(station);
             return true;

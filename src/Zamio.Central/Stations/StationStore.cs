@@ -16,6 +16,7 @@ public sealed class StationStore
 
     private readonly IStationStore _store;
     private readonly TimeProvider _time;
+    private volatile IReadOnlyDictionary<string, byte[]>? _lastRead;
 
     public StationStore(IStationStore store, TimeProvider time)
     {
@@ -61,7 +62,18 @@ public sealed class StationStore
     public bool Remove(string stationId) => StationIds.IsValid(stationId) && _store.Remove(stationId);
 
     /// <inheritdoc cref="IStationStore.KeyHashes"/>
-    public IReadOnlyDictionary<string, byte[]> KeyHashes() => _store.KeyHashes();
+    public IReadOnlyDictionary<string, byte[]> KeyHashes()
+    {
+        var hashes = _store.KeyHashes();
+        _lastRead = hashes;
+        return hashes;
+    }
+
+    /// <summary>
+    /// Whether the last complete read of the stations (<see cref="KeyHashes"/>, every few seconds in a running central)
+    /// listed the station; null when there has been none. Answers for ingest while the store cannot.
+    /// </summary>
+    public bool? ListedAtLastRead(string stationId) => _lastRead?.ContainsKey(stationId);
 
     private static byte[] Hash(byte[] salt, string key)
     {

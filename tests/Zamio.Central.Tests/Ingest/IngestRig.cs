@@ -39,7 +39,8 @@ internal sealed class IngestRig : IAsyncDisposable
 
         Assert.Equal(0, CommandLine.Run(["catalog", "add", _dir.Combine("audio"), "--data-dir", _dir.Combine("data")]));
         var database = CentralDatabase.Open(_dir.Combine("data"));
-        Stations = new StationStore(database, Time);
+        StationBackend = new SwitchableStationStore(new SqliteStationStore(database));
+        Stations = new StationStore(StationBackend, Time);
         Stations.Add(Station);
         Stations.Add(OtherStation);
         Activity = new StationActivity(Time);
@@ -56,6 +57,9 @@ internal sealed class IngestRig : IAsyncDisposable
     public FakeTimeProvider Time { get; } = new(StationFeed.CaptureStart.AddHours(1));
 
     public StationStore Stations { get; }
+
+    /// <summary>The stations' store, which a test can take down like a database.</summary>
+    public SwitchableStationStore StationBackend { get; }
 
     public StationActivity Activity { get; }
 
@@ -155,3 +159,22 @@ internal sealed class ObservedPlayStore(IPlayStore inner) : IPlayStore
         return seen.Task.WaitAsync(IngestRig.Patience);
     }
 }
+
+/// <summary>A station store that fails like an unreachable database while <see cref="Down"/> is set.</summary>
+internal sealed class SwitchableStationStore(IStationStore inner) : IStationStore
+{
+    public volatile bool Down;
+
+    public void Save(StationCredential credential, DateTimeOffset createdAt) => Up().Save(credential, createdAt);
+
+    public StationCredential? Find(string stationId) => Up().Find(stationId);
+
+    public IReadOnlyList<string> List() => Up().List();
+
+    public IReadOnlyDictionary<string, byte[]> KeyHashes() => Up().KeyHashes();
+
+    public bool Remove(string stationId) => Up().Remove(stationId);
+
+    private IStationStore Up() => Down ? throw new TimeoutException("the database did not answer") : inner;
+}
+

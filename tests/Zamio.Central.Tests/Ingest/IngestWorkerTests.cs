@@ -404,6 +404,47 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Assert.Equal(ServeFixture.TrackId(IngestRig.PlayedSeed), Assert.Single(await _rig.StoredAsync()).Track);
     }
 
+    [Fact]
+    public void Process_StoreDownWhenTheAgentRestarts_TheNewStreamIsMatchedAsTheStationListedAtTheLastRead()
+    {
+        _rig.Stations.KeyHashes(); // the station sweep's last read before the outage
+        Send(0, 6);
+        _rig.StationBackend.Down = true;
+        var before = _rig.Activity.State(IngestRig.Station);
+
+        var restarted = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(10), startFrame: 0, firstSequence: 7, StationFeed.CaptureStart.AddMinutes(5));
+        foreach (var packet in restarted)
+        {
+            _worker.Process(IngestRig.Inbound(packet));
+        }
+
+        var after = _rig.Activity.State(IngestRig.Station);
+        Assert.Equal((before.Accepted + restarted.Count, before.Rejected), (after.Accepted, after.Rejected));
+    }
+
+    [Fact]
+    public void Process_StoreDownAndTheStationNotListedAtTheLastRead_IsRejected()
+    {
+        _rig.Stations.KeyHashes();
+        _rig.StationBackend.Down = true;
+        const string added = "st-added-later";
+        var packets = StationFeed.Packets(added, SyntheticSong.Silence(4));
+
+        _worker.Process(IngestRig.Inbound(packets[0]));
+
+        Assert.Equal((0L, 1L), (_rig.Activity.State(added).Accepted, _rig.Activity.State(added).Rejected));
+    }
+
+    [Fact]
+    public void Process_StoreDownSinceCentralStarted_AcceptsTheAuthenticatedStation()
+    {
+        _rig.StationBackend.Down = true;
+
+        Send(0, 3);
+
+        Assert.Equal((3L, 0L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Rejected));
+    }
+
     private void Send(int from, int to)
     {
         for (var i = from; i < to; i++)
