@@ -208,7 +208,7 @@ internal sealed partial class IngestWorker(
         {
             plays.Upsert(changes);
             metrics?.PlaysWritten(changes);
-            foreach (var change in changes)
+            foreach (var change in changes.Where(session.IsNews))
             {
                 LogPlay(logger, station, change.Track, change.Status, change.Start);
             }
@@ -508,6 +508,8 @@ internal sealed partial class IngestWorker(
         private const int OwnRowsKept = 8;
         private readonly SortedDictionary<long, PlayRecord> _ownRows = [];
 
+        private readonly HashSet<string> _announcedOngoing = new(StringComparer.Ordinal);
+
         public string Station => station;
 
         public object Index { get; private set; } = catalog.Index;
@@ -534,6 +536,21 @@ internal sealed partial class IngestWorker(
         public StreamMatcher Matcher { get; } = new(matcher);
 
         public PlayTracker Tracker { get; } = new();
+
+        /// <summary>
+        /// Whether a written row is worth a log line: a play's first ongoing row and its close or retraction, not the
+        /// update every window writes while it goes on (hundreds a second at thousands of stations).
+        /// </summary>
+        public bool IsNews(PlayRecord row)
+        {
+            if (row.Status == "ongoing")
+            {
+                return _announcedOngoing.Add(row.PlayKey);
+            }
+
+            _announcedOngoing.Remove(row.PlayKey);
+            return true;
+        }
 
         public void Accepted(long timestamp)
         {
