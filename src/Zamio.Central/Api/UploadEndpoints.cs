@@ -185,6 +185,12 @@ public static partial class UploadEndpoints
             return false;
         }
 
+        if (form["station_id"].Count > 1 || form["chunk_id"].Count > 1)
+        {
+            error = "'station_id' and 'chunk_id' must each be sent once.";
+            return false;
+        }
+
         if (!StationIds.IsValid(station))
         {
             error = $"'station_id' must be 1..{StationIds.MaxLength} characters from [A-Za-z0-9_.-].";

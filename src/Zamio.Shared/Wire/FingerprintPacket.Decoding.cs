@@ -18,6 +18,11 @@ public sealed partial class FingerprintPacket
             return $"Packet of {s.Length} bytes exceeds the {MaxPacketSize}-byte limit.";
         }
 
+        if (s.IsEmpty)
+        {
+            return "Empty packet.";
+        }
+
         if (s.Length < 2 || s[0] != Magic0 || s[1] != Magic1)
         {
             return "Not a fingerprint packet: missing \"ZF\" magic.";

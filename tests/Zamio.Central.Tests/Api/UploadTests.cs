@@ -115,6 +115,7 @@ public sealed class UploadTests(ApiFixture fixture)
             form.Add(new StringContent("x"), "chunk_id");
             using var response = await fixture.UploadAsync(fixture.Keys[station], form);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("must each be sent once", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
         using (var response = await fixture.UploadAsync(fixture.Keys[station], ApiFixture.UploadForm(station, Guid.NewGuid(), AiredAt, new byte[4000], "chunk.m4a")))

@@ -151,6 +151,13 @@ public class FingerprintPacketTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TryDecode_Empty_SaysSo()
+    {
+        Assert.False(FingerprintPacket.TryDecode([], out _, out var error));
+        Assert.Equal("Empty packet.", error);
+    }
+
+    [Fact]
     public void Decode_AnyTruncation_ThrowsWirePacketException()
     {
         var bytes = PacketSamples.Realistic(seed: 4).ToArray();
