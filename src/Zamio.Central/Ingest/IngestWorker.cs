@@ -73,11 +73,13 @@ internal sealed partial class IngestWorker(
             return;
         }
 
-        // An agent's audio clock cannot run far ahead of central's: a stream claiming to start in the future (a wrong
-        // clock, a mistyped replay start time) would take the station over and make its real stream look older.
-        if (packet.CaptureStart > time.GetUtcNow() + MaxClockAhead)
+        // A stream cannot have started far ahead of central's clock: one claiming to (a wrong clock, a mistyped replay
+        // start time) would take the station over and make its real stream look older. Later packets of a recording
+        // replayed faster than real time may run ahead; its start may not.
+        var streamStart = DateTimeOffset.UnixEpoch.AddTicks(packet.StreamStartUnixMicros * 10);
+        if (streamStart > time.GetUtcNow() + MaxClockAhead)
         {
-            Reject(station, $"capture time {packet.CaptureStart:O} is more than {MaxClockAhead.TotalMinutes:0} minutes ahead of central's clock");
+            Reject(station, $"stream start {streamStart:O} is more than {MaxClockAhead.TotalMinutes:0} minutes ahead of central's clock");
             return;
         }
 

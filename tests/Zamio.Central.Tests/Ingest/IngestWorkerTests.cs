@@ -445,6 +445,23 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Assert.Equal((3L, 0L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Rejected));
     }
 
+    [Fact]
+    public async Task Process_RecordingReplayedFasterThanRealTime_IsMatchedThoughItsLaterPacketsRunAhead()
+    {
+        // A replay whose stream starts 9 minutes ahead of the clock (within the allowance); its last packets,
+        // 80 s of audio later, run more than 10 minutes ahead, as a fast replay's later audio does.
+        var audio = StationFeed.Concat(SyntheticSong.Generate(IngestRig.PlayedSeed, ServeFixture.SongSeconds), SyntheticSong.Silence(40));
+        var replay = StationFeed.Packets(IngestRig.Station, audio, startFrame: 0, firstSequence: 1, _rig.Time.GetUtcNow().AddMinutes(9));
+
+        foreach (var packet in replay)
+        {
+            _worker.Process(IngestRig.Inbound(packet));
+        }
+
+        Assert.Equal(((long)replay.Count, 0L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Rejected));
+        Assert.Equal(("closed", ServeFixture.TrackId(IngestRig.PlayedSeed)), (Assert.Single(await _rig.StoredAsync()).Status, Assert.Single(await _rig.StoredAsync()).Track));
+    }
+
     private void Send(int from, int to)
     {
         for (var i = from; i < to; i++)
