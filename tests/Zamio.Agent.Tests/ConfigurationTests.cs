@@ -37,6 +37,28 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task NotANumber_Exit2NamingTheKey()
+    {
+        using var dir = new TempDir();
+        var (code, error) = await Run(
+            "--station", "st1", "--key", "k", "--source", "file:" + dir.Path, "--broker", "mqtt://127.0.0.1:1", "--packet-seconds", "abc", "--spool-dir", dir.Path);
+
+        Assert.Equal(2, code);
+        Assert.Contains("'abc' at 'Agent:PacketSeconds'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_PeriodBeyondADay_IsAnError()
+    {
+        var options = new AgentOptions { StationId = "st1", Key = "k", Source = "file:/tmp", Broker = "mqtt://127.0.0.1:1", StatusIntervalSeconds = 1e12 };
+
+        var result = new AgentOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("Agent:StatusIntervalSeconds: ", StringComparison.Ordinal) && f.EndsWith("(a day)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ValidOptions_Parse()
     {
         var values = new Dictionary<string, string?>();

@@ -92,11 +92,14 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
+    // A day bounds every period and delay: beyond it a value is a typo, and timers overflow well past it.
     private static void Positive(List<string> errors, string key, double value)
     {
-        if (!(value > 0))
+        if (!(value > 0) || value > MaxSeconds)
         {
-            errors.Add($"{key}: {value} must be positive");
+            errors.Add($"{key}: {value} must be positive and at most {MaxSeconds} (a day)");
         }
     }
+
+    private const double MaxSeconds = 86_400;
 }

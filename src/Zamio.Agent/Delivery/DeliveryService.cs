@@ -191,8 +191,9 @@ public sealed partial class DeliveryService(
         {
             throw new DeliveryException($"no PUBACK for packet {record.Sequence} within {PublishTimeout.TotalSeconds:0} s", ex);
         }
-        catch (MqttCommunicationException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // MqttCommunicationException as a rule; the client can also fail otherwise when the link drops mid-call.
             throw new DeliveryException($"publish of packet {record.Sequence} failed: {ex.Message}", ex);
         }
 

@@ -50,13 +50,20 @@ public static class AgentHost
         {
             return Fail(error, ex.Failures, usage: false);
         }
+        catch (InvalidOperationException ex) when (ex.InnerException is ArgumentException or FormatException or OverflowException)
+        {
+            // A value that is not a number where one is needed: the binder's message names the key.
+            return Fail(error, [ex.Message], usage: false);
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return Fail(error, [$"spool: {ex.Message}"], usage: false);
         }
 
         await host.WaitForShutdownAsync().ConfigureAwait(false);
-        return Environment.ExitCode;
+        // A loop that failed stops the host; a non-zero exit lets the service manager restart the agent.
+        var failed = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true });
+        return failed ? 1 : Environment.ExitCode;
     }
 
     private static int Fail(TextWriter error, IEnumerable<string> problems, bool usage)

@@ -129,8 +129,10 @@ public sealed partial class MqttConnectionService(
         {
             await link.Client.PublishAsync(StatusMessage(options.Value.StationId, status.Online()), cancellationToken).ConfigureAwait(false);
         }
-        catch (MqttCommunicationException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The link can drop right after CONNACK (MQTTnet then fails with other exceptions than its own too): the
+            // supervised loop sees the disconnect next; a lost "online" is repeated by the status interval.
             LogStatusFailed(logger, ex.Message);
         }
     }

@@ -9,8 +9,14 @@ namespace Zamio.Agent.Sources;
 /// An Icecast/SHOUTcast/HTTP audio stream. MP3 (and WAV/Ogg) decode in process, other codecs through ffmpeg;
 /// in-band ICY titles are stripped from the audio and exposed as <see cref="IAudioInput.Hint"/>.
 /// </summary>
-public sealed class HttpAudioSource(Uri url, HttpClient http) : IAudioSource
+/// <param name="url">The stream.</param>
+/// <param name="http">The agent's client (no overall timeout: streams never end).</param>
+/// <param name="silentFor">How long the server may send nothing, for the response headers or mid-stream, before the
+/// stream counts as failed and is opened again (default 15 s).</param>
+public sealed class HttpAudioSource(Uri url, HttpClient http, TimeSpan? silentFor = null) : IAudioSource
 {
+    private readonly TimeSpan _silentFor = silentFor ?? TimeSpan.FromSeconds(15);
+
     // Shown in logs and in the retained status message: no user info or query, either may carry a secret.
     public string Description { get; } = url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
 
@@ -21,9 +27,11 @@ public sealed class HttpAudioSource(Uri url, HttpClient http) : IAudioSource
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.TryAddWithoutValidation("Icy-MetaData", "1");
         HttpResponseMessage response;
+        using var headers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        headers.CancelAfter(_silentFor);
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headers.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -41,7 +49,7 @@ public sealed class HttpAudioSource(Uri url, HttpClient http) : IAudioSource
                 throw new SourceUnavailableException($"{Description}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             }
 
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            Stream body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _silentFor);
             var input = new Input(response);
             if (MetaInterval(response) is { } interval)
             {
@@ -53,7 +61,7 @@ public sealed class HttpAudioSource(Uri url, HttpClient http) : IAudioSource
                 // Decoding pulls from the socket synchronously; the capture loop runs on its own thread.
                 input.Samples = AudioDecoder.Open(body, NameHint(response.Content.Headers.ContentType), FingerprintSettings.SampleRate);
             }
-            catch (AudioFormatException ex)
+            catch (Exception ex) when (ex is AudioFormatException or IOException)
             {
                 throw new SourceUnavailableException($"{Description}: {ex.Message}", ex);
             }

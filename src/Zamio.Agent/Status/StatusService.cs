@@ -32,8 +32,9 @@ public sealed partial class StatusService(
                 {
                     await link.Client.PublishAsync(MqttConnectionService.StatusMessage(settings.StationId, status.Online()), stoppingToken).ConfigureAwait(false);
                 }
-                catch (MqttCommunicationException ex)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // A status report lost to a dropping link is sent again at the next interval.
                     LogFailed(logger, ex.Message);
                 }
             }
