@@ -18,12 +18,16 @@ internal sealed class IcyStreamServer : IAsyncDisposable
     private readonly byte[] _mp3;
     private readonly int _bytesPerSecond;
     private readonly TimeSpan _firstConnectionAudio;
+    private readonly long _burstBytes;
     private readonly byte[] _metadata;
     private Task _accepting = Task.CompletedTask;
     private int _connections;
 
-    public IcyStreamServer(byte[] mp3, int bytesPerSecond, TimeSpan firstConnectionAudio, string title)
+    /// <param name="burst">Audio sent at once on every connection before the real-time pace, as Icecast sends
+    /// recent audio to a new listener.</param>
+    public IcyStreamServer(byte[] mp3, int bytesPerSecond, TimeSpan firstConnectionAudio, string title, TimeSpan burst = default)
     {
+        _burstBytes = (long)(burst.TotalSeconds * bytesPerSecond);
         _mp3 = mp3;
         _bytesPerSecond = bytesPerSecond;
         _firstConnectionAudio = firstConnectionAudio;
@@ -99,7 +103,7 @@ internal sealed class IcyStreamServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Real-time pace: a tenth of a second of MP3 bytes every 100 ms, a title every MetaInterval bytes.</summary>
+    /// <summary>Real-time pace after the burst: a tenth of a second of MP3 bytes every 100 ms, a title every MetaInterval bytes.</summary>
     private async Task StreamAudioAsync(NetworkStream stream, long limit, CancellationToken cancellationToken)
     {
         using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
@@ -124,7 +128,10 @@ internal sealed class IcyStreamServer : IAsyncDisposable
             }
 
             sent += chunk;
-            await tick.WaitForNextTickAsync(cancellationToken);
+            if (sent >= _burstBytes)
+            {
+                await tick.WaitForNextTickAsync(cancellationToken);
+            }
         }
     }
 

@@ -8,7 +8,7 @@ namespace Zamio.Agent.Tests;
 /// <summary>A stream server that accepts the connection and then goes quiet, before or after its response headers.</summary>
 public sealed class StalledStreamTests
 {
-    private static readonly TimeSpan SilentFor = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan SilentFor = TimeSpan.FromSeconds(2);
 
     [Theory]
     [InlineData(false, "no response")]

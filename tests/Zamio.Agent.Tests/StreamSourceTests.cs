@@ -68,4 +68,31 @@ public sealed class StreamSourceTests
         Assert.Equal(packets[0].CaptureStart.AddTicks(packets[gap].StartFrame * FingerprintSettings.HopSize * TimeSpan.TicksPerSecond / FingerprintSettings.SampleRate), packets[gap].CaptureStart);
         DeliveryAssert.Contiguous(packets[gap..]);
     }
+
+    [Fact]
+    public async Task StreamSendsABurstOfPastAudioOnConnecting_StampsStayWithinTwoSecondsOfTheClock()
+    {
+        var mp3 = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "tone1k-22k-mono-noid3.mp3"));
+        await using var server = new IcyStreamServer(mp3, bytesPerSecond: 4000, firstConnectionAudio: TimeSpan.FromSeconds(8), title: "Artist - Song", burst: TimeSpan.FromSeconds(6));
+        server.Start();
+        await using var broker = new TestBroker();
+        var ahead = new System.Collections.Concurrent.ConcurrentBag<double>();
+        broker.PacketReceived += p =>
+        {
+            var end = p.CaptureStart.AddTicks(p.FrameCount * FingerprintSettings.HopSize * TimeSpan.TicksPerSecond / FingerprintSettings.SampleRate);
+            ahead.Add((end - DateTimeOffset.UtcNow).TotalSeconds);
+        };
+        await broker.StartAsync();
+        using var dir = new TempDir();
+        var settings = AgentRunner.Settings(server.Url, broker.Url, dir.Combine("spool"));
+        settings["Agent:PacketSeconds"] = "0.5";
+        await using var agent = new AgentRunner(settings);
+        await agent.StartAsync();
+
+        // Both connections began with 6 s of past audio; stamped as new, it ran the clock 6 s ahead each time.
+        await TestEnvironment.WaitUntilAsync(() => server.Connections >= 2 && ahead.Count >= 24, Patience, "12 s of packets over two connections");
+
+        Assert.True(ahead.Max() <= 2.5, $"a packet ended {ahead.Max():0.0} s ahead of the clock");
+    }
 }
+

@@ -29,9 +29,15 @@ public sealed partial class CaptureService(
     // A live input that ran this long was healthy: its failure starts backoff afresh.
     private static readonly TimeSpan HealthyRun = TimeSpan.FromSeconds(30);
 
+    // A live source's audio is stamped by its sample count from the epoch; audio arriving faster than real time
+    // would run that clock ahead of the wall clock for good (an Icecast server's burst of past audio on every
+    // connection added its length to every later play, and a source that is not live at all ran minutes ahead).
+    private const long AheadLimitSamples = 2 * FingerprintSettings.SampleRate;
+
     private DateTimeOffset? _epoch;
     private long _nextSample;
     private long _paceStart;
+    private bool _aheadLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -92,11 +98,11 @@ public sealed partial class CaptureService(
             else if (source.IsLive)
             {
                 // Audio between the failure and now is lost; the jump in the sample clock records the gap.
-                var elapsed = (long)((now - _epoch.Value).TotalSeconds * FingerprintSettings.SampleRate);
-                _nextSample = Math.Max(_nextSample, elapsed);
+                _nextSample = Math.Max(_nextSample, WallSamples());
             }
 
             LogOpened(logger, source.Description);
+            _aheadLogged = false;
             var opened = time.GetTimestamp();
             var pace = !source.IsLive && settings.ParsedPace == Pace.Realtime;
             try
@@ -152,6 +158,20 @@ public sealed partial class CaptureService(
                 }
             }
 
+            if (source.IsLive && _nextSample + read > WallSamples() + AheadLimitSamples)
+            {
+                // Dropped and counted: older audio a server sends in a burst, or a source faster than real time.
+                ArrayPool<float>.Shared.Return(buffer);
+                state.AudioDropped(read);
+                if (!_aheadLogged)
+                {
+                    _aheadLogged = true;
+                    LogAhead(logger, source.Description, AheadLimitSamples / (double)FingerprintSettings.SampleRate);
+                }
+
+                continue;
+            }
+
             var block = new AudioBlock(_epoch!.Value, _nextSample, buffer, read);
             _nextSample += read;
             if (!source.IsLive)
@@ -173,6 +193,11 @@ public sealed partial class CaptureService(
             }
         }
     }
+
+    private long WallSamples() => (long)((time.GetUtcNow() - _epoch!.Value).TotalSeconds * FingerprintSettings.SampleRate);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source} delivers audio faster than real time (a burst of past audio on connecting, or not a live source): audio more than {Seconds:0} s ahead of the clock is dropped")]
+    private static partial void LogAhead(ILogger logger, string source, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Capturing from {Source}")]
     private static partial void LogOpened(ILogger logger, string source);
