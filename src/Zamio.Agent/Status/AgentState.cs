@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+
 namespace Zamio.Agent.Status;
 
 /// <summary>Live health figures the loops update and the status heartbeat reports. Thread-safe, lock-free.</summary>
@@ -9,6 +11,10 @@ public sealed class AgentState
     private int _deadAir;
     private string? _lastCaptureError;
     private string? _streamTitle;
+    private readonly Channel<bool> _deadAirChanges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
+
+    /// <summary>Each time dead air starts or ends (the latest only): the status goes out then, not at the next heartbeat.</summary>
+    public ChannelReader<bool> DeadAirChanges => _deadAirChanges.Reader;
 
     public long CaptureErrors => Interlocked.Read(ref _captureErrors);
 
@@ -33,7 +39,11 @@ public sealed class AgentState
     public void SetLevel(double dbfs, bool deadAir)
     {
         Interlocked.Exchange(ref _levelMilliDb, (long)Math.Round(Math.Max(dbfs, -120) * 1000));
-        Volatile.Write(ref _deadAir, deadAir ? 1 : 0);
+        var now = deadAir ? 1 : 0;
+        if (Interlocked.Exchange(ref _deadAir, now) != now)
+        {
+            _deadAirChanges.Writer.TryWrite(deadAir);
+        }
     }
 
     public void SetStreamTitle(string? title) => Volatile.Write(ref _streamTitle, title);

@@ -7,10 +7,14 @@ using Zamio.Agent.Mqtt;
 
 namespace Zamio.Agent.Status;
 
-/// <summary>Heartbeat: the retained status every interval while connected (the connection loop sends it on connect).</summary>
+/// <summary>
+/// Heartbeat: the retained status every interval while connected (the connection loop sends it on connect), and at
+/// once when dead air starts or ends, so a station going off air shows within seconds.
+/// </summary>
 public sealed partial class StatusService(
     MqttLink link,
     StatusReporter status,
+    AgentState state,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<StatusService> logger) : BackgroundService
@@ -21,8 +25,25 @@ public sealed partial class StatusService(
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.StatusIntervalSeconds), time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            while (true)
             {
+                var change = state.DeadAirChanges.WaitToReadAsync(stoppingToken).AsTask();
+                if (await Task.WhenAny(tick, change).ConfigureAwait(false) == tick)
+                {
+                    if (!await tick.ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                }
+                else
+                {
+                    await change.ConfigureAwait(false);
+                    state.DeadAirChanges.TryRead(out _);
+                }
+
                 if (!link.IsConnected)
                 {
                     continue;
