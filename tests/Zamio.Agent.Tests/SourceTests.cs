@@ -15,6 +15,26 @@ public sealed class SourceTests
     }
 
     [Fact]
+    public async Task Folder_PlaylistBesideTheRecordings_IsLeftOutAndBothRecordingsAreRead()
+    {
+        using var dir = new TempDir();
+        TestAudio.WriteChordWav(dir.Combine("10-00.wav"), seconds: 1);
+        await File.WriteAllTextAsync(dir.Combine("10-30.m3u"), "#EXTM3U\n10-00.wav\n");
+        TestAudio.WriteChordWav(dir.Combine("11-00.wav"), seconds: 2);
+
+        using var input = await new FileAudioSource(dir.Path).OpenAsync(CancellationToken.None);
+        var buffer = new float[4096];
+        long samples = 0;
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            samples += read;
+        }
+
+        Assert.Equal(3 * Zamio.Shared.Fingerprinting.FingerprintSettings.SampleRate, samples);
+    }
+
+    [Fact]
     public async Task FailingCommand_ReportsItsStderrAndExitCode()
     {
         var source = ProcessAudioSource.Command("echo 'no such device' >&2; exit 3", TimeSpan.FromSeconds(10));

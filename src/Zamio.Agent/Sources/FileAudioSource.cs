@@ -4,8 +4,10 @@ using Zamio.Shared.Fingerprinting;
 namespace Zamio.Agent.Sources;
 
 /// <summary>
-/// A file, or a folder of files replayed in name order as one continuous recording (logger recordings are
-/// consecutive hour files). Pacing is the capture loop's job.
+/// A file, or a folder of audio files (by extension; playlists and the like beside them are left out) replayed in
+/// name order as one continuous recording (logger recordings are consecutive hour files). A file that cannot be
+/// decoded ends the run: skipping it would move every later file's audio onto the wrong time. Pacing is the capture
+/// loop's job.
 /// </summary>
 public sealed class FileAudioSource(string path) : IAudioSource
 {
@@ -18,10 +20,10 @@ public sealed class FileAudioSource(string path) : IAudioSource
         string[] files;
         if (Directory.Exists(path))
         {
-            files = [.. Directory.EnumerateFiles(path).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal)];
+            files = [.. Directory.EnumerateFiles(path).Where(f => !Path.GetFileName(f).StartsWith('.') && AudioFileNames.IsAudio(f)).Order(StringComparer.Ordinal)];
             if (files.Length == 0)
             {
-                throw new SourceUnavailableException($"folder '{path}' has no files");
+                throw new SourceUnavailableException($"folder '{path}' has no audio files");
             }
         }
         else if (File.Exists(path))

@@ -10,11 +10,6 @@ namespace Zamio.Central.Cli;
 /// <summary><c>catalog add|list|remove</c>.</summary>
 public static class CatalogCommand
 {
-    private static readonly HashSet<string> AudioExtensions = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ".wav", ".mp3", ".ogg", ".oga", ".opus", ".flac", ".m4a", ".aac", ".mp4", ".wma",
-    };
-
     private static readonly string[] SidecarNames = ["catalog.csv", "metadata.csv"];
 
     /// <param name="args">The verb's arguments.</param>
@@ -168,7 +163,7 @@ public static class CatalogCommand
             if (Directory.Exists(path))
             {
                 files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                    .Where(f => AudioExtensions.Contains(Path.GetExtension(f)))
+                    .Where(AudioFileNames.IsAudio)
                     .Order(StringComparer.Ordinal));
                 sidecars.AddRange(SidecarNames.Select(n => Path.Combine(path, n)).Where(File.Exists));
             }
