@@ -95,8 +95,9 @@ public static class ServeHost
                 await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
                 return 1;
             }
-        }
 
-        return 0;
+            // A loop that failed stopped the host: a non-zero exit lets the service manager restart central.
+            return app.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
+        }
     }
 }
