@@ -36,8 +36,9 @@ public sealed partial class CaptureService(
 
     private DateTimeOffset? _epoch;
     private long _nextSample;
-    private long _paceStart;
+    private long _epochTimestamp;
     private bool _aheadLogged;
+    private bool _catchingUp;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -93,7 +94,7 @@ public sealed partial class CaptureService(
             if (_epoch is null)
             {
                 _epoch = source.IsLive ? now : settings.ParsedStartTime ?? now;
-                _paceStart = time.GetTimestamp();
+                _epochTimestamp = time.GetTimestamp();
             }
             else if (source.IsLive)
             {
@@ -103,6 +104,7 @@ public sealed partial class CaptureService(
 
             LogOpened(logger, source.Description);
             _aheadLogged = false;
+            _catchingUp = false;
             var opened = time.GetTimestamp();
             var pace = !source.IsLive && settings.ParsedPace == Pace.Realtime;
             try
@@ -151,14 +153,21 @@ public sealed partial class CaptureService(
 
             if (pace)
             {
-                var due = TimeSpan.FromSeconds(_nextSample / (double)FingerprintSettings.SampleRate) - time.GetElapsedTime(_paceStart);
+                var due = TimeSpan.FromSeconds(_nextSample / (double)FingerprintSettings.SampleRate) - time.GetElapsedTime(_epochTimestamp);
                 if (due > TimeSpan.Zero)
                 {
                     await Task.Delay(due, time, cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            if (source.IsLive && _nextSample + read > WallSamples() + AheadLimitSamples)
+            // Once past the limit, audio is dropped until the clock is reached again, so the limit stays headroom
+            // (a burst keeps none of its past audio beyond it, a source clock running fast loses 2 s now and then).
+            if (source.IsLive)
+            {
+                _catchingUp = _nextSample + read > WallSamples() + (_catchingUp ? 0 : AheadLimitSamples);
+            }
+
+            if (_catchingUp)
             {
                 // Dropped and counted: older audio a server sends in a burst, or a source faster than real time.
                 ArrayPool<float>.Shared.Return(buffer);
@@ -194,9 +203,10 @@ public sealed partial class CaptureService(
         }
     }
 
-    private long WallSamples() => (long)((time.GetUtcNow() - _epoch!.Value).TotalSeconds * FingerprintSettings.SampleRate);
+    // Monotonic: a wall clock stepped back at boot must not read as audio running ahead.
+    private long WallSamples() => (long)(time.GetElapsedTime(_epochTimestamp).TotalSeconds * FingerprintSettings.SampleRate);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source} delivers audio faster than real time (a burst of past audio on connecting, or not a live source): audio more than {Seconds:0} s ahead of the clock is dropped")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source} runs more than {Seconds:0} s ahead of the clock (a burst of past audio on connecting, a source clock running fast, or a source that is not live): audio is dropped until it is back on time")]
     private static partial void LogAhead(ILogger logger, string source, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Capturing from {Source}")]

@@ -25,10 +25,11 @@ public sealed partial class StatusService(
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.StatusIntervalSeconds), time);
         try
         {
+            // Each wait is kept until it completes: a new one per heartbeat would pile up inside the channel.
             var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            var change = state.DeadAirChanges.WaitToReadAsync(stoppingToken).AsTask();
             while (true)
             {
-                var change = state.DeadAirChanges.WaitToReadAsync(stoppingToken).AsTask();
                 if (await Task.WhenAny(tick, change).ConfigureAwait(false) == tick)
                 {
                     if (!await tick.ConfigureAwait(false))
@@ -42,6 +43,7 @@ public sealed partial class StatusService(
                 {
                     await change.ConfigureAwait(false);
                     state.DeadAirChanges.TryRead(out _);
+                    change = state.DeadAirChanges.WaitToReadAsync(stoppingToken).AsTask();
                 }
 
                 if (!link.IsConnected)

@@ -85,6 +85,8 @@ public static class ServeHost
 
         await using (app.ConfigureAwait(false))
         {
+            // Taken before running: the host disposes its services when it stops.
+            var loops = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
             try
             {
                 await app.RunAsync().ConfigureAwait(false);
@@ -97,7 +99,7 @@ public static class ServeHost
             }
 
             // A loop that failed stopped the host: a non-zero exit lets the service manager restart central.
-            return app.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
+            return loops.Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
         }
     }
 }
