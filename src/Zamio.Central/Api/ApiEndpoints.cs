@@ -83,7 +83,7 @@ public static class ApiEndpoints
         {
             if (request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
             {
-                var form = await request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+                var form = await ApiResults.ReadFormAsync(request, null, cancellationToken).ConfigureAwait(false);
                 var file = form.Files.GetFile("file");
                 if (file is null)
                 {
@@ -111,7 +111,7 @@ public static class ApiEndpoints
         {
             return TooLarge(limit);
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        catch (InvalidDataException ex)
         {
             return ApiResults.MalformedBody(ex);
         }

@@ -9,10 +9,28 @@ internal static class ApiResults
 
     public static IResult Unauthorized(string scheme) => new ChallengeResult(scheme);
 
-    /// <summary>400 for a request body that cannot be parsed: malformed multipart, or one that ends early.</summary>
-    public static IResult MalformedBody(Exception ex) => Problem(
-        StatusCodes.Status400BadRequest,
-        ex is IOException ? "Malformed request body: it ends before its multipart closing boundary." : $"Malformed request body: {ex.Message}");
+    /// <summary>
+    /// Reads a multipart form. A body that ends before its closing boundary (the form reader's
+    /// <see cref="IOException"/>) is the client's error like any malformed one: it comes out as
+    /// <see cref="InvalidDataException"/>, so server-side I/O failures are not mistaken for it.
+    /// </summary>
+    public static async Task<IFormCollection> ReadFormAsync(HttpRequest request, FormOptions? options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return options is null
+                ? await request.ReadFormAsync(cancellationToken).ConfigureAwait(false)
+                : await request.ReadFormAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidDataException("it ends before its multipart closing boundary.", ex);
+        }
+    }
+
+    /// <summary>400 for a request body that cannot be parsed.</summary>
+    public static IResult MalformedBody(InvalidDataException ex) =>
+        Problem(StatusCodes.Status400BadRequest, $"Malformed request body: {ex.Message}");
 
     /// <summary>503 for a read the database could not answer now (down or busy); nothing changed.</summary>
     public static IResult StoreUnavailable(HttpContext context)

@@ -43,21 +43,27 @@ internal sealed class TempUpload : IDisposable
         var saved = new TempUpload(System.IO.Path.Combine(System.IO.Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N") + ".bin"));
         try
         {
+            var tooLarge = false;
             var target = new FileStream(saved.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
             await using (target.ConfigureAwait(false))
             {
                 var buffer = new byte[81920];
                 int read;
-                while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                while (!tooLarge && (read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    if (target.Length + read > limit)
+                    tooLarge = target.Length + read > limit;
+                    if (!tooLarge)
                     {
-                        saved.Dispose();
-                        return null;
+                        await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     }
-
-                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 }
+            }
+
+            // Deleted once closed (an open file cannot be deleted everywhere).
+            if (tooLarge)
+            {
+                saved.Dispose();
+                return null;
             }
 
             return saved;

@@ -72,13 +72,13 @@ public static partial class TrackEndpoints
         IFormCollection form;
         try
         {
-            form = await request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions { MultipartBodyLengthLimit = limit + (64 * 1024) }, cancellationToken).ConfigureAwait(false);
+            form = await ApiResults.ReadFormAsync(request, new Microsoft.AspNetCore.Http.Features.FormOptions { MultipartBodyLengthLimit = limit + (64 * 1024) }, cancellationToken).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, $"Track files are limited to {limit} bytes.");
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        catch (InvalidDataException ex)
         {
             return ApiResults.MalformedBody(ex);
         }

@@ -73,14 +73,14 @@ public static partial class UploadEndpoints
         IFormCollection form;
         try
         {
-            form = await request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+            form = await ApiResults.ReadFormAsync(request, null, cancellationToken).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             metrics.Upload("too_large");
             return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, $"Uploads are limited to {limit} bytes.");
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        catch (InvalidDataException ex)
         {
             metrics.Upload("bad_request");
             return ApiResults.MalformedBody(ex);

@@ -32,12 +32,14 @@ internal sealed partial class IngestWorker(
     private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
     private static readonly TimeSpan UnknownStationRecheck = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan MaxClockAhead = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan StoreDownRecheck = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, StationSession> _sessions = new(StringComparer.Ordinal);
     private long _sessionsStarted;
     private readonly Dictionary<string, DateTimeOffset> _unknownUntil = new(StringComparer.Ordinal);
     private Matcher? _matcher;
     private bool _storeDownLogged;
+    private DateTimeOffset _storeDownUntil;
 
     public void Process(InboundPacket inbound)
     {
@@ -448,27 +450,42 @@ internal sealed partial class IngestWorker(
             return false;
         }
 
-        bool exists;
-        try
+        // While the store is down, a query per new session could block this partition for a connection timeout:
+        // it is asked again only every few seconds.
+        bool? exists = null;
+        if (now >= _storeDownUntil)
         {
-            exists = stations.Exists(station);
+            try
+            {
+                exists = stations.Exists(station);
+            }
+            catch (Exception ex) when (PlayStore.IsTransient(ex))
+            {
+                _storeDownUntil = now + StoreDownRecheck;
+                if (!_storeDownLogged)
+                {
+                    _storeDownLogged = true;
+                    LogStationCheckUnavailable(logger, station, ex);
+                }
+            }
         }
-        catch (Exception ex) when (PlayStore.IsTransient(ex))
+
+        if (exists is null)
         {
             // The database is down. Every path here authenticated the station already (the broker, or the key over
             // HTTP), so a station the last station read listed, or any when there was none yet (central started during
             // the outage), keeps its plays; only one known to be missing is refused. Revocations resume with the store.
-            if (!_storeDownLogged)
+            if (stations.ListedAtLastRead(station) ?? true)
             {
-                _storeDownLogged = true;
-                LogStationCheckUnavailable(logger, station, ex);
+                return true;
             }
 
-            return stations.ListedAtLastRead(station) ?? true;
+            _unknownUntil[station] = now + UnknownStationRecheck;
+            return false;
         }
 
         _storeDownLogged = false;
-        if (exists)
+        if (exists.Value)
         {
             _unknownUntil.Remove(station);
             return true;

@@ -46,7 +46,7 @@ public static class AirplayReport
         foreach (var line in lines)
         {
             writer.Write(string.Join(',',
-                Cell(line.Station), Cell(line.Track), Cell(line.Title), Cell(line.Artist), Cell(line.Isrc),
+                Cell(line.Station, guard: false), Cell(line.Track, guard: false), Cell(line.Title), Cell(line.Artist), Cell(line.Isrc),
                 line.Plays.ToString(CultureInfo.InvariantCulture), line.Ongoing.ToString(CultureInfo.InvariantCulture),
                 line.Seconds.ToString("0.0", CultureInfo.InvariantCulture), Time(line.FirstStart), Time(line.LastEnd)));
             writer.Write("\r\n");
@@ -56,16 +56,16 @@ public static class AirplayReport
     private static string Time(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    // RFC 4180 quoting; a text that a spreadsheet would run as a formula (catalogue titles come from uploads) is
-    // prefixed with an apostrophe.
-    internal static string Cell(string? text)
+    // RFC 4180 quoting. Free text that a spreadsheet would run as a formula (catalogue titles come from uploads) is
+    // prefixed with an apostrophe; identifiers are kept exact, as statements are joined on them.
+    internal static string Cell(string? text, bool guard = true)
     {
         if (string.IsNullOrEmpty(text))
         {
             return "";
         }
 
-        if (text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        if (guard && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
         {
             text = "'" + text;
         }

@@ -164,6 +164,10 @@ internal sealed class ObservedPlayStore(IPlayStore inner) : IPlayStore
 internal sealed class SwitchableStationStore(IStationStore inner) : IStationStore
 {
     public volatile bool Down;
+    private int _queries;
+
+    /// <summary>Calls that reached the store (or failed as if they had).</summary>
+    public int Queries => Volatile.Read(ref _queries);
 
     public void Save(StationCredential credential, DateTimeOffset createdAt) => Up().Save(credential, createdAt);
 
@@ -175,6 +179,10 @@ internal sealed class SwitchableStationStore(IStationStore inner) : IStationStor
 
     public bool Remove(string stationId) => Up().Remove(stationId);
 
-    private IStationStore Up() => Down ? throw new TimeoutException("the database did not answer") : inner;
+    private IStationStore Up()
+    {
+        Interlocked.Increment(ref _queries);
+        return Down ? throw new TimeoutException("the database did not answer") : inner;
+    }
 }
 

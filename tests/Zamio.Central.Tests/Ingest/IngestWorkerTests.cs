@@ -423,7 +423,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Process_StoreDownAndTheStationNotListedAtTheLastRead_IsRejected()
+    public void Process_StoreDownAndTheStationNotListedAtTheLastRead_IsRejectedWithoutAskingTheStoreAgain()
     {
         _rig.Stations.KeyHashes();
         _rig.StationBackend.Down = true;
@@ -431,8 +431,11 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         var packets = StationFeed.Packets(added, SyntheticSong.Silence(4));
 
         _worker.Process(IngestRig.Inbound(packets[0]));
+        var queries = _rig.StationBackend.Queries;
+        _worker.Process(IngestRig.Inbound(packets[1]));
 
-        Assert.Equal((0L, 1L), (_rig.Activity.State(added).Accepted, _rig.Activity.State(added).Rejected));
+        Assert.Equal((0L, 2L), (_rig.Activity.State(added).Accepted, _rig.Activity.State(added).Rejected));
+        Assert.Equal(queries, _rig.StationBackend.Queries); // the refusal is remembered: no second wait on a dead database
     }
 
     [Fact]

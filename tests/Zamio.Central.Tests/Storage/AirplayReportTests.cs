@@ -16,6 +16,10 @@ public sealed class AirplayReportTests
         Assert.Equal(expected, AirplayReport.Cell(text));
 
     [Fact]
+    public void Cell_Identifier_IsKeptExactForJoins() =>
+        Assert.Equal(("-north", "\"a,b\""), (AirplayReport.Cell("-north", guard: false), AirplayReport.Cell("a,b", guard: false)));
+
+    [Fact]
     public void CheckPeriod_TheLongestPeriod_IsAccepted()
     {
         var from = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
