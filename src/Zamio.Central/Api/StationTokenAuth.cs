@@ -62,13 +62,11 @@ public sealed class StationTokenAuth(StationStore stations)
             return StationAuthResult.Forbidden;
         }
 
-        foreach (var other in stations.List())
+        // One read of every credential, not a query per station: this path is open to anyone with a made-up key.
+        if (stations.FindOwner(key) is { } other && other != station)
         {
-            if (other != station && stations.Verify(other, key))
-            {
-                _owners[fingerprint] = other;
-                return StationAuthResult.Forbidden;
-            }
+            _owners[fingerprint] = other;
+            return StationAuthResult.Forbidden;
         }
 
         return StationAuthResult.Unauthenticated;

@@ -51,6 +51,17 @@ public sealed class StationStore
         return row is not null && CryptographicOperations.FixedTimeEquals(row.Hash, Hash(row.Salt, key));
     }
 
+    /// <summary>The station whose key this is, or null: one read of every credential, hashed here.</summary>
+    public string? FindOwner(string key)
+    {
+        if (string.IsNullOrEmpty(key) || key.Length > 256)
+        {
+            return null;
+        }
+
+        return _store.Credentials().FirstOrDefault(c => CryptographicOperations.FixedTimeEquals(c.Hash, Hash(c.Salt, key)))?.Id;
+    }
+
     public bool Exists(string stationId) => StationIds.IsValid(stationId) && _store.Find(stationId) is not null;
 
     public IReadOnlyList<string> List() => _store.List();

@@ -36,6 +36,12 @@ public sealed class PostgresStationStore(NpgsqlDataSource dataSource) : IStation
             .ToDictionary(r => r.Id, r => r.Hash, StringComparer.Ordinal);
     }
 
+    public IReadOnlyList<StationCredential> Credentials()
+    {
+        using var connection = dataSource.OpenConnection();
+        return [.. connection.Query<StationCredential>(StationSql.Credentials)];
+    }
+
     public bool Remove(string stationId)
     {
         using var connection = dataSource.OpenConnection();

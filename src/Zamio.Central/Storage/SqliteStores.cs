@@ -37,6 +37,12 @@ public sealed class SqliteStationStore(CentralDatabase database) : IStationStore
             .ToDictionary(r => r.Id, r => r.Hash, StringComparer.Ordinal);
     }
 
+    public IReadOnlyList<StationCredential> Credentials()
+    {
+        using var connection = database.Connect();
+        return [.. connection.Query<StationCredential>(StationSql.Credentials)];
+    }
+
     public bool Remove(string stationId)
     {
         using var connection = database.Connect();

@@ -20,6 +20,9 @@ public interface IStationStore
     /// <summary>Every station with its key hash (a new key changes the hash); one read for a periodic check.</summary>
     IReadOnlyDictionary<string, byte[]> KeyHashes();
 
+    /// <summary>Every station's salt and hash in one read (finding which station a key belongs to).</summary>
+    IReadOnlyList<StationCredential> Credentials();
+
     /// <summary>Deletes the station's credentials (its plays stay); false when there was no such station.</summary>
     bool Remove(string stationId);
 }

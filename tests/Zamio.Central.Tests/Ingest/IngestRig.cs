@@ -177,6 +177,8 @@ internal sealed class SwitchableStationStore(IStationStore inner) : IStationStor
 
     public IReadOnlyDictionary<string, byte[]> KeyHashes() => Up().KeyHashes();
 
+    public IReadOnlyList<StationCredential> Credentials() => Up().Credentials();
+
     public bool Remove(string stationId) => Up().Remove(stationId);
 
     private IStationStore Up()

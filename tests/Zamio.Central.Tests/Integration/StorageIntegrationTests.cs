@@ -154,6 +154,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         Assert.False(stations.Verify("st-a", keyA));
         Assert.False(stations.Verify("st-b", keyB));
         Assert.True(stations.Verify("st-b", newKeyB));
+        Assert.Equal(("st-b", null, null), (stations.FindOwner(newKeyB), stations.FindOwner(keyB), stations.FindOwner(keyA)));
         Assert.False(stations.Remove("st-a"));
     }
 

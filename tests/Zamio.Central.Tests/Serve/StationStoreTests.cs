@@ -53,6 +53,16 @@ public sealed class StationStoreTests : IDisposable
     }
 
     [Fact]
+    public void FindOwner_KeysOfTwoStations_NamesEachOwnerAndNoneForAnUnknownKey()
+    {
+        var store = new StationStore(CentralDatabase.Open(_dir), TimeProvider.System);
+        var one = store.Add("radio-1");
+        var two = store.Add("radio-2");
+
+        Assert.Equal(("radio-1", "radio-2", null), (store.FindOwner(one), store.FindOwner(two), store.FindOwner("made-up-key")));
+    }
+
+    [Fact]
     public void KeyHashes_NewKeyForOneStation_ChangesOnlyItsHash()
     {
         var store = new StationStore(CentralDatabase.Open(_dir), TimeProvider.System);
