@@ -388,7 +388,13 @@ internal sealed partial class IngestWorker(
         var count = 0;
         foreach (var play in session.Tracker.Ongoing)
         {
-            (closed ??= []).AddRange(session.ToRecords(play with { Status = PlayStatus.Closed }));
+            foreach (var row in session.ToRecords(play with { Status = PlayStatus.Closed }))
+            {
+                // Counted as news so that a play resuming after an idle close is logged as ongoing again.
+                session.IsNews(row);
+                (closed ??= []).Add(row);
+            }
+
             count++;
         }
 
