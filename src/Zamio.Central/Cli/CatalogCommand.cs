@@ -28,6 +28,11 @@ public static class CatalogCommand
             "list" or "remove" => CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>()),
             _ => throw new CliUsageException($"unknown catalog subcommand '{args[0]}' (add, list, remove)"),
         };
+        if (args[0] == "remove" && cli.Positional.Count == 0)
+        {
+            throw new CliUsageException("catalog remove needs a track id");
+        }
+
         var shared = SharedDeployment.Open(configuration ?? SharedDeployment.DefaultConfiguration());
         if (shared is null && args[0] != "add")
         {
@@ -137,11 +142,6 @@ public static class CatalogCommand
 
     private static int Remove(CliArguments cli, ICatalogTarget catalog)
     {
-        if (cli.Positional.Count == 0)
-        {
-            throw new CliUsageException("catalog remove needs a track id");
-        }
-
         var missing = cli.Positional.Where(id => !catalog.Remove(id)).ToList();
         foreach (var id in missing)
         {
