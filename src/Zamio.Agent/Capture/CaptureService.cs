@@ -37,7 +37,7 @@ public sealed partial class CaptureService(
     private DateTimeOffset? _epoch;
     private long _nextSample;
     private long _epochTimestamp;
-    private bool _aheadLogged;
+    private long _droppedAhead;
     private bool _catchingUp;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -103,8 +103,10 @@ public sealed partial class CaptureService(
             }
 
             LogOpened(logger, source.Description);
-            _aheadLogged = false;
-            _catchingUp = false;
+            _droppedAhead = 0;
+            // A new connection starts on the clock: a server's burst of past audio is dropped whole, not its first 2 s
+            // kept under the wrong time.
+            _catchingUp = source.IsLive;
             var opened = time.GetTimestamp();
             var pace = !source.IsLive && settings.ParsedPace == Pace.Realtime;
             try
@@ -160,8 +162,9 @@ public sealed partial class CaptureService(
                 }
             }
 
-            // Once past the limit, audio is dropped until the clock is reached again, so the limit stays headroom
-            // (a burst keeps none of its past audio beyond it, a source clock running fast loses 2 s now and then).
+            // A connection starts on the clock, and a source that gets more than 2 s ahead is brought back to it: audio
+            // is dropped until the clock is reached (a server's burst of past audio on connecting is dropped whole, a
+            // source clock running fast loses 2 s now and then).
             if (source.IsLive)
             {
                 _catchingUp = _nextSample + read > WallSamples() + (_catchingUp ? 0 : AheadLimitSamples);
@@ -172,10 +175,12 @@ public sealed partial class CaptureService(
                 // Dropped and counted: older audio a server sends in a burst, or a source faster than real time.
                 ArrayPool<float>.Shared.Return(buffer);
                 state.AudioDropped(read);
-                if (!_aheadLogged)
+                // Said once a connection has lost a second this way (a block or two while it starts is routine).
+                var before = _droppedAhead;
+                _droppedAhead += read;
+                if (before < FingerprintSettings.SampleRate && _droppedAhead >= FingerprintSettings.SampleRate)
                 {
-                    _aheadLogged = true;
-                    LogAhead(logger, source.Description, AheadLimitSamples / (double)FingerprintSettings.SampleRate);
+                    LogAhead(logger, source.Description);
                 }
 
                 continue;
@@ -206,8 +211,8 @@ public sealed partial class CaptureService(
     // Monotonic: a wall clock stepped back at boot must not read as audio running ahead.
     private long WallSamples() => (long)(time.GetElapsedTime(_epochTimestamp).TotalSeconds * FingerprintSettings.SampleRate);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source} runs more than {Seconds:0} s ahead of the clock (a burst of past audio on connecting, a source clock running fast, or a source that is not live): audio is dropped until it is back on time")]
-    private static partial void LogAhead(ILogger logger, string source, double seconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source} delivers audio ahead of the clock (a burst of past audio on connecting, a source clock running fast, or a source that is not live): audio is dropped until it is back on time")]
+    private static partial void LogAhead(ILogger logger, string source);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Capturing from {Source}")]
     private static partial void LogOpened(ILogger logger, string source);
