@@ -126,7 +126,11 @@ public static class ApiEndpoints
 
             try
             {
-                audio = Fingerprinter.FromFile(clip.Path);
+                audio = Fingerprinter.FromFile(clip.Path, options.Value.MaxClipSeconds);
+            }
+            catch (ClipTooLongException ex)
+            {
+                return Results.Problem($"Too long: {ex.Message}.", statusCode: StatusCodes.Status400BadRequest);
             }
             catch (Exception ex) when (ex is AudioFormatException or InvalidDataException or EndOfStreamException or FormatException or ArgumentException or NotSupportedException)
             {

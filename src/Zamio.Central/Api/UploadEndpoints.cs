@@ -150,6 +150,11 @@ public static partial class UploadEndpoints
         {
             return StorageUnavailable(context, metrics);
         }
+        catch (ClipTooLongException ex)
+        {
+            metrics.Upload("bad_request");
+            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"Too long: {ex.Message}.");
+        }
         catch (Exception ex) when (ex is AudioFormatException or InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or ArgumentException)
         {
             var reason = saved?.Describe(ex, file!.FileName) ?? ex.Message;

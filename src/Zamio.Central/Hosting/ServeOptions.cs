@@ -36,6 +36,10 @@ public sealed class ServeOptions
     [Range(1024, 100 * 1024 * 1024)]
     public long MaxClipBytes { get; set; } = 5 * 1024 * 1024;
 
+    /// <summary>Most audio a clip (identify, the mobile upload) may hold: 5 MB of low-bitrate audio can be hours.</summary>
+    [Range(10, 3600)]
+    public int MaxClipSeconds { get; set; } = 120;
+
     /// <summary>
     /// How often the station list is re-read so a removed station, or one given a new key, is disconnected from the
     /// embedded broker and a removed one's packets are refused (also when the change came from another process).

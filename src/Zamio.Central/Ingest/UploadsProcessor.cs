@@ -42,7 +42,8 @@ public sealed record UploadedClip(
 /// Upload plays are written closed: each clip is a finished observation.
 /// </para>
 /// </summary>
-public sealed class UploadsProcessor(CatalogIndex catalog, PlayStore plays, UploadsStore uploads, CentralMetrics metrics, TimeProvider time)
+public sealed class UploadsProcessor(
+    CatalogIndex catalog, PlayStore plays, UploadsStore uploads, CentralMetrics metrics, TimeProvider time, Microsoft.Extensions.Options.IOptions<Hosting.ServeOptions> options)
 {
     public static readonly TimeSpan SameAiringTolerance = TimeSpan.FromSeconds(3);
 
@@ -60,9 +61,10 @@ public sealed class UploadsProcessor(CatalogIndex catalog, PlayStore plays, Uplo
 
     /// <summary>Decodes, matches, records the play and stores the answer; returns the stored JSON.</summary>
     /// <exception cref="Zamio.Shared.Audio.AudioFormatException">The clip does not decode.</exception>
+    /// <exception cref="ClipTooLongException">The clip holds more audio than a clip may.</exception>
     public string Process(UploadedClip clip)
     {
-        var audio = Fingerprinter.FromFile(clip.FilePath);
+        var audio = Fingerprinter.FromFile(clip.FilePath, options.Value.MaxClipSeconds);
         TrackMatch? match;
         using (metrics.Time("upload"))
         {

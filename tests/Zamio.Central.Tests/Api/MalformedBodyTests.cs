@@ -41,4 +41,18 @@ public sealed class MalformedBodyTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("not '.' or '..'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Identify_ClipHoldingMoreThanTwoMinutes_Is400SayingSo()
+    {
+        var path = Path.Combine(fixture.AudioDirectory, "..", "long-clip.wav");
+        Zamio.Central.Tests.Serve.ServeFixture.WriteWav(path, Zamio.Central.Tests.Serve.SyntheticSong.Generate(5, 130)); // 2 MB, under the byte limit
+        using var body = new ByteArrayContent(await File.ReadAllBytesAsync(path));
+
+        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/v1/identify", body, null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("more than 120 s of audio", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
+
