@@ -23,7 +23,8 @@ public static class ApiEndpoints
     {
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
         app.MapGet("/health/ready", Ready);
-        app.MapPost("/api/v1/identify", IdentifyAsync);
+        app.UseRateLimiter();
+        app.MapPost("/api/v1/identify", IdentifyAsync).RequireRateLimiting(IdentifyLimiter.Policy);
         app.MapGet("/api/v1/plays", GetPlays);
         app.MapReports();
         app.MapStations();

@@ -19,6 +19,7 @@ public static class ApiRegistration
         services.AddSingleton<StationTokenAuth>();
         services.AddSingleton<AdminAuth>();
         services.AddSingleton<ReadAccess>();
+        services.AddIdentifyLimiter();
         services.AddSingleton<LocalUploadRateLimiter>();
         // With Redis (registered by the storage setup) every instance draws on the same buckets.
         services.AddSingleton<IUploadRateLimiter>(sp => sp.GetService<RedisConnection>() is { } redis

@@ -40,6 +40,14 @@ public sealed class ServeOptions
     [Range(10, 3600)]
     public int MaxClipSeconds { get; set; } = 120;
 
+    /// <summary>Identify requests decoded and matched at once (0: one per core); needs no key, so it is bounded.</summary>
+    [Range(0, 1024)]
+    public int IdentifyConcurrency { get; set; }
+
+    /// <summary>Identify requests waiting for their turn; past that, 429 with <c>Retry-After</c>.</summary>
+    [Range(0, 10_000)]
+    public int IdentifyQueue { get; set; } = 16;
+
     /// <summary>
     /// How often the station list is re-read so a removed station, or one given a new key, is disconnected from the
     /// embedded broker and a removed one's packets are refused (also when the change came from another process).
