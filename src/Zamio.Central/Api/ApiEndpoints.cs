@@ -23,6 +23,7 @@ public static class ApiEndpoints
     {
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
         app.MapGet("/health/ready", Ready);
+        app.Use(ApiResults.StoreUnavailableAsync);
         app.UseRateLimiter();
         app.MapPost("/api/v1/identify", IdentifyAsync).RequireRateLimiting(IdentifyLimiter.Policy);
         app.MapGet("/api/v1/plays", GetPlays);
@@ -192,16 +193,7 @@ public static class ApiEndpoints
         }
 
         // One play more than the page tells whether a next page exists, so the last page links nowhere.
-        IReadOnlyList<PlayRecord> page;
-        try
-        {
-            page = plays.Query(string.IsNullOrEmpty(station) ? null : station, fromTime, toTime, pageSize + 1, cursor);
-        }
-        catch (Exception ex) when (PlayStore.IsTransient(ex))
-        {
-            return ApiResults.StoreUnavailable(context);
-        }
-
+        var page = plays.Query(string.IsNullOrEmpty(station) ? null : station, fromTime, toTime, pageSize + 1, cursor);
         if (page.Count > pageSize)
         {
             page = [.. page.Take(pageSize)];

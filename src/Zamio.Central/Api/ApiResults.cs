@@ -32,11 +32,23 @@ internal static class ApiResults
     public static IResult MalformedBody(InvalidDataException ex) =>
         Problem(StatusCodes.Status400BadRequest, $"Malformed request body: {ex.Message}");
 
-    /// <summary>503 for a read the database could not answer now (down or busy); nothing changed.</summary>
-    public static IResult StoreUnavailable(HttpContext context)
+    /// <summary>
+    /// Middleware: a request the database could not answer now (down or busy: a transient Npgsql or SQLite error, a
+    /// timeout) is 503 with <c>Retry-After</c>, not 500; nothing changed. One place for every endpoint that reads the
+    /// store (plays, reports, stations, station keys). The upload endpoint counts its own before this sees them.
+    /// </summary>
+    public static async Task StoreUnavailableAsync(HttpContext context, RequestDelegate next)
     {
-        context.Response.Headers.RetryAfter = "5";
-        return Results.Problem("The database is unreachable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException && Plays.PlayStore.IsTransient(ex) && !context.Response.HasStarted)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await Results.Problem("The database is unreachable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable)
+                .ExecuteAsync(context).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Caps what Kestrel will read of this request's body (a chunked body has no Content-Length).</summary>

@@ -35,17 +35,7 @@ public sealed class ReadAccess(AdminAuth admin, StationTokenAuth tokens, IOption
             return ApiResults.Problem(StatusCodes.Status400BadRequest, "A station key reads its own station only: name it with station=ID.");
         }
 
-        StationAuthResult result;
-        try
-        {
-            result = tokens.Check(key, station);
-        }
-        catch (Exception ex) when (Plays.PlayStore.IsTransient(ex))
-        {
-            return ApiResults.StoreUnavailable(request.HttpContext);
-        }
-
-        return result switch
+        return tokens.Check(key, station) switch
         {
             StationAuthResult.Ok => null,
             StationAuthResult.Forbidden => ApiResults.Problem(StatusCodes.Status403Forbidden, $"This key does not belong to station '{station}'."),

@@ -45,16 +45,7 @@ public static class ReportEndpoints
             return ApiResults.Problem(StatusCodes.Status400BadRequest, "'format' is json (the default) or csv.");
         }
 
-        IReadOnlyList<AirplayTotal> totals;
-        try
-        {
-            totals = plays.Airplay(string.IsNullOrEmpty(station) ? null : station, fromTime!.Value, toTime!.Value);
-        }
-        catch (Exception ex) when (PlayStore.IsTransient(ex))
-        {
-            return ApiResults.StoreUnavailable(context);
-        }
-
+        var totals = plays.Airplay(string.IsNullOrEmpty(station) ? null : station, fromTime!.Value, toTime!.Value);
         var lines = AirplayReport.Describe(totals, await metadata.GetAsync(context.RequestAborted).ConfigureAwait(false));
         if (!csv)
         {

@@ -28,15 +28,7 @@ public static partial class StationEndpoints
             return denied;
         }
 
-        SortedSet<string> ids;
-        try
-        {
-            ids = new SortedSet<string>(stations.List(), StringComparer.Ordinal);
-        }
-        catch (Exception ex) when (Plays.PlayStore.IsTransient(ex))
-        {
-            return ApiResults.StoreUnavailable(request.HttpContext);
-        }
+        var ids = new SortedSet<string>(stations.List(), StringComparer.Ordinal);
 
         return Results.Ok(ids.Select(id => activity.State(id)).Select(s => new StationResponse(
             s.Station, s.Online, s.LastPacket, s.Accepted, s.Rejected, s.Duplicates, s.Dropped,
