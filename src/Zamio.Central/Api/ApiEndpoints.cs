@@ -146,13 +146,13 @@ public static class ApiEndpoints
             match = IdentifyCommand.Best(catalog.MatcherForThisThread(), audio.Peaks);
         }
 
-        return match is null
-            ? Results.Ok(new IdentifyResponse(null, 0, null, null))
-            : Results.Ok(new IdentifyResponse(
-                match.TrackId,
-                Math.Round(match.Confidence, 3),
-                JsonLines.Round(match.Alignment.TrackFrame(0) / FingerprintSettings.FramesPerSecond),
-                Math.Round(match.Speed, 4)));
+        if (match is null)
+        {
+            return Results.Ok(new IdentifyResponse(null, 0, null, null));
+        }
+
+        var figures = ClipFigures.Of(match);
+        return Results.Ok(new IdentifyResponse(match.TrackId, figures.Confidence, figures.Offset, figures.Speed));
     }
 
     // A page with more behind it names the next one in a Link header (RFC 8288), so a client walks any period page by

@@ -57,16 +57,16 @@ public static class IdentifyCommand
         return matches.Count > 0 && matches[0].Confidence >= matcher.Options.AcceptConfidence ? matches[0] : null;
     }
 
-    private static ClipResult FromMatch(string clip, TrackMatch? match) => match is null
-        ? new ClipResult(clip, null, 0, null, null, null)
-        : new ClipResult(
-            clip,
-            match.TrackId,
-            JsonLines.Round(match.Confidence, 3),
-            // Track time at the clip's first sample: the alignment maps clip frames to track frames.
-            JsonLines.Round(match.Alignment.TrackFrame(0) / FingerprintSettings.FramesPerSecond),
-            JsonLines.Round(match.Speed, 4),
-            null);
+    private static ClipResult FromMatch(string clip, TrackMatch? match)
+    {
+        if (match is null)
+        {
+            return new ClipResult(clip, null, 0, null, null, null);
+        }
+
+        var figures = ClipFigures.Of(match);
+        return new ClipResult(clip, match.TrackId, figures.Confidence, figures.Offset, figures.Speed, null);
+    }
 }
 
 /// <summary>What <c>identify</c> prints for one clip.</summary>

@@ -14,5 +14,5 @@ public static class JsonLines
     public static void Write<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Options));
 
     /// <summary>Rounded for output; adding zero turns a negative zero (a tiny negative offset rounded) into "0".</summary>
-    public static double Round(double value, int digits = 2) => Math.Round(value, digits, MidpointRounding.AwayFromZero) + 0.0;
+    public static double Round(double value, int digits = 2) => Catalog.ClipFigures.Round(value, digits);
 }

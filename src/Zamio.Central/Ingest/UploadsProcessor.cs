@@ -86,7 +86,8 @@ public sealed class UploadsProcessor(
             var clipSeconds = audio.DurationSeconds > 0 ? audio.DurationSeconds : clip.DurationSeconds ?? 0;
             var trackSeconds = FingerprintSettings.FrameToSeconds(index.Tracks[match.TrackIndex].Peaks.FrameCount);
             playKey = RecordPlay(clip, match, offset, speed, clipSeconds, trackSeconds);
-            result = new UploadResult(clip.ChunkId, clip.StationId, match.TrackId, Math.Round(match.Confidence, 3), Cli.JsonLines.Round(offset), Math.Round(speed, 4), "matched");
+            var figures = ClipFigures.Of(match);
+            result = new UploadResult(clip.ChunkId, clip.StationId, match.TrackId, figures.Confidence, figures.Offset, figures.Speed, "matched");
             metrics.Upload("matched");
         }
 
