@@ -1,7 +1,7 @@
 namespace Zamio.Central.Api;
 
 /// <summary>
-/// An uploaded form file copied to a temporary file, deleted on dispose. A file on disk lets ffmpeg seek MP4/M4A
+/// An upload (a form file or a raw body) copied to a temporary file, deleted on dispose. A file on disk lets ffmpeg seek MP4/M4A
 /// containers whose index sits at the end.
 /// </summary>
 internal sealed class TempUpload : IDisposable
@@ -13,34 +13,23 @@ internal sealed class TempUpload : IDisposable
 
     public string Path { get; }
 
+    /// <summary>An uploaded form file (its size already checked) copied to a temporary file.</summary>
     public static async Task<TempUpload> SaveAsync(IFormFile file, string prefix, CancellationToken cancellationToken)
     {
-        var saved = new TempUpload(System.IO.Path.Combine(System.IO.Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N") + SafeExtension(file.FileName)));
-        try
+        var upload = file.OpenReadStream();
+        await using (upload.ConfigureAwait(false))
         {
-            var target = new FileStream(saved.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
-            await using (target.ConfigureAwait(false))
-            {
-                var upload = file.OpenReadStream();
-                await using (upload.ConfigureAwait(false))
-                {
-                    await upload.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            return saved;
-        }
-        catch
-        {
-            saved.Dispose();
-            throw;
+            return (await SaveAsync(upload, long.MaxValue, prefix, SafeExtension(file.FileName), cancellationToken).ConfigureAwait(false))!;
         }
     }
 
     /// <summary>A request body (a clip sent raw) copied to a temporary file; null when it held more than <paramref name="limit"/> bytes.</summary>
-    public static async Task<TempUpload?> SaveAsync(Stream body, long limit, string prefix, CancellationToken cancellationToken)
+    public static Task<TempUpload?> SaveAsync(Stream body, long limit, string prefix, CancellationToken cancellationToken) =>
+        SaveAsync(body, limit, prefix, ".bin", cancellationToken);
+
+    private static async Task<TempUpload?> SaveAsync(Stream body, long limit, string prefix, string extension, CancellationToken cancellationToken)
     {
-        var saved = new TempUpload(System.IO.Path.Combine(System.IO.Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N") + ".bin"));
+        var saved = new TempUpload(System.IO.Path.Combine(System.IO.Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N") + extension));
         try
         {
             var tooLarge = false;
