@@ -11,6 +11,9 @@ namespace Zamio.Agent.Tests.Integration;
 internal sealed class MosquittoProcess : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>QoS 1 messages the broker sends a client before it must wait for acknowledgements.</summary>
+    public const int MaxInflight = 20;
+
     private readonly string _config;
     private readonly StringBuilder _log = new();
     private Process? _process;
@@ -21,6 +24,7 @@ internal sealed class MosquittoProcess : IDisposable
         Directory.CreateDirectory(directory);
         _config = Path.Combine(directory, "mosquitto.conf");
 
+        // max_inflight_messages: QoS 1 messages the broker has out to one client at once (Mosquitto's default, pinned).
         // autosave_interval 0: saved on a clean exit only, so the test controls what a restart comes back to.
         // 'user root' keeps a root-run broker from dropping to a 'mosquitto' user that cannot write here.
         File.WriteAllText(_config, string.Create(CultureInfo.InvariantCulture, $"""
@@ -30,6 +34,7 @@ internal sealed class MosquittoProcess : IDisposable
             persistence_location {directory}/
             autosave_interval 0
             max_queued_messages 100000
+            max_inflight_messages {MaxInflight}
             user root
             log_dest stderr
             """));

@@ -102,8 +102,10 @@ public sealed class MosquittoTests(ITestOutputHelper output)
         var repeats = DeliveryAssert.CompleteAndOrdered(received, last);
         DeliveryAssert.TilesFromZero([.. received.DistinctBy(p => p.Sequence)]);
 
-        // Only packets in flight at the stop (at most the broker's receive maximum, 20) may be sent twice.
-        Assert.True(repeats.Count <= 20, $"{repeats.Count} packets redelivered");
+        // Only packets in flight at the stop may arrive twice: the agent's publishes the broker had not acknowledged (at
+        // most its receive maximum), and the broker's deliveries the subscriber had not acknowledged (its in-flight
+        // limit), which the persisted session sends again. One run under load saw 28, more than either alone.
+        Assert.True(repeats.Count <= 2 * MosquittoProcess.MaxInflight, $"{repeats.Count} packets redelivered");
         output.WriteLine($"{last} packets, {repeats.Count} redelivered");
     }
 }
