@@ -145,4 +145,73 @@ public sealed class SpoolTests
         Assert.True(spool.TryPeek(out var r));
         Assert.Equal(1UL, r.Sequence);
     }
+
+    [Fact]
+    public void Append_DiskRefusesWrites_LosesThoseOnlyAndStoresTheRestIntact()
+    {
+        using var dir = new TempDir();
+        var disk = new DiskSwitch();
+        // Segments of about three records, so a roll to a new segment is refused too.
+        var settings = new SpoolSettings(dir.Path, 1 << 30) { SegmentBytes = 400, OpenSegment = path => new RefusingFileStream(path, disk) };
+        using (var spool = new PacketSpool(settings, TimeProvider.System, NullLogger<PacketSpool>.Instance))
+        {
+            var stored = new List<ulong?>();
+            for (var i = 0; i < 5; i++)
+            {
+                stored.Add(spool.Append(s => Payload(s)));
+            }
+
+            disk.Full = true;
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.Null(spool.Append(s => Payload(s)));
+            }
+
+            disk.Full = false;
+            for (var i = 0; i < 5; i++)
+            {
+                stored.Add(spool.Append(s => Payload(s)));
+            }
+
+            Assert.Equal(Enumerable.Range(1, 10).Select(n => (ulong?)n), stored);
+            Assert.Equal(4, spool.Dropped);
+            Assert.Equal(10, spool.Depth);
+        }
+
+        // Half-written records never surface: delivery after a restart reads each stored packet whole, in order.
+        using var reopened = Open(dir.Path, segmentBytes: 400);
+        for (ulong s = 1; s <= 10; s++)
+        {
+            Assert.True(reopened.TryPeek(out var r));
+            Assert.Equal(s, r.Sequence);
+            Assert.Equal(Payload(s), r.Payload);
+            reopened.Acknowledge(s);
+        }
+
+        Assert.False(reopened.TryPeek(out _));
+    }
+
+    private sealed class DiskSwitch
+    {
+        public bool Full { get; set; }
+    }
+
+    /// <summary>A segment file on a disk that can fill up: a refused write gets half of its bytes down first.</summary>
+    private sealed class RefusingFileStream(string path, DiskSwitch disk)
+        : FileStream(Refuse(path, disk), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0)
+    {
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (disk.Full)
+            {
+                base.Write(buffer[..(buffer.Length / 2)]);
+                throw new IOException("No space left on device");
+            }
+
+            base.Write(buffer);
+        }
+
+        private static string Refuse(string path, DiskSwitch disk) =>
+            disk.Full ? throw new IOException("No space left on device") : path;
+    }
 }

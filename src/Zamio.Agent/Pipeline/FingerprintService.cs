@@ -60,10 +60,11 @@ public sealed partial class FingerprintService(
 
     private void Store(PacketDraft draft, AgentOptions settings)
     {
+        // A packet the disk refused is counted by the spool; level and dead air still follow the audio.
         var sequence = spool.Append(seq => draft.Encode(settings.StationId, seq));
-        if ((draft.Flags & FingerprintPacketFlags.GapBefore) != 0)
+        if (sequence is not null && (draft.Flags & FingerprintPacketFlags.GapBefore) != 0)
         {
-            LogGap(logger, sequence);
+            LogGap(logger, sequence.Value);
         }
 
         var seconds = draft.FrameCount / FingerprintSettings.FramesPerSecond;
@@ -85,7 +86,7 @@ public sealed partial class FingerprintService(
         state.SetLevel(draft.LevelDbfs, deadAir);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Audio lost before packet {Sequence} (source reconnect or overrun)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gap in the audio before packet {Sequence} (source reconnect, overrun, or a slow source clock caught up)")]
     private static partial void LogGap(ILogger logger, ulong sequence);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead air: silent for {Seconds:0} s")]

@@ -89,9 +89,15 @@ public sealed partial class PacketSpool : IDisposable
 
     private long _dropped;
     private ulong _droppedThrough;
+    private bool _writerTorn;
+    private long _failedWrites;
 
-    /// <summary>Assigns the next sequence number, lets <paramref name="encode"/> build the packet with it, and stores it.</summary>
-    public ulong Append(Func<ulong, byte[]> encode)
+    /// <summary>
+    /// Assigns the next sequence number, lets <paramref name="encode"/> build the packet with it, and stores it.
+    /// Null when the disk refused the write (full, or failing): that packet is lost and counted, the number is used
+    /// by the next one, and the agent carries on, so a full disk costs the packets it cannot hold, not the station.
+    /// </summary>
+    public ulong? Append(Func<ulong, byte[]> encode)
     {
         ArgumentNullException.ThrowIfNull(encode);
         ulong sequence;
@@ -105,25 +111,20 @@ public sealed partial class PacketSpool : IDisposable
                 throw new ArgumentException($"Packet of {payload.Length} bytes exceeds the spool's {SpoolSegment.MaxPayload}-byte limit.");
             }
 
-            if (sequence >= _reserved.Value)
+            try
             {
-                _reserved.Write(sequence + _settings.SequenceReservation, durable: true);
+                Write(sequence, payload);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LoseUnwritten(ex);
+                return null;
             }
 
-            if (_active.Length > 0 && _active.Length + SpoolSegment.HeaderSize + payload.Length > _settings.SegmentBytes)
+            if (_failedWrites > 0)
             {
-                Roll(sequence);
-            }
-
-            SpoolSegment.WriteHeader(_header, sequence, payload);
-            _writer.Write(_header);
-            _writer.Write(payload);
-            var now = _time.GetTimestamp();
-            var durable = _time.GetElapsedTime(_lastWriterSync, now) >= _settings.FsyncInterval;
-            _writer.Flush(durable);
-            if (durable)
-            {
-                _lastWriterSync = now;
+                LogWritesResumed(_logger, _failedWrites);
+                _failedWrites = 0;
             }
 
             _active.Length += SpoolSegment.HeaderSize + payload.Length;
@@ -136,6 +137,49 @@ public sealed partial class PacketSpool : IDisposable
 
         Wake();
         return sequence;
+    }
+
+    private void Write(ulong sequence, byte[] payload)
+    {
+        if (sequence >= _reserved.Value)
+        {
+            _reserved.Write(sequence + _settings.SequenceReservation, durable: true);
+        }
+
+        if (_writerTorn)
+        {
+            // A failed append may have left part of a record behind the last whole one.
+            _writer.SetLength(_active.Length);
+            _writer.Position = _active.Length;
+            _writerTorn = false;
+        }
+
+        if (_active.Length > 0 && _active.Length + SpoolSegment.HeaderSize + payload.Length > _settings.SegmentBytes)
+        {
+            Roll(sequence);
+        }
+
+        SpoolSegment.WriteHeader(_header, sequence, payload);
+        _writerTorn = true;
+        _writer.Write(_header);
+        _writer.Write(payload);
+        var now = _time.GetTimestamp();
+        var durable = _time.GetElapsedTime(_lastWriterSync, now) >= _settings.FsyncInterval;
+        _writer.Flush(durable);
+        _writerTorn = false;
+        if (durable)
+        {
+            _lastWriterSync = now;
+        }
+    }
+
+    private void LoseUnwritten(Exception ex)
+    {
+        Interlocked.Increment(ref _dropped);
+        if (_failedWrites++ == 0)
+        {
+            LogWriteFailed(_logger, ex.Message);
+        }
     }
 
     /// <summary>The oldest undelivered packet, without removing it.</summary>
@@ -267,14 +311,22 @@ public sealed partial class PacketSpool : IDisposable
             }
 
             _disposed = true;
-            _writer.Flush(flushToDisk: true);
+            try
+            {
+                _writer.Flush(flushToDisk: true);
+                _cursor.Sync();
+                // A clean stop releases the unused reservation, so the next run continues without a jump.
+                _reserved.Write(_nextSequence, durable: true);
+            }
+            catch (IOException)
+            {
+                // Every append already reached the OS; a failing disk at stop loses what a power cut would, and a
+                // torn tail is cut at the next start.
+            }
+
             _writer.Dispose();
             _reader?.Dispose();
-            _cursor.Sync();
             _cursor.Dispose();
-
-            // A clean stop releases the unused reservation, so the next run continues without a jump.
-            _reserved.Write(_nextSequence, durable: true);
             _reserved.Dispose();
         }
 
@@ -359,20 +411,23 @@ public sealed partial class PacketSpool : IDisposable
         }
     }
 
-    private static FileStream OpenWriter(SpoolSegment segment)
+    private FileStream OpenWriter(SpoolSegment segment)
     {
-        var stream = new FileStream(segment.Path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+        var stream = _settings.OpenSegment(segment.Path);
         stream.Position = segment.Length;
         return stream;
     }
 
+    // The new segment is opened before the old one is let go, so a failure leaves the spool as it was.
     private void Roll(ulong firstSequence)
     {
         _writer.Flush(flushToDisk: true);
+        var next = new SpoolSegment(Path.Combine(_settings.Directory, SpoolSegment.FileName(firstSequence)), firstSequence);
+        var writer = OpenWriter(next);
         _writer.Dispose();
-        _active = new SpoolSegment(Path.Combine(_settings.Directory, SpoolSegment.FileName(firstSequence)), firstSequence);
+        _writer = writer;
+        _active = next;
         _segments.Add(_active);
-        _writer = OpenWriter(_active);
     }
 
     private void EnforceLimit()
@@ -470,6 +525,12 @@ public sealed partial class PacketSpool : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Spool segment {Path} is corrupt at byte {Position}; skipping {Bytes} byte(s)")]
     private static partial void LogCorrupt(ILogger logger, string path, long position, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Spool write failed ({Reason}): packets are lost until the disk takes writes again")]
+    private static partial void LogWriteFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool writes resumed; {Count} packet(s) were lost while the disk refused them")]
+    private static partial void LogWritesResumed(ILogger logger, long count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spool full: dropped {Count} undelivered packet(s), sequences {First}..{Last}")]
     private static partial void LogSpoolFull(ILogger logger, long count, ulong first, ulong last);

@@ -14,4 +14,8 @@ public sealed record SpoolSettings(string Directory, long MaxBytes)
 
     /// <summary>Sequence numbers reserved durably ahead of use, so a power cut never leads to a number being reused.</summary>
     public ulong SequenceReservation { get; init; } = 4096;
+
+    /// <summary>Opens a segment for appending; replaced in tests to make writes fail as a full disk does.</summary>
+    internal Func<string, FileStream> OpenSegment { get; init; } =
+        path => new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
 }
