@@ -34,7 +34,15 @@ public sealed partial class CaptureService(
     // connection added its length to every later play, and a source that is not live at all ran minutes ahead).
     private const long AheadLimitSamples = 2 * FingerprintSettings.SampleRate;
 
+    // The opposite drift: a live source whose clock runs slow (a sound card 50 ppm slow loses 4 s a day) falls behind
+    // the wall clock for good, and every later play is stamped that late. The least lag over a minute is drift, not
+    // the jitter of buffers and networks; past a second the audio clock skips ahead by it (a gap, no audio lost).
+    private const long BehindLimitSamples = FingerprintSettings.SampleRate;
+    private static readonly TimeSpan LagWindow = TimeSpan.FromMinutes(1);
+
     private DateTimeOffset? _epoch;
+    private long _leastLag;
+    private long _lagWindowStart;
     private long _nextSample;
     private long _epochTimestamp;
     private long _droppedAhead;
@@ -108,6 +116,8 @@ public sealed partial class CaptureService(
             // kept under the wrong time.
             _catchingUp = source.IsLive;
             var opened = time.GetTimestamp();
+            _leastLag = long.MaxValue;
+            _lagWindowStart = opened;
             var pace = !source.IsLive && settings.ParsedPace == Pace.Realtime;
             try
             {
@@ -186,6 +196,11 @@ public sealed partial class CaptureService(
                 continue;
             }
 
+            if (source.IsLive)
+            {
+                KeepUp(read);
+            }
+
             var block = new AudioBlock(_epoch!.Value, _nextSample, buffer, read);
             _nextSample += read;
             if (!source.IsLive)
@@ -208,11 +223,32 @@ public sealed partial class CaptureService(
         }
     }
 
+    private void KeepUp(int read)
+    {
+        _leastLag = Math.Min(_leastLag, WallSamples() - (_nextSample + read));
+        if (time.GetElapsedTime(_lagWindowStart) < LagWindow)
+        {
+            return;
+        }
+
+        if (_leastLag > BehindLimitSamples)
+        {
+            _nextSample += _leastLag;
+            LogBehind(logger, source.Description, _leastLag / (double)FingerprintSettings.SampleRate);
+        }
+
+        _leastLag = long.MaxValue;
+        _lagWindowStart = time.GetTimestamp();
+    }
+
     // Monotonic: a wall clock stepped back at boot must not read as audio running ahead.
     private long WallSamples() => (long)(time.GetElapsedTime(_epochTimestamp).TotalSeconds * FingerprintSettings.SampleRate);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Source} delivers audio ahead of the clock (a burst of past audio on connecting, a source clock running fast, or a source that is not live): audio is dropped until it is back on time")]
     private static partial void LogAhead(ILogger logger, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Source} delivers audio behind the clock (its clock runs slow, or audio was lost on the way): the audio clock skips {Seconds:0.0} s ahead to keep plays on time")]
+    private static partial void LogBehind(ILogger logger, string source, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Capturing from {Source}")]
     private static partial void LogOpened(ILogger logger, string source);
