@@ -89,8 +89,11 @@ public sealed partial class PacketSpool : IDisposable
 
     private long _dropped;
     private ulong _droppedThrough;
+    private static readonly TimeSpan DiskLogInterval = TimeSpan.FromMinutes(10);
     private bool _writerTorn;
     private long _failedWrites;
+    private long? _failureLoggedAt;
+    private long? _resumedLoggedAt;
 
     /// <summary>
     /// Assigns the next sequence number, lets <paramref name="encode"/> build the packet with it, and stores it.
@@ -121,7 +124,7 @@ public sealed partial class PacketSpool : IDisposable
                 return null;
             }
 
-            if (_failedWrites > 0)
+            if (_failedWrites > 0 && Due(ref _resumedLoggedAt))
             {
                 LogWritesResumed(_logger, _failedWrites);
                 _failedWrites = 0;
@@ -176,10 +179,24 @@ public sealed partial class PacketSpool : IDisposable
     private void LoseUnwritten(Exception ex)
     {
         Interlocked.Increment(ref _dropped);
-        if (_failedWrites++ == 0)
+        _failedWrites++;
+        if (Due(ref _failureLoggedAt))
         {
             LogWriteFailed(_logger, ex.Message);
         }
+    }
+
+    // A nearly full disk takes one write and refuses the next; its messages must not fill what space is left.
+    private bool Due(ref long? loggedAt)
+    {
+        var now = _time.GetTimestamp();
+        if (loggedAt is { } last && _time.GetElapsedTime(last, now) < DiskLogInterval)
+        {
+            return false;
+        }
+
+        loggedAt = now;
+        return true;
     }
 
     /// <summary>The oldest undelivered packet, without removing it.</summary>
@@ -270,7 +287,19 @@ public sealed partial class PacketSpool : IDisposable
 
             var now = _time.GetTimestamp();
             var durable = _time.GetElapsedTime(_lastCursorSync, now) >= _settings.FsyncInterval;
-            _cursor.Write(sequence, durable);
+            try
+            {
+                _cursor.Write(sequence, durable);
+            }
+            catch (IOException ex)
+            {
+                // The cursor moves on in memory; what a restart re-sends is discarded by central as already seen.
+                if (Due(ref _failureLoggedAt))
+                {
+                    LogWriteFailed(_logger, ex.Message);
+                }
+            }
+
             if (durable)
             {
                 _lastCursorSync = now;
@@ -526,7 +555,7 @@ public sealed partial class PacketSpool : IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Spool segment {Path} is corrupt at byte {Position}; skipping {Bytes} byte(s)")]
     private static partial void LogCorrupt(ILogger logger, string path, long position, long bytes);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Spool write failed ({Reason}): packets are lost until the disk takes writes again")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Spool write failed ({Reason}): packets are lost until the disk takes writes again (said at most every 10 minutes)")]
     private static partial void LogWriteFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spool writes resumed; {Count} packet(s) were lost while the disk refused them")]
