@@ -24,6 +24,10 @@ public sealed class CatalogCache(RedisConnection redis)
     public async Task<long> VersionAsync() =>
         (long?)await redis.Database.StringGetAsync(RedisCatalogChangeFeed.VersionKey(redis)).ConfigureAwait(false) ?? 0;
 
+    /// <summary>Sets the catalogue version when Redis has none (it restarted empty); false when it has one.</summary>
+    public Task<bool> RestoreVersionAsync(long version) =>
+        redis.Database.StringSetAsync(RedisCatalogChangeFeed.VersionKey(redis), version, when: When.NotExists);
+
     /// <summary>
     /// Every track of the current algorithm, or null when the cache was never completely filled. Entries too damaged
     /// to decode are named in <see cref="CachedCatalog.Unreadable"/> rather than dropped silently.

@@ -38,8 +38,11 @@ public interface ICatalogChangeFeed
     /// <summary>Changes for this instance's index, in arrival order.</summary>
     ChannelReader<CatalogChange> Changes { get; }
 
-    /// <summary>Tells the other instances; returns the change with its catalogue version (0 when not shared).</summary>
-    Task<CatalogChange> PublishAsync(CatalogChangeKind kind, string trackId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Tells the other instances; returns the change with its catalogue version (0 when not shared). <paramref name="known"/>
+    /// is the highest version the caller has seen: a counter that Redis lost restarts above it.
+    /// </summary>
+    Task<CatalogChange> PublishAsync(CatalogChangeKind kind, string trackId, long known, CancellationToken cancellationToken);
 }
 
 /// <summary>Embedded mode: one process; the caller applies the change to this instance's index itself.</summary>
@@ -49,7 +52,7 @@ public sealed class InProcessCatalogChangeFeed : ICatalogChangeFeed
 
     public ChannelReader<CatalogChange> Changes => _changes.Reader;
 
-    public Task<CatalogChange> PublishAsync(CatalogChangeKind kind, string trackId, CancellationToken cancellationToken) =>
+    public Task<CatalogChange> PublishAsync(CatalogChangeKind kind, string trackId, long known, CancellationToken cancellationToken) =>
         Task.FromResult(new CatalogChange(kind, trackId, 0));
 }
 
@@ -84,12 +87,18 @@ public sealed partial class RedisCatalogChangeFeed : ICatalogChangeFeed
 
     public static RedisKey VersionKey(RedisConnection redis) => redis.Key("catalog:version");
 
-    public async Task<CatalogChange> PublishAsync(CatalogChangeKind kind, string trackId, CancellationToken cancellationToken)
+    // A Redis that restarted empty would count from 1 again, under versions every instance has applied and skips.
+    private const string IncrementAbove = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
+        return redis.call('INCR', KEYS[1])
+        """;
+
+    public async Task<CatalogChange> PublishAsync(CatalogChangeKind kind, string trackId, long known, CancellationToken cancellationToken)
     {
         try
         {
             var db = _redis.Database;
-            var version = await db.StringIncrementAsync(VersionKey(_redis)).ConfigureAwait(false);
+            var version = (long)await db.ScriptEvaluateAsync(IncrementAbove, [VersionKey(_redis)], [known]).ConfigureAwait(false);
             var change = new CatalogChange(kind, trackId, version);
             await db.PublishAsync(ChannelName(_redis), change.Encode()).ConfigureAwait(false);
             return change;

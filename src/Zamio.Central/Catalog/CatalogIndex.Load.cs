@@ -35,6 +35,9 @@ public sealed partial class CatalogIndex
             }
 
             _loadedVersion = version ?? 0;
+            // Versions applied before this load are in it; remembering them would skip a Redis that counts again.
+            _applied.Clear();
+            _appliedOrder.Clear();
             LoadedFrom = from;
             LogLoaded(logger, TrackCount, Index.TotalSeconds / 3600, from, time.GetElapsedTime(started).TotalMilliseconds);
         }

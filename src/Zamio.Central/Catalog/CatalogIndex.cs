@@ -71,6 +71,12 @@ public sealed partial class CatalogIndex(
     /// <summary>Raised after a new index was swapped in (on the rebuilding thread).</summary>
     public event Action<FingerprintIndex>? Swapped;
 
+    /// <summary>Raised when Redis lost the shared snapshot and this index should be written there again.</summary>
+    public event Action? ShareRequested;
+
+    /// <summary>Asks for this index to be written to Redis again (it restarted empty).</summary>
+    public void RequestShare() => ShareRequested?.Invoke();
+
     /// <summary>Reloads the whole catalogue synchronously (callers without an async context).</summary>
     public void Load() => LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
 

@@ -69,6 +69,15 @@ public sealed partial class CatalogIndexLoader(
                 {
                     var version = await cache.VersionAsync().ConfigureAwait(false);
                     var local = index.Version;
+                    if (version == 0 && local > 0 && await cache.RestoreVersionAsync(local).ConfigureAwait(false))
+                    {
+                        // Redis restarted empty: it gets back the version and the snapshot, so changes count on from
+                        // here and new instances still warm from it.
+                        LogVersionRestored(logger, local);
+                        index.RequestShare();
+                        continue;
+                    }
+
                     if (drift.Check(version, local))
                     {
                         LogVersionDrift(logger, local, version);
@@ -88,6 +97,9 @@ public sealed partial class CatalogIndexLoader(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Applying {Count} catalogue change(s) failed; the previous index stays in use")]
     private static partial void LogApplyFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis had no catalogue version (restarted empty); restored {Version} and writing the index snapshot again")]
+    private static partial void LogVersionRestored(ILogger logger, long version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Catalogue version {Local} still differs from {Remote} after a check period without a notification; reloading the index")]
     private static partial void LogVersionDrift(ILogger logger, long local, long remote);

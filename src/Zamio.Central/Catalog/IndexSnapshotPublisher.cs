@@ -29,7 +29,9 @@ public sealed partial class IndexSnapshotPublisher(
         }
 
         void OnSwapped(Shared.Indexing.FingerprintIndex _) => _swaps.Writer.TryWrite(true);
+        void OnShareRequested() => _swaps.Writer.TryWrite(true);
         index.Swapped += OnSwapped;
+        index.ShareRequested += OnShareRequested;
         try
         {
             if (index.IsLoaded)
@@ -49,6 +51,7 @@ public sealed partial class IndexSnapshotPublisher(
         finally
         {
             index.Swapped -= OnSwapped;
+            index.ShareRequested -= OnShareRequested;
         }
     }
 

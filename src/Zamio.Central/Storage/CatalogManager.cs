@@ -69,7 +69,7 @@ public sealed partial class CatalogManager(
 
     private async Task PropagateAsync(CatalogChangeKind kind, string trackId, CancellationToken cancellationToken)
     {
-        var change = await feed.PublishAsync(kind, trackId, cancellationToken).ConfigureAwait(false);
+        var change = await feed.PublishAsync(kind, trackId, index?.Version ?? 0, cancellationToken).ConfigureAwait(false);
         if (index is not null)
         {
             await index.ApplyAsync([change], cancellationToken).ConfigureAwait(false);

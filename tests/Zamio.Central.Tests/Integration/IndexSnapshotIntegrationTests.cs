@@ -72,6 +72,53 @@ public sealed class IndexSnapshotIntegrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task After_redis_restarts_empty_changes_stay_live_and_new_instances_warm_from_it_again()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        var redis = await TestServers.RedisAsync(output);
+        if (pg is null || redis is null)
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var settings = Settings(pg, redis.Value);
+        settings["Zamio:Redis:SnapshotDebounceMilliseconds"] = "50";
+        settings["Zamio:Redis:VersionCheckMilliseconds"] = "200";
+        try
+        {
+            await using var a = await IntegrationHost.StartAsync(dir.Combine("a"), settings);
+            await using var b = await IntegrationHost.StartAsync(dir.Combine("b"), settings);
+            var indexB = b.Get<CatalogIndex>();
+            var manager = a.Get<CatalogManager>();
+            var first = IntegrationHost.WhenIndex(indexB, i => i.Contains("before-restart"));
+            await manager.AddAsync(Track("before-restart"), IntegrationHost.SyntheticPeaks(31), CancellationToken.None);
+            await first.WaitAsync(LiveWithin);
+
+            // Redis restarts empty: counted from 1 again, the next change had a version instance B had applied.
+            await TestServers.CleanRedisAsync(redis.Value.Configuration, redis.Value.Prefix);
+            var second = IntegrationHost.WhenIndex(indexB, i => i.Contains("after-restart"));
+            await manager.AddAsync(Track("after-restart"), IntegrationHost.SyntheticPeaks(32), CancellationToken.None);
+            await second.WaitAsync(LiveWithin);
+            Assert.Equal(2, indexB.Version);
+
+            // Emptied with no change to follow, it gets the version and the snapshot back from the instances.
+            var rewritten = SnapshotWritten([a, b], 2);
+            await TestServers.CleanRedisAsync(redis.Value.Configuration, redis.Value.Prefix);
+            await rewritten.WaitAsync(WriteWithin);
+            await using var c = await IntegrationHost.StartAsync(dir.Combine("c"), settings);
+            var indexC = c.Get<CatalogIndex>();
+            Assert.Equal("snapshot", indexC.LoadedFrom);
+            Assert.Equal(2, indexC.Version);
+            Assert.True(indexC.Contains("before-restart") && indexC.Contains("after-restart"));
+        }
+        finally
+        {
+            await TestServers.CleanRedisAsync(redis.Value.Configuration, redis.Value.Prefix);
+        }
+    }
+
+    [Fact]
     public async Task A_damaged_cache_entry_is_read_from_the_store_and_start_up_goes_on()
     {
         await using var pg = await TestServers.PostgresAsync(output);
