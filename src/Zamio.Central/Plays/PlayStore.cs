@@ -39,7 +39,8 @@ public sealed partial class PlayStore : BackgroundService
     private readonly Channel<byte> _signal = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
     private Dictionary<(string Station, string Key), (PlayRecord Play, long Sequence)> _pending = [];
-    private int _inFlight;
+    private readonly HashSet<(string Station, string Key)> _inFlight = [];
+    private int _inFlightOnly; // plays in the batch being written with no newer update pending: each counts once
     private long _enqueued;
     private long _writtenSequence;
     private long _written;
@@ -86,7 +87,7 @@ public sealed partial class PlayStore : BackgroundService
         {
             lock (_gate)
             {
-                return _pending.Count + _inFlight;
+                return _pending.Count + _inFlightOnly;
             }
         }
     }
@@ -107,10 +108,17 @@ public sealed partial class PlayStore : BackgroundService
             foreach (var play in plays)
             {
                 var key = (play.Station, play.PlayKey);
-                if (_pending.Count + _inFlight >= _options.PlayBufferCapacity && !_pending.ContainsKey(key))
+                var known = _pending.ContainsKey(key);
+                var writing = !known && _inFlight.Contains(key);
+                if (_pending.Count + _inFlightOnly >= _options.PlayBufferCapacity && !known && !writing)
                 {
                     dropped++;
                     continue;
+                }
+
+                if (writing)
+                {
+                    _inFlightOnly--;
                 }
 
                 _pending[key] = (play, ++_enqueued);
@@ -204,7 +212,8 @@ public sealed partial class PlayStore : BackgroundService
                 _pending.Remove((play.Station, play.PlayKey));
             }
 
-            _inFlight = batch.Count;
+            _inFlight.UnionWith(batch.Select(b => (b.Play.Station, b.Play.PlayKey)));
+            _inFlightOnly = batch.Count;
         }
 
         var plays = batch.ConvertAll(b => b.Play);
@@ -252,7 +261,8 @@ public sealed partial class PlayStore : BackgroundService
     {
         lock (_gate)
         {
-            _inFlight = 0;
+            _inFlight.Clear();
+            _inFlightOnly = 0;
             foreach (var entry in batch)
             {
                 // A newer update that arrived meanwhile wins.
@@ -266,7 +276,8 @@ public sealed partial class PlayStore : BackgroundService
         List<TaskCompletionSource> done = [];
         lock (_gate)
         {
-            _inFlight = 0;
+            _inFlight.Clear();
+            _inFlightOnly = 0;
             // One writer: everything older than the oldest update still pending is written.
             _writtenSequence = _pending.Count == 0 ? _enqueued : _pending.Values.Min(p => p.Sequence) - 1;
             for (var i = _flushWaiters.Count - 1; i >= 0; i--)
