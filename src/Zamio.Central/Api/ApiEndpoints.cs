@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Zamio.Central.Catalog;
 using Zamio.Central.Storage;
-using Zamio.Central.Cli;
 using Zamio.Central.Hosting;
 using Zamio.Central.Ingest;
 using Zamio.Central.Metrics;
@@ -143,7 +142,7 @@ public static class ApiEndpoints
         Zamio.Shared.Matching.TrackMatch? match;
         using (metrics.Time("identify"))
         {
-            match = IdentifyCommand.Best(catalog.MatcherForThisThread(), audio.Peaks);
+            match = ClipMatch.Best(catalog.MatcherForThisThread(), audio.Peaks);
         }
 
         if (match is null)

@@ -43,18 +43,12 @@ public static class IdentifyCommand
         try
         {
             var audio = Fingerprinter.FromFile(path);
-            return FromMatch(clip, Best(matcher, audio.Peaks));
+            return FromMatch(clip, ClipMatch.Best(matcher, audio.Peaks));
         }
         catch (Exception ex) when (ex is AudioFormatException or IOException or UnauthorizedAccessException)
         {
             return new ClipResult(clip, null, 0, null, null, ex.Message);
         }
-    }
-
-    public static TrackMatch? Best(Matcher matcher, ReadOnlySpan<Peak> peaks)
-    {
-        var matches = matcher.Match(peaks);
-        return matches.Count > 0 && matches[0].Confidence >= matcher.Options.AcceptConfidence ? matches[0] : null;
     }
 
     private static ClipResult FromMatch(string clip, TrackMatch? match)

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Zamio.Central.Catalog;
-using Zamio.Central.Cli;
 using Zamio.Central.Metrics;
 using Zamio.Central.Plays;
 using Zamio.Shared.Fingerprinting;
@@ -68,7 +67,7 @@ public sealed class UploadsProcessor(
         TrackMatch? match;
         using (metrics.Time("upload"))
         {
-            match = IdentifyCommand.Best(catalog.MatcherForThisThread(), audio.Peaks);
+            match = ClipMatch.Best(catalog.MatcherForThisThread(), audio.Peaks);
         }
 
         var index = catalog.Index;

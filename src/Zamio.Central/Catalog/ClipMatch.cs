@@ -1,0 +1,59 @@
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Matching;
+
+namespace Zamio.Central.Catalog;
+
+/// <summary>
+/// The one answer for a clip (the identify verb, <c>POST /api/v1/identify</c>, the mobile upload). Clips up to 20 s
+/// are matched whole, as the clip benchmark measures them. Longer ones are matched in 10 s segments every 5 s and
+/// answered by the track most segments (at least two) agree on at one position: matched whole, a minute of audio piles up chance
+/// coincidences with a tonal neighbour faster than verification's chance model allows (90 s clips of catalogue
+/// tracks came back unanswered, or as another track at full confidence, while their 15 s cuts were all right).
+/// </summary>
+public static class ClipMatch
+{
+    private static readonly int WholeFrames = FingerprintSettings.SecondsToFrame(20);
+    private static readonly int SegmentFrames = FingerprintSettings.SecondsToFrame(10);
+    private static readonly int StepFrames = FingerprintSettings.SecondsToFrame(5);
+    private static readonly int SamePositionFrames = FingerprintSettings.SecondsToFrame(1);
+
+    public static TrackMatch? Best(Matcher matcher, ReadOnlySpan<Peak> peaks)
+    {
+        ArgumentNullException.ThrowIfNull(matcher);
+        if (peaks.Length < 2 || peaks[^1].Frame - peaks[0].Frame <= WholeFrames)
+        {
+            return Accepted(matcher, peaks);
+        }
+
+        var found = new List<TrackMatch>();
+        for (long start = peaks[0].Frame; ; start += StepFrames)
+        {
+            var end = start + SegmentFrames;
+            if (Accepted(matcher, peaks[Peak.FirstAtOrAfter(peaks, start)..Peak.FirstAtOrAfter(peaks, end)]) is { } match)
+            {
+                found.Add(match);
+            }
+
+            if (end > peaks[^1].Frame)
+            {
+                break;
+            }
+        }
+
+        // Segments agree when they name one track at one position of it at the clip's first frame; a lone segment is
+        // a 10 s clip's chance of a false answer taken once per segment, so at least two must agree.
+        return found
+            .GroupBy(m => (m.TrackIndex, Position: Math.Round(m.Alignment.TrackFrame(0) / SamePositionFrames)))
+            .Where(g => g.Count() >= 2)
+            .OrderByDescending(g => g.Count())
+            .ThenByDescending(g => g.Sum(m => m.Score))
+            .Select(g => g.MaxBy(m => m.Score))
+            .FirstOrDefault();
+    }
+
+    private static TrackMatch? Accepted(Matcher matcher, ReadOnlySpan<Peak> peaks)
+    {
+        var matches = matcher.Match(peaks);
+        return matches.Count > 0 && matches[0].Confidence >= matcher.Options.AcceptConfidence ? matches[0] : null;
+    }
+}
