@@ -1,3 +1,5 @@
+using Zamio.Central.Plays;
+
 namespace Zamio.Central.Storage;
 
 /// <summary>Plays statements written the same for PostgreSQL and SQLite; the stores map the rows to their types.</summary>
@@ -14,6 +16,32 @@ internal static class PlaySql
         WHERE station = @station AND status = 'ongoing'
         ORDER BY start_utc, play_key
         """;
+
+    /// <summary>
+    /// How far apart two starts of one track on one station may be and still be one airing. A stream matched again (a
+    /// day replayed from a logger, a reinstalled agent's spool, a restart after its plays were closed) writes under new
+    /// play keys; the stores write such a play onto the airing already stored instead of adding a second.
+    /// </summary>
+    public static readonly TimeSpan SameAiring = TimeSpan.FromSeconds(10);
+
+    /// <summary>Rewrites plays found to be stored airings onto their keys, one row per key, without retractions.</summary>
+    public static IEnumerable<PlayRecord> Onto(IEnumerable<PlayRecord> rows, IReadOnlyDictionary<(string Station, string PlayKey), string> stored)
+    {
+        var written = new Dictionary<(string, string), PlayRecord>();
+        foreach (var row in rows)
+        {
+            if (!stored.TryGetValue((row.Station, row.PlayKey), out var key))
+            {
+                written[(row.Station, row.PlayKey)] = row;
+            }
+            else if (row.Status != "retracted")
+            {
+                written[(row.Station, key)] = row with { PlayKey = key };
+            }
+        }
+
+        return written.Values;
+    }
 
     /// <summary>Airtime per station and track; the stores give their own expression for a play's length in seconds.</summary>
     public static string Airplay(string secondsExpression, string stationFilter) => $"""

@@ -66,10 +66,15 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
             latest[(play.Station, play.PlayKey)] = play;
         }
 
-        var rows = latest.Values.ToArray();
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            var rows = await OntoStoredAiringsAsync(connection, [.. latest.Values], cancellationToken).ConfigureAwait(false);
+            if (rows.Length == 0)
+            {
+                return;
+            }
+
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 INSERT INTO plays (station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status, updated_at)
@@ -99,6 +104,33 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
                 },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Plays not stored yet that are an airing already stored under another key (see <see cref="PlaySql.SameAiring"/>)
+    /// take that key; a retraction of such a play is dropped, since only the session that wrote a row may withdraw it.
+    /// </summary>
+    private static async Task<PlayRecord[]> OntoStoredAiringsAsync(NpgsqlConnection connection, PlayRecord[] rows, CancellationToken cancellationToken)
+    {
+        var stored = (await connection.QueryAsync<(string Station, string PlayKey, string StoredKey)>(new CommandDefinition(
+            """
+            SELECT DISTINCT ON (b.station, b.play_key) b.station, b.play_key, p.play_key
+            FROM unnest(@stations, @keys, @tracks, @starts) AS b(station, play_key, track, start_utc)
+            JOIN plays p ON p.station = b.station AND p.track = b.track AND p.play_key <> b.play_key AND p.status <> 'retracted'
+                AND p.start_utc BETWEEN b.start_utc - @window AND b.start_utc + @window
+            WHERE NOT EXISTS (SELECT 1 FROM plays q WHERE q.station = b.station AND q.play_key = b.play_key)
+            ORDER BY b.station, b.play_key, abs(extract(epoch FROM p.start_utc - b.start_utc)), p.play_key
+            """,
+            new
+            {
+                stations = rows.Select(p => p.Station).ToArray(),
+                keys = rows.Select(p => p.PlayKey).ToArray(),
+                tracks = rows.Select(p => p.Track).ToArray(),
+                starts = rows.Select(p => p.Start.UtcDateTime).ToArray(),
+                window = PlaySql.SameAiring,
+            },
+            cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(r => (r.Station, r.PlayKey), r => r.StoredKey);
+        return stored.Count == 0 ? rows : [.. PlaySql.Onto(rows, stored)];
     }
 
     public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null)

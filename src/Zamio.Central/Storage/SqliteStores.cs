@@ -63,7 +63,7 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
         using var connection = database.Connect();
         using var tx = connection.BeginTransaction();
         var updatedAt = now.ToString("O");
-        foreach (var play in plays)
+        foreach (var play in OntoStoredAirings(connection, tx, plays))
         {
             connection.Execute(
                 """
@@ -95,6 +95,39 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
 
         tx.Commit();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Plays not stored yet that are an airing already stored under another key (see <see cref="PlaySql.SameAiring"/>)
+    /// take that key; a retraction of such a play is dropped, since only the session that wrote a row may withdraw it.
+    /// </summary>
+    private static IEnumerable<PlayRecord> OntoStoredAirings(SqliteConnection connection, SqliteTransaction tx, IReadOnlyList<PlayRecord> plays)
+    {
+        var stored = new Dictionary<(string Station, string PlayKey), string>();
+        foreach (var play in plays)
+        {
+            var key = connection.QueryFirstOrDefault<string>(
+                """
+                SELECT p.play_key FROM plays p
+                WHERE p.station = @Station AND p.track = @Track AND p.play_key <> @PlayKey AND p.status <> 'retracted'
+                    AND p.start_utc BETWEEN @From AND @To
+                    AND NOT EXISTS (SELECT 1 FROM plays q WHERE q.play_key = @PlayKey)
+                ORDER BY abs(julianday(p.start_utc) - julianday(@Start)), p.play_key
+                LIMIT 1
+                """,
+                new
+                {
+                    play.Station, play.Track, play.PlayKey, Start = Utc(play.Start),
+                    From = Utc(play.Start - PlaySql.SameAiring), To = Utc(play.Start + PlaySql.SameAiring),
+                },
+                tx);
+            if (key is not null)
+            {
+                stored[(play.Station, play.PlayKey)] = key;
+            }
+        }
+
+        return stored.Count == 0 ? plays : PlaySql.Onto(plays, stored);
     }
 
     public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null)

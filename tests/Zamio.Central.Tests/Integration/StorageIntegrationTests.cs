@@ -131,6 +131,18 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_day_matched_again_under_new_keys_writes_onto_the_airings_postgres_has()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        if (pg is null)
+        {
+            return;
+        }
+
+        await ReplayedAirings.CheckAsync(new PostgresPlayStore(await pg.MigratedAsync()));
+    }
+
+    [Fact]
     public async Task Stations_removed_or_given_a_new_key_in_postgres_stop_verifying_with_the_old_key()
     {
         await using var pg = await TestServers.PostgresAsync(output);

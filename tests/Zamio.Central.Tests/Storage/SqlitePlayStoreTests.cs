@@ -24,6 +24,9 @@ public sealed class SqlitePlayStoreTests : IDisposable
     public Task Airplay_PlaysAroundAPeriod_SumsThoseThatBeganInItPerStationAndTrack() => AirplayPlays.SeedAndCheckAsync(_store);
 
     [Fact]
+    public Task UpsertAsync_ADayMatchedAgainUnderNewKeys_WritesOntoTheStoredAirings() => ReplayedAirings.CheckAsync(_store);
+
+    [Fact]
     public async Task UpsertAsync_OlderStateAfterClose_LeavesTheClosedPlayAsItWas()
     {
         var closed = Ongoing with { End = Start.AddSeconds(200), Status = "closed" };
