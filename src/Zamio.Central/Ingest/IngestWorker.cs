@@ -220,12 +220,13 @@ internal sealed partial class IngestWorker(
     }
 
     // A restarted or reinstalled agent's stream is younger (its sequence numbers go on, or start again with a new spool):
-    // it takes over at once. An older stream takes over only with later sequence numbers once the current one has gone
-    // quiet (an agent restarted with its clock set back); while the current one is live, two agents sending as one
-    // station do not take turns.
+    // it takes over at once. An older stream takes over once the current one has gone quiet, whatever its sequence
+    // numbers (an agent restarted with its clock set back, or a reinstalled one replaying an earlier day from a new
+    // spool); while the current one is live, two agents sending as one station do not take turns. A stream that was
+    // matched before and comes again writes onto the plays it left (see the play stores), not new ones.
     private bool IsNewStream(StationSession session, FingerprintPacket packet) =>
         packet.StreamStartUnixMicros > session.StreamStartUnixMicros
-        || (packet.Sequence > session.HighestSequence && time.GetElapsedTime(session.LastAccepted) >= StreamTakeoverSilence);
+        || time.GetElapsedTime(session.LastAccepted) >= StreamTakeoverSilence;
 
     private static readonly TimeSpan StreamTakeoverSilence = TimeSpan.FromSeconds(10);
 

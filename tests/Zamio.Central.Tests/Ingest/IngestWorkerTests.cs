@@ -391,6 +391,24 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Process_ReinstalledAgentReplaysAnEarlierDayAfterQuiet_ItsStreamIsMatched()
+    {
+        Send(0, 4);
+        _rig.Time.Advance(TimeSpan.FromSeconds(10));
+
+        // A new spool numbers from 1 again, and the day it replays began before the stream last matched.
+        var earlier = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(10), startFrame: 0, firstSequence: 1, StationFeed.CaptureStart.AddDays(-1));
+        var before = _rig.Activity.State(IngestRig.Station);
+        foreach (var packet in earlier)
+        {
+            _worker.Process(IngestRig.Inbound(packet));
+        }
+
+        var after = _rig.Activity.State(IngestRig.Station);
+        Assert.Equal((before.Accepted + earlier.Count, before.Duplicates), (after.Accepted, after.Duplicates));
+    }
+
+    [Fact]
     public async Task Process_PacketCapturedAheadOfCentralsClock_IsRejectedAndTheRealStreamStillPlays()
     {
         // One packet of a stream claiming to start a day from now, with the station's own key.
