@@ -24,6 +24,12 @@ internal static class PlaySql
     /// </summary>
     public static readonly TimeSpan SameAiring = TimeSpan.FromSeconds(10);
 
+    /// <summary>See <see cref="IPlayStore.CloseAbandoned"/>; the stores pass the times in their own column types.</summary>
+    public const string CloseAbandoned = """
+        UPDATE plays SET status = 'closed', updated_at = @now
+        WHERE status = 'ongoing' AND updated_at < @untouchedSince
+        """;
+
     /// <summary>Rewrites plays found to be stored airings onto their keys, one row per key, without retractions.</summary>
     public static IEnumerable<PlayRecord> Onto(IEnumerable<PlayRecord> rows, IReadOnlyDictionary<(string Station, string PlayKey), string> stored)
     {

@@ -165,6 +165,12 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
         return [.. rows.Select(r => r.ToRecord())];
     }
 
+    public int CloseAbandoned(DateTimeOffset untouchedSince, DateTimeOffset now)
+    {
+        using var connection = dataSource.OpenConnection();
+        return connection.Execute(PlaySql.CloseAbandoned, new { untouchedSince = untouchedSince.UtcDateTime, now = now.UtcDateTime });
+    }
+
     public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to)
     {
         using var connection = dataSource.OpenConnection();

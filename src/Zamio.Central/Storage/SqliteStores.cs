@@ -62,7 +62,7 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
 
         using var connection = database.Connect();
         using var tx = connection.BeginTransaction();
-        var updatedAt = now.ToString("O");
+        var updatedAt = now.ToUniversalTime().ToString("O");
         foreach (var play in OntoStoredAirings(connection, tx, plays))
         {
             connection.Execute(
@@ -169,6 +169,13 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
         using var connection = database.Connect();
         var rows = connection.Query<PlayRow>(PlaySql.Ongoing, new { station });
         return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    // updated_at holds round-trip ("O") UTC text, which orders as the times do.
+    public int CloseAbandoned(DateTimeOffset untouchedSince, DateTimeOffset now)
+    {
+        using var connection = database.Connect();
+        return connection.Execute(PlaySql.CloseAbandoned, new { untouchedSince = untouchedSince.ToUniversalTime().ToString("O"), now = now.ToUniversalTime().ToString("O") });
     }
 
     public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to)

@@ -52,6 +52,13 @@ public interface IPlayStore
     /// one station, by station then track. A play counts in the period it began in, so consecutive periods add up.
     /// </summary>
     IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to);
+
+    /// <summary>
+    /// Writes closed, at their last evidence, the plays still ongoing whose row nobody has written since
+    /// <paramref name="untouchedSince"/>: left by a session no instance runs any more (one stopped mid-play and its
+    /// station never sent again). Returns how many.
+    /// </summary>
+    int CloseAbandoned(DateTimeOffset untouchedSince, DateTimeOffset now);
 }
 
 /// <summary>One track's packed peaks as stored (the index is rebuilt from these; hashes are never stored).</summary>

@@ -147,6 +147,8 @@ internal sealed class ObservedPlayStore(IPlayStore inner) : IPlayStore
 
     public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to) => inner.Airplay(station, from, to);
 
+    public int CloseAbandoned(DateTimeOffset untouchedSince, DateTimeOffset now) => inner.CloseAbandoned(untouchedSince, now);
+
     /// <summary>Completes with the first play written after this call that matches.</summary>
     public Task<PlayRecord> NextWriteAsync(Func<PlayRecord, bool> match)
     {

@@ -17,7 +17,7 @@ public class IngestServiceTests
         var queue = new IngestQueue(options);
         var limiter = new BarrierLimiter(rig.Limiter, IngestRig.OtherStation);
         using var ingest = new IngestService(queue, rig.Catalog, rig.Plays, rig.Stations, rig.Activity, limiter, rig.Time, options, NullLogger<IngestService>.Instance);
-        using var sweep = new StationIdleSweep(queue, options, rig.Time);
+        using var sweep = new StationIdleSweep(queue, rig.Backend, options, rig.Time, NullLogger<StationIdleSweep>.Instance);
         await ingest.StartAsync(CancellationToken.None);
         await sweep.StartAsync(CancellationToken.None);
         try

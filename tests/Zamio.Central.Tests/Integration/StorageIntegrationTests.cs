@@ -143,6 +143,18 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Plays_left_ongoing_and_untouched_are_closed_in_postgres_at_their_end()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        if (pg is null)
+        {
+            return;
+        }
+
+        await AbandonedPlays.CheckAsync(new PostgresPlayStore(await pg.MigratedAsync()));
+    }
+
+    [Fact]
     public async Task Stations_removed_or_given_a_new_key_in_postgres_stop_verifying_with_the_old_key()
     {
         await using var pg = await TestServers.PostgresAsync(output);
@@ -422,5 +434,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         public IReadOnlyList<PlayRecord> Ongoing(string station) => Current.Ongoing(station);
 
         public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to) => Current.Airplay(station, from, to);
+
+        public int CloseAbandoned(DateTimeOffset untouchedSince, DateTimeOffset now) => Current.CloseAbandoned(untouchedSince, now);
     }
 }

@@ -74,5 +74,7 @@ public sealed class PlayStoreTests
         public IReadOnlyList<PlayRecord> Ongoing(string station) => [];
 
         public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to) => [];
+
+        public int CloseAbandoned(DateTimeOffset untouchedSince, DateTimeOffset now) => 0;
     }
 }

@@ -27,6 +27,9 @@ public sealed class SqlitePlayStoreTests : IDisposable
     public Task UpsertAsync_ADayMatchedAgainUnderNewKeys_WritesOntoTheStoredAirings() => ReplayedAirings.CheckAsync(_store);
 
     [Fact]
+    public Task CloseAbandoned_OngoingPlaysUntouchedSinceTheCutoff_AreClosedAtTheirEnd() => AbandonedPlays.CheckAsync(_store);
+
+    [Fact]
     public async Task UpsertAsync_OlderStateAfterClose_LeavesTheClosedPlayAsItWas()
     {
         var closed = Ongoing with { End = Start.AddSeconds(200), Status = "closed" };
