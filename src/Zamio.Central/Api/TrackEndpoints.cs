@@ -123,7 +123,15 @@ public static partial class TrackEndpoints
         var track = new CatalogTrack(id, Field(form, "title"), Field(form, "artist"), Field(form, "isrc"), audio.DurationSeconds,
             FingerprintSettings.AlgorithmVersion, time.GetUtcNow());
         var generation = index.Generation;
-        await catalog.AddAsync(track, TrackPeaks.FromPeaks(audio.Peaks, audio.FrameCount), CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await catalog.AddAsync(track, TrackPeaks.FromPeaks(audio.Peaks, audio.FrameCount), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (CatalogChangeRefusedException ex)
+        {
+            return ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, ex.Message);
+        }
+
         if (!await LiveAsync(index, generation, () => index.Contains(id), time, cancellationToken).ConfigureAwait(false))
         {
             return ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, $"Track '{id}' is stored but not yet live in the index; it will be shortly.");
@@ -156,9 +164,16 @@ public static partial class TrackEndpoints
         }
 
         var generation = index.Generation;
-        if (!await catalog.RemoveAsync(id, CancellationToken.None).ConfigureAwait(false))
+        try
         {
-            return ApiResults.Problem(StatusCodes.Status404NotFound, $"No track '{id}'.");
+            if (!await catalog.RemoveAsync(id, CancellationToken.None).ConfigureAwait(false))
+            {
+                return ApiResults.Problem(StatusCodes.Status404NotFound, $"No track '{id}'.");
+            }
+        }
+        catch (CatalogChangeRefusedException ex)
+        {
+            return ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, ex.Message);
         }
 
         if (!await LiveAsync(index, generation, () => !index.Contains(id), time, cancellationToken).ConfigureAwait(false))

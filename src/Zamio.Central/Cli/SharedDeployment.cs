@@ -49,6 +49,12 @@ internal sealed class SharedDeployment : IDisposable
             services.Dispose();
             throw new IOException($"PostgreSQL ({StorageOptions.PostgresConnectionName} connection string) is unreachable: {ex.Message}", ex);
         }
+        catch (ArgumentException ex)
+        {
+            // Npgsql refuses a malformed connection string (an unknown keyword, a bad value) when the source is built.
+            services.Dispose();
+            throw new CliUsageException($"ConnectionStrings:{StorageOptions.PostgresConnectionName} is not a valid connection string: {ex.Message}");
+        }
     }
 
     public void Dispose() => Services.Dispose();

@@ -18,6 +18,7 @@ public sealed partial class CatalogManager(
 {
     public async Task AddAsync(CatalogTrack track, TrackPeaks peaks, CancellationToken cancellationToken)
     {
+        EnsureAnnounceable();
         await store.UpsertAsync(track, peaks, cancellationToken).ConfigureAwait(false);
         if (cache is not null && track.AlgorithmVersion == Shared.Fingerprinting.FingerprintSettings.AlgorithmVersion)
         {
@@ -29,6 +30,7 @@ public sealed partial class CatalogManager(
 
     public async Task<bool> RemoveAsync(string trackId, CancellationToken cancellationToken)
     {
+        EnsureAnnounceable();
         var removed = await store.RemoveAsync(trackId, cancellationToken).ConfigureAwait(false);
         if (cache is not null)
         {
@@ -76,6 +78,16 @@ public sealed partial class CatalogManager(
         }
     }
 
+    // With Redis configured, a change it cannot announce would never reach the running instances, nor the index
+    // snapshot new ones start from: refused before the store is touched, so the store and the indexes stay one.
+    private void EnsureAnnounceable()
+    {
+        if (cache is { IsConnected: false })
+        {
+            throw new CatalogChangeRefusedException("Redis is unreachable, so the running instances would never hear of this change; nothing was changed. Retry once Redis is back.");
+        }
+    }
+
     private async Task CacheAsync(Func<Task> action, string trackId)
     {
         try
@@ -92,3 +104,6 @@ public sealed partial class CatalogManager(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not update the Redis index cache for {Track}")]
     private static partial void LogCacheWriteFailed(ILogger logger, Exception exception, string track);
 }
+
+/// <summary>A catalogue change refused before anything was written (see <see cref="CatalogManager"/>).</summary>
+public sealed class CatalogChangeRefusedException(string message) : IOException(message);

@@ -55,4 +55,41 @@ public sealed class CatalogCliIntegrationTests(ITestOutputHelper output)
             await TestServers.CleanRedisAsync(redis.Value.Configuration, redis.Value.Prefix);
         }
     }
+
+    [Fact]
+    public async Task CatalogVerbs_RedisConfiguredButUnreachable_RefuseAndChangeNothing()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        if (pg is null)
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var settings = TestServers.SharedDeployment(pg, ($"127.0.0.1:{TestServers.ClosedPort()}", "zamio-gone"));
+        settings["Zamio:Redis:ConnectTimeoutMilliseconds"] = "200";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var song = dir.Combine("unheard.wav");
+        ServeFixture.WriteWav(song, SyntheticSong.Generate(32, 30));
+
+        var add = CliRun.Invoke(configuration, "catalog", "add", song);
+
+        Assert.Equal(1, add.ExitCode);
+        Assert.Contains("Redis is unreachable", add.Error, StringComparison.Ordinal);
+        Assert.Empty(CliRun.Invoke(configuration, "catalog", "list").OutLines);
+    }
+
+    [Fact]
+    public void CatalogVerbs_MalformedPostgresConnectionString_ExitTwoWithTheReason()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Bogus=1",
+        }).Build();
+
+        var list = CliRun.Invoke(configuration, "catalog", "list");
+
+        Assert.Equal(2, list.ExitCode);
+        Assert.Contains("not a valid connection string", list.Error, StringComparison.Ordinal);
+    }
 }

@@ -318,13 +318,16 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         Assert.Equal(3, verdicts.Count(v => v == RateLimitVerdict.Allowed));
         Assert.Equal(5, host.Get<RedisRateLimiter>().Fallbacks);
 
-        // The index still loads (from the embedded store) and matching goes on.
+        // The index still loads (from the embedded store) and matching goes on; a catalogue change, which no other
+        // instance would hear of, is refused with nothing written.
         Assert.True(host.Get<CatalogIndex>().IsLoaded);
         Assert.Equal("store", host.Get<CatalogIndex>().LoadedFrom);
         var manager = host.Get<CatalogManager>();
         var peaks = IntegrationHost.SyntheticPeaks(11);
-        await manager.AddAsync(new CatalogTrack("song-offline", null, null, null, 30, FingerprintSettings.AlgorithmVersion, DateTimeOffset.UnixEpoch), peaks, CancellationToken.None);
-        Assert.True(host.Get<CatalogIndex>().Contains("song-offline"));
+        await Assert.ThrowsAsync<CatalogChangeRefusedException>(() => manager.AddAsync(
+            new CatalogTrack("song-offline", null, null, null, 30, FingerprintSettings.AlgorithmVersion, DateTimeOffset.UnixEpoch), peaks, CancellationToken.None));
+        Assert.False(host.Get<CatalogIndex>().Contains("song-offline"));
+        Assert.Empty(await manager.ListAsync(CancellationToken.None));
 
         var report = await host.Get<DependencyHealth>().CheckAsync(CancellationToken.None);
         Assert.Equal("degraded", report.Status);
