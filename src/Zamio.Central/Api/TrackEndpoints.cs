@@ -16,7 +16,6 @@ namespace Zamio.Central.Api;
 /// </summary>
 public static partial class TrackEndpoints
 {
-    private const int MaxIdLength = 200;
 
     /// <summary>How long a change may take to reach this instance's index before the API answers 503.</summary>
     private static readonly TimeSpan LiveTimeout = TimeSpan.FromSeconds(10);
@@ -90,9 +89,14 @@ public static partial class TrackEndpoints
         }
 
         var id = Field(form, "id") ?? Path.GetFileNameWithoutExtension(file.FileName);
-        if (!IsValidId(id))
+        if (!TrackIds.IsValid(id))
         {
-            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"'id' must be 1..{MaxIdLength} characters without '/', '\\' or control characters, and not '.' or '..'.");
+            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"'id' must be {TrackIds.Rule}.");
+        }
+
+        if (!TrackMetadata.TryNormaliseIsrc(Field(form, "isrc"), out var isrc))
+        {
+            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"'isrc' is not an ISRC: {TrackMetadata.IsrcRule}.");
         }
 
         FingerprintedAudio audio;
@@ -120,7 +124,11 @@ public static partial class TrackEndpoints
             saved?.Dispose();
         }
 
-        var track = new CatalogTrack(id, Field(form, "title"), Field(form, "artist"), Field(form, "isrc"), audio.DurationSeconds,
+        // A re-upload keeps the title, artist and ISRC it is not given.
+        var existing = (await catalog.ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(t => t.Id == id);
+        var meta = new TrackMetadata(Field(form, "title"), Field(form, "artist"), isrc)
+            .Over(existing is null ? TrackMetadata.None : new TrackMetadata(existing.Title, existing.Artist, existing.Isrc));
+        var track = new CatalogTrack(id, meta.Title, meta.Artist, meta.Isrc, audio.DurationSeconds,
             FingerprintSettings.AlgorithmVersion, time.GetUtcNow());
         var generation = index.Generation;
         try
@@ -158,7 +166,7 @@ public static partial class TrackEndpoints
             return ApiResults.Unauthorized("Bearer");
         }
 
-        if (!IsValidId(id))
+        if (!TrackIds.IsValid(id))
         {
             return ApiResults.Problem(StatusCodes.Status404NotFound, $"No track '{id}'.");
         }
@@ -205,10 +213,6 @@ public static partial class TrackEndpoints
 
     private static string? Field(IFormCollection form, string name) =>
         form[name].ToString().Trim() is { Length: > 0 } value ? value : null;
-
-    // "." and ".." would be normalised away in a DELETE path, leaving a track no request can remove.
-    private static bool IsValidId(string? id) =>
-        !string.IsNullOrWhiteSpace(id) && id.Length <= MaxIdLength && id is not ("." or "..") && !id.Any(c => char.IsControl(c) || c is '/' or '\\');
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Catalogue: added {Track} ({Seconds:F1} s) through the admin API")]
     private static partial void LogAdded(ILogger logger, string track, double seconds);

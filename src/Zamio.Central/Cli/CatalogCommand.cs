@@ -61,20 +61,30 @@ public static class CatalogCommand
             sidecars.Add(explicitSidecar);
         }
 
+        // Sidecars merge column by column (a later file's non-empty field wins); a track already catalogued keeps
+        // what no sidecar gives it.
         var metadata = new Dictionary<string, TrackMetadata>(StringComparer.Ordinal);
         foreach (var sidecar in sidecars)
         {
             foreach (var (id, meta) in MetadataCsv.Read(sidecar))
             {
-                metadata[id] = meta;
+                metadata[id] = meta.Over(metadata.GetValueOrDefault(id) ?? TrackMetadata.None);
             }
         }
 
-        var duplicates = files.GroupBy(TrackId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        if (duplicates.Count > 0)
+        var clashes = files.GroupBy(TrackId).Where(g => g.Count() > 1).ToList();
+        if (clashes.Count > 0)
         {
-            throw new CliUsageException($"two files would get the same track id '{duplicates[0]}'");
+            throw new CliUsageException(string.Join("; ", clashes.Select(g => $"track id '{g.Key}' would be given to {string.Join(" and ", g.Distinct())}")));
         }
+
+        var ids = files.Select(TrackId).ToHashSet(StringComparer.Ordinal);
+        foreach (var unused in metadata.Keys.Where(id => !ids.Contains(id)).Order(StringComparer.Ordinal))
+        {
+            Console.Error.WriteLine($"warning: metadata for '{unused}' matches no file being added (ids are file names without extension)");
+        }
+
+        var existing = catalog.List().ToDictionary(t => t.Id, t => new TrackMetadata(t.Title, t.Artist, t.Isrc), StringComparer.Ordinal);
 
         var clock = Stopwatch.StartNew();
         var progress = new ProgressBar(files.Count, "fingerprinting");
@@ -87,13 +97,23 @@ public static class CatalogCommand
             var id = TrackId(file);
             try
             {
+                if (!TrackIds.IsValid(id))
+                {
+                    throw new AudioFormatException($"its name gives the track id '{id}', which must be {TrackIds.Rule}");
+                }
+
                 var audio = Fingerprinter.FromFile(file);
                 if (audio.FrameCount >= TrackPeaks.MaxFrames)
                 {
                     throw new AudioFormatException("longer than the longest supported track");
                 }
 
-                var meta = metadata.GetValueOrDefault(id) ?? TrackMetadata.None;
+                if (audio.Peaks.Length == 0)
+                {
+                    throw new AudioFormatException("no audible content to fingerprint");
+                }
+
+                var meta = (metadata.GetValueOrDefault(id) ?? TrackMetadata.None).Over(existing.GetValueOrDefault(id) ?? TrackMetadata.None);
                 var track = new CatalogTrack(id, meta.Title, meta.Artist, meta.Isrc, audio.DurationSeconds,
                     FingerprintSettings.AlgorithmVersion, DateTimeOffset.UtcNow);
                 var peaks = TrackPeaks.FromPeaks(audio.Peaks, audio.FrameCount);
@@ -179,9 +199,10 @@ public static class CatalogCommand
 
         if (files.Count == 0)
         {
-            throw new CliUsageException("no audio files found (wav, mp3, ogg, opus, flac, m4a, aac)");
+            throw new CliUsageException("no audio files found (wav, mp3, ogg, opus, flac, m4a, aac, aiff)");
         }
 
-        return files;
+        // A file named twice (itself and its folder, or a folder and a subfolder) is added once.
+        return [.. files.DistinctBy(Path.GetFullPath, StringComparer.Ordinal)];
     }
 }

@@ -5,7 +5,7 @@ public static class AudioFileNames
 {
     private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase)
     {
-        ".wav", ".mp3", ".ogg", ".oga", ".opus", ".flac", ".m4a", ".aac", ".mp4", ".wma",
+        ".wav", ".mp3", ".ogg", ".oga", ".opus", ".flac", ".m4a", ".aac", ".mp4", ".wma", ".aif", ".aiff",
     };
 
     public static bool IsAudio(string path) => Extensions.Contains(Path.GetExtension(path));

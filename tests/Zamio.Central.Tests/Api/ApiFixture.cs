@@ -125,16 +125,22 @@ public sealed class ApiFixture : IAsyncLifetime
     }
 
     /// <summary>The admin API's track upload: the whole synthetic song <paramref name="seed"/> as <c>song{seed}</c>.</summary>
-    public MultipartFormDataContent TrackForm(int seed, string title, string isrc)
+    /// <summary>A track upload; fields given as null are left out of the form.</summary>
+    public MultipartFormDataContent TrackForm(int seed, string? title, string? isrc, string? artist = "Synth Band")
     {
         var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(Clip(seed, 0, SongSeconds));
         file.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
         form.Add(file, "file", $"upload-{seed}.wav");
         form.Add(new StringContent(TrackId(seed)), "id");
-        form.Add(new StringContent(title), "title");
-        form.Add(new StringContent("Synth Band"), "artist");
-        form.Add(new StringContent(isrc), "isrc");
+        foreach (var (name, value) in new[] { ("title", title), ("artist", artist), ("isrc", isrc) })
+        {
+            if (value is not null)
+            {
+                form.Add(new StringContent(value), name);
+            }
+        }
+
         return form;
     }
 

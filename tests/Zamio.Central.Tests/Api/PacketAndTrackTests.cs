@@ -107,6 +107,19 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
         // No restart, no wait: the next identify sees the new track.
         Assert.Equal("song9", await IdentifyAsync(9));
 
+        // A re-upload keeps the metadata it is not given; an ISRC that is not one is refused.
+        using (var again = await fixture.SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", fixture.TrackForm(9, null, null, artist: null), ApiFixture.AdminKey))
+        {
+            var track = await again.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(("Nine", "Synth Band", "ZZ0000000009"), (track.GetProperty("title").GetString(), track.GetProperty("artist").GetString(), track.GetProperty("isrc").GetString()));
+        }
+
+        using (var badIsrc = await fixture.SendAdminAsync(HttpMethod.Post, "/api/v1/tracks", fixture.TrackForm(9, "Nine", "not an isrc!!"), ApiFixture.AdminKey))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badIsrc.StatusCode);
+            Assert.Contains("is not an ISRC", await badIsrc.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
         using (var list = await fixture.SendAdminAsync(HttpMethod.Get, "/api/v1/tracks", null, ApiFixture.AdminKey))
         {
             var ids = (await list.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(t => t.GetProperty("id").GetString()).ToList();

@@ -26,11 +26,11 @@ public sealed class MetadataCsvTests : IDisposable
     [Fact]
     public void Read_HeaderInAnyOrderAndCase_MapsColumnsByName()
     {
-        var path = Write(" Artist ,ISRC,ID,Title", "A,I,x9,T", string.Empty, "B,,y1,");
+        var path = Write(" Artist ,ISRC,ID,Title", "A,gb-aye-06-01498,x9,T", string.Empty, "B,,y1,");
 
         var rows = MetadataCsv.Read(path);
 
-        Assert.Equal(new TrackMetadata("T", "A", "I"), rows["x9"]);
+        Assert.Equal(new TrackMetadata("T", "A", "GBAYE0601498"), rows["x9"]);
         Assert.Equal(new TrackMetadata(null, "B", null), rows["y1"]);
         Assert.Equal(2, rows.Count);
     }
@@ -89,11 +89,41 @@ public sealed class MetadataCsvTests : IDisposable
     }
 
     [Fact]
-    public void Read_DuplicateId_LastRowWins()
+    public void Read_DuplicateId_NamesBothLines()
     {
-        var path = Write("id,title", "a,first", "a,second");
+        var path = Write("id,title", "a,first", "b,other", "a,second");
 
-        Assert.Equal("second", Assert.Single(MetadataCsv.Read(path)).Value.Title);
+        var error = Assert.Throws<FormatException>(() => MetadataCsv.Read(path));
+        Assert.Contains(":4: id 'a' is listed again (first on line 2)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not-an-isrc")]
+    [InlineData("GB-ABC-12-3456")]
+    [InlineData("12ABC1234567")]
+    public void Read_NotAnIsrc_NamesTheLine(string isrc)
+    {
+        var path = Write("id,isrc", "a,GBAYE0601498", $"b,{isrc}");
+
+        var error = Assert.Throws<FormatException>(() => MetadataCsv.Read(path));
+        Assert.Contains($":3: '{isrc}' is not an ISRC", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_Latin1Text_IsRefusedAsNotUtf8()
+    {
+        var path = _dir.Combine("latin1.csv");
+        File.WriteAllBytes(path, [.. "id,title\na,Caf"u8, 0xE9]);
+
+        Assert.Contains("not UTF-8", Assert.Throws<FormatException>(() => MetadataCsv.Read(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_SemicolonSeparated_SaysSo()
+    {
+        var path = Write("id;title", "a;T");
+
+        Assert.Contains("another separator", Assert.Throws<FormatException>(() => MetadataCsv.Read(path)).Message, StringComparison.Ordinal);
     }
 
     private string Write(params string[] lines)

@@ -288,6 +288,59 @@ public sealed class CommandLineTests : IClassFixture<CliCatalogueFixture>, IDisp
         Assert.Empty(CliRun.Invoke("catalog", "list", "--data-dir", data).OutLines);
     }
 
+    [Fact]
+    public void CatalogAdd_SameFileAgainWithoutMetadata_KeepsTitleArtistAndIsrc()
+    {
+        var folder = _dir.Combine("tagged");
+        Directory.CreateDirectory(folder);
+        var song = Path.Combine(folder, "tagged.wav");
+        WriteWav(song, _catalogue.Songs[1].AsSpan(0, 6 * Rate).ToArray(), Rate);
+        var sidecar = _dir.Combine("tags.csv");
+        File.WriteAllLines(sidecar, ["id,title,artist,isrc", "tagged,Tagged,Band,gb-aye-06-01498"]);
+        var data = _dir.Combine("tagged-data");
+        Assert.Equal(0, CliRun.Invoke("catalog", "add", song, "--metadata", sidecar, "--data-dir", data).ExitCode);
+
+        var again = CliRun.Invoke("catalog", "add", song, "--data-dir", data);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        using var line = JsonDocument.Parse(Assert.Single(CliRun.Invoke("catalog", "list", "--data-dir", data).OutLines));
+        Assert.Equal(("Tagged", "Band", "GBAYE0601498"), (line.RootElement.GetProperty("title").GetString(), line.RootElement.GetProperty("artist").GetString(), line.RootElement.GetProperty("isrc").GetString()));
+    }
+
+    [Fact]
+    public void CatalogAdd_SilentFileAndUnusableName_EachRefusedAndTheRestAdded()
+    {
+        var folder = _dir.Combine("mixed");
+        Directory.CreateDirectory(folder);
+        WriteWav(Path.Combine(folder, "silence.wav"), new float[6 * Rate], Rate);
+        WriteWav(Path.Combine(folder, "..wav"), _catalogue.Songs[2].AsSpan(0, 6 * Rate).ToArray(), Rate);
+        WriteWav(Path.Combine(folder, "good.wav"), _catalogue.Songs[3].AsSpan(0, 6 * Rate).ToArray(), Rate);
+        var data = _dir.Combine("mixed-data");
+
+        var run = CliRun.Invoke("catalog", "add", folder, "--data-dir", data);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("silence.wav: no audible content", run.Error, StringComparison.Ordinal);
+        Assert.Contains("the track id '.'", run.Error, StringComparison.Ordinal);
+        Assert.Contains("\"track\":\"good\"", Assert.Single(CliRun.Invoke("catalog", "list", "--data-dir", data).OutLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CatalogAdd_TwoFilesForOneId_NamesBothAndAddsNothing()
+    {
+        var folder = _dir.Combine("clash");
+        Directory.CreateDirectory(Path.Combine(folder, "a"));
+        Directory.CreateDirectory(Path.Combine(folder, "b"));
+        WriteWav(Path.Combine(folder, "a", "song.wav"), _catalogue.Songs[4].AsSpan(0, 6 * Rate).ToArray(), Rate);
+        WriteWav(Path.Combine(folder, "b", "song.wav"), _catalogue.Songs[5].AsSpan(0, 6 * Rate).ToArray(), Rate);
+
+        // The folder given twice (itself and a subfolder) is not a clash; two files for one id are.
+        var run = CliRun.Invoke("catalog", "add", folder, Path.Combine(folder, "a"), "--data-dir", _dir.Combine("clash-data"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(Path.Combine(folder, "a", "song.wav") + " and " + Path.Combine(folder, "b", "song.wav"), run.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("catalog")]
     [InlineData("catalog", "frobnicate")]
