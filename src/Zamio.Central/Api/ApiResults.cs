@@ -7,7 +7,8 @@ internal static class ApiResults
 {
     public static IResult Problem(int status, string detail) => Results.Problem(detail, statusCode: status);
 
-    public static IResult Unauthorized(string scheme) => new ChallengeResult(scheme);
+    /// <summary>401 naming every scheme the endpoint takes (reads take the admin key or a station's own).</summary>
+    public static IResult Unauthorized(params string[] schemes) => new ChallengeResult(schemes);
 
     /// <summary>
     /// Reads a multipart form. A body that ends before its closing boundary (the form reader's
@@ -61,12 +62,13 @@ internal static class ApiResults
         }
     }
 
-    private sealed class ChallengeResult(string scheme) : IResult
+    private sealed class ChallengeResult(string[] schemes) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.Headers.WWWAuthenticate = scheme;
-            return Results.Problem($"Send 'Authorization: {scheme} KEY'.", statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(httpContext);
+            httpContext.Response.Headers.WWWAuthenticate = schemes;
+            var send = string.Join(" or ", schemes.Select(s => $"'Authorization: {s} KEY'"));
+            return Results.Problem($"Send {send}.", statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(httpContext);
         }
     }
 }

@@ -27,7 +27,7 @@ public sealed class ReadAccess(AdminAuth admin, StationTokenAuth tokens, IOption
 
         if (StationTokenAuth.TokenFrom(request) is not { } key)
         {
-            return ApiResults.Unauthorized("Bearer");
+            return ApiResults.Unauthorized("Bearer", "Token");
         }
 
         if (string.IsNullOrEmpty(station))
@@ -39,7 +39,7 @@ public sealed class ReadAccess(AdminAuth admin, StationTokenAuth tokens, IOption
         {
             StationAuthResult.Ok => null,
             StationAuthResult.Forbidden => ApiResults.Problem(StatusCodes.Status403Forbidden, $"This key does not belong to station '{station}'."),
-            _ => ApiResults.Unauthorized("Bearer"),
+            _ => ApiResults.Unauthorized("Bearer", "Token"),
         };
     }
 }

@@ -37,6 +37,8 @@ public static partial class UploadEndpoints
         return ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, "Upload storage is unavailable; retry after 5 s.");
     }
 
+    private static readonly TimeSpan MaxClockAhead = TimeSpan.FromMinutes(10);
+
     private static async Task<IResult> UploadAsync(
         HttpContext context,
         IOptions<CentralApiOptions> options,
@@ -45,6 +47,7 @@ public static partial class UploadEndpoints
         UploadsProcessor processor,
         CatalogIndex catalog,
         CentralMetrics metrics,
+        TimeProvider time,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
@@ -97,6 +100,13 @@ public static partial class UploadEndpoints
         {
             metrics.Upload("bad_request");
             return ApiResults.Problem(StatusCodes.Status400BadRequest, error);
+        }
+
+        // As for streams: a play stamped in the future would stand in every report until then.
+        if (startedAt > time.GetUtcNow() + MaxClockAhead)
+        {
+            metrics.Upload("bad_request");
+            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"'started_at' is more than {MaxClockAhead.TotalMinutes:0} minutes ahead of central's clock.");
         }
 
         switch (auth.Check(key, station))
@@ -212,6 +222,12 @@ public static partial class UploadEndpoints
         if (!DateTimeOffset.TryParse(form["started_at"].ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out startedAt))
         {
             error = "'started_at' must be an ISO 8601 timestamp.";
+            return false;
+        }
+
+        if (startedAt.Year < 1970)
+        {
+            error = "'started_at' is out of range (before 1970).";
             return false;
         }
 

@@ -39,8 +39,12 @@ public static class AirplayReport
             return new AirplayLine(t.Station, t.Track, track.Title, track.Artist, track.Isrc, t.Plays, t.Ongoing, Math.Round(t.Seconds, 1), t.FirstStart, t.LastEnd);
         })];
 
+    /// <summary>Starts the CSV: without it, a spreadsheet opened by double-click reads UTF-8 titles as another code page.</summary>
+    public const char ByteOrderMark = '\uFEFF';
+
     public static void WriteCsv(TextWriter writer, IEnumerable<AirplayLine> lines)
     {
+        writer.Write(ByteOrderMark);
         writer.Write(CsvHeader);
         writer.Write("\r\n");
         foreach (var line in lines)

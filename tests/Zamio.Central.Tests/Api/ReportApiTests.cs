@@ -35,7 +35,9 @@ public sealed class ReportApiTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("airplay-20261105T000000Z-20261106T000000Z.csv", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
-        var rows = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]); // the UTF-8 byte order mark spreadsheets look for
+        var rows = System.Text.Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(AirplayReport.CsvHeader, rows[0]);
         Assert.StartsWith($"{Station},{ApiFixture.TrackId(1)},\"One, the song\",Synth Band,{ApiFixture.Song1Isrc},2,1,380.0,", rows[2], StringComparison.Ordinal);
         Assert.Equal(3, rows.Length);

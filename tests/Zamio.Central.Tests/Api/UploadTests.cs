@@ -122,6 +122,14 @@ public sealed class UploadTests(ApiFixture fixture)
         {
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
+
+        // A clip stamped years ahead would record a future play; one stamped in year 1 is not a broadcast either.
+        foreach (var (startedAt, reason) in new[] { (DateTimeOffset.UtcNow.AddYears(5), "ahead of central's clock"), (DateTimeOffset.MinValue, "out of range") })
+        {
+            using var response = await fixture.UploadAsync(fixture.Keys[station], ApiFixture.UploadForm(station, Guid.NewGuid(), startedAt, fixture.Clip(1, 0, 5)));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
     }
 
     private static async Task<string> RawHeadersOnlyAsync(Uri baseAddress, string key, long contentLength)

@@ -35,7 +35,7 @@ public sealed class ReportCommandTests : IDisposable
         var run = CliRun.Invoke("report", "--from", "2024-05-01T12:00:00Z", "--to", "2024-05-01T13:00:00Z", "--station", "st-b", "--csv", "--data-dir", DataDirectory);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal([AirplayReport.CsvHeader, "st-b,song1,,,,1,0,90.0,2024-05-01T12:05:00.000Z,2024-05-01T12:06:30.000Z"], run.OutLines);
+        Assert.Equal([AirplayReport.ByteOrderMark + AirplayReport.CsvHeader, "st-b,song1,,,,1,0,90.0,2024-05-01T12:05:00.000Z,2024-05-01T12:06:30.000Z"], run.OutLines);
     }
 
     [Fact]
