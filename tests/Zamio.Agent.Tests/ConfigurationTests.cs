@@ -59,6 +59,19 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Validate_StartTimeBeyondTenMinutesAhead_IsAnErrorAndJustWithinIsNot()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+        AgentOptions Starting(string at) => new() { StationId = "st1", Key = "k", Source = "file:/tmp", Broker = "mqtt://127.0.0.1:1", StartTime = at };
+
+        var ahead = new AgentOptionsValidator(clock).Validate(null, Starting("2026-11-29T12:10:01Z"));
+        var within = new AgentOptionsValidator(clock).Validate(null, Starting("2026-11-29T12:09:59Z"));
+
+        Assert.Contains(ahead.Failures!, f => f.StartsWith("--start-time: ", StringComparison.Ordinal) && f.Contains("in the future", StringComparison.Ordinal));
+        Assert.True(within.Succeeded);
+    }
+
+    [Fact]
     public void ValidOptions_Parse()
     {
         var values = new Dictionary<string, string?>();

@@ -6,8 +6,11 @@ using Zamio.Shared.Wire;
 namespace Zamio.Agent.Configuration;
 
 /// <summary>One message per bad value, naming the command-line switch an operator would fix.</summary>
-public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
+public sealed class AgentOptionsValidator(TimeProvider? time = null) : IValidateOptions<AgentOptions>
 {
+    // Central refuses a stream that starts further ahead of its clock than this; the whole run would be lost.
+    private static readonly TimeSpan MaxStartAhead = TimeSpan.FromMinutes(10);
+
     /// <summary>A packet may span at most <see cref="FingerprintPacket.MaxFrameCount"/> frames.</summary>
     public static readonly double MaxPacketSeconds = Math.Floor(FingerprintPacket.MaxFrameCount / FingerprintSettings.FramesPerSecond / 2);
 
@@ -56,9 +59,14 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             errors.Add($"--pace: '{options.Pace}' is not realtime or fast");
         }
 
-        if (!string.IsNullOrEmpty(options.StartTime) && !AgentOptions.TryParseStartTime(options.StartTime, out _))
+        var start = DateTimeOffset.MinValue;
+        if (!string.IsNullOrEmpty(options.StartTime) && !AgentOptions.TryParseStartTime(options.StartTime, out start))
         {
             errors.Add($"--start-time: '{options.StartTime}' is not an ISO 8601 time such as 2025-01-31T06:00:00Z");
+        }
+        else if (start > (time ?? TimeProvider.System).GetUtcNow() + MaxStartAhead)
+        {
+            errors.Add($"--start-time: {options.StartTime} is more than {MaxStartAhead.TotalMinutes:0} minutes in the future; central refuses audio from the future");
         }
 
         if (double.IsNaN(options.PacketSeconds) || options.PacketSeconds < 0.25 || options.PacketSeconds > MaxPacketSeconds)
