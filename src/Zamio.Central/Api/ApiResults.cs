@@ -23,7 +23,8 @@ internal static class ApiResults
                 ? await request.ReadFormAsync(cancellationToken).ConfigureAwait(false)
                 : await request.ReadFormAsync(options, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex)
+        // A body past the size cap is Kestrel's 413, left for the endpoint to answer as such.
+        catch (IOException ex) when (ex is not BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
             throw new InvalidDataException("it ends before its multipart closing boundary.", ex);
         }

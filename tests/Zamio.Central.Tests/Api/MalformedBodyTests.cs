@@ -27,6 +27,23 @@ public sealed class MalformedBodyTests(ApiFixture fixture)
         Assert.Contains("ends before its multipart closing boundary", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Upload_ChunkedBodyPastTheCap_Is413NotMalformed()
+    {
+        // No Content-Length to refuse up front: the cap is met while the form is read.
+        var station = ApiFixture.StationNames[0];
+        using var form = ApiFixture.UploadForm(station, Guid.NewGuid(), DateTimeOffset.UtcNow.AddMinutes(-5), new byte[6 * 1024 * 1024]);
+        await form.LoadIntoBufferAsync();
+        using var chunked = new StreamContent(await form.ReadAsStreamAsync());
+        chunked.Headers.ContentType = form.Headers.ContentType;
+        chunked.Headers.ContentLength = null;
+
+        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/music-monitor/stream/upload/", chunked,
+            new AuthenticationHeaderValue("Token", fixture.Keys[station]));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
     [Theory]
     [InlineData(".")]
     [InlineData("..")]
