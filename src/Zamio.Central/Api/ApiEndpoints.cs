@@ -47,7 +47,7 @@ public static class ApiEndpoints
         var body = new
         {
             status = !ready ? "not-ready" : report.Status,
-            index = catalog.IsLoaded ? new { tracks = catalog.Index.Tracks.Count } : null,
+            index = catalog.IsLoaded ? new { tracks = catalog.TrackCount } : null,
             broker = external is not null ? (external.IsConnected ? "external-connected" : "external-disconnected")
                 : broker.Port == 0 ? "disabled" : broker.IsRunning ? "running" : "stopped",
             storage = report,

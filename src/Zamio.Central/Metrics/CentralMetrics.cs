@@ -37,7 +37,7 @@ public sealed class CentralMetrics : IDisposable
         _catalogChanges = Meter.CreateCounter<long>("zamio.catalog.changes", description: "Catalogue changes made through the admin API, by kind.");
         _sessions = Meter.CreateCounter<long>("zamio.ingest.sessions", description: "Station sessions started (new: first packets seen here; restart: the agent began a new stream) and ended (revoked: station removed; forgotten: silent for a day).");
         Meter.CreateObservableGauge("zamio.ingest.queue", () => queue.Depth, description: "Packets waiting for the ingest workers; growth means matching is behind.");
-        Meter.CreateObservableGauge("zamio.index.tracks", () => catalog.IsLoaded ? catalog.Index.Tracks.Count : 0L, description: "Tracks in the in-process fingerprint index.");
+        Meter.CreateObservableGauge("zamio.index.tracks", () => catalog.IsLoaded ? catalog.TrackCount : 0L, description: "Catalogue tracks in the in-process fingerprint index (removed ones waiting for a rebuild not counted).");
         Meter.CreateObservableGauge("zamio.index.postings", () => catalog.IsLoaded ? catalog.Index.PostingCount : 0L, description: "Postings (hash entries) in the in-process fingerprint index.");
         Meter.CreateObservableGauge("zamio.index.memory", () => catalog.IsLoaded ? catalog.Index.MemoryBytes : 0L, unit: "By", description: "Memory held by the in-process fingerprint index.");
         Meter.CreateObservableGauge("zamio.index.source", () => IndexSource(catalog), description: "1 for where the index was last loaded from: snapshot (the built index from Redis), redis (built from cached peaks) or store.");

@@ -142,6 +142,14 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
         {
             Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         }
+
+        // Readiness counts the catalogue's tracks, not the removed one still holding its place in the index.
+        using (var list = await fixture.SendAdminAsync(HttpMethod.Get, "/api/v1/tracks", null, ApiFixture.AdminKey))
+        using (var ready = await fixture.Http.GetAsync(new Uri("/health/ready", UriKind.Relative)))
+        {
+            var listed = (await list.Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength();
+            Assert.Equal(listed, (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("index").GetProperty("tracks").GetInt32());
+        }
     }
 
     [Fact]
