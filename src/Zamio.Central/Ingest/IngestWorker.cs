@@ -187,6 +187,12 @@ internal sealed partial class IngestWorker(
             LookUpOrphans(session);
         }
 
+        if (session.FramesSeen is { } before && packetStart > before)
+        {
+            // Audio the agent never had (its source reconnected): no evidence the song on air stopped.
+            session.Tracker.MissingAudio(before, packetStart);
+        }
+
         session.HighestSequence = packet.Sequence;
         session.FramesSeen = packetStart + packet.FrameCount;
         session.Accepted(time.GetTimestamp());

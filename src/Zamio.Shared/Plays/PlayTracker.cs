@@ -13,7 +13,11 @@ public sealed class PlayTracker
     private readonly PlayTrackerOptions _options;
     private readonly List<OpenPlay> _open = [];
     private readonly List<OpenPlay> _recentlyClosed = [];
+    private readonly List<(long From, long To)> _missing = [];
     private long _nextId = 1;
+
+    // A stream outage longer than this ends the plays it interrupts, whatever comes after it.
+    private static readonly long MaxMissingBridge = FingerprintSettings.SecondsToFrame(300);
 
     public PlayTracker(PlayTrackerOptions? options = null)
     {
@@ -67,6 +71,35 @@ public sealed class PlayTracker
         return changes;
     }
 
+    /// <summary>
+    /// The stream has no audio for [<paramref name="fromFrame"/>, <paramref name="toFrame"/>) (the source was away: a
+    /// reconnect, an outage). Unlike silence on air, that is no evidence a song stopped: a play whose track comes back
+    /// at its own position after the gap is one airing, not two. Call before the windows after the gap.
+    /// </summary>
+    public void MissingAudio(long fromFrame, long toFrame)
+    {
+        if (toFrame <= fromFrame)
+        {
+            return;
+        }
+
+        _missing.Add((fromFrame, toFrame));
+        // Only gaps after the oldest open play's evidence can still matter.
+        var oldest = _open.Count == 0 ? fromFrame : _open.Min(p => p.EndFrame);
+        _missing.RemoveAll(m => m.To < oldest);
+    }
+
+    private long MissingBetween(long from, long to)
+    {
+        long missing = 0;
+        foreach (var (gapFrom, gapTo) in _missing)
+        {
+            missing += Math.Max(0, Math.Min(to, gapTo) - Math.Max(from, gapFrom));
+        }
+
+        return Math.Min(missing, MaxMissingBridge);
+    }
+
     /// <summary>Closes every open play at the end of a finite stream.</summary>
     public IReadOnlyList<Play> Complete()
     {
@@ -105,7 +138,7 @@ public sealed class PlayTracker
         for (var i = _open.Count - 1; i >= 0; i--)
         {
             var play = _open[i];
-            var silentFor = window.StartFrame - play.EndFrame;
+            var silentFor = window.StartFrame - play.EndFrame - MissingBetween(play.EndFrame, window.StartFrame);
             var supplanted = _open.Exists(other => other != play && IsConfirmed(other)
                 && other.TrackIndex != play.TrackIndex && other.StartFrame > play.EndFrame
                 && window.StartFrame > play.EndFrame);

@@ -222,6 +222,39 @@ public class PlayTrackerTests
         Assert.Equal((8 * second, 16 * second), (play.StartFrame, play.EndFrame));
     }
 
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]
+    public void Observe_SongResumesAfter36sOfMissingAudio_IsOneAiringOnlyWhenTheAudioWasMissing(bool missing, int plays)
+    {
+        // 36 s without packets (the agent's source reconnected) in the middle of a song, which resumes where it would be
+        // by then; the windows over the gap find nothing. Silence on air (no gap reported) ends the play after 20 s.
+        var tracker = new PlayTracker();
+        var second = FingerprintSettings.SecondsToFrame(1);
+        var alignment = new Alignment(0, 0, 1, 1);
+        var closed = new List<Play>();
+        void Window(int from, bool song) => closed.AddRange(tracker.Observe(new WindowResult(from * second, (from + 8) * second,
+            song ? [new TrackMatch(4, "x", 1.0, 20, alignment, 80, 90, from * second, (from + 8) * second)] : [])).Where(p => p.Status == PlayStatus.Closed));
+        for (var from = 0; from <= 40; from += 4)
+        {
+            Window(from, song: true);
+        }
+
+        if (missing)
+        {
+            tracker.MissingAudio(48 * second, 84 * second);
+        }
+
+        for (var from = 44; from <= 120; from += 4)
+        {
+            Window(from, song: from >= 84);
+        }
+
+        closed.AddRange(tracker.Complete());
+        Assert.Equal(plays, closed.Count);
+        Assert.Equal((0L, 128L * second), (closed[0].StartFrame, closed[^1].EndFrame));
+    }
+
     [Fact]
     public void Observe_ConfidenceNeverHighEnough_NotReportedAsPlay()
     {
