@@ -47,7 +47,8 @@ public sealed class AgentOptions
     public double StatusIntervalSeconds { get; set; } = 30;
 
     /// <summary>Longest backoff between reconnect attempts (broker and audio source).</summary>
-    public double MaxBackoffSeconds { get; set; } = 60;
+    // Short enough that a station is back within seconds of its broker or central returning after a long outage.
+    public double MaxBackoffSeconds { get; set; } = 15;
 
     /// <summary>QoS 1 publishes in flight at once (confirmed in order); 1 waits for each PUBACK.</summary>
     public int PublishWindow { get; set; } = 32;

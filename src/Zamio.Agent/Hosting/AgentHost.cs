@@ -24,6 +24,12 @@ public static class AgentHost
         });
         builder.Configuration.AddInMemoryCollection(overrides);
         builder.Services.AddSystemd();
+        // Logs written to a file or a terminal need the time; under systemd the journal's formatter is used instead.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>(console =>
+        {
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            console.UseUtcTimestamp = true;
+        });
         builder.Services.AddWindowsService(o => o.ServiceName = "zamio-agent");
         builder.Services.AddZamioAgent(builder.Configuration);
         return builder;

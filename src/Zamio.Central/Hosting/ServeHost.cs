@@ -53,6 +53,12 @@ public static class ServeHost
             builder.Configuration.AddInMemoryCollection(configuration);
         }
 
+        // Logs written to a file or a terminal need the time; systemd's journal adds its own (its formatter is another).
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>(console =>
+        {
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            console.UseUtcTimestamp = true;
+        });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         builder.WebHost.UseUrls(builder.Configuration[$"{ServeOptions.Section}:{nameof(ServeOptions.Urls)}"] ?? new ServeOptions().Urls);
