@@ -33,7 +33,7 @@ public static class CatalogCommand
             throw new CliUsageException("catalog remove needs a track id");
         }
 
-        var shared = SharedDeployment.Open(configuration ?? SharedDeployment.DefaultConfiguration());
+        var shared = SharedDeployment.Open(configuration, cli);
         if (shared is null && args[0] != "add")
         {
             DataDirectories.RequireExisting(cli.DataDirectory);

@@ -29,7 +29,7 @@ public static class ReportCommand
             throw new CliUsageException($"report --from T --to T: {problem}");
         }
 
-        using var shared = SharedDeployment.Open(configuration ?? SharedDeployment.DefaultConfiguration());
+        using var shared = SharedDeployment.Open(configuration, cli);
         IReadOnlyList<AirplayTotal> totals;
         IReadOnlyList<CatalogTrack> tracks;
         if (shared is not null)

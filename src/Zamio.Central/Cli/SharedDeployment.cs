@@ -22,6 +22,20 @@ internal sealed class SharedDeployment : IDisposable
         .AddEnvironmentVariables()
         .Build();
 
+    /// <summary>
+    /// <see cref="Open(IConfiguration)"/> for a verb, saying so when the <c>--data-dir</c> it was given goes unused.
+    /// </summary>
+    public static SharedDeployment? Open(IConfiguration? configuration, CliArguments cli)
+    {
+        var shared = Open(configuration ?? DefaultConfiguration());
+        if (shared is not null && cli.Option("--data-dir") is not null)
+        {
+            Console.Error.WriteLine($"note: ConnectionStrings:{StorageOptions.PostgresConnectionName} is set, so this acts on that PostgreSQL deployment; --data-dir is not used");
+        }
+
+        return shared;
+    }
+
     /// <summary>The shared deployment, migrated; null when no PostgreSQL is configured (the embedded files apply).</summary>
     public static SharedDeployment? Open(IConfiguration configuration)
     {

@@ -28,7 +28,7 @@ public static class StationsCommand
             _ => throw new CliUsageException($"unknown stations sub-command '{verb}'"),
         };
 
-        using var shared = SharedDeployment.Open(configuration ?? SharedDeployment.DefaultConfiguration());
+        using var shared = SharedDeployment.Open(configuration, cli);
         if (shared is null && verb != "add")
         {
             DataDirectories.RequireExisting(cli.DataDirectory);

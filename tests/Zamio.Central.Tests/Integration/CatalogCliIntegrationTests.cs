@@ -39,6 +39,7 @@ public sealed class CatalogCliIntegrationTests(ITestOutputHelper output)
             Assert.True(add.ExitCode == 0, add.ToString());
             await added.WaitAsync(LiveWithin);
             Assert.False(File.Exists(dir.Combine("cli", "catalog.db")), "the embedded store was not touched");
+            Assert.Contains("--data-dir is not used", add.Error, StringComparison.Ordinal);
             var list = CliRun.Invoke(configuration, "catalog", "list");
             Assert.Contains(list.OutLines, line => line.Contains("\"track\":\"cli-song\"", StringComparison.Ordinal));
 
