@@ -52,6 +52,8 @@ public sealed class PostgresStationStore(NpgsqlDataSource dataSource) : IStation
 /// <summary>Plays in PostgreSQL, keyed by (station, play key); a batch is one multi-row upsert.</summary>
 public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
 {
+    private readonly AiringKeys _airings = new();
+
     public async Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (plays.Count == 0)
@@ -69,9 +71,10 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var rows = await OntoStoredAiringsAsync(connection, [.. latest.Values], cancellationToken).ConfigureAwait(false);
+            var (rows, learned) = await OntoStoredAiringsAsync(connection, [.. latest.Values], cancellationToken).ConfigureAwait(false);
             if (rows.Length == 0)
             {
+                _airings.Remember(learned);
                 return;
             }
 
@@ -103,6 +106,7 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
                     statuses = rows.Select(p => p.Status).ToArray(),
                 },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
+            _airings.Remember(learned);
         }
     }
 
@@ -110,9 +114,28 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
     /// Plays not stored yet that are an airing already stored under another key (see <see cref="PlaySql.SameAiring"/>)
     /// take that key; a retraction of such a play is dropped, since only the session that wrote a row may withdraw it.
     /// </summary>
-    private static async Task<PlayRecord[]> OntoStoredAiringsAsync(NpgsqlConnection connection, PlayRecord[] rows, CancellationToken cancellationToken)
+    private async Task<(PlayRecord[] Rows, List<(PlayRecord, string)> Learned)> OntoStoredAiringsAsync(NpgsqlConnection connection, PlayRecord[] rows, CancellationToken cancellationToken)
     {
-        var stored = (await connection.QueryAsync<(string Station, string PlayKey, string StoredKey)>(new CommandDefinition(
+        var stored = new Dictionary<(string Station, string PlayKey), string>();
+        var unknown = new List<PlayRecord>();
+        foreach (var row in rows)
+        {
+            if (!_airings.TryGet(row, out var known))
+            {
+                unknown.Add(row);
+            }
+            else if (known != row.PlayKey)
+            {
+                stored[(row.Station, row.PlayKey)] = known;
+            }
+        }
+
+        if (unknown.Count == 0)
+        {
+            return (stored.Count == 0 ? rows : [.. PlaySql.Onto(rows, stored)], []);
+        }
+
+        var found = (await connection.QueryAsync<(string Station, string PlayKey, string StoredKey)>(new CommandDefinition(
             """
             SELECT DISTINCT ON (b.station, b.play_key) b.station, b.play_key, p.play_key
             FROM unnest(@stations, @keys, @tracks, @starts) AS b(station, play_key, track, start_utc)
@@ -123,14 +146,25 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
             """,
             new
             {
-                stations = rows.Select(p => p.Station).ToArray(),
-                keys = rows.Select(p => p.PlayKey).ToArray(),
-                tracks = rows.Select(p => p.Track).ToArray(),
-                starts = rows.Select(p => p.Start.UtcDateTime).ToArray(),
+                stations = unknown.Select(p => p.Station).ToArray(),
+                keys = unknown.Select(p => p.PlayKey).ToArray(),
+                tracks = unknown.Select(p => p.Track).ToArray(),
+                starts = unknown.Select(p => p.Start.UtcDateTime).ToArray(),
                 window = PlaySql.SameAiring,
             },
             cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(r => (r.Station, r.PlayKey), r => r.StoredKey);
-        return stored.Count == 0 ? rows : [.. PlaySql.Onto(rows, stored)];
+        var learned = new List<(PlayRecord, string)>(unknown.Count);
+        foreach (var row in unknown)
+        {
+            var key = found.GetValueOrDefault((row.Station, row.PlayKey)) ?? row.PlayKey;
+            learned.Add((row, key));
+            if (key != row.PlayKey)
+            {
+                stored[(row.Station, row.PlayKey)] = key;
+            }
+        }
+
+        return (stored.Count == 0 ? rows : [.. PlaySql.Onto(rows, stored)], learned);
     }
 
     public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null)

@@ -53,6 +53,8 @@ public sealed class SqliteStationStore(CentralDatabase database) : IStationStore
 /// <summary>Plays in the embedded <c>central.db</c>; the primary key is the play key, which begins with the station.</summary>
 public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
 {
+    private readonly AiringKeys _airings = new();
+
     public Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (plays.Count == 0)
@@ -63,7 +65,8 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
         using var connection = database.Connect();
         using var tx = connection.BeginTransaction();
         var updatedAt = now.ToUniversalTime().ToString("O");
-        foreach (var play in OntoStoredAirings(connection, tx, plays))
+        var (rows, learned) = OntoStoredAirings(connection, tx, plays);
+        foreach (var play in rows)
         {
             connection.Execute(
                 """
@@ -94,6 +97,7 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
         }
 
         tx.Commit();
+        _airings.Remember(learned);
         return Task.CompletedTask;
     }
 
@@ -101,11 +105,22 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
     /// Plays not stored yet that are an airing already stored under another key (see <see cref="PlaySql.SameAiring"/>)
     /// take that key; a retraction of such a play is dropped, since only the session that wrote a row may withdraw it.
     /// </summary>
-    private static IEnumerable<PlayRecord> OntoStoredAirings(SqliteConnection connection, SqliteTransaction tx, IReadOnlyList<PlayRecord> plays)
+    private (IEnumerable<PlayRecord> Rows, List<(PlayRecord, string)> Learned) OntoStoredAirings(SqliteConnection connection, SqliteTransaction tx, IReadOnlyList<PlayRecord> plays)
     {
         var stored = new Dictionary<(string Station, string PlayKey), string>();
+        var learned = new List<(PlayRecord, string)>();
         foreach (var play in plays)
         {
+            if (_airings.TryGet(play, out var known))
+            {
+                if (known != play.PlayKey)
+                {
+                    stored[(play.Station, play.PlayKey)] = known;
+                }
+
+                continue;
+            }
+
             var key = connection.QueryFirstOrDefault<string>(
                 """
                 SELECT p.play_key FROM plays p
@@ -125,9 +140,11 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
             {
                 stored[(play.Station, play.PlayKey)] = key;
             }
+
+            learned.Add((play, key ?? play.PlayKey));
         }
 
-        return stored.Count == 0 ? plays : PlaySql.Onto(plays, stored);
+        return (stored.Count == 0 ? plays : PlaySql.Onto(plays, stored), learned);
     }
 
     public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null)
