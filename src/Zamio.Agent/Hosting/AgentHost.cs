@@ -23,13 +23,17 @@ public static class AgentHost
             ContentRootPath = contentRoot ?? AppContext.BaseDirectory,
         });
         builder.Configuration.AddInMemoryCollection(overrides);
-        builder.Services.AddSystemd();
-        // Logs written to a file or a terminal need the time; under systemd the journal's formatter is used instead.
+        // Logs written to a file or a terminal need the time; under systemd the journal's formatter (set by AddSystemd,
+        // after this) is used instead. Naming the simple formatter keeps the console logger from applying its legacy
+        // options over these.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console =>
+            console.FormatterName ??= Microsoft.Extensions.Logging.Console.ConsoleFormatterNames.Simple);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>(console =>
         {
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             console.UseUtcTimestamp = true;
         });
+        builder.Services.AddSystemd();
         builder.Services.AddWindowsService(o => o.ServiceName = "zamio-agent");
         builder.Services.AddZamioAgent(builder.Configuration);
         return builder;
