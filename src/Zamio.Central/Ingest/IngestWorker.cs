@@ -35,6 +35,12 @@ internal sealed partial class IngestWorker(
     private static readonly TimeSpan StoreDownRecheck = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, StationSession> _sessions = new(StringComparer.Ordinal);
+
+    // Streams a station has since replaced, with the last sequence number matched of each: a late redelivery of one
+    // (a number already matched) never takes the station back, however long the live stream has been quiet, while an
+    // agent that really is still sending (numbers past it) can. Bounded per station; forgotten with the station.
+    private readonly Dictionary<string, Queue<(long StreamStart, ulong Highest)>> _superseded = new(StringComparer.Ordinal);
+    private const int SupersededPerStation = 16;
     private long _sessionsStarted;
     private readonly Dictionary<string, DateTimeOffset> _unknownUntil = new(StringComparer.Ordinal);
     private Matcher? _matcher;
@@ -111,6 +117,7 @@ internal sealed partial class IngestWorker(
             // The agent restarted (frames count from zero again) or was reinstalled (so were its sequence numbers):
             // this stream gets a session of its own, which carries on or closes what the old one left ongoing.
             _sessions.Remove(station);
+            Supersede(station, current.StreamStartUnixMicros, current.HighestSequence ?? 0);
             replaced = current;
             LogNewStream(logger, station, packet.CaptureStart);
         }
@@ -187,9 +194,10 @@ internal sealed partial class IngestWorker(
             LookUpOrphans(session);
         }
 
-        if (session.FramesSeen is { } before && packetStart > before)
+        if (session.FramesSeen is { } before && packetStart > before && (packet.Flags & FingerprintPacketFlags.GapBefore) != 0)
         {
-            // Audio the agent never had (its source reconnected): no evidence the song on air stopped.
+            // Audio the agent never had (its source reconnected): no evidence the song on air stopped. A jump without
+            // the agent's flag is audio another instance matched (the station moved and came back), not missing.
             session.Tracker.MissingAudio(before, packetStart);
         }
 
@@ -232,7 +240,25 @@ internal sealed partial class IngestWorker(
     // matched before and comes again writes onto the plays it left (see the play stores), not new ones.
     private bool IsNewStream(StationSession session, FingerprintPacket packet) =>
         packet.StreamStartUnixMicros > session.StreamStartUnixMicros
-        || time.GetElapsedTime(session.LastAccepted) >= StreamTakeoverSilence;
+        || (time.GetElapsedTime(session.LastAccepted) >= StreamTakeoverSilence && !IsRedelivery(session.Station, packet));
+
+    private bool IsRedelivery(string station, FingerprintPacket packet) =>
+        _superseded.TryGetValue(station, out var old)
+        && old.Any(s => s.StreamStart == packet.StreamStartUnixMicros && packet.Sequence <= s.Highest);
+
+    private void Supersede(string station, long streamStart, ulong highest)
+    {
+        if (!_superseded.TryGetValue(station, out var old))
+        {
+            _superseded[station] = old = new Queue<(long, ulong)>();
+        }
+
+        old.Enqueue((streamStart, highest));
+        if (old.Count > SupersededPerStation)
+        {
+            old.Dequeue();
+        }
+    }
 
     private static readonly TimeSpan StreamTakeoverSilence = TimeSpan.FromSeconds(10);
 
@@ -341,6 +367,7 @@ internal sealed partial class IngestWorker(
             foreach (var station in forgotten ?? [])
             {
                 _sessions.Remove(station);
+                _superseded.Remove(station);
                 metrics?.Session("forgotten");
             }
         }

@@ -391,6 +391,23 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Process_LateRedeliveryOfAReplacedStreamAfterQuiet_DoesNotTakeTheStationBack()
+    {
+        Send(0, 6);
+        // The agent restarted: a younger stream, its numbers going on.
+        var restarted = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(20), startFrame: 0, firstSequence: 7, StationFeed.CaptureStart.AddMinutes(5));
+        _worker.Process(IngestRig.Inbound(restarted[0]));
+        _rig.Time.Advance(TimeSpan.FromSeconds(10)); // a lull on the link
+        var before = _rig.Activity.State(IngestRig.Station);
+
+        _worker.Process(IngestRig.Inbound(_rig.Packets[3])); // QoS 1 redelivers a packet of the replaced stream
+        _worker.Process(IngestRig.Inbound(restarted[1]));
+
+        var after = _rig.Activity.State(IngestRig.Station);
+        Assert.Equal((before.Accepted + 1, before.Duplicates + 1), (after.Accepted, after.Duplicates));
+    }
+
+    [Fact]
     public void Process_ReinstalledAgentReplaysAnEarlierDayAfterQuiet_ItsStreamIsMatched()
     {
         Send(0, 4);
