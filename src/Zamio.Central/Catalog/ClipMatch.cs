@@ -40,15 +40,36 @@ public static class ClipMatch
             }
         }
 
-        // Segments agree when they name one track at one position of it at the clip's first frame; a lone segment is
-        // a 10 s clip's chance of a false answer taken once per segment, so at least two must agree.
-        return found
-            .GroupBy(m => (m.TrackIndex, Position: Math.Round(m.Alignment.TrackFrame(0) / SamePositionFrames)))
-            .Where(g => g.Count() >= 2)
-            .OrderByDescending(g => g.Count())
+        // Segments agree when they name one track at one position of it at the clip's first frame (within a second,
+        // neighbour to neighbour); a lone segment is a 10 s clip's chance of a false answer taken once per segment, so
+        // at least two must agree.
+        return Agreeing(found)
+            .Where(g => g.Count >= 2)
+            .OrderByDescending(g => g.Count)
             .ThenByDescending(g => g.Sum(m => m.Score))
             .Select(g => g.MaxBy(m => m.Score))
             .FirstOrDefault();
+    }
+
+    internal static IEnumerable<List<TrackMatch>> Agreeing(List<TrackMatch> found)
+    {
+        List<TrackMatch>? group = null;
+        foreach (var match in found.OrderBy(m => m.TrackIndex).ThenBy(m => m.Alignment.TrackFrame(0)))
+        {
+            if (group is not null && (group[^1].TrackIndex != match.TrackIndex
+                || match.Alignment.TrackFrame(0) - group[^1].Alignment.TrackFrame(0) > SamePositionFrames))
+            {
+                yield return group;
+                group = null;
+            }
+
+            (group ??= []).Add(match);
+        }
+
+        if (group is not null)
+        {
+            yield return group;
+        }
     }
 
     private static TrackMatch? Accepted(Matcher matcher, ReadOnlySpan<Peak> peaks)

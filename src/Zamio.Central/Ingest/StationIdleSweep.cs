@@ -63,7 +63,15 @@ public sealed partial class StationIdleSweep(
         {
             // The database is away; the play writer reports that, and the next sweep tries again.
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A full disk or a read-only failover: logged, and the sweep goes on; it must never stop ingest.
+            LogAbandonedFailed(logger, ex);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Closing plays left ongoing by gone sessions failed; the next sweep tries again")]
+    private static partial void LogAbandonedFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Closed {Count} play(s) left ongoing by a session no instance runs (untouched for {Seconds:0} s)")]
     private static partial void LogAbandonedClosed(ILogger logger, int count, double seconds);

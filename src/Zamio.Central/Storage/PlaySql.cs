@@ -20,7 +20,8 @@ internal static class PlaySql
     /// <summary>
     /// How far apart two starts of one track on one station may be and still be one airing. A stream matched again (a
     /// day replayed from a logger, a reinstalled agent's spool, a restart after its plays were closed) writes under new
-    /// play keys; the stores write such a play onto the airing already stored instead of adding a second.
+    /// play keys; the stores write such a play onto the airing another session already stored instead of adding a
+    /// second. A session's own plays are never merged: its tracker already decided they are two.
     /// </summary>
     public static readonly TimeSpan SameAiring = TimeSpan.FromSeconds(10);
 
@@ -30,19 +31,23 @@ internal static class PlaySql
         WHERE status = 'ongoing' AND updated_at < @untouchedSince
         """;
 
-    /// <summary>Rewrites plays found to be stored airings onto their keys, one row per key, without retractions.</summary>
-    public static IEnumerable<PlayRecord> Onto(IEnumerable<PlayRecord> rows, IReadOnlyDictionary<(string Station, string PlayKey), string> stored)
+    /// <summary>
+    /// Rewrites plays found to be stored airings onto their keys, one row per key, without retractions. When the row's
+    /// own session updates it in the same batch, that update is the one written: the row is its session's to close.
+    /// </summary>
+    public static IEnumerable<PlayRecord> Onto(IReadOnlyCollection<PlayRecord> rows, IReadOnlyDictionary<(string Station, string PlayKey), string> stored)
     {
         var written = new Dictionary<(string, string), PlayRecord>();
-        foreach (var row in rows)
+        foreach (var row in rows.Where(r => !stored.ContainsKey((r.Station, r.PlayKey))))
         {
-            if (!stored.TryGetValue((row.Station, row.PlayKey), out var key))
+            written[(row.Station, row.PlayKey)] = row;
+        }
+
+        foreach (var row in rows.Where(r => r.Status != "retracted"))
+        {
+            if (stored.TryGetValue((row.Station, row.PlayKey), out var key))
             {
-                written[(row.Station, row.PlayKey)] = row;
-            }
-            else if (row.Status != "retracted")
-            {
-                written[(row.Station, key)] = row with { PlayKey = key };
+                written.TryAdd((row.Station, key), row with { PlayKey = key });
             }
         }
 

@@ -138,8 +138,8 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
         var found = (await connection.QueryAsync<(string Station, string PlayKey, string StoredKey)>(new CommandDefinition(
             """
             SELECT DISTINCT ON (b.station, b.play_key) b.station, b.play_key, p.play_key
-            FROM unnest(@stations, @keys, @tracks, @starts) AS b(station, play_key, track, start_utc)
-            JOIN plays p ON p.station = b.station AND p.track = b.track AND p.play_key <> b.play_key AND p.status <> 'retracted'
+            FROM unnest(@stations, @keys, @sessions, @tracks, @starts) AS b(station, play_key, session, track, start_utc)
+            JOIN plays p ON p.station = b.station AND p.track = b.track AND p.session <> b.session AND p.status <> 'retracted'
                 AND p.start_utc BETWEEN b.start_utc - @window AND b.start_utc + @window
             WHERE NOT EXISTS (SELECT 1 FROM plays q WHERE q.station = b.station AND q.play_key = b.play_key)
             ORDER BY b.station, b.play_key, abs(extract(epoch FROM p.start_utc - b.start_utc)), p.play_key
@@ -148,6 +148,7 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
             {
                 stations = unknown.Select(p => p.Station).ToArray(),
                 keys = unknown.Select(p => p.PlayKey).ToArray(),
+                sessions = unknown.Select(p => PlayKeys.Session(p.PlayKey)).ToArray(),
                 tracks = unknown.Select(p => p.Track).ToArray(),
                 starts = unknown.Select(p => p.Start.UtcDateTime).ToArray(),
                 window = PlaySql.SameAiring,

@@ -124,7 +124,7 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
             var key = connection.QueryFirstOrDefault<string>(
                 """
                 SELECT p.play_key FROM plays p
-                WHERE p.station = @Station AND p.track = @Track AND p.play_key <> @PlayKey AND p.status <> 'retracted'
+                WHERE p.station = @Station AND p.track = @Track AND p.session <> @Session AND p.status <> 'retracted'
                     AND p.start_utc BETWEEN @From AND @To
                     AND NOT EXISTS (SELECT 1 FROM plays q WHERE q.play_key = @PlayKey)
                 ORDER BY abs(julianday(p.start_utc) - julianday(@Start)), p.play_key
@@ -132,7 +132,7 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
                 """,
                 new
                 {
-                    play.Station, play.Track, play.PlayKey, Start = Utc(play.Start),
+                    play.Station, play.Track, play.PlayKey, Session = PlayKeys.Session(play.PlayKey), Start = Utc(play.Start),
                     From = Utc(play.Start - PlaySql.SameAiring), To = Utc(play.Start + PlaySql.SameAiring),
                 },
                 tx);

@@ -37,6 +37,19 @@ public sealed class ClipMatchTests
         Assert.Null(ClipMatch.Best(new Matcher(Catalogue.Value.Index), PeakExtractor.Extract(unknown)));
     }
 
+    [Fact]
+    public void Agreeing_PositionsAFewFramesApartAcrossAWholeSecond_AreOneGroup()
+    {
+        // 1.497 and 1.503 s-sized steps: rounded to whole seconds they fell into two groups and the clip went unanswered.
+        static TrackMatch At(int track, double frame) => new(track, $"song{track}", 1, 10, new Alignment(0, frame, 1, 1), 30, 40, 0, 300);
+        var second = FingerprintSettings.SecondsToFrame(1);
+
+        var groups = ClipMatch.Agreeing([At(2, 1.497 * second), At(2, 1.503 * second), At(3, 1.5 * second), At(2, 4 * second)]).ToList();
+
+        Assert.Equal([2, 1, 1], groups.Select(g => g.Count));
+        Assert.Equal([2, 2, 3], groups.Select(g => g[0].TrackIndex));
+    }
+
     private static (float[][], FingerprintIndex) Build()
     {
         var audio = new float[Songs][];

@@ -25,9 +25,18 @@ internal static class ReplayedAirings
         var later = Play("200-0-3", 3, 1200, 1300, "closed");
         await UpsertAsync(store, later);
 
+        // One session's two plays of a track 8 s apart stay two (its tracker split them); a replayed play arriving in the
+        // batch where the row's own session closes it leaves the close standing.
+        var owner = Play("300-0-0", 1, 2000, 2006, "closed");
+        await UpsertAsync(store, owner, Play("300-0-0", 2, 2008, 2020, "ongoing"));
+        await UpsertAsync(store, Play("300-0-0", 2, 2008, 2200, "closed"), Play("400-0-1", 1, 2008.5, 2060, "ongoing"));
+
         var rows = store.Query("st-r", null, null, 10);
         Assert.Equal(
-            [("st-r/100-0-0/1", 0.4, 180.2, "closed"), ("st-r/100-0-0/2", 600.0, 700.0, "closed"), (later.PlayKey, 1200.0, 1300.0, "closed")],
+            [
+                ("st-r/100-0-0/1", 0.4, 180.2, "closed"), ("st-r/100-0-0/2", 600.0, 700.0, "closed"), (later.PlayKey, 1200.0, 1300.0, "closed"),
+                (owner.PlayKey, 2000.0, 2006.0, "closed"), ("st-r/300-0-0/2", 2008.0, 2200.0, "closed"),
+            ],
             rows.Select(r => (r.PlayKey, Math.Round((r.Start - Start).TotalSeconds, 2), Math.Round((r.End - Start).TotalSeconds, 2), r.Status)));
     }
 
