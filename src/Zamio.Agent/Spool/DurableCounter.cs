@@ -27,7 +27,7 @@ internal sealed class DurableCounter : IDisposable
     /// <summary>Writes the value to the OS (survives a process kill); <paramref name="durable"/> also fsyncs (survives power loss).</summary>
     public void Write(ulong value, bool durable)
     {
-        Value = value;
+        // Value moves only once written: a sequence reservation the disk refused must not be counted on after a power cut.
         _generation++;
         BinaryPrimitives.WriteUInt64LittleEndian(_buffer, value);
         BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(8), (uint)_generation);
@@ -36,6 +36,7 @@ internal sealed class DurableCounter : IDisposable
         _file.Write(_buffer);
         _file.Flush(durable);
         _nextSlot ^= 1;
+        Value = value;
     }
 
     public void Sync() => _file.Flush(flushToDisk: true);

@@ -293,7 +293,7 @@ public sealed partial class PacketSpool : IDisposable
             }
             catch (IOException ex)
             {
-                // The cursor moves on in memory; what a restart re-sends is discarded by central as already seen.
+                // The cursor stays where the disk has it: a restart re-sends from there, and central discards what it has seen.
                 if (Due(ref _failureLoggedAt))
                 {
                     LogWriteFailed(_logger, ex.Message);
