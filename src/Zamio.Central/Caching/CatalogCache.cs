@@ -24,9 +24,19 @@ public sealed class CatalogCache(RedisConnection redis)
     public async Task<long> VersionAsync() =>
         (long?)await redis.Database.StringGetAsync(RedisCatalogChangeFeed.VersionKey(redis)).ConfigureAwait(false) ?? 0;
 
-    /// <summary>Sets the catalogue version when Redis has none (it restarted empty); false when it has one.</summary>
-    public Task<bool> RestoreVersionAsync(long version) =>
-        redis.Database.StringSetAsync(RedisCatalogChangeFeed.VersionKey(redis), version, when: When.NotExists);
+    /// <summary>
+    /// Raises the catalogue version in Redis to <paramref name="version"/> when it holds less (it restarted empty, or
+    /// with an old snapshot of its data); true when it did. Never lowers it: an instance behind must not pull the
+    /// others back.
+    /// </summary>
+    public async Task<bool> RaiseVersionAsync(long version) =>
+        (long)await redis.Database.ScriptEvaluateAsync(RaiseScript, [RedisCatalogChangeFeed.VersionKey(redis)], [version]).ConfigureAwait(false) == 1;
+
+    private const string RaiseScript = """
+        local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+        if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
+        return 0
+        """;
 
     /// <summary>
     /// Every track of the current algorithm, or null when the cache was never completely filled. Entries too damaged

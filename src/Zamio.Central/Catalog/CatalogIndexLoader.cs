@@ -69,10 +69,11 @@ public sealed partial class CatalogIndexLoader(
                 {
                     var version = await cache.VersionAsync().ConfigureAwait(false);
                     var local = index.Version;
-                    if (version == 0 && local > 0 && await cache.RestoreVersionAsync(local).ConfigureAwait(false))
+                    if (local > version && await cache.RaiseVersionAsync(local).ConfigureAwait(false))
                     {
-                        // Redis restarted empty: it gets back the version and the snapshot, so changes count on from
-                        // here and new instances still warm from it.
+                        // Redis lost the version (restarted empty, or from an old dump): it gets back the highest an
+                        // instance has, and the snapshot with it, so changes count on from there and new instances
+                        // still warm from it. An instance that was behind then sees a difference and reloads.
                         LogVersionRestored(logger, local);
                         index.RequestShare();
                         continue;
@@ -98,7 +99,7 @@ public sealed partial class CatalogIndexLoader(
     [LoggerMessage(Level = LogLevel.Error, Message = "Applying {Count} catalogue change(s) failed; the previous index stays in use")]
     private static partial void LogApplyFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis had no catalogue version (restarted empty); restored {Version} and writing the index snapshot again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis held an older catalogue version than this index (it restarted empty or from an old dump); raised it to {Version} and writing the index snapshot again")]
     private static partial void LogVersionRestored(ILogger logger, long version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Catalogue version {Local} still differs from {Remote} after a check period without a notification; reloading the index")]
