@@ -9,7 +9,8 @@ namespace Zamio.Central.Storage;
 /// </summary>
 internal sealed class AiringKeys
 {
-    private const int Capacity = 200_000;
+    // About 10 MB; 2,000 stations fill it in under two hours, after which each play on air asks once more.
+    private const int Capacity = 50_000;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Station, string PlayKey), string> _written = [];
 
