@@ -256,6 +256,28 @@ public class PlayTrackerTests
     }
 
     [Fact]
+    public void Observe_SongResumesAfterSixMinutesOfMissingAudio_IsANewAiring()
+    {
+        // Past five minutes an outage ends the play it interrupts, whatever comes after.
+        var tracker = new PlayTracker();
+        var second = FingerprintSettings.SecondsToFrame(1);
+        var alignment = new Alignment(0, 0, 1, 1);
+        var closed = new List<Play>();
+        void Window(int from, bool song) => closed.AddRange(tracker.Observe(new WindowResult(from * second, (from + 8) * second,
+            song ? [new TrackMatch(4, "x", 1.0, 20, alignment, 80, 90, from * second, (from + 8) * second)] : [])).Where(p => p.Status == PlayStatus.Closed));
+        Window(0, song: true);
+        Window(4, song: true);
+        tracker.MissingAudio(12 * second, 372 * second);
+        for (var from = 8; from <= 376; from += 4)
+        {
+            Window(from, song: from >= 372); // the windows over the gap find nothing
+        }
+
+        closed.AddRange(tracker.Complete());
+        Assert.Equal([(0L, 12L * second), (372L * second, 384L * second)], closed.Select(p => (p.StartFrame, p.EndFrame)));
+    }
+
+    [Fact]
     public void Observe_ConfidenceNeverHighEnough_NotReportedAsPlay()
     {
         var tracker = new PlayTracker();
