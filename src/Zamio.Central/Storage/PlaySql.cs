@@ -1,5 +1,3 @@
-using Zamio.Central.Plays;
-
 namespace Zamio.Central.Storage;
 
 /// <summary>Plays statements written the same for PostgreSQL and SQLite; the stores map the rows to their types.</summary>
@@ -30,29 +28,6 @@ internal static class PlaySql
         UPDATE plays SET status = 'closed', updated_at = @now
         WHERE status = 'ongoing' AND updated_at < @untouchedSince
         """;
-
-    /// <summary>
-    /// Rewrites plays found to be stored airings onto their keys, one row per key, without retractions. When the row's
-    /// own session updates it in the same batch, that update is the one written: the row is its session's to close.
-    /// </summary>
-    public static IEnumerable<PlayRecord> Onto(IReadOnlyCollection<PlayRecord> rows, IReadOnlyDictionary<(string Station, string PlayKey), string> stored)
-    {
-        var written = new Dictionary<(string, string), PlayRecord>();
-        foreach (var row in rows.Where(r => !stored.ContainsKey((r.Station, r.PlayKey))))
-        {
-            written[(row.Station, row.PlayKey)] = row;
-        }
-
-        foreach (var row in rows.Where(r => r.Status != "retracted"))
-        {
-            if (stored.TryGetValue((row.Station, row.PlayKey), out var key))
-            {
-                written.TryAdd((row.Station, key), row with { PlayKey = key });
-            }
-        }
-
-        return written.Values;
-    }
 
     /// <summary>Airtime per station and track; the stores give their own expression for a play's length in seconds.</summary>
     public static string Airplay(string secondsExpression, string stationFilter) => $"""

@@ -71,7 +71,8 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var (rows, learned) = await OntoStoredAiringsAsync(connection, [.. latest.Values], cancellationToken).ConfigureAwait(false);
+            var (resolved, learned) = await _airings.ResolveAsync(latest.Values, unknown => StoredAiringsAsync(connection, unknown, cancellationToken)).ConfigureAwait(false);
+            var rows = resolved.ToArray();
             if (rows.Length == 0)
             {
                 _airings.Remember(learned);
@@ -110,32 +111,10 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
         }
     }
 
-    /// <summary>
-    /// Plays not stored yet that are an airing already stored under another key (see <see cref="PlaySql.SameAiring"/>)
-    /// take that key; a retraction of such a play is dropped, since only the session that wrote a row may withdraw it.
-    /// </summary>
-    private async Task<(PlayRecord[] Rows, List<(PlayRecord, string)> Learned)> OntoStoredAiringsAsync(NpgsqlConnection connection, PlayRecord[] rows, CancellationToken cancellationToken)
-    {
-        var stored = new Dictionary<(string Station, string PlayKey), string>();
-        var unknown = new List<PlayRecord>();
-        foreach (var row in rows)
-        {
-            if (!_airings.TryGet(row, out var known))
-            {
-                unknown.Add(row);
-            }
-            else if (known != row.PlayKey)
-            {
-                stored[(row.Station, row.PlayKey)] = known;
-            }
-        }
-
-        if (unknown.Count == 0)
-        {
-            return (stored.Count == 0 ? rows : [.. PlaySql.Onto(rows, stored)], []);
-        }
-
-        var found = (await connection.QueryAsync<(string Station, string PlayKey, string StoredKey)>(new CommandDefinition(
+    /// <summary>The stored airing (see <see cref="PlaySql.SameAiring"/>) each of these plays not stored yet is, if any.</summary>
+    private static async Task<IReadOnlyDictionary<(string Station, string PlayKey), string>> StoredAiringsAsync(
+        NpgsqlConnection connection, List<PlayRecord> unknown, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<(string Station, string PlayKey, string StoredKey)>(new CommandDefinition(
             """
             SELECT DISTINCT ON (b.station, b.play_key) b.station, b.play_key, p.play_key
             FROM unnest(@stations, @keys, @sessions, @tracks, @starts) AS b(station, play_key, session, track, start_utc)
@@ -154,19 +133,6 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
                 window = PlaySql.SameAiring,
             },
             cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(r => (r.Station, r.PlayKey), r => r.StoredKey);
-        var learned = new List<(PlayRecord, string)>(unknown.Count);
-        foreach (var row in unknown)
-        {
-            var key = found.GetValueOrDefault((row.Station, row.PlayKey)) ?? row.PlayKey;
-            learned.Add((row, key));
-            if (key != row.PlayKey)
-            {
-                stored[(row.Station, row.PlayKey)] = key;
-            }
-        }
-
-        return (stored.Count == 0 ? rows : [.. PlaySql.Onto(rows, stored)], learned);
-    }
 
     public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null)
     {

@@ -55,17 +55,19 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
 {
     private readonly AiringKeys _airings = new();
 
-    public Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (plays.Count == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         using var connection = database.Connect();
         using var tx = connection.BeginTransaction();
         var updatedAt = now.ToUniversalTime().ToString("O");
-        var (rows, learned) = OntoStoredAirings(connection, tx, plays);
+        // SQLite answers in process: the lookup completes before it returns.
+        var (rows, learned) = await _airings.ResolveAsync(
+            plays, unknown => Task.FromResult<IReadOnlyDictionary<(string, string), string>>(StoredAirings(connection, tx, unknown))).ConfigureAwait(false);
         foreach (var play in rows)
         {
             connection.Execute(
@@ -98,29 +100,14 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
 
         tx.Commit();
         _airings.Remember(learned);
-        return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// Plays not stored yet that are an airing already stored under another key (see <see cref="PlaySql.SameAiring"/>)
-    /// take that key; a retraction of such a play is dropped, since only the session that wrote a row may withdraw it.
-    /// </summary>
-    private (IEnumerable<PlayRecord> Rows, List<(PlayRecord, string)> Learned) OntoStoredAirings(SqliteConnection connection, SqliteTransaction tx, IReadOnlyList<PlayRecord> plays)
+    /// <summary>The stored airing (see <see cref="PlaySql.SameAiring"/>) each of these plays not stored yet is, if any.</summary>
+    private static Dictionary<(string Station, string PlayKey), string> StoredAirings(SqliteConnection connection, SqliteTransaction tx, List<PlayRecord> unknown)
     {
-        var stored = new Dictionary<(string Station, string PlayKey), string>();
-        var learned = new List<(PlayRecord, string)>();
-        foreach (var play in plays)
+        var found = new Dictionary<(string Station, string PlayKey), string>();
+        foreach (var play in unknown)
         {
-            if (_airings.TryGet(play, out var known))
-            {
-                if (known != play.PlayKey)
-                {
-                    stored[(play.Station, play.PlayKey)] = known;
-                }
-
-                continue;
-            }
-
             var key = connection.QueryFirstOrDefault<string>(
                 """
                 SELECT p.play_key FROM plays p
@@ -138,13 +125,11 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
                 tx);
             if (key is not null)
             {
-                stored[(play.Station, play.PlayKey)] = key;
+                found[(play.Station, play.PlayKey)] = key;
             }
-
-            learned.Add((play, key ?? play.PlayKey));
         }
 
-        return (stored.Count == 0 ? plays : PlaySql.Onto(plays, stored), learned);
+        return found;
     }
 
     public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null)
