@@ -127,7 +127,7 @@ public static partial class TrackEndpoints
         // A re-upload keeps the title, artist and ISRC it is not given.
         var existing = (await catalog.ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(t => t.Id == id);
         var meta = new TrackMetadata(Field(form, "title"), Field(form, "artist"), isrc)
-            .Over(existing is null ? TrackMetadata.None : new TrackMetadata(existing.Title, existing.Artist, existing.Isrc));
+            .Over(existing?.Metadata ?? TrackMetadata.None);
         var track = new CatalogTrack(id, meta.Title, meta.Artist, meta.Isrc, audio.DurationSeconds,
             FingerprintSettings.AlgorithmVersion, time.GetUtcNow());
         var generation = index.Generation;

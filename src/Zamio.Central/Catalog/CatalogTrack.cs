@@ -8,4 +8,7 @@ public sealed record CatalogTrack(
     string? Isrc,
     double DurationSeconds,
     int AlgorithmVersion,
-    DateTimeOffset AddedAt);
+    DateTimeOffset AddedAt)
+{
+    public TrackMetadata Metadata => new(Title, Artist, Isrc);
+}

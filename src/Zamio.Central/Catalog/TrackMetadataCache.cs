@@ -29,7 +29,7 @@ public sealed partial class TrackMetadataCache(CatalogManager catalog, CatalogIn
             }
 
             var tracks = await catalog.ListAsync(cancellationToken).ConfigureAwait(false);
-            var snapshot = new Snapshot(generation, tracks.ToDictionary(t => t.Id, t => new TrackMetadata(t.Title, t.Artist, t.Isrc), StringComparer.Ordinal));
+            var snapshot = new Snapshot(generation, tracks.ToDictionary(t => t.Id, t => t.Metadata, StringComparer.Ordinal));
             Volatile.Write(ref _current, snapshot);
             _unavailable = false;
             return snapshot.Tracks;

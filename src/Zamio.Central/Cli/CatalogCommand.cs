@@ -84,7 +84,7 @@ public static class CatalogCommand
             Console.Error.WriteLine($"warning: metadata for '{unused}' matches no file being added (ids are file names without extension)");
         }
 
-        var existing = catalog.List().ToDictionary(t => t.Id, t => new TrackMetadata(t.Title, t.Artist, t.Isrc), StringComparer.Ordinal);
+        var existing = catalog.List().ToDictionary(t => t.Id, t => t.Metadata, StringComparer.Ordinal);
 
         var clock = Stopwatch.StartNew();
         var progress = new ProgressBar(files.Count, "fingerprinting");

@@ -50,7 +50,7 @@ public static class ReportCommand
             tracks = catalog.List();
         }
 
-        var lines = AirplayReport.Describe(totals, tracks.ToDictionary(t => t.Id, t => new TrackMetadata(t.Title, t.Artist, t.Isrc), StringComparer.Ordinal));
+        var lines = AirplayReport.Describe(totals, tracks.ToDictionary(t => t.Id, t => t.Metadata, StringComparer.Ordinal));
         if (cli.Flag("--csv"))
         {
             AirplayReport.WriteCsv(Console.Out, lines);
