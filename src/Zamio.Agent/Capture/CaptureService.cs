@@ -175,9 +175,10 @@ public sealed partial class CaptureService(
             // A connection starts on the clock, and a source that gets more than 2 s ahead is brought back to it: audio
             // is dropped until the clock is reached (a server's burst of past audio on connecting is dropped whole, a
             // source clock running fast loses 2 s now and then).
+            var wall = source.IsLive ? WallSamples() : 0;
             if (source.IsLive)
             {
-                _catchingUp = _nextSample + read > WallSamples() + (_catchingUp ? 0 : AheadLimitSamples);
+                _catchingUp = _nextSample + read > wall + (_catchingUp ? 0 : AheadLimitSamples);
             }
 
             if (_catchingUp)
@@ -198,7 +199,7 @@ public sealed partial class CaptureService(
 
             if (source.IsLive)
             {
-                KeepUp(read);
+                KeepUp(wall - (_nextSample + read));
             }
 
             var block = new AudioBlock(_epoch!.Value, _nextSample, buffer, read);
@@ -223,9 +224,9 @@ public sealed partial class CaptureService(
         }
     }
 
-    private void KeepUp(int read)
+    private void KeepUp(long lag)
     {
-        _leastLag = Math.Min(_leastLag, WallSamples() - (_nextSample + read));
+        _leastLag = Math.Min(_leastLag, lag);
         if (time.GetElapsedTime(_lagWindowStart) < LagWindow)
         {
             return;
