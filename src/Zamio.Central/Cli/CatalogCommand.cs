@@ -33,6 +33,8 @@ public static class CatalogCommand
             throw new CliUsageException("catalog remove needs a track id");
         }
 
+        // What to add is read and checked before any store is opened, so a bad path or sidecar changes nothing.
+        var input = args[0] == "add" ? ReadAddInput(cli) : null;
         var shared = SharedDeployment.Open(configuration, cli);
         if (shared is null && args[0] != "add")
         {
@@ -42,13 +44,15 @@ public static class CatalogCommand
         using ICatalogTarget catalog = shared is not null ? new SharedCatalog(shared) : new EmbeddedCatalog(cli.DataDirectory);
         return args[0] switch
         {
-            "add" => Add(cli, catalog),
+            "add" => Add(input!, catalog),
             "list" => List(catalog),
             _ => Remove(cli, catalog),
         };
     }
 
-    private static int Add(CliArguments cli, ICatalogTarget catalog)
+    private sealed record AddInput(List<string> Files, Dictionary<string, TrackMetadata> Metadata);
+
+    private static AddInput ReadAddInput(CliArguments cli)
     {
         if (cli.Positional.Count == 0)
         {
@@ -84,6 +88,12 @@ public static class CatalogCommand
             Console.Error.WriteLine($"warning: metadata for '{unused}' matches no file being added (ids are file names without extension)");
         }
 
+        return new AddInput(files, metadata);
+    }
+
+    private static int Add(AddInput input, ICatalogTarget catalog)
+    {
+        var (files, metadata) = input;
         var existing = catalog.List().ToDictionary(t => t.Id, t => t.Metadata, StringComparer.Ordinal);
 
         var clock = Stopwatch.StartNew();

@@ -326,6 +326,22 @@ public sealed class CommandLineTests : IClassFixture<CliCatalogueFixture>, IDisp
     }
 
     [Fact]
+    public void CatalogAdd_BadSidecar_FailsWithoutCreatingTheDataDirectory()
+    {
+        var folder = _dir.Combine("bad-isrc");
+        Directory.CreateDirectory(folder);
+        WriteWav(Path.Combine(folder, "song.wav"), _catalogue.Songs[4].AsSpan(0, 6 * Rate).ToArray(), Rate);
+        File.WriteAllLines(Path.Combine(folder, "catalog.csv"), ["id,isrc", "song,not-an-isrc"]);
+        var data = _dir.Combine("bad-isrc-data");
+
+        var run = CliRun.Invoke("catalog", "add", folder, "--data-dir", data);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("'not-an-isrc' is not an ISRC", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data), "nothing was changed, not even an empty store made");
+    }
+
+    [Fact]
     public void CatalogAdd_TwoFilesForOneId_NamesBothAndAddsNothing()
     {
         var folder = _dir.Combine("clash");
