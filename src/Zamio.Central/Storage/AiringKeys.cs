@@ -10,7 +10,7 @@ namespace Zamio.Central.Storage;
 internal sealed class AiringKeys
 {
     // About 10 MB; 2,000 stations fill it in under two hours, after which each play on air asks once more.
-    private const int Capacity = 50_000;
+    internal const int Capacity = 50_000;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Station, string PlayKey), string> _written = [];
 
