@@ -93,11 +93,23 @@ public static class ScanCommand
         {
             foreach (var play in tracker.Observe(window))
             {
-                firstReported.TryAdd(play.Id, window.DecidedAtFrame);
-                if (play.Status == PlayStatus.Closed)
-                {
-                    plays.Add(play);
-                }
+                Keep(play, window.DecidedAtFrame);
+            }
+        }
+
+        // A closed play can still change: it grows when a later play turns out to be part of its airing, and is withdrawn
+        // when a longer airing closes around it (a shared section).
+        void Keep(Play play, long decidedAt)
+        {
+            firstReported.TryAdd(play.Id, decidedAt);
+            if (play.Status != PlayStatus.Ongoing)
+            {
+                plays.RemoveAll(p => p.Id == play.Id);
+            }
+
+            if (play.Status == PlayStatus.Closed)
+            {
+                plays.Add(play);
             }
         }
 
@@ -111,10 +123,9 @@ public static class ScanCommand
         // Rethrows a decoding failure (a truncated or unsupported file) as the exception the CLI reports.
         producer.GetAwaiter().GetResult();
         stream.Complete(frames, OnWindow);
-        foreach (var play in tracker.Complete().Where(p => p.Status == PlayStatus.Closed))
+        foreach (var play in tracker.Complete())
         {
-            firstReported.TryAdd(play.Id, frames);
-            plays.Add(play);
+            Keep(play, frames);
         }
 
         reported = firstReported;

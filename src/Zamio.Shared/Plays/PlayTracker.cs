@@ -157,6 +157,21 @@ public sealed class PlayTracker
             return;
         }
 
+        if (EarlierPlayOfTheSameAiring(play) is { } airing)
+        {
+            if (airing.Absorb(play) && _recentlyClosed.Contains(airing))
+            {
+                changes.Add(airing.ToPlay(PlayStatus.Closed));
+            }
+
+            if (play.ReportedOngoing)
+            {
+                changes.Add(play.ToPlay(PlayStatus.Retracted));
+            }
+
+            return;
+        }
+
         if (IsShadowed(play, closing: true))
         {
             if (play.ReportedOngoing)
@@ -168,13 +183,30 @@ public sealed class PlayTracker
         }
 
         changes.Add(play.ToPlay(PlayStatus.Closed));
+        foreach (var shadow in _recentlyClosed.Where(earlier => IsShadowInHindsight(earlier, play)).ToList())
+        {
+            _recentlyClosed.Remove(shadow);
+            changes.Add(shadow.ToPlay(PlayStatus.Retracted));
+        }
+
         _recentlyClosed.Add(play);
         // Only plays that could still overlap a future close matter.
         _recentlyClosed.RemoveAll(p => p.EndFrame < play.StartFrame - 4 * _options.GapBridgeFrames);
     }
 
+    // A loop-based song matched at a repeat of its intro looks restarted (see OpenPlay.Continues) while its airing goes on:
+    // one track cannot air twice at once, so a play overlapping an earlier one of its track is part of that airing.
+    private OpenPlay? EarlierPlayOfTheSameAiring(OpenPlay play) => _open.Concat(_recentlyClosed).FirstOrDefault(other =>
+        other.Id < play.Id && other.TrackIndex == play.TrackIndex && IsConfirmed(other)
+        && Math.Min(play.EndFrame, other.EndFrame) > Math.Max(play.StartFrame, other.StartFrame));
+
     private bool IsShadowed(OpenPlay play, bool closing)
     {
+        if (EarlierPlayOfTheSameAiring(play) is not null)
+        {
+            return true;
+        }
+
         var span = play.EndFrame - play.StartFrame;
         foreach (var other in _open.Concat(_recentlyClosed))
         {
@@ -204,6 +236,19 @@ public sealed class PlayTracker
         return false;
     }
 
+    // A section two catalogue entries share can out-score the airing around it while it plays, so its play closes while
+    // the airing's evidence is still smaller. Once the airing has closed around it, with evidence of its own through
+    // most of it (not bridged over it), the section's play was a shadow after all, and is withdrawn.
+    private bool IsShadowInHindsight(OpenPlay earlier, OpenPlay airing)
+    {
+        var span = earlier.EndFrame - earlier.StartFrame;
+        return earlier.TrackIndex != airing.TrackIndex
+            && earlier.StartFrame >= airing.StartFrame - _options.AlignmentToleranceFrames
+            && airing.EndFrame - earlier.EndFrame >= _options.AlignmentToleranceFrames
+            && airing.Evidence > earlier.Evidence
+            && 2 * airing.EvidenceWithin(earlier.StartFrame, earlier.EndFrame) >= span;
+    }
+
     private bool IsConfirmed(OpenPlay play) =>
         (play.Windows >= _options.MinWindows || play.Score >= _options.SingleWindowScore || play.ConfirmedByNewPeaks)
         && play.Confidence >= _options.MinPeakConfidence && play.EndFrame - play.StartFrame >= _options.MinDurationFrames;
@@ -220,6 +265,7 @@ public sealed class PlayTracker
         private double _speedWeight = first.MatchedPeaks;
         private double _speedSum = first.Speed * first.MatchedPeaks;
         private double _evidence = first.MatchedPeaks;
+        private readonly List<(long From, long To)> _witnessed = [(first.FirstMatchFrame, first.LastMatchFrame)];
 
         public long Id { get; } = id;
 
@@ -271,8 +317,31 @@ public sealed class PlayTracker
         public bool IsAt(TrackMatch match, int tolerance) => match.TrackIndex == TrackIndex
             && Math.Abs(Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame)) <= tolerance;
 
+        /// <summary>Frames of [<paramref name="from"/>, <paramref name="to"/>) its windows found evidence in.</summary>
+        public long EvidenceWithin(long from, long to) =>
+            _witnessed.Sum(w => Math.Max(0, Math.Min(to, w.To) - Math.Max(from, w.From)));
+
+        private void Witness(TrackMatch match) => Witness(match.FirstMatchFrame, match.LastMatchFrame);
+
+        private void Witness(long from, long to)
+        {
+            // Windows overlap, so the spans stay few: merge every span this one touches.
+            for (var i = _witnessed.Count - 1; i >= 0; i--)
+            {
+                var span = _witnessed[i];
+                if (span.From <= to && from <= span.To)
+                {
+                    (from, to) = (Math.Min(from, span.From), Math.Max(to, span.To));
+                    _witnessed.RemoveAt(i);
+                }
+            }
+
+            _witnessed.Add((from, to));
+        }
+
         public void Extend(TrackMatch match)
         {
+            Witness(match);
             _start = Math.Min(_start, match.FirstMatchFrame);
             if (match.Confidence >= confident)
             {
@@ -296,11 +365,38 @@ public sealed class PlayTracker
         public void Confirm(TrackMatch match)
         {
             ConfirmedByNewPeaks = true;
+            Witness(match);
             EndFrame = Math.Max(EndFrame, match.LastMatchFrame);
+        }
+
+        /// <summary>Takes in another play of its airing; true when its own span grew.</summary>
+        public bool Absorb(OpenPlay other)
+        {
+            var (start, end) = (StartFrame, EndFrame);
+            _start = Math.Min(_start, other._start);
+            if (other._confidentStart is { } confidentStart)
+            {
+                _confidentStart = Math.Min(_confidentStart ?? long.MaxValue, confidentStart);
+            }
+
+            EndFrame = Math.Max(EndFrame, other.EndFrame);
+            Confidence = Math.Max(Confidence, other.Confidence);
+            Score = Math.Max(Score, other.Score);
+            _speedSum += other._speedSum;
+            _speedWeight += other._speedWeight;
+            _evidence += other._evidence;
+            Windows += other.Windows;
+            foreach (var (from, to) in other._witnessed)
+            {
+                Witness(from, to);
+            }
+
+            return (start, end) != (StartFrame, EndFrame);
         }
 
         public void Carry(TrackMatch match, long windowEnd)
         {
+            Witness(match);
             EndFrame = Math.Max(EndFrame, match.LastMatchFrame);
             LastWindowEnd = windowEnd;
         }

@@ -317,6 +317,78 @@ public class PlayTrackerTests
     }
 
     [Fact]
+    public void Observe_LoopedIntroMatchedInsideTheAiring_IsPartOfThatAiring()
+    {
+        // A loop-based song: 49 s in, one window finds its intro's material again and reads as the song restarted, while
+        // the airing goes on at its own position for another minute. One track cannot air twice at once: one play.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var airing = new Alignment(0, 0, 1, 1);
+        var restart = new Alignment(0, -FingerprintSettings.SecondsToFrame(45), 1, 1);
+        for (var w = 0; w < 25; w++)
+        {
+            var start = FingerprintSettings.SecondsToFrame(4 * w);
+            var end = start + FingerprintSettings.SecondsToFrame(8);
+            TrackMatch match = w == 11
+                ? new(1, "a", 1.0, 12, restart, 60, 80, start + FingerprintSettings.SecondsToFrame(5), end - 1)
+                : new(1, "a", 1.0, 8, airing, 50, 80, start, end - 1);
+            changes.AddRange(tracker.Observe(new WindowResult(start, end, [match])));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var standing = changes.Where(p => p.Status == PlayStatus.Closed)
+            .Where(p => !changes.Any(r => r.Id == p.Id && r.Status == PlayStatus.Retracted))
+            .GroupBy(p => p.Id).Select(g => g.Last()).ToList();
+        var play = Assert.Single(standing);
+        Assert.Equal((0.0, 104.0), (Math.Round(Seconds(play.StartFrame)), Math.Round(Seconds(play.EndFrame))));
+    }
+
+    [Theory]
+    [InlineData(true, new[] { "a" })]
+    [InlineData(false, new[] { "a", "b" })]
+    public void Observe_SharedSectionOutScoringTheAiringAroundIt_WithdrawnWhenTheAiringCloses(bool airingHeardThrough, string[] kept)
+    {
+        // "b" shares a section of "a" (one recording in two entries) and matches it better than "a" does for 16 s, so its
+        // play closes while a's evidence is still smaller. a's airing then runs on for a minute. If a was heard through
+        // the section (weaker, without a confidence of its own), b was its shadow; if a's evidence has a gap there, b
+        // stands: another song played in a gap the airing bridges.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var a = new Alignment(0, 0, 1, 1);
+        var b = new Alignment(0, 5000, 1, 1);
+        for (var w = 0; w < 30; w++)
+        {
+            var start = FingerprintSettings.SecondsToFrame(4 * w);
+            var end = start + FingerprintSettings.SecondsToFrame(8);
+            var inSection = w is >= 4 and < 8;
+            List<TrackMatch> matches = [];
+            if (!inSection)
+            {
+                matches.Add(new TrackMatch(1, "a", 1.0, 12, a, 50, 80, start, end - 1));
+            }
+            else
+            {
+                matches.Add(new TrackMatch(2, "b", 1.0, 30, b, 200, 220, start, end - 1));
+                if (airingHeardThrough)
+                {
+                    matches.Add(new TrackMatch(1, "a", 0, 0, a, 15, 80, start, end - 1));
+                }
+            }
+
+            changes.AddRange(tracker.Observe(new WindowResult(start, end, matches)));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        Assert.Contains(changes, p => p.TrackId == "b" && p.Status == PlayStatus.Closed);
+        var standing = changes.Where(p => p.Status == PlayStatus.Closed)
+            .Where(p => !changes.Any(r => r.Id == p.Id && r.Status == PlayStatus.Retracted))
+            .Select(p => p.TrackId);
+        Assert.Equal(kept, standing.Order());
+    }
+
+    [Fact]
     public void Observe_EvidenceOnlyMatch_CarriesAnOpenPlayOnButNeverConfirmsOrStartsOne()
     {
         var alignment = new Alignment(0, 0, 1, 1);
