@@ -49,6 +49,7 @@ public sealed class PlayTracker
                 continue;
             }
 
+            play ??= Resume(match);
             if (play is null)
             {
                 play = new OpenPlay(_nextId++, match, _options.MinPeakConfidence);
@@ -69,6 +70,28 @@ public sealed class PlayTracker
 
         CloseStale(window, changes);
         return changes;
+    }
+
+    // Noise or a long talk-over can hide a song for longer than the gap bridge. A song heard again at its own position soon
+    // after has been playing all along (nothing else puts it there), unless another song was found in between.
+    private OpenPlay? Resume(TrackMatch match)
+    {
+        if (match.Confidence < _options.MinPeakConfidence)
+        {
+            return null;
+        }
+
+        var play = _recentlyClosed.Find(p => p.IsAt(match, _options.AlignmentToleranceFrames)
+            && match.FirstMatchFrame > p.EndFrame && match.FirstMatchFrame - p.EndFrame <= _options.ResumeFrames
+            && !_open.Concat(_recentlyClosed).Any(other => other.TrackIndex != p.TrackIndex && IsConfirmed(other)
+                && other.StartFrame > p.EndFrame && other.StartFrame < match.FirstMatchFrame));
+        if (play is not null)
+        {
+            _recentlyClosed.Remove(play);
+            _open.Add(play);
+        }
+
+        return play;
     }
 
     /// <summary>

@@ -9,6 +9,12 @@ public sealed record PlayTrackerOptions
     /// <summary>Evidence gaps up to this long (talk-over, a loud jingle) stay inside one play.</summary>
     public int GapBridgeFrames { get; init; } = FingerprintSettings.SecondsToFrame(20);
 
+    /// <summary>
+    /// A play closed for want of evidence reopens when its track is found again at its own position within this long
+    /// (noise hid the song, it did not stop).
+    /// </summary>
+    public int ResumeFrames { get; init; } = FingerprintSettings.SecondsToFrame(60);
+
     /// <summary>How far two detections' track positions may disagree and still be the same airing.</summary>
     public int AlignmentToleranceFrames { get; init; } = FingerprintSettings.SecondsToFrame(3);
 

@@ -316,6 +316,44 @@ public class PlayTrackerTests
         Assert.Equal("a", Assert.Single(closed).TrackId);
     }
 
+    [Theory]
+    [InlineData(9, false, 1)] // noise hid the song for about 30 s: one airing, reopened
+    [InlineData(9, true, 2)] // another song was found in between: the first airing had ended
+    [InlineData(20, false, 2)] // longer than a minute: a new airing
+    public void Observe_SongHeardAgainAtItsOwnPositionAfterTheGapBridge_ReopensItsPlay(int silentWindows, bool otherSongBetween, int plays)
+    {
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var a = new Alignment(0, 0, 1, 1);
+        WindowResult Window(int w, params TrackMatch[] matches) =>
+            new(FingerprintSettings.SecondsToFrame(4 * w), FingerprintSettings.SecondsToFrame((4 * w) + 8), matches);
+        TrackMatch Song(int w, int track, string id, Alignment alignment) => new(track, id, 1.0, 12, alignment, 50, 80,
+            FingerprintSettings.SecondsToFrame(4 * w), FingerprintSettings.SecondsToFrame((4 * w) + 8) - 1);
+
+        var w = 0;
+        for (; w < 10; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, Song(w, 1, "a", a))));
+        }
+
+        for (var quiet = 0; quiet < silentWindows; quiet++, w++)
+        {
+            var between = otherSongBetween && quiet is 4 or 5;
+            changes.AddRange(tracker.Observe(between ? Window(w, Song(w, 2, "b", new Alignment(0, 900, 1, 1))) : Window(w)));
+        }
+
+        for (var end = w + 6; w < end; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, Song(w, 1, "a", a))));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var airings = changes.Where(p => p.TrackId == "a" && p.Status == PlayStatus.Closed).GroupBy(p => p.Id).Select(g => g.Last()).ToList();
+        Assert.Equal(plays, airings.Count);
+        Assert.Equal(4.0 * (w - 1) + 8, Math.Round(Seconds(airings[^1].EndFrame)));
+    }
+
     [Fact]
     public void Observe_LoopedIntroMatchedInsideTheAiring_IsPartOfThatAiring()
     {
