@@ -7,6 +7,10 @@ internal static class ApiResults
 {
     public static IResult Problem(int status, string detail) => Results.Problem(detail, statusCode: status);
 
+    /// <summary>A problem with a machine-readable <c>reason</c> code beside the human detail.</summary>
+    public static IResult Problem(int status, string detail, string reason) =>
+        Results.Problem(detail, statusCode: status, extensions: new Dictionary<string, object?> { ["reason"] = reason });
+
     /// <summary>401 naming every scheme the endpoint takes (reads take the admin key or a station's own).</summary>
     public static IResult Unauthorized(params string[] schemes) => new ChallengeResult(schemes);
 

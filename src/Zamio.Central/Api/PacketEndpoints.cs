@@ -10,7 +10,8 @@ namespace Zamio.Central.Api;
 /// <c>POST /api/v1/stations/{id}/packets</c>: the agents' HTTP fallback. One binary <see cref="FingerprintPacket"/>
 /// per request, checked like an MQTT publish (the key's station, the path's station and the packet's station must
 /// agree; format, size and algorithm version) and handed to the same <see cref="IngestQueue"/>, so sequence
-/// de-duplication and plays are identical whichever way a packet arrives. 202 means queued.
+/// de-duplication and plays are identical whichever way a packet arrives. 202 means queued; a refused packet is a
+/// problem (400, 413) whose <c>reason</c> is one of <see cref="RejectReasons"/>, recorded as the station's latest rejection.
 /// </summary>
 public static class PacketEndpoints
 {
@@ -32,8 +33,9 @@ public static class PacketEndpoints
         var request = context.Request;
         if (request.ContentLength > FingerprintPacket.MaxPacketSize)
         {
+            // Refused before the key is checked: no station to record it against, only the metric.
             metrics.PacketRejected(RejectReasons.Oversized);
-            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, $"A packet is at most {FingerprintPacket.MaxPacketSize} bytes.");
+            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, $"A packet is at most {FingerprintPacket.MaxPacketSize} bytes.", RejectReasons.Oversized);
         }
 
         if (!StationIds.IsValid(id))
@@ -88,10 +90,11 @@ public static class PacketEndpoints
         return Results.Accepted(value: new { station = id, sequence = packet.Sequence, status = "queued" });
     }
 
+    // The problem names the reason code too, so the agent reports the refusal as it does those from a broker.
     private static IResult Reject(string station, StationActivity activity, CentralMetrics metrics, string reason, int status, string detail)
     {
-        activity.PacketRejected(station);
+        activity.PacketRejected(station, reason, detail);
         metrics.PacketRejected(reason);
-        return ApiResults.Problem(status, detail);
+        return ApiResults.Problem(status, detail, reason);
     }
 }

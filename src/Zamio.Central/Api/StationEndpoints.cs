@@ -33,7 +33,7 @@ public static partial class StationEndpoints
         return Results.Ok(ids.Select(id => activity.State(id)).Select(s => new StationResponse(
             s.Station, s.Online, s.LastPacket, s.Accepted, s.Rejected, s.Duplicates, s.Dropped,
             s.AgentSeen, s.Agent?.DeadAir, s.Agent?.AudioLevelDbfs, s.Agent?.SpoolDepth, s.Agent?.SpoolDropped,
-            s.Agent?.CaptureErrors, s.Agent?.AgentVersion, s.Agent?.Source)));
+            s.Agent?.CaptureErrors, s.Agent?.AgentVersion, s.Agent?.Source, s.LastRejection)));
     }
 
     private static async Task<IResult> AddAsync(HttpContext context, AdminAuth admin, StationStore stations, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -109,9 +109,10 @@ public sealed record StationCredentialsResponse(string Station, string Key);
 
 /// <summary>
 /// A station as central sees it (packets since central started) and as its agent last reported itself: the heartbeat
-/// is when that report arrived; the agent's fields are null until one has.
+/// is when that report arrived; the agent's fields are null until one has. The last rejection is the latest packet of
+/// the station this instance refused, with its reason (null if none).
 /// </summary>
 public sealed record StationResponse(
     string Station, bool Online, DateTimeOffset? LastPacket, long Packets, long Rejected, long Duplicates, long Dropped,
     DateTimeOffset? LastHeartbeat, bool? DeadAir, double? AudioLevelDbfs, long? SpoolDepth, long? SpoolDropped,
-    long? CaptureErrors, string? AgentVersion, string? Source);
+    long? CaptureErrors, string? AgentVersion, string? Source, PacketRejection? LastRejection);

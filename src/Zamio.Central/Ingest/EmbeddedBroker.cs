@@ -189,7 +189,7 @@ public sealed partial class EmbeddedBroker(
             // Also covers the broker's own publishes (no user), which this service never makes.
             e.ProcessPublish = false;
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
-            if (activity.PacketRejected(client ?? e.ClientId))
+            if (activity.PacketRejected(client ?? e.ClientId, RejectReasons.ForbiddenTopic, $"publishing to {topic} is not allowed"))
             {
                 LogForbiddenTopic(logger, client ?? e.ClientId, topic);
             }
@@ -205,7 +205,7 @@ public sealed partial class EmbeddedBroker(
             {
                 activity.AgentStatus(client, status);
             }
-            else if (activity.PacketRejected(client))
+            else if (activity.PacketRejected(client, RejectReasons.MalformedStatus, "a status that is not this station's own valid status JSON"))
             {
                 LogBadStatus(logger, client);
             }
@@ -220,7 +220,7 @@ public sealed partial class EmbeddedBroker(
             {
                 e.ProcessPublish = false;
                 e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
-                if (activity.PacketRejected(client))
+                if (activity.PacketRejected(client, RejectReasons.Oversized, $"a {payload.Length}-byte payload; a packet is at most {FingerprintPacket.MaxPacketSize} bytes"))
                 {
                     LogOversized(logger, client, payload.Length);
                 }

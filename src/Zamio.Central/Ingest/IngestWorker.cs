@@ -65,19 +65,19 @@ internal sealed partial class IngestWorker(
         var station = inbound.ClientStation;
         if (!FingerprintPacket.TryDecode(inbound.Payload, out var packet, out var error))
         {
-            Reject(station, error);
+            Reject(station, RejectReasons.Malformed, error);
             return;
         }
 
         if (packet.StationId != inbound.TopicStation || packet.StationId != station)
         {
-            Reject(station, $"packet station '{packet.StationId}' does not match the publishing station");
+            Reject(station, RejectReasons.StationMismatch, $"packet station '{packet.StationId}' does not match the publishing station");
             return;
         }
 
         if (packet.AlgorithmVersion != FingerprintSettings.AlgorithmVersion)
         {
-            Reject(station, $"algorithm version {packet.AlgorithmVersion}, central runs {FingerprintSettings.AlgorithmVersion}");
+            Reject(station, RejectReasons.AlgorithmVersion, $"algorithm version {packet.AlgorithmVersion}, central runs {FingerprintSettings.AlgorithmVersion}");
             return;
         }
 
@@ -87,13 +87,13 @@ internal sealed partial class IngestWorker(
         var streamStart = DateTimeOffset.UnixEpoch.AddTicks(packet.StreamStartUnixMicros * 10);
         if (streamStart > time.GetUtcNow() + MaxClockAhead)
         {
-            Reject(station, $"stream start {streamStart:O} is more than {MaxClockAhead.TotalMinutes:0} minutes ahead of central's clock");
+            Reject(station, RejectReasons.ClockAhead, $"stream start {streamStart:O} is more than {MaxClockAhead.TotalMinutes:0} minutes ahead of central's clock");
             return;
         }
 
         if (!catalog.IsLoaded)
         {
-            Reject(station, "index not loaded");
+            Reject(station, RejectReasons.IndexNotLoaded, "central's fingerprint index is not loaded yet");
             return;
         }
 
@@ -133,7 +133,7 @@ internal sealed partial class IngestWorker(
                     CloseAll(replaced);
                 }
 
-                Reject(station, "unknown station");
+                Reject(station, RejectReasons.UnknownStation, $"station '{station}' is not registered at central (removed, or never added)");
                 return;
             }
 
@@ -169,7 +169,7 @@ internal sealed partial class IngestWorker(
 
         if (packet.StartFrame < session.BaseFrame || packet.StartFrame + packet.FrameCount - session.BaseFrame > int.MaxValue)
         {
-            Reject(station, "packet frames are outside this station session");
+            Reject(station, RejectReasons.OutsideSession, "packet frames are outside this station session");
             return;
         }
 
@@ -435,11 +435,11 @@ internal sealed partial class IngestWorker(
         return count;
     }
 
-    private void Reject(string station, string reason)
+    private void Reject(string station, string reason, string detail)
     {
-        if (activity.PacketRejected(station))
+        if (activity.PacketRejected(station, reason, detail))
         {
-            LogRejected(logger, station, reason);
+            LogRejected(logger, station, detail);
         }
     }
 

@@ -1,19 +1,19 @@
-using System.Text.Json;
 using Zamio.Central.Stations;
 using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Ingest;
 
 /// <summary>
-/// What central tells a station about its packets on <c>zamio/v1/stations/{id}/status/central</c>: counts of accepted,
-/// rejected, duplicate and dropped packets, for the stations whose rejections or drops changed since the last report.
+/// What central tells a station about its packets on <c>zamio/v1/stations/{id}/status/central</c> (a
+/// <see cref="CentralReport"/>): counts of accepted, rejected, duplicate and dropped packets and the latest rejection
+/// with its reason, for the stations whose rejections or drops changed since the last report.
 /// Not thread-safe: one reporting loop owns it.
 /// </summary>
 public sealed class StationReports(StationActivity activity, string instance, TimeProvider time)
 {
     private readonly Dictionary<string, (long Rejected, long Drops)> _reported = new(StringComparer.Ordinal);
 
-    public static string Topic(string station) => Topics.Status(station) + "/central";
+    public static string Topic(string station) => Topics.CentralStatus(station);
 
     /// <summary>The reports due now, as (topic, JSON) pairs.</summary>
     public IEnumerable<(string Topic, byte[] Json)> Due()
@@ -27,15 +27,11 @@ public sealed class StationReports(StationActivity activity, string instance, Ti
             }
 
             _reported[station] = (state.Rejected, state.Dropped);
-            yield return (Topic(station), JsonSerializer.SerializeToUtf8Bytes(new
+            var report = new CentralReport(instance, time.GetUtcNow(), state.Accepted, state.Rejected, state.Duplicates, activity.Drops(station))
             {
-                instance,
-                at = time.GetUtcNow(),
-                accepted = state.Accepted,
-                rejected = state.Rejected,
-                duplicates = state.Duplicates,
-                drops = activity.Drops(station),
-            }));
+                LastRejection = state.LastRejection,
+            };
+            yield return (Topic(station), report.ToUtf8());
         }
     }
 }

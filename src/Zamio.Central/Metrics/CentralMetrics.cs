@@ -73,7 +73,7 @@ public sealed class CentralMetrics : IDisposable
         }
     }
 
-    /// <param name="reason">One of <see cref="RejectReasons"/>.</param>
+    /// <param name="reason">One of <see cref="Shared.Wire.RejectReasons"/>.</param>
     public void PacketRejected(string reason) => _packets.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void MatchDuration(string source, TimeSpan elapsed) => _matchSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("source", source));
@@ -107,17 +107,4 @@ public sealed class CentralMetrics : IDisposable
     {
         public void Dispose() => metrics.MatchDuration(source, Stopwatch.GetElapsedTime(started));
     }
-}
-
-/// <summary>The fixed set of packet rejection reasons used as the <c>reason</c> tag.</summary>
-public static class RejectReasons
-{
-    public const string Malformed = "malformed";
-    public const string Oversized = "oversized";
-    public const string StationMismatch = "station_mismatch";
-    public const string ForbiddenTopic = "forbidden_topic";
-    public const string AlgorithmVersion = "algorithm_version";
-    public const string IndexNotLoaded = "index_not_loaded";
-    public const string OutsideSession = "outside_session";
-    public const string RateLimited = "rate_limited";
 }

@@ -4,8 +4,8 @@ using Zamio.Shared.Wire;
 namespace Zamio.Central.Stations;
 
 /// <summary>
-/// What central has seen of each station since it started: connection state, last packet, drops, and the agent's own
-/// latest status (spool, dead air, audio level).
+/// What central has seen of each station since it started: connection state, last packet, drops, the latest refusal
+/// and the agent's own latest status (spool, dead air, audio level). One entry per station heard from.
 /// </summary>
 public sealed class StationActivity(TimeProvider time)
 {
@@ -23,8 +23,18 @@ public sealed class StationActivity(TimeProvider time)
         Interlocked.Increment(ref entry.Accepted);
     }
 
-    /// <summary>Counts a rejected packet; returns true the first time this station has a rejection (log once).</summary>
-    public bool PacketRejected(string station) => Interlocked.Increment(ref Get(station).Rejected) == 1;
+    /// <summary>
+    /// Counts a rejected packet and keeps why as the station's latest rejection (one per station: the reports and the
+    /// stations list show the latest). Returns true the first time this station has a rejection (log once).
+    /// </summary>
+    /// <param name="reason">One of <see cref="RejectReasons"/>: a stable code the agent can act on.</param>
+    /// <param name="detail">The human explanation; cut to <see cref="PacketRejection.MaxDetailLength"/> characters.</param>
+    public bool PacketRejected(string station, string reason, string detail)
+    {
+        var entry = Get(station);
+        entry.LastRejection = PacketRejection.Create(reason, detail, time.GetUtcNow());
+        return Interlocked.Increment(ref entry.Rejected) == 1;
+    }
 
     public void Duplicate(string station) => Interlocked.Increment(ref Get(station).Duplicates);
 
@@ -60,6 +70,7 @@ public sealed class StationActivity(TimeProvider time)
                 Dropped = e.Drops.Values.Sum(),
                 Agent = e.Agent?.Status,
                 AgentSeen = e.Agent?.Received,
+                LastRejection = e.LastRejection,
             }
             : new StationState(station, false, null, 0, 0, 0);
 
@@ -79,6 +90,9 @@ public sealed class StationActivity(TimeProvider time)
 
         public DateTimeOffset? LastPacket { get; set; }
 
+        // Replaced whole (a reference write), so a reader never sees one rejection's reason with another's detail.
+        public PacketRejection? LastRejection { get; set; }
+
         public (StationStatus Status, DateTimeOffset Received)? Agent { get; set; }
     }
 }
@@ -93,6 +107,9 @@ public sealed record StationState(string Station, bool Online, DateTimeOffset? L
 
     /// <summary>When central received <see cref="Agent"/>: the agent's last heartbeat.</summary>
     public DateTimeOffset? AgentSeen { get; init; }
+
+    /// <summary>The latest packet refused of this station, if any since central started.</summary>
+    public PacketRejection? LastRejection { get; init; }
 }
 
 /// <summary>Reasons a well-formed packet is dropped, as counted by <see cref="StationActivity.Dropped"/>.</summary>

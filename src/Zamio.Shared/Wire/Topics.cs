@@ -36,6 +36,9 @@ public static class Topics
 
     public static string Status(string stationId) => Build(stationId, StatusSuffix);
 
+    /// <summary>Where central reports on a station's packets (<see cref="CentralReport"/>); the station may read it.</summary>
+    public static string CentralStatus(string stationId) => Status(stationId) + "/central";
+
     /// <summary>
     /// Parses a concrete topic as delivered by the broker (no <c>$share</c> prefix, no wildcards).
     /// Returns false for anything that is not exactly <c>zamio/v1/stations/{valid id}/{fp|status}</c>.

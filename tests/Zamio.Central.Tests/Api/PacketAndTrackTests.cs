@@ -31,6 +31,26 @@ public sealed class PacketAndTrackTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_refused_packet_names_its_reason_code_and_becomes_the_stations_last_rejection()
+    {
+        const string station = "pk-refused";
+        var good = StationFeed.Packets(station, ApiFixture.Song(3))[0];
+        var foreign = new FingerprintPacket(good.StationId, good.Sequence, good.CaptureStartUnixMicros, good.StartFrame, good.FrameCount, good.Peaks.AsSpan(),
+            algorithmVersion: Zamio.Shared.Fingerprinting.FingerprintSettings.AlgorithmVersion + 1);
+
+        using var response = await fixture.PostPacketAsync(station, fixture.Keys[station], foreign.ToArray());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(RejectReasons.AlgorithmVersion, problem.GetProperty("reason").GetString());
+        var last = fixture.Services.GetRequiredService<Zamio.Central.Stations.StationActivity>().State(station).LastRejection;
+        Assert.Equal((RejectReasons.AlgorithmVersion, problem.GetProperty("detail").GetString()), (last?.Reason, last?.Detail));
+        var listed = (await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/stations", UriKind.Relative)))
+            .EnumerateArray().Single(s => s.GetProperty("station").GetString() == station);
+        Assert.Equal(RejectReasons.AlgorithmVersion, listed.GetProperty("lastRejection").GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task Bad_packets_are_400_with_a_reason_and_foreign_keys_are_401_or_403()
     {
         const string station = "pk-bad";

@@ -248,6 +248,10 @@ public sealed class ServeTests(ServeFixture fixture)
 
         var received = await report.Task.WaitAsync(Patience);
         Assert.Equal((1L, "embedded"), (received.GetProperty("rejected").GetInt64(), received.GetProperty("instance").GetString()));
+        var last = received.GetProperty("lastRejection");
+        Assert.Equal(RejectReasons.Malformed, last.GetProperty("reason").GetString());
+        Assert.False(string.IsNullOrEmpty(last.GetProperty("detail").GetString()));
+        Assert.Equal(last.GetProperty("at").GetDateTimeOffset(), fixture.Services.GetRequiredService<StationActivity>().State(station).LastRejection!.At);
     }
 
     [Fact]
