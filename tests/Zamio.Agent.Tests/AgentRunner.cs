@@ -10,9 +10,12 @@ internal sealed class AgentRunner : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    public AgentRunner(Dictionary<string, string?> settings)
+    /// <param name="configure">Changes to the host before it is built (a logger to read, a stub HTTP client).</param>
+    public AgentRunner(Dictionary<string, string?> settings, Action<HostApplicationBuilder>? configure = null)
     {
-        _host = AgentHost.CreateBuilder(settings, AppContext.BaseDirectory).Build();
+        var builder = AgentHost.CreateBuilder(settings, AppContext.BaseDirectory);
+        configure?.Invoke(builder);
+        _host = builder.Build();
     }
 
     public IServiceProvider Services => _host.Services;

@@ -7,10 +7,14 @@ using Zamio.Shared.Wire;
 
 namespace Zamio.Agent.Tests;
 
-/// <summary>In-process MQTTnet broker on a free loopback port that records fingerprint packets and status.</summary>
+/// <summary>
+/// In-process MQTTnet broker on a free loopback port that records fingerprint packets and status, tells of
+/// subscriptions, and can publish as central would.
+/// </summary>
 internal sealed class TestBroker : IAsyncDisposable
 {
     private readonly ConcurrentQueue<FingerprintPacket> _packets = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _subscribed = new(StringComparer.Ordinal);
     private readonly string _key;
     private MqttServer? _server;
     private int _connectAttempts;
@@ -38,6 +42,20 @@ internal sealed class TestBroker : IAsyncDisposable
     public event Action<FingerprintPacket>? PacketReceived;
 
     public event Action? ConnectAttempted;
+
+    /// <summary>Raised with each status payload an agent publishes (on the broker's thread).</summary>
+    public event Action<string>? StatusPublished;
+
+    /// <summary>Completes when a client subscribes to exactly <paramref name="topic"/> (now or before).</summary>
+    public Task SubscribedAsync(string topic) =>
+        _subscribed.GetOrAdd(topic, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>Publishes to every subscriber, as central's own report would reach the agent.</summary>
+    public Task PublishAsync(string topic, byte[] payload)
+    {
+        var message = new MQTTnet.MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).Build();
+        return _server!.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = "central" });
+    }
 
     public async Task StartAsync()
     {
@@ -73,9 +91,15 @@ internal sealed class TestBroker : IAsyncDisposable
                 else
                 {
                     LastStatus = System.Text.Encoding.UTF8.GetString(payload);
+                    StatusPublished?.Invoke(LastStatus);
                 }
             }
 
+            return Task.CompletedTask;
+        };
+        _server.InterceptingSubscriptionAsync += e =>
+        {
+            _subscribed.GetOrAdd(e.TopicFilter.Topic, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             return Task.CompletedTask;
         };
         await _server.StartAsync();

@@ -32,6 +32,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RunCompletion>();
         services.TryAddSingleton<AgentState>();
+        services.TryAddSingleton<CentralRejections>();
 
         // One client for stream sources and the HTTP fallback; no overall timeout because streams never end.
         services.TryAddSingleton(_ => new HttpClient(new SocketsHttpHandler
@@ -76,6 +77,7 @@ public static class AgentServiceCollectionExtensions
     {
         services.TryAddSingleton<MqttLink>();
         services.AddHostedService<MqttConnectionService>();
+        services.AddHostedService<CentralReportListener>();
         services.AddHostedService<DeliveryService>();
         return services;
     }

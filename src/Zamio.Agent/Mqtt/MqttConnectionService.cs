@@ -14,9 +14,9 @@ using Zamio.Shared.Wire;
 namespace Zamio.Agent.Mqtt;
 
 /// <summary>
-/// The supervised connection loop: connect (jittered backoff, forever), announce online, wait for the link to
-/// drop, repeat. Refused credentials are logged as such and back off like any other failure, so a wrong key
-/// never turns into a tight reconnect loop against the broker.
+/// The supervised connection loop: connect (jittered backoff, forever), announce online, subscribe to central's
+/// reports on this station's packets, wait for the link to drop, repeat. Refused credentials are logged as such and
+/// back off like any other failure, so a wrong key never turns into a tight reconnect loop against the broker.
 /// </summary>
 public sealed partial class MqttConnectionService(
     MqttLink link,
@@ -51,6 +51,7 @@ public sealed partial class MqttConnectionService(
                 link.MarkConnected();
                 LogConnected(logger, broker.ToString(), settings.StationId, link.ServerReceiveMaximum);
                 await PublishOnlineAsync(stoppingToken).ConfigureAwait(false);
+                await SubscribeToReportsAsync(settings.StationId, stoppingToken).ConfigureAwait(false);
                 await link.WaitDisconnectedAsync(stoppingToken).ConfigureAwait(false);
                 LogDisconnected(logger, broker.ToString());
             }
@@ -137,6 +138,32 @@ public sealed partial class MqttConnectionService(
         }
     }
 
+    // A clean session forgets subscriptions, so every connect subscribes again. QoS 0: central sends its reports so.
+    private async Task SubscribeToReportsAsync(string stationId, CancellationToken cancellationToken)
+    {
+        var topic = Topics.CentralStatus(stationId);
+        try
+        {
+            var result = await link.Client.SubscribeAsync(
+                new MqttClientSubscribeOptionsBuilder()
+                    .WithTopicFilter(f => f.WithTopic(topic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce))
+                    .Build(),
+                cancellationToken).ConfigureAwait(false);
+            foreach (var item in result.Items)
+            {
+                if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
+                {
+                    LogReportsRefused(logger, topic, item.ResultCode.ToString());
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Most likely the link dropped right after connecting: the next connect subscribes again.
+            LogReportsSubscribeFailed(logger, topic, ex.Message);
+        }
+    }
+
     private static string Describe(Exception ex, string stationId) => ex switch
     {
         BrokerRefusedException { IsCredentialProblem: true } refused
@@ -170,6 +197,12 @@ public sealed partial class MqttConnectionService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status publish failed: {Reason}")]
     private static partial void LogStatusFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker refused the subscription to {Topic} ({Code}): packets central refuses are not reported here (the broker's ACL must let a station read its own status/central)")]
+    private static partial void LogReportsRefused(ILogger logger, string topic, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to central's reports on {Topic} failed: {Reason}; trying again at the next connect")]
+    private static partial void LogReportsSubscribeFailed(ILogger logger, string topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not say offline while stopping: {Reason}")]
     private static partial void LogStopPublishFailed(ILogger logger, string reason);

@@ -9,7 +9,13 @@ using Zamio.Shared.Wire;
 namespace Zamio.Agent.Status;
 
 /// <summary>Builds status payloads from the live figures.</summary>
-public sealed class StatusReporter(AgentState state, PacketSpool spool, IAudioSource source, IOptions<AgentOptions> options, TimeProvider time)
+public sealed class StatusReporter(
+    AgentState state,
+    CentralRejections rejections,
+    PacketSpool spool,
+    IAudioSource source,
+    IOptions<AgentOptions> options,
+    TimeProvider time)
 {
     public static string AgentVersion { get; } =
         typeof(StatusReporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
@@ -34,7 +40,11 @@ public sealed class StatusReporter(AgentState state, PacketSpool spool, IAudioSo
         spool.Depth,
         spool.Dropped,
         state.DroppedAudioSamples / (double)FingerprintSettings.SampleRate,
-        state.StreamTitle);
+        state.StreamTitle)
+    {
+        CentralRejected = rejections.Refused,
+        CentralLastRejection = rejections.LastRejection,
+    };
 
     private static byte[] Serialize(StationStatus status) => status.ToUtf8();
 }

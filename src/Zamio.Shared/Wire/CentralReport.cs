@@ -70,9 +70,14 @@ public sealed record PacketRejection(string Reason, string Detail, DateTimeOffse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Instance { get; init; }
 
-    /// <summary>A rejection with its detail cut to <see cref="MaxDetailLength"/>.</summary>
+    /// <summary>Reason codes are short; a longer one is cut to this.</summary>
+    public const int MaxReasonLength = 64;
+
+    /// <summary>A rejection with its reason and detail cut to <see cref="MaxReasonLength"/> and <see cref="MaxDetailLength"/>.</summary>
     public static PacketRejection Create(string reason, string detail, DateTimeOffset at) =>
-        new(reason, detail.Length <= MaxDetailLength ? detail : detail[..(MaxDetailLength - 1)] + "…", at);
+        new(Cut(reason, MaxReasonLength), Cut(detail, MaxDetailLength), at);
+
+    private static string Cut(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 }
 
 /// <summary>

@@ -28,6 +28,12 @@ public sealed record StationStatus(
     /// <summary>Larger status payloads are not read.</summary>
     public const int MaxBytes = 4096;
 
+    /// <summary>Packets of this station central refused since the agent started, as central reported them to it.</summary>
+    public long CentralRejected { get; init; }
+
+    /// <summary>The latest of those refusals, naming the central instance; null while there is none.</summary>
+    public PacketRejection? CentralLastRejection { get; init; }
+
     public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, StationStatusJsonContext.Default.StationStatus);
 
     /// <summary>Parses a status payload as an MQTT message carries it (possibly in segments).</summary>
