@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,7 @@ using Zamio.Shared.Wire;
 
 namespace Zamio.Agent.Tests;
 
-/// <summary>The agent hears why central refuses its packets from central's reports.</summary>
+/// <summary>The agent hears why central refuses its packets: over MQTT from central's reports, over HTTP from the answer.</summary>
 public sealed class CentralReportTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -53,6 +54,60 @@ public sealed class CentralReportTests
         Assert.Equal(7, agent.Services.GetRequiredService<CentralRejections>().Refused);
     }
 
+    [Fact]
+    public async Task HttpFallback_CentralRefusesEveryPacket_EachSentOnceCountedAndTheRunCompletes()
+    {
+        using var dir = new TempDir();
+        var wav = dir.Combine("chords.wav");
+        TestAudio.WriteChordWav(wav, seconds: 10);
+        var central = new StubCentral(HttpStatusCode.BadRequest, """{"status":400,"detail":"Algorithm version 1; central runs 2.","reason":"algorithm_version"}""");
+        var log = new LogCapture();
+        var settings = AgentRunner.Settings("file:" + wav, $"mqtt://127.0.0.1:{TestBroker.FreePort()}", dir.Combine("spool"));
+        settings["Agent:HttpFallback"] = "http://central.invalid";
+        settings["Agent:HttpFallbackAfterSeconds"] = "0";
+        await using var agent = new AgentRunner(settings, b =>
+        {
+            b.Logging.AddProvider(log);
+            b.Services.AddSingleton(new HttpClient(central));
+        });
+        await agent.StartAsync();
+
+        // Before, a 400 was retried with backoff for ever and the run never completed.
+        await agent.Completion.AllDelivered.WaitAsync(Patience);
+
+        var rejections = agent.Services.GetRequiredService<CentralRejections>();
+        var sent = agent.Spool.AckedSequence;
+        Assert.True(sent >= 4, $"only {sent} packets");
+        Assert.Equal(((long)sent, (long)sent), (central.Requests, rejections.Refused));
+        Assert.Equal((RejectReasons.AlgorithmVersion, CentralRejections.HttpFallbackInstance), (rejections.LastRejection!.Reason, rejections.LastRejection.Instance));
+        var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("Central http-fallback refused", StringComparison.Ordinal));
+        Assert.Contains("upgrade the agent or central", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HttpStatusCode.Unauthorized)]
+    [InlineData(HttpStatusCode.Forbidden)]
+    public async Task HttpFallbackSend_AnswerWorthRetrying_ThrowsSoThePacketStaysSpooled(HttpStatusCode status)
+    {
+        using var http = new HttpClient(new StubCentral(status, "{}"));
+
+        await Assert.ThrowsAsync<Delivery.DeliveryException>(() => Sender(http).SendAsync(new(7, [1, 2, 3]), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task HttpFallbackSend_413FromAProxyWithoutProblemJson_RefusedUnderTheStatus()
+    {
+        using var http = new HttpClient(new StubCentral(HttpStatusCode.RequestEntityTooLarge, "<html>too big</html>"));
+
+        var refused = await Sender(http).SendAsync(new(7, [1, 2, 3]), CancellationToken.None);
+
+        Assert.Equal(("http_413", "HTTP 413 Request Entity Too Large"), (refused?.Reason, refused?.Detail));
+    }
+
+    private static Delivery.HttpFallbackSender Sender(HttpClient http) =>
+        new(http, new Configuration.AgentOptions { StationId = "test-fm", Key = "secret", HttpFallback = "http://central.invalid" }, TimeProvider.System);
+
     private static byte[] Report(string instance, long rejected, string reason, string detail)
     {
         var now = DateTimeOffset.UtcNow;
@@ -60,5 +115,22 @@ public sealed class CentralReportTests
         {
             LastRejection = new PacketRejection(reason, detail, now),
         }.ToUtf8();
+    }
+
+    /// <summary>Answers every packet POST with one fixed response, as central's HTTP ingest would a refused packet.</summary>
+    private sealed class StubCentral(HttpStatusCode status, string problem) : HttpMessageHandler
+    {
+        private long _requests;
+
+        public long Requests => Interlocked.Read(ref _requests);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _requests);
+            return Task.FromResult(new HttpResponseMessage(status)
+            {
+                Content = new StringContent(problem, Encoding.UTF8, "application/problem+json"),
+            });
+        }
     }
 }

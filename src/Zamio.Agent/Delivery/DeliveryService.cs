@@ -8,6 +8,7 @@ using Zamio.Agent.Configuration;
 using Zamio.Agent.Hosting;
 using Zamio.Agent.Mqtt;
 using Zamio.Agent.Spool;
+using Zamio.Agent.Status;
 using Zamio.Shared.Wire;
 
 namespace Zamio.Agent.Delivery;
@@ -15,13 +16,15 @@ namespace Zamio.Agent.Delivery;
 /// <summary>
 /// The delivery loop: spooled packets go out over MQTT QoS 1 with up to <see cref="AgentOptions.PublishWindow"/>
 /// publishes in flight (or one at a time over HTTP once MQTT has been down long enough and a fallback is
-/// configured). Only confirmations advance the spool cursor, and only contiguously in sequence order. Backlog and
+/// configured). Only confirmations advance the spool cursor, and only contiguously in sequence order; a packet central
+/// refuses for good over HTTP counts as confirmed (and as refused in <see cref="CentralRejections"/>). Backlog and
 /// live packets are the same queue, so a backlog drains as fast as the window and the round trip allow.
 /// </summary>
 public sealed partial class DeliveryService(
     PacketSpool spool,
     MqttLink link,
     RunCompletion completion,
+    CentralRejections rejections,
     HttpClient http,
     IHostApplicationLifetime lifetime,
     IOptions<AgentOptions> options,
@@ -37,7 +40,7 @@ public sealed partial class DeliveryService(
         var topic = Topics.Fingerprints(settings.StationId);
         var fallback = string.IsNullOrEmpty(settings.HttpFallback)
             ? null
-            : new HttpFallbackSender(http, settings);
+            : new HttpFallbackSender(http, settings, time);
         var fallbackAfter = TimeSpan.FromSeconds(settings.HttpFallbackAfterSeconds);
         var retry = Backoff.Forever(
             ex => ex is DeliveryException,
@@ -163,7 +166,12 @@ public sealed partial class DeliveryService(
             var downFor = link.DownFor;
             if (fallback is not null && downFor >= fallbackAfter)
             {
-                await fallback.SendAsync(record, cancellationToken).ConfigureAwait(false);
+                if (await fallback.SendAsync(record, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    // Sending it again cannot succeed, and would hold up every packet behind it.
+                    rejections.Refuse(CentralRejections.HttpFallbackInstance, refused);
+                }
+
                 return;
             }
 
