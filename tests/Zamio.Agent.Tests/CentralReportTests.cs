@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Zamio.Agent.Hosting;
 using Zamio.Agent.Status;
 using Zamio.Shared.Wire;
 
@@ -55,6 +56,42 @@ public sealed class CentralReportTests
     }
 
     [Fact]
+    public async Task RunAsync_FileRunCentralRefused_ExitsOneNamingCountAndReason()
+    {
+        using var dir = new TempDir();
+        var wav = dir.Combine("chords.wav");
+        TestAudio.WriteChordWav(wav, seconds: 6);
+        await using var broker = new TestBroker();
+        await broker.StartAsync();
+        using var error = new StringWriter();
+
+        // The run waits for central's report after its last packet (--report-wait, 15 s by default), so it hears this.
+        var run = AgentHost.RunAsync(Args(wav, broker.Url, dir.Combine("spool")), error);
+        await broker.SubscribedAsync(ReportTopic).WaitAsync(Patience);
+        await broker.PublishAsync(ReportTopic, Report("embedded", 3, RejectReasons.AlgorithmVersion, "algorithm version 1, central runs 2"));
+
+        Assert.Equal(1, await run.WaitAsync(Patience));
+        Assert.Contains("central refused 3 packet(s) of this run", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("algorithm_version: algorithm version 1, central runs 2", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_FileRunNothingRefused_ExitsZeroAfterTheBoundedWait()
+    {
+        using var dir = new TempDir();
+        var wav = dir.Combine("chords.wav");
+        TestAudio.WriteChordWav(wav, seconds: 4);
+        await using var broker = new TestBroker();
+        await broker.StartAsync();
+        using var error = new StringWriter();
+
+        var code = await AgentHost.RunAsync([.. Args(wav, broker.Url, dir.Combine("spool")), "--report-wait", "1"], error).WaitAsync(Patience);
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error.ToString());
+    }
+
+    [Fact]
     public async Task HttpFallback_CentralRefusesEveryPacket_EachSentOnceCountedAndTheRunCompletes()
     {
         using var dir = new TempDir();
@@ -82,6 +119,7 @@ public sealed class CentralReportTests
         Assert.Equal((RejectReasons.AlgorithmVersion, CentralRejections.HttpFallbackInstance), (rejections.LastRejection!.Reason, rejections.LastRejection.Instance));
         var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("Central http-fallback refused", StringComparison.Ordinal));
         Assert.Contains("upgrade the agent or central", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, AgentHost.RefusedRun(agent.Services, TextWriter.Null));
     }
 
     [Theory]
@@ -107,6 +145,9 @@ public sealed class CentralReportTests
 
     private static Delivery.HttpFallbackSender Sender(HttpClient http) =>
         new(http, new Configuration.AgentOptions { StationId = "test-fm", Key = "secret", HttpFallback = "http://central.invalid" }, TimeProvider.System);
+
+    private static string[] Args(string wav, string broker, string spool) =>
+        ["--station", "test-fm", "--key", "secret", "--source", "file:" + wav, "--broker", broker, "--spool-dir", spool, "--pace", "fast"];
 
     private static byte[] Report(string instance, long rejected, string reason, string detail)
     {

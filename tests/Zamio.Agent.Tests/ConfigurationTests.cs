@@ -26,9 +26,9 @@ public sealed class ConfigurationTests
         using var dir = new TempDir();
         var (code, error) = await Run(
             "--station", "bad/id", "--key", "k", "--source", "file:/no/such/file.wav", "--broker", "http://x",
-            "--pace", "slow", "--start-time", "yesterday", "--packet-seconds", "0.01", "--spool-dir", dir.Path);
+            "--pace", "slow", "--start-time", "yesterday", "--packet-seconds", "0.01", "--report-wait", "-1", "--spool-dir", dir.Path);
         Assert.Equal(2, code);
-        foreach (var option in new[] { "--station", "--source", "--broker", "--pace", "--start-time", "--packet-seconds" })
+        foreach (var option in new[] { "--station", "--source", "--broker", "--pace", "--start-time", "--packet-seconds", "--report-wait" })
         {
             Assert.Contains("zamio-agent: " + option + ":", error, StringComparison.Ordinal);
         }

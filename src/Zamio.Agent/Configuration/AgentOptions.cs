@@ -53,6 +53,13 @@ public sealed class AgentOptions
     /// <summary>QoS 1 publishes in flight at once (confirmed in order); 1 waits for each PUBACK.</summary>
     public int PublishWindow { get; set; } = 32;
 
+    /// <summary>
+    /// How long a finite (file) run, once everything is delivered over MQTT, waits for central to report refusals of
+    /// its last packets before it exits; 0 exits at once. Central reports every 10 s by default
+    /// (<c>Zamio:StatusIntervalSeconds</c>) after matching what it received; the margin covers that matching.
+    /// </summary>
+    public double CentralReportWaitSeconds { get; set; } = 15;
+
     public Pace ParsedPace => string.Equals(Pace, "fast", StringComparison.OrdinalIgnoreCase)
         ? Configuration.Pace.Fast
         : Configuration.Pace.Realtime;

@@ -87,6 +87,11 @@ public sealed class AgentOptionsValidator(TimeProvider? time = null) : IValidate
             errors.Add($"Agent:SilenceThresholdDbfs: {options.SilenceThresholdDbfs} is outside -120..0");
         }
 
+        if (double.IsNaN(options.CentralReportWaitSeconds) || options.CentralReportWaitSeconds < 0 || options.CentralReportWaitSeconds > 600)
+        {
+            errors.Add($"--report-wait: {options.CentralReportWaitSeconds} is outside 0..600 seconds");
+        }
+
         if (options.HttpFallbackAfterSeconds < 0)
         {
             errors.Add($"Agent:HttpFallbackAfterSeconds: {options.HttpFallbackAfterSeconds} is negative");

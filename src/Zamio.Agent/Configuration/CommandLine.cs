@@ -19,11 +19,12 @@ public static class CommandLine
         ["--pace"] = nameof(AgentOptions.Pace),
         ["--start-time"] = nameof(AgentOptions.StartTime),
         ["--packet-seconds"] = nameof(AgentOptions.PacketSeconds),
+        ["--report-wait"] = nameof(AgentOptions.CentralReportWaitSeconds),
     };
 
     public static string Usage =>
         "usage: zamio-agent --station ID --key SECRET --source SOURCE --broker mqtt://HOST:PORT "
-        + "[--http-fallback URL] [--spool-dir DIR] [--pace realtime|fast] [--start-time ISO8601] [--packet-seconds 2]\n"
+        + "[--http-fallback URL] [--spool-dir DIR] [--pace realtime|fast] [--start-time ISO8601] [--packet-seconds 2] [--report-wait 15]\n"
         + "       zamio-agent devices\n"
         + "SOURCE: file:PATH | http(s)://URL | alsa:DEVICE | wasapi:DEVICE (Windows) | cmd:\"COMMAND writing s16le mono 8 kHz\"";
 

@@ -96,6 +96,7 @@ public sealed partial class DeliveryService(
                         {
                             LogAllDelivered(logger, spool.AckedSequence);
                             completion.MarkAllDelivered();
+                            await WaitForCentralAsync(settings, stoppingToken).ConfigureAwait(false);
                             lifetime.StopApplication();
                             return;
                         }
@@ -181,6 +182,29 @@ public sealed partial class DeliveryService(
         }
     }
 
+    /// <summary>
+    /// Central matches what it received and reports refusals every few seconds, so a short file run would otherwise
+    /// exit before hearing that its packets were refused. Waits (over MQTT only: that is where reports come) until a
+    /// refusal is heard or <see cref="AgentOptions.CentralReportWaitSeconds"/> pass; a run that was all accepted hears
+    /// nothing and waits the whole time, since central reports only changes.
+    /// </summary>
+    private async Task WaitForCentralAsync(AgentOptions settings, CancellationToken cancellationToken)
+    {
+        if (settings.CentralReportWaitSeconds <= 0 || rejections.Refused > 0 || !link.IsConnected)
+        {
+            return;
+        }
+
+        LogWaitingForCentral(logger, settings.CentralReportWaitSeconds);
+        try
+        {
+            await rejections.FirstRefusal.WaitAsync(TimeSpan.FromSeconds(settings.CentralReportWaitSeconds), time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
     private async Task PublishAsync(SpoolRecord record, string topic, CancellationToken cancellationToken)
     {
         var message = new MqttApplicationMessageBuilder()
@@ -220,4 +244,7 @@ public sealed partial class DeliveryService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Input finished and every packet delivered (last sequence {Sequence}); stopping")]
     private static partial void LogAllDelivered(ILogger logger, ulong sequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Waiting up to {Seconds} s for central to report on the last packets (--report-wait)")]
+    private static partial void LogWaitingForCentral(ILogger logger, double seconds);
 }

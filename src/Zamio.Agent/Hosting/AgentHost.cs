@@ -6,7 +6,10 @@ using Zamio.Agent.Configuration;
 
 namespace Zamio.Agent.Hosting;
 
-/// <summary>Builds and runs the agent host; exit codes: 0 done, 1 failed, 2 bad configuration.</summary>
+/// <summary>
+/// Builds and runs the agent host; exit codes: 0 done, 1 failed (a file run included whose packets central refused),
+/// 2 bad configuration.
+/// </summary>
 public static class AgentHost
 {
     public const int ConfigurationError = 2;
@@ -73,7 +76,29 @@ public static class AgentHost
         await host.WaitForShutdownAsync().ConfigureAwait(false);
         // A loop that failed stops the host; a non-zero exit lets the service manager restart the agent.
         var failed = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true });
-        return failed ? 1 : Environment.ExitCode;
+        if (failed)
+        {
+            return 1;
+        }
+
+        return RefusedRun(host.Services, error) ?? Environment.ExitCode;
+    }
+
+    /// <summary>
+    /// A finite run whose packets were all delivered but that central reported refusing (some of) is not a success: the
+    /// audio was not matched. Exit 1 with one line naming how many and why; null when that is not the case.
+    /// </summary>
+    internal static int? RefusedRun(IServiceProvider services, TextWriter error)
+    {
+        var rejections = services.GetRequiredService<Status.CentralRejections>();
+        if (!services.GetRequiredService<RunCompletion>().AllDelivered.IsCompleted || rejections.Refused == 0)
+        {
+            return null;
+        }
+
+        var last = rejections.LastRejection;
+        error.WriteLine($"zamio-agent: central refused {rejections.Refused} packet(s) of this run, so they were not matched (last: {last?.Reason}: {last?.Detail}, from {last?.Instance})");
+        return 1;
     }
 
     private static int Fail(TextWriter error, IEnumerable<string> problems, bool usage)
