@@ -27,8 +27,8 @@ namespace Zamio.Central.Ingest;
 /// Callbacks only parse the topic and enqueue; forwarding, decoding and publishing run on tasks of their own.
 /// Rejections are published every <see cref="ExternalBrokerOptions.StatusIntervalSeconds"/> to
 /// <c>zamio/v1/stations/{id}/status/central</c> as JSON
-/// <c>{"instance","at","accepted","rejected","duplicates","drops":{reason:count}}</c> (totals since this instance
-/// started) for stations whose rejections or drops changed.
+/// <c>{"instance","at","accepted","rejected","duplicates","drops":{reason:count},"lastRejection":{"reason","detail","at"}}</c>
+/// (totals since this instance started, and the latest refusal) for stations whose rejections or drops changed.
 /// </para>
 /// </summary>
 public sealed partial class ExternalBrokerIngest : BackgroundService
