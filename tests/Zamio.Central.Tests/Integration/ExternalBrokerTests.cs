@@ -185,6 +185,52 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         await cleaner.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Status(station)).WithPayload(Array.Empty<byte>()).WithRetainFlag().Build());
     }
 
+    [Fact]
+    public async Task A_station_hears_why_central_refused_its_packet_on_its_status_central_topic()
+    {
+        if (await BrokerAsync(output) is not { } broker)
+        {
+            return;
+        }
+
+        var station = $"xr-{Guid.NewGuid().ToString("N")[..6]}";
+        await StartAsync(Path.Combine(_root, "data"), broker);
+        using var agent = new MqttClientFactory().CreateMqttClient();
+        var report = new TaskCompletionSource<CentralReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        agent.ApplicationMessageReceivedAsync += e =>
+        {
+            if (CentralReport.TryParse(e.ApplicationMessage.Payload, out var parsed))
+            {
+                report.TrySetResult(parsed);
+            }
+
+            return Task.CompletedTask;
+        };
+        await agent.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer(broker.Host, broker.Port)
+            .WithClientId("zamio-test-agent-" + station)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .Build());
+        await agent.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.CentralStatus(station)).Build());
+        var packet = StationFeed.Packets(station, SyntheticSong.Generate(1, 4))[0];
+        var foreign = new FingerprintPacket(packet.StationId, packet.Sequence, packet.CaptureStartUnixMicros, packet.StartFrame, packet.FrameCount, packet.Peaks.AsSpan(),
+            algorithmVersion: Zamio.Shared.Fingerprinting.FingerprintSettings.AlgorithmVersion + 1);
+
+        // The instance may still be subscribing: the packet goes again until a report comes.
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!report.Task.IsCompleted)
+        {
+            timeout.Token.ThrowIfCancellationRequested();
+            await StationFeed.PublishAsync(agent, Topics.Fingerprints(station), foreign.ToArray());
+            await Task.WhenAny(report.Task, Task.Delay(TimeSpan.FromSeconds(2), timeout.Token));
+        }
+
+        var received = await report.Task;
+        Assert.Equal(RejectReasons.AlgorithmVersion, received.LastRejection?.Reason);
+        Assert.Contains($"central runs {Zamio.Shared.Fingerprinting.FingerprintSettings.AlgorithmVersion}", received.LastRejection!.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("zamio-central-", received.Instance, StringComparison.Ordinal);
+    }
+
     /// <summary>The broker from <c>ZAMIO_TEST_MQTT</c> if it accepts a connection, else null (or a failure in CI).</summary>
     internal static async Task<(string Host, int Port)?> BrokerAsync(ITestOutputHelper output)
     {
