@@ -21,6 +21,8 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
     // External brokers' instances get a new id each start unless configured: the oldest is forgotten past this many.
     private const int MaxInstances = 16;
 
+    private const int MaxInstanceLength = 100;
+
     // Reason codes are a small fixed set; this only guards against a central sending arbitrary ones.
     private const int MaxReasonsPerInstance = 32;
 
@@ -69,7 +71,7 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
                 var why = report.LastRejection is { } last
                     ? PacketRejection.Create(last.Reason, last.Detail, last.At)
                     : new PacketRejection("unknown", "central did not say why", report.At);
-                Count(report.Instance, instance, more, why with { Instance = report.Instance });
+                Count(report.Instance, instance, more, why);
             }
         }
     }
@@ -80,14 +82,16 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
         ArgumentNullException.ThrowIfNull(rejection);
         lock (_gate)
         {
-            Count(instance, Find(instance), 1, rejection with { Instance = instance });
+            Count(instance, Find(instance), 1, rejection);
         }
     }
 
     private void Count(string name, Instance instance, long more, PacketRejection rejection)
     {
         Interlocked.Add(ref _refused, more);
-        Volatile.Write(ref _last, rejection);
+
+        // Instance ids are free-form (an external broker's client id); the status keeps a bounded size.
+        Volatile.Write(ref _last, rejection with { Instance = name.Length <= MaxInstanceLength ? name : name[..MaxInstanceLength] });
         instance.Unlogged += more;
         var now = time.GetTimestamp();
         if (!instance.LoggedAt.TryGetValue(rejection.Reason, out var logged) || time.GetElapsedTime(logged, now) >= LogInterval)
