@@ -65,7 +65,7 @@ public sealed class CentralReportTests
         await broker.StartAsync();
         using var error = new StringWriter();
 
-        // The run waits for central's report after its last packet (--report-wait, 15 s by default), so it hears this.
+        // The run waits for central's report until 15 s after its first packet was delivered (--report-wait), so it hears this.
         var run = AgentHost.RunAsync(Args(wav, broker.Url, dir.Combine("spool")), error);
         await broker.SubscribedAsync(ReportTopic).WaitAsync(Patience);
         await broker.PublishAsync(ReportTopic, Report("embedded", 3, RejectReasons.AlgorithmVersion, "algorithm version 1, central runs 2"));

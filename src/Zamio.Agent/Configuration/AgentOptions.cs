@@ -54,8 +54,8 @@ public sealed class AgentOptions
     public int PublishWindow { get; set; } = 32;
 
     /// <summary>
-    /// How long a finite (file) run, once everything is delivered over MQTT, waits for central to report refusals of
-    /// its last packets before it exits; 0 exits at once. Central reports every 10 s by default
+    /// How long after its first packet was delivered a finite (file) run, once everything is delivered over MQTT, may
+    /// wait for central to report refusals before it exits; 0 exits at once. Central reports every 10 s by default
     /// (<c>Zamio:StatusIntervalSeconds</c>) after matching what it received; the margin covers that matching.
     /// </summary>
     public double CentralReportWaitSeconds { get; set; } = 15;

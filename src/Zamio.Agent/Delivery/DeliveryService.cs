@@ -33,6 +33,9 @@ public sealed partial class DeliveryService(
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
 
+    // When this run's first packet was confirmed: how long central has had to report on it.
+    private long? _firstDelivered;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
@@ -71,6 +74,7 @@ public sealed partial class DeliveryService(
                     {
                         var done = await window.CompleteOldestAsync(stoppingToken).ConfigureAwait(false);
                         spool.Acknowledge(done.Sequence);
+                        _firstDelivered ??= time.GetTimestamp();
                     }
                     catch (DeliveryException ex)
                     {
@@ -184,21 +188,25 @@ public sealed partial class DeliveryService(
 
     /// <summary>
     /// Central matches what it received and reports refusals every few seconds, so a short file run would otherwise
-    /// exit before hearing that its packets were refused. Waits (over MQTT only: that is where reports come) until a
-    /// refusal is heard or <see cref="AgentOptions.CentralReportWaitSeconds"/> pass; a run that was all accepted hears
-    /// nothing and waits the whole time, since central reports only changes.
+    /// exit before hearing that its packets were refused. Central refuses a stream for what holds from its first packet
+    /// (algorithm version, unknown station, clock), so the run waits (over MQTT only: that is where reports come) until
+    /// <see cref="AgentOptions.CentralReportWaitSeconds"/> have passed since its first packet was delivered, or a refusal
+    /// is heard. A long run has had its answer by the end and exits at once; a short one that central accepted hears
+    /// nothing (central reports only changes) and waits out the rest.
     /// </summary>
     private async Task WaitForCentralAsync(AgentOptions settings, CancellationToken cancellationToken)
     {
-        if (settings.CentralReportWaitSeconds <= 0 || rejections.Refused > 0 || !link.IsConnected)
+        var left = TimeSpan.FromSeconds(settings.CentralReportWaitSeconds)
+            - (_firstDelivered is { } first ? time.GetElapsedTime(first) : TimeSpan.Zero);
+        if (left <= TimeSpan.Zero || rejections.Refused > 0 || !link.IsConnected)
         {
             return;
         }
 
-        LogWaitingForCentral(logger, settings.CentralReportWaitSeconds);
+        LogWaitingForCentral(logger, Math.Round(left.TotalSeconds, 1));
         try
         {
-            await rejections.FirstRefusal.WaitAsync(TimeSpan.FromSeconds(settings.CentralReportWaitSeconds), time, cancellationToken).ConfigureAwait(false);
+            await rejections.FirstRefusal.WaitAsync(left, time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -245,6 +253,6 @@ public sealed partial class DeliveryService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Input finished and every packet delivered (last sequence {Sequence}); stopping")]
     private static partial void LogAllDelivered(ILogger logger, ulong sequence);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Waiting up to {Seconds} s for central to report on the last packets (--report-wait)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Waiting up to {Seconds} s more for central to report on this run's packets (--report-wait)")]
     private static partial void LogWaitingForCentral(ILogger logger, double seconds);
 }
