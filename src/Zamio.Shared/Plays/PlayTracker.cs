@@ -72,8 +72,9 @@ public sealed class PlayTracker
         return changes;
     }
 
-    // Noise or a long talk-over can hide a song for longer than the gap bridge. A song heard again at its own position soon
-    // after has been playing all along (nothing else puts it there), unless another song was found in between.
+    // Noise or a long talk-over can hide a song for longer than the gap bridge. A song heard again soon after, not from its
+    // top, has been playing all along unless another song was found in between: a station does not air a song twice in a
+    // minute. Its position need not agree: a loop-based song is often found at another pass through its loop.
     private OpenPlay? Resume(TrackMatch match)
     {
         if (match.Confidence < _options.MinPeakConfidence)
@@ -81,7 +82,7 @@ public sealed class PlayTracker
             return null;
         }
 
-        var play = _recentlyClosed.Find(p => p.IsAt(match, _options.AlignmentToleranceFrames)
+        var play = _recentlyClosed.Find(p => p.Continues(match, _options.AlignmentToleranceFrames)
             && match.FirstMatchFrame > p.EndFrame && match.FirstMatchFrame - p.EndFrame <= _options.ResumeFrames
             && !_open.Concat(_recentlyClosed).Any(other => other.TrackIndex != p.TrackIndex && IsConfirmed(other)
                 && other.StartFrame > p.EndFrame && other.StartFrame < match.FirstMatchFrame));

@@ -10,8 +10,8 @@ public sealed record PlayTrackerOptions
     public int GapBridgeFrames { get; init; } = FingerprintSettings.SecondsToFrame(20);
 
     /// <summary>
-    /// A play closed for want of evidence reopens when its track is found again at its own position within this long
-    /// (noise hid the song, it did not stop).
+    /// A play closed for want of evidence reopens when its track is found again within this long, not from its top and
+    /// with no other song in between (noise hid the song, it did not stop).
     /// </summary>
     public int ResumeFrames { get; init; } = FingerprintSettings.SecondsToFrame(60);
 

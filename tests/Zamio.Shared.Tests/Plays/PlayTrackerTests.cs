@@ -317,14 +317,17 @@ public class PlayTrackerTests
     }
 
     [Theory]
-    [InlineData(9, false, 1)] // noise hid the song for about 30 s: one airing, reopened
-    [InlineData(9, true, 2)] // another song was found in between: the first airing had ended
-    [InlineData(20, false, 2)] // longer than a minute: a new airing
-    public void Observe_SongHeardAgainAtItsOwnPositionAfterTheGapBridge_ReopensItsPlay(int silentWindows, bool otherSongBetween, int plays)
+    [InlineData(9, false, 0, 1)] // noise hid the song for about 30 s: one airing, reopened
+    [InlineData(9, false, 60, 1)] // found again at another pass through its loop: still one airing
+    [InlineData(9, false, -70, 2)] // from its top (6 s in): played again
+    [InlineData(9, true, 0, 2)] // another song was found in between: the first airing had ended
+    [InlineData(20, false, 0, 2)] // longer than a minute: a new airing
+    public void Observe_SongHeardAgainAfterTheGapBridge_ReopensItsPlay(int silentWindows, bool otherSongBetween, int positionShift, int plays)
     {
         var tracker = new PlayTracker();
         var changes = new List<Play>();
         var a = new Alignment(0, 0, 1, 1);
+        var again = new Alignment(0, FingerprintSettings.SecondsToFrame(positionShift), 1, 1);
         WindowResult Window(int w, params TrackMatch[] matches) =>
             new(FingerprintSettings.SecondsToFrame(4 * w), FingerprintSettings.SecondsToFrame((4 * w) + 8), matches);
         TrackMatch Song(int w, int track, string id, Alignment alignment) => new(track, id, 1.0, 12, alignment, 50, 80,
@@ -344,7 +347,7 @@ public class PlayTrackerTests
 
         for (var end = w + 6; w < end; w++)
         {
-            changes.AddRange(tracker.Observe(Window(w, Song(w, 1, "a", a))));
+            changes.AddRange(tracker.Observe(Window(w, Song(w, 1, "a", again))));
         }
 
         changes.AddRange(tracker.Complete());
