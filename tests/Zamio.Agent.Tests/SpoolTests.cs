@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Zamio.Agent.Spool;
 
 namespace Zamio.Agent.Tests;
@@ -189,6 +191,33 @@ public sealed class SpoolTests
         }
 
         Assert.False(reopened.TryPeek(out _));
+    }
+
+    [Fact]
+    public void Append_DiskStaysFull_SaysSoOnceEveryTenMinutes()
+    {
+        using var dir = new TempDir();
+        var disk = new DiskSwitch();
+        var time = new FakeTimeProvider();
+        using var logs = new LogCapture();
+        var settings = new SpoolSettings(dir.Path, 1 << 30) { SegmentBytes = 400, OpenSegment = path => new RefusingFileStream(path, disk) };
+        using var spool = new PacketSpool(settings, time, new LoggerFactory([logs]).CreateLogger<PacketSpool>());
+        int Errors() => logs.Entries.Count(e => e.Level == LogLevel.Error && e.Message.Contains("Spool write failed", StringComparison.Ordinal));
+
+        spool.Append(s => Payload(s));
+        disk.Full = true;
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Null(spool.Append(s => Payload(s)));
+            time.Advance(TimeSpan.FromSeconds(19)); // 30 refused over 9.5 minutes
+        }
+
+        Assert.Equal(1, Errors());
+
+        time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Null(spool.Append(s => Payload(s)));
+        Assert.Equal(2, Errors());
+        Assert.Equal(31, spool.Dropped);
     }
 
     private sealed class DiskSwitch
