@@ -28,10 +28,13 @@ public sealed class AgentState
 
     public string? StreamTitle => Volatile.Read(ref _streamTitle);
 
+    // The status is one small MQTT message (central ignores one over StationStatus.MaxBytes); an ICY title may run to 4 KB.
+    private const int MaxText = 300;
+
     public void CaptureFailed(string message)
     {
         Interlocked.Increment(ref _captureErrors);
-        Volatile.Write(ref _lastCaptureError, message);
+        Volatile.Write(ref _lastCaptureError, Bounded(message));
     }
 
     public void AudioDropped(long samples) => Interlocked.Add(ref _droppedAudioSamples, samples);
@@ -46,5 +49,17 @@ public sealed class AgentState
         }
     }
 
-    public void SetStreamTitle(string? title) => Volatile.Write(ref _streamTitle, title);
+    public void SetStreamTitle(string? title) => Volatile.Write(ref _streamTitle, title is null ? null : Bounded(title));
+
+    private static string Bounded(string text)
+    {
+        if (text.Length <= MaxText)
+        {
+            return text;
+        }
+
+        // Never split a surrogate pair: half of one is not valid text.
+        var cut = char.IsHighSurrogate(text[MaxText - 2]) ? MaxText - 2 : MaxText - 1;
+        return string.Concat(text.AsSpan(0, cut), "…");
+    }
 }
