@@ -22,6 +22,23 @@ public sealed class CentralRejectionsTests : IDisposable
     public void Dispose() => _loggers.Dispose();
 
     [Fact]
+    public void Report_DropsOverRateLimitsRise_CountsTheRiseNotTheFirstReportsTotals()
+    {
+        CentralReport Dropping(long packets, long peaks) => new("c1", _time.GetUtcNow(), 100, 0, 0,
+            new Dictionary<string, long> { [DropReasons.PacketsPerMinute] = packets, [DropReasons.PeaksPerSecond] = peaks });
+
+        _rejections.Report(Dropping(5, 0)); // totals of an earlier run, perhaps: the base
+        _time.Advance(TimeSpan.FromSeconds(10));
+        _rejections.Report(Dropping(12, 2));
+
+        Assert.Equal(9, _rejections.Refused);
+        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Warning
+            && e.Message.Contains("refused 7 more packet(s)", StringComparison.Ordinal)
+            && e.Message.Contains("rate-limit-packets (over the station's packets-per-minute limit at central)", StringComparison.Ordinal));
+        Assert.True(_rejections.FirstRefusal.IsCompleted);
+    }
+
+    [Fact]
     public void Report_RejectedCountRises_CountsTheRiseAndLogsInstanceCountReasonAndDetail()
     {
         _time.Advance(TimeSpan.FromSeconds(30));

@@ -33,7 +33,10 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
     private long _refused;
     private PacketRejection? _last;
 
-    /// <summary>Packets central refused since the agent started (reported rises over all instances, and HTTP refusals).</summary>
+    /// <summary>
+    /// Packets central refused or dropped over the station's rate limits since the agent started (reported rises over all
+    /// instances, and HTTP refusals).
+    /// </summary>
     public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>The latest refusal, naming its instance; null while there is none.</summary>
@@ -54,6 +57,7 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
         lock (_gate)
         {
             var instance = Find(report.Instance);
+            CountDrops(report, instance);
             long more;
             if (instance.Reported is { } previous)
             {
@@ -75,6 +79,29 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
             }
         }
     }
+
+    // Packets dropped over the station's rate limits are as lost as refused ones. Drop totals carry no time, so a first
+    // report's may hold an earlier run's: they are only the base that later rises are counted from.
+    private void CountDrops(CentralReport report, Instance instance)
+    {
+        var first = instance.Reported is null;
+        foreach (var (reason, total) in report.Drops ?? NoDrops)
+        {
+            if (!instance.Drops.TryGetValue(reason, out var previous) && instance.Drops.Count >= MaxReasonsPerInstance)
+            {
+                continue;
+            }
+
+            instance.Drops[reason] = total;
+            var more = first ? 0 : total >= previous ? total - previous : total;
+            if (more > 0)
+            {
+                Count(report.Instance, instance, more, PacketRejection.Create(reason, DropReasons.Describe(reason), report.At));
+            }
+        }
+    }
+
+    private static readonly Dictionary<string, long> NoDrops = [];
 
     /// <summary>Counts one packet refused outright (an HTTP fallback answer).</summary>
     public void Refuse(string instance, PacketRejection rejection)
@@ -145,6 +172,9 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
         public long Seen { get; set; }
 
         public Dictionary<string, long> LoggedAt { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Drop totals by reason of this instance's last report.</summary>
+        public Dictionary<string, long> Drops { get; } = new(StringComparer.Ordinal);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Central {Instance} refused {Count} more packet(s) of this station: {Reason} ({Detail}); they were delivered but will not be matched (more for this reason are logged at most every 10 minutes)")]

@@ -111,10 +111,3 @@ public sealed record StationState(string Station, bool Online, DateTimeOffset? L
     /// <summary>The latest packet refused of this station, if any since central started.</summary>
     public PacketRejection? LastRejection { get; init; }
 }
-
-/// <summary>Reasons a well-formed packet is dropped, as counted by <see cref="StationActivity.Dropped"/>.</summary>
-public static class DropReasons
-{
-    public const string PacketsPerMinute = "rate-limit-packets";
-    public const string PeaksPerSecond = "rate-limit-peaks";
-}

@@ -105,6 +105,24 @@ public static class RejectReasons
     public const string MalformedStatus = "malformed_status";
 }
 
+/// <summary>
+/// Reasons central drops a well-formed packet of a station (over its rate limits): the keys of
+/// <see cref="CentralReport.Drops"/> and the <c>reason</c> label of central's drop metrics.
+/// </summary>
+public static class DropReasons
+{
+    public const string PacketsPerMinute = "rate-limit-packets";
+    public const string PeaksPerSecond = "rate-limit-peaks";
+
+    /// <summary>What a drop reason means, for people.</summary>
+    public static string Describe(string reason) => reason switch
+    {
+        PacketsPerMinute => "over the station's packets-per-minute limit at central",
+        PeaksPerSecond => "over the station's peaks-per-second limit at central",
+        _ => "dropped at central",
+    };
+}
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CentralReport))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;
