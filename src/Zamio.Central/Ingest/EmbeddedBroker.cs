@@ -232,7 +232,7 @@ public sealed partial class EmbeddedBroker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} published a status that is not its own valid status JSON; ignored (logged once per station)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} published a status that is not its own valid status JSON; ignored (logged once per station and reason)")]
     private static partial void LogBadStatus(ILogger logger, string station);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on port {Port}")]
@@ -241,9 +241,9 @@ public sealed partial class EmbeddedBroker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT login refused for user {User} (client {ClientId})")]
     private static partial void LogRefused(ILogger logger, string user, string clientId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} tried to publish to {Topic}; rejected (logged once per station)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} tried to publish to {Topic}; rejected (logged once per station and reason)")]
     private static partial void LogForbiddenTopic(ILogger logger, string station, string topic);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} sent a {Bytes}-byte payload; rejected (logged once per station)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} sent a {Bytes}-byte payload; rejected (logged once per station and reason)")]
     private static partial void LogOversized(ILogger logger, string station, long bytes);
 }

@@ -549,7 +549,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing to {Topic} failed: {Reason}")]
     private static partial void LogPublishFailed(ILogger logger, string topic, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} sent a {Bytes}-byte payload; rejected (logged once per station)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} sent a {Bytes}-byte payload; rejected (logged once per station and reason)")]
     private static partial void LogOversized(ILogger logger, string station, long bytes);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Clean MQTT stop failed: {Reason}")]

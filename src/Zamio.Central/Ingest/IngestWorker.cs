@@ -452,7 +452,7 @@ internal sealed partial class IngestWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stations cannot be checked in the store (first: {Station}); stations listed at the last read are accepted until it answers")]
     private static partial void LogStationCheckUnavailable(ILogger logger, string station, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Packet from {Station} rejected: {Reason} (further rejections are only counted)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Packet from {Station} rejected: {Reason} (logged once per station and reason)")]
     private static partial void LogRejected(ILogger logger, string station, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} is over its rate limit ({Reason}); packets dropped (logged once per station)")]

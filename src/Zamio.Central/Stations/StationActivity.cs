@@ -25,7 +25,8 @@ public sealed class StationActivity(TimeProvider time)
 
     /// <summary>
     /// Counts a rejected packet and keeps why as the station's latest rejection (one per station: the reports and the
-    /// stations list show the latest). Returns true the first time this station has a rejection (log once).
+    /// stations list show the latest). Returns true the first time this station has a rejection for this reason (log it:
+    /// at most once per reason, so a station refused for a new reason is still told in the log).
     /// </summary>
     /// <param name="reason">One of <see cref="RejectReasons"/>: a stable code the agent can act on.</param>
     /// <param name="detail">The human explanation; cut to <see cref="PacketRejection.MaxDetailLength"/> characters.</param>
@@ -33,7 +34,8 @@ public sealed class StationActivity(TimeProvider time)
     {
         var entry = Get(station);
         entry.LastRejection = PacketRejection.Create(reason, detail, time.GetUtcNow());
-        return Interlocked.Increment(ref entry.Rejected) == 1;
+        Interlocked.Increment(ref entry.Rejected);
+        return entry.RejectedFor.TryAdd(reason, 0);
     }
 
     public void Duplicate(string station) => Interlocked.Increment(ref Get(station).Duplicates);
@@ -87,6 +89,9 @@ public sealed class StationActivity(TimeProvider time)
         public volatile bool Online;
 
         public ConcurrentDictionary<string, long> Drops { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Reasons this station was refused for (a fixed, small set of codes).</summary>
+        public ConcurrentDictionary<string, byte> RejectedFor { get; } = new(StringComparer.Ordinal);
 
         public DateTimeOffset? LastPacket { get; set; }
 
