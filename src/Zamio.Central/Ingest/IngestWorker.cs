@@ -30,7 +30,8 @@ internal sealed partial class IngestWorker(
     Metrics.CentralMetrics? metrics)
 {
     private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
-    private static readonly TimeSpan UnknownStationRecheck = TimeSpan.FromSeconds(30);
+    // A station added after its agent's first refused packets (the refusal prompted the operator) is accepted this soon.
+    private static readonly TimeSpan UnknownStationRecheck = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxClockAhead = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan StoreDownRecheck = TimeSpan.FromSeconds(5);
 

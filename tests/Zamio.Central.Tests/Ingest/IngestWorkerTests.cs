@@ -280,6 +280,21 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Process_StationAddedAfterItsPacketsWereRefused_AcceptedWithinSeconds()
+    {
+        _rig.Stations.Remove(IngestRig.Station);
+        Send(0, 2);
+        Assert.Equal((0L, 2L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Rejected));
+
+        // The operator runs `stations add` on seeing the refusal; the agent's next packets come seconds later.
+        _rig.Stations.Add(IngestRig.Station);
+        _rig.Time.Advance(TimeSpan.FromSeconds(6));
+        Send(2, 4);
+
+        Assert.Equal(2, _rig.Activity.State(IngestRig.Station).Accepted);
+    }
+
+    [Fact]
     public async Task Revoke_StationReAddedBeforeItsNextPacket_StartsAFreshSessionThatIsAccepted()
     {
         Send(0, 12);
