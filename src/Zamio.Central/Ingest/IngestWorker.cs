@@ -521,7 +521,7 @@ internal sealed partial class IngestWorker(
                 return true;
             }
 
-            _unknownUntil[station] = now + UnknownStationRecheck;
+            RememberUnknown(station, now);
             return false;
         }
 
@@ -532,9 +532,26 @@ internal sealed partial class IngestWorker(
             return true;
         }
 
-        // Refusals are remembered briefly so a stranger's stream costs no database read per packet.
-        _unknownUntil[station] = now + UnknownStationRecheck;
+        RememberUnknown(station, now);
         return false;
+    }
+
+    /// <summary>Unknown station ids remembered as refused (for tests of its bound).</summary>
+    internal int UnknownRemembered => _unknownUntil.Count;
+
+    // Refusals are remembered briefly so a stranger's stream costs no database read per packet; ids that stopped
+    // sending are forgotten, so the memo holds only the strangers of the last few seconds.
+    private void RememberUnknown(string station, DateTimeOffset now)
+    {
+        if (_unknownUntil.Count >= 1024)
+        {
+            foreach (var expired in _unknownUntil.Where(u => u.Value <= now).Select(u => u.Key).ToList())
+            {
+                _unknownUntil.Remove(expired);
+            }
+        }
+
+        _unknownUntil[station] = now + UnknownStationRecheck;
     }
 
     /// <summary>

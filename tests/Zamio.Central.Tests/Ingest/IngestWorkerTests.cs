@@ -280,6 +280,23 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Process_ManyStrangersOverTime_RefusalMemoKeepsOnlyRecentOnes()
+    {
+        var silence = SyntheticSong.Silence(2);
+        foreach (var stranger in Enumerable.Range(0, 1100).Select(i => $"stranger-{i}"))
+        {
+            _worker.Process(IngestRig.Inbound(StationFeed.Packets(stranger, silence)[0]));
+        }
+
+        Assert.Equal(1100, _worker.UnknownRemembered);
+        _rig.Time.Advance(TimeSpan.FromSeconds(6));
+        _worker.Process(IngestRig.Inbound(StationFeed.Packets("stranger-late", silence)[0]));
+
+        Assert.Equal(1, _worker.UnknownRemembered);
+        Assert.Equal(1, _rig.Activity.State("stranger-late").Rejected);
+    }
+
+    [Fact]
     public void Process_StationAddedAfterItsPacketsWereRefused_AcceptedWithinSeconds()
     {
         _rig.Stations.Remove(IngestRig.Station);
