@@ -17,9 +17,23 @@ public sealed class CentralRejectionsTests : IDisposable
     {
         _loggers = LoggerFactory.Create(b => b.AddProvider(_log).SetMinimumLevel(LogLevel.Trace));
         _rejections = new CentralRejections(_time, _loggers.CreateLogger<CentralRejections>());
+        for (var i = 0; i < 100; i++)
+        {
+            _rejections.Sent();
+        }
     }
 
     public void Dispose() => _loggers.Dispose();
+
+    [Fact]
+    public void Report_FirstReportTotalAboveWhatThisRunSent_CountsNoMoreThanSent()
+    {
+        // 100 sent (constructor); central's total also holds an earlier run's refusals of this station.
+        _time.Advance(TimeSpan.FromSeconds(30));
+        _rejections.Report(Report("c1", 170, RejectReasons.UnknownStation, "not registered"));
+
+        Assert.Equal(100, _rejections.Refused);
+    }
 
     [Fact]
     public void Report_DropsOverRateLimitsRise_CountsTheRiseNotTheFirstReportsTotals()

@@ -34,10 +34,13 @@ public sealed class CentralReportTests
         var settings = AgentRunner.Settings("file:" + wav, broker.Url, dir.Combine("spool"));
         settings["Agent:Pace"] = "realtime"; // still running while the test talks to it
         settings["Agent:StatusIntervalSeconds"] = "1";
+        settings["Agent:PacketSeconds"] = "0.25";
         await using var agent = new AgentRunner(settings, b => b.Logging.AddProvider(log));
         await agent.StartAsync();
 
+        // Central refuses only packets it received: the report comes once they are there.
         await broker.SubscribedAsync(ReportTopic).WaitAsync(Patience);
+        await broker.ReceivedAsync(7).WaitAsync(Patience);
         await broker.PublishAsync(ReportTopic, Report("embedded", 5, RejectReasons.ClockAhead, "stream start is more than 10 minutes ahead of central's clock"));
 
         var warning = await log.WaitForAsync((level, message) => level == LogLevel.Warning && message.Contains("Central embedded refused", StringComparison.Ordinal), Patience);
@@ -68,6 +71,7 @@ public sealed class CentralReportTests
         // The run waits for central's report until 15 s after its first packet was delivered (--report-wait), so it hears this.
         var run = AgentHost.RunAsync(Args(wav, broker.Url, dir.Combine("spool")), error);
         await broker.SubscribedAsync(ReportTopic).WaitAsync(Patience);
+        await broker.ReceivedAsync(3).WaitAsync(Patience);
         await broker.PublishAsync(ReportTopic, Report("embedded", 3, RejectReasons.AlgorithmVersion, "algorithm version 1, central runs 2"));
 
         Assert.Equal(1, await run.WaitAsync(Patience));

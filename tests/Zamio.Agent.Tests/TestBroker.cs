@@ -46,6 +46,25 @@ internal sealed class TestBroker : IAsyncDisposable
     /// <summary>Raised with each status payload an agent publishes (on the broker's thread).</summary>
     public event Action<string>? StatusPublished;
 
+    /// <summary>Completes once at least <paramref name="count"/> fingerprint packets have arrived (now or before).</summary>
+    public Task ReceivedAsync(int count)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        PacketReceived += _ =>
+        {
+            if (_packets.Count >= count)
+            {
+                reached.TrySetResult();
+            }
+        };
+        if (_packets.Count >= count)
+        {
+            reached.TrySetResult();
+        }
+
+        return reached.Task;
+    }
+
     /// <summary>Completes when a client subscribes to exactly <paramref name="topic"/> (now or before).</summary>
     public Task SubscribedAsync(string topic) =>
         _subscribed.GetOrAdd(topic, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;

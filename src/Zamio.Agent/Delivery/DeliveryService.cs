@@ -171,6 +171,7 @@ public sealed partial class DeliveryService(
             var downFor = link.DownFor;
             if (fallback is not null && downFor >= fallbackAfter)
             {
+                rejections.Sent();
                 if (await fallback.SendAsync(record, cancellationToken).ConfigureAwait(false) is { } refused)
                 {
                     // Sending it again cannot succeed, and would hold up every packet behind it.
@@ -222,6 +223,7 @@ public sealed partial class DeliveryService(
             .Build();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PublishTimeout);
+        rejections.Sent();
         MqttClientPublishResult result;
         try
         {

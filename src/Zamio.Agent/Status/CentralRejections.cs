@@ -31,6 +31,7 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
     private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _firstRefusal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _refused;
+    private long _sent;
     private PacketRejection? _last;
 
     /// <summary>
@@ -66,7 +67,10 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
             }
             else
             {
-                more = report.LastRejection is { } latest && report.At - latest.At <= time.GetElapsedTime(_started) ? report.Rejected : 0;
+                // Its total may also hold an earlier run's refusals: no more than this run sent can be this run's.
+                more = report.LastRejection is { } latest && report.At - latest.At <= time.GetElapsedTime(_started)
+                    ? Math.Min(report.Rejected, Interlocked.Read(ref _sent))
+                    : 0;
             }
 
             instance.Reported = report.Rejected;
@@ -102,6 +106,9 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
     }
 
     private static readonly Dictionary<string, long> NoDrops = [];
+
+    /// <summary>Counts one packet handed to MQTT or the HTTP fallback: central can refuse no more of this run's.</summary>
+    public void Sent() => Interlocked.Increment(ref _sent);
 
     /// <summary>Counts one packet refused outright (an HTTP fallback answer).</summary>
     public void Refuse(string instance, PacketRejection rejection)
