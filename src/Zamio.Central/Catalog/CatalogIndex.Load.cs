@@ -1,3 +1,4 @@
+using System.Runtime;
 using StackExchange.Redis;
 using Zamio.Central.Caching;
 using Zamio.Central.Storage;
@@ -40,11 +41,24 @@ public sealed partial class CatalogIndex
             _appliedOrder.Clear();
             LoadedFrom = from;
             LogLoaded(logger, TrackCount, Index.TotalSeconds / 3600, from, time.GetElapsedTime(started).TotalMilliseconds);
+            ReleaseLoadGarbage();
         }
         finally
         {
             _rebuild.Release();
         }
+    }
+
+    // A full load leaves its working arrays (larger than the index itself) on the large-object heap, and the GC keeps
+    // what it frees committed: at 1,000 h that held RSS at 3.1 GB for a 1 GB index. One aggressive, compacting
+    // collection after a full load gives it back (1.2 GB); loads are rare, so the pause is paid rarely.
+    private void ReleaseLoadGarbage()
+    {
+        var before = GC.GetTotalMemory(forceFullCollection: false);
+        var started = time.GetTimestamp();
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        LogLoadGarbageReleased(logger, before >> 20, GC.GetTotalMemory(forceFullCollection: false) >> 20, time.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>The catalogue version in Redis, or null when there is no usable Redis.</summary>

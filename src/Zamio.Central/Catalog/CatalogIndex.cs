@@ -336,6 +336,9 @@ public sealed partial class CatalogIndex(
     [LoggerMessage(Level = LogLevel.Information, Message = "Index loaded from {Source}: {Tracks} tracks, {Hours:F1} h in {Milliseconds:F0} ms")]
     private static partial void LogLoaded(ILogger logger, int tracks, double hours, string source, double milliseconds);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Released the load's working memory: managed heap {BeforeMiB} MiB -> {AfterMiB} MiB in {Milliseconds:0} ms")]
+    private static partial void LogLoadGarbageReleased(ILogger logger, long beforeMiB, long afterMiB, double milliseconds);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Index rebuilt after {Changes} catalogue change(s): {Tracks} tracks in {Milliseconds:F0} ms")]
     private static partial void LogRebuilt(ILogger logger, int changes, int tracks, double milliseconds);
 
