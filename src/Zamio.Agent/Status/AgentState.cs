@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Zamio.Shared.Wire;
 
 namespace Zamio.Agent.Status;
 
@@ -34,7 +35,7 @@ public sealed class AgentState
     public void CaptureFailed(string message)
     {
         Interlocked.Increment(ref _captureErrors);
-        Volatile.Write(ref _lastCaptureError, Bounded(message));
+        Volatile.Write(ref _lastCaptureError, WireText.Shorten(message, MaxText));
     }
 
     public void AudioDropped(long samples) => Interlocked.Add(ref _droppedAudioSamples, samples);
@@ -49,17 +50,5 @@ public sealed class AgentState
         }
     }
 
-    public void SetStreamTitle(string? title) => Volatile.Write(ref _streamTitle, title is null ? null : Bounded(title));
-
-    private static string Bounded(string text)
-    {
-        if (text.Length <= MaxText)
-        {
-            return text;
-        }
-
-        // Never split a surrogate pair: half of one is not valid text.
-        var cut = char.IsHighSurrogate(text[MaxText - 2]) ? MaxText - 2 : MaxText - 1;
-        return string.Concat(text.AsSpan(0, cut), "…");
-    }
+    public void SetStreamTitle(string? title) => Volatile.Write(ref _streamTitle, title is null ? null : WireText.Shorten(title, MaxText));
 }

@@ -75,9 +75,7 @@ public sealed record PacketRejection(string Reason, string Detail, DateTimeOffse
 
     /// <summary>A rejection with its reason and detail cut to <see cref="MaxReasonLength"/> and <see cref="MaxDetailLength"/>.</summary>
     public static PacketRejection Create(string reason, string detail, DateTimeOffset at) =>
-        new(Cut(reason, MaxReasonLength), Cut(detail, MaxDetailLength), at);
-
-    private static string Cut(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+        new(WireText.Shorten(reason, MaxReasonLength), WireText.Shorten(detail, MaxDetailLength), at);
 }
 
 /// <summary>
