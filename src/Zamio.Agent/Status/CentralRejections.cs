@@ -62,8 +62,7 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
             long more;
             if (instance.Reported is { } previous)
             {
-                // A lower total: that instance restarted and counts from zero again.
-                more = report.Rejected >= previous ? report.Rejected - previous : report.Rejected;
+                more = Rise(previous, report.Rejected);
             }
             else
             {
@@ -97,7 +96,7 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
             }
 
             instance.Drops[reason] = total;
-            var more = first ? 0 : total >= previous ? total - previous : total;
+            var more = first ? 0 : Rise(previous, total);
             if (more > 0)
             {
                 Count(report.Instance, instance, more, PacketRejection.Create(reason, DropReasons.Describe(reason), report.At));
@@ -106,6 +105,9 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
     }
 
     private static readonly Dictionary<string, long> NoDrops = [];
+
+    // An instance's totals count since it started; a lower total means it restarted and counts from zero again.
+    private static long Rise(long previous, long total) => total >= previous ? total - previous : total;
 
     /// <summary>Counts one packet handed to MQTT or the HTTP fallback: central can refuse no more of this run's.</summary>
     public void Sent() => Interlocked.Increment(ref _sent);
