@@ -30,8 +30,11 @@ internal static class CentralLoadBench
         var broker = options.String("broker") ?? "127.0.0.1:1883";
         var seconds = options.Double("seconds", 90);
         var pace = options.String("pace") ?? "realtime";
-        var central = (options.String("central") ?? "http://127.0.0.1:8090").TrimEnd('/');
-        var centralPid = options.Int("central-pid", 0);
+        // Several instances sharing the stations: plays are read from the first (they share one database), ingest
+        // counters, CPU and memory are summed over all.
+        var centrals = (options.String("central") ?? "http://127.0.0.1:8090").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => c.TrimEnd('/')).ToArray();
+        var central = centrals[0];
+        var centralPids = (options.String("central-pid") ?? "0").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
         var brokerPid = options.Int("broker-pid", 0);
         var connections = options.Int("connections", stations);
         var programmesDir = options.String("programmes") ?? "bench-data/main/programmes";
@@ -41,6 +44,7 @@ internal static class CentralLoadBench
         var pollMs = options.Int("poll-ms", 500);
         var prefix = options.String("prefix") ?? $"ld{DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 1_000_000}";
         var registerIn = options.String("data-dir");
+        var registerInPostgres = options.String("postgres");
         var measureAfter = options.Double("measure-after", 0);
         options.EnsureAllUsed();
         if (pace != "realtime")
@@ -65,6 +69,19 @@ internal static class CentralLoadBench
             }
 
             Console.Error.WriteLine($"registered {plan.Count} stations in {registerIn}");
+        }
+
+        if (registerInPostgres is not null)
+        {
+            // A shared deployment: every instance reads its stations from PostgreSQL.
+            using var dataSource = Npgsql.NpgsqlDataSource.Create(registerInPostgres);
+            var store = new Zamio.Central.Stations.StationStore(new Zamio.Central.Storage.PostgresStationStore(dataSource), TimeProvider.System);
+            foreach (var station in plan)
+            {
+                store.Add(station.Id);
+            }
+
+            Console.Error.WriteLine($"registered {plan.Count} stations in PostgreSQL");
         }
 
         // Connect the publishers (bounded concurrency so the broker is not hit by thousands of CONNECTs at once).
@@ -97,8 +114,9 @@ internal static class CentralLoadBench
         }
 
         Console.Error.WriteLine($"connected {connections} MQTT client(s) in {setup.Elapsed.TotalSeconds:F1} s total setup");
-        using var http = new HttpClient { BaseAddress = new Uri(central), Timeout = TimeSpan.FromSeconds(30) };
-        var metricsBefore = await ReadIngestCountersAsync(http);
+        var instances = centrals.Select(c => new HttpClient { BaseAddress = new Uri(c), Timeout = TimeSpan.FromSeconds(30) }).ToArray();
+        var http = instances[0];
+        var metricsBefore = await ReadIngestCountersAsync(instances);
 
         // Schedule: station i's audio starts at t0 + i/N × 2 s; its packet k is published when it is complete.
         var wall = Stopwatch.StartNew();
@@ -165,17 +183,19 @@ internal static class CentralLoadBench
             while (!stop.IsCancellationRequested)
             {
                 self.Refresh();
-                var counters = await ReadIngestCountersAsync(http);
+                var counters = await ReadIngestCountersAsync(instances);
                 lock (samples)
                 {
                     samples.Add(new Sample(
                         wall.Elapsed.TotalSeconds,
                         Interlocked.Read(ref published),
                         counters,
-                        ProcStat.CpuSeconds(centralPid),
-                        ProcStat.RssBytes(centralPid),
+                        centralPids.Sum(ProcStat.CpuSeconds),
+                        centralPids.Sum(ProcStat.RssBytes),
                         ProcStat.CpuSeconds(brokerPid),
-                        self.TotalProcessorTime.TotalSeconds));
+                        self.TotalProcessorTime.TotalSeconds,
+                        ProcStat.CpuSecondsOf("postgres"),
+                        ProcStat.CpuSecondsOf("redis-server")));
                 }
 
                 try
@@ -220,14 +240,14 @@ internal static class CentralLoadBench
         }
 
         var publishEnd = wall.Elapsed.TotalSeconds;
-        var endCounters = await ReadIngestCountersAsync(http);
+        var endCounters = await ReadIngestCountersAsync(instances);
         var backlogAtEnd = Interlocked.Read(ref published) - (endCounters.Processed - metricsBefore.Processed);
         // Drain: wait until central has processed everything published (or 30 s).
         var drainStarted = wall.Elapsed.TotalSeconds;
         var drained = endCounters;
         while (wall.Elapsed.TotalSeconds - drainStarted < 30)
         {
-            drained = await ReadIngestCountersAsync(http);
+            drained = await ReadIngestCountersAsync(instances);
             if (Interlocked.Read(ref inflight) == 0 && drained.Processed - metricsBefore.Processed >= Interlocked.Read(ref published))
             {
                 break;
@@ -294,17 +314,17 @@ internal static class CentralLoadBench
 
         Console.WriteLine($"### central-load: {stations} stations, {connections} MQTT connection(s), {seconds:F0} s, QoS {qos}, pace {pace}");
         Console.WriteLine();
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, load average at start {Machine.StartLoad}, at end {Machine.LoadAverage()}; broker {broker}; central {central}.");
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, load average at start {Machine.StartLoad}, at end {Machine.LoadAverage()}; broker {broker}; central {string.Join(", ", centrals)}.");
         Console.WriteLine();
         Console.WriteLine("| stations | conns | packets/s offered | scheduled | published (PUBACK) | failed | accepted | dropped | rejected | dup | backlog max / at end | drain s | publisher late p50 / p99 ms |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {stations} | {connections} | {stations / PacketSeconds:F0} | {total} | {published} | {failed} | {accepted} | {dropped} | {rejected} | {duplicates} | {maxBacklog} / {backlogAtEnd} | {drainSeconds:F1} | {ProcStat.Percentile(lateMs, 50):F0} / {ProcStat.Percentile(lateMs, 99):F0} |"));
         Console.WriteLine();
-        Console.WriteLine("| central CPU % | central RSS peak MiB | mosquitto CPU % | load generator CPU % | (100 % = one core; 2 cores total) |");
-        Console.WriteLine("|---:|---:|---:|---:|---|");
+        Console.WriteLine("| central CPU % | central RSS peak MiB | mosquitto CPU % | load generator CPU % | postgres CPU % | redis CPU % | (100 % = one core; 2 cores total) |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {Rate(x => x.CentralCpu):F0} | {peakRss / 1048576.0:F0} | {Rate(x => x.BrokerCpu):F0} | {Rate(x => x.SelfCpu):F0} | steady window {(steady.Count > 1 ? steady[^1].Wall - steady[0].Wall : 0):F0} s |"));
+            $"| {Rate(x => x.CentralCpu):F0} | {peakRss / 1048576.0:F0} | {Rate(x => x.BrokerCpu):F0} | {Rate(x => x.SelfCpu):F0} | {Rate(x => x.PostgresCpu):F0} | {Rate(x => x.RedisCpu):F0} | steady window {(steady.Count > 1 ? steady[^1].Wall - steady[0].Wall : 0):F0} s |"));
         Console.WriteLine();
         Console.WriteLine("| song starts | measured | seen | delay p50 s | p95 s | max s |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
@@ -320,6 +340,11 @@ internal static class CentralLoadBench
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {x.Wall,6:F1} {x.Published,8} {x.Counters.Processed - metricsBefore.Processed,8} {x.Published - (x.Counters.Processed - metricsBefore.Processed),7} {x.CentralCpu,8:F1}"));
+        }
+
+        foreach (var instance in instances)
+        {
+            instance.Dispose();
         }
 
         return 0;
@@ -358,6 +383,19 @@ internal static class CentralLoadBench
     {
         var colon = broker.LastIndexOf(':');
         return colon < 0 ? (broker, 1883) : (broker[..colon], int.Parse(broker[(colon + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<IngestCounters> ReadIngestCountersAsync(HttpClient[] instances)
+    {
+        var sum = new IngestCounters(0, 0, 0, 0);
+        foreach (var instance in instances)
+        {
+            var counters = await ReadIngestCountersAsync(instance);
+            sum = new IngestCounters(sum.Accepted + counters.Accepted, sum.Dropped + counters.Dropped,
+                sum.Rejected + counters.Rejected, sum.Duplicates + counters.Duplicates);
+        }
+
+        return sum;
     }
 
     internal static async Task<IngestCounters> ReadIngestCountersAsync(HttpClient http)
@@ -533,7 +571,7 @@ internal static class CentralLoadBench
         public long Processed => Accepted + Dropped + Rejected + Duplicates;
     }
 
-    private sealed record Sample(double Wall, long Published, IngestCounters Counters, double CentralCpu, long CentralRss, double BrokerCpu, double SelfCpu);
+    private sealed record Sample(double Wall, long Published, IngestCounters Counters, double CentralCpu, long CentralRss, double BrokerCpu, double SelfCpu, double PostgresCpu, double RedisCpu);
 
     private static void DelayRow(string label, int measured, IEnumerable<double> seconds)
     {

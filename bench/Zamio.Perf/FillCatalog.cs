@@ -1,4 +1,5 @@
 using Zamio.Central.Catalog;
+using Zamio.Central.Storage;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Indexing;
 
@@ -18,6 +19,7 @@ internal static class FillCatalog
         var trackSeconds = options.Double("track-seconds", 210);
         var peaksPerSecond = options.Double("peaks-per-second", 19);
         var seed = options.Int("seed", 1);
+        var postgres = options.String("postgres");
         options.EnsureAllUsed();
 
         using var store = SqliteCatalogStore.Open(dataDir);
@@ -34,6 +36,26 @@ internal static class FillCatalog
         }
 
         Console.Error.WriteLine($"catalogue in {dataDir}: {existing} existing + {missing} synthetic = {existing + missing} tracks");
+        if (postgres is not null)
+        {
+            CopyToPostgres(store, postgres);
+        }
+
         return 0;
+    }
+
+    // A shared deployment's instances read the catalogue from PostgreSQL; the same tracks as the embedded store.
+    private static void CopyToPostgres(SqliteCatalogStore store, string connectionString)
+    {
+        using var dataSource = Npgsql.NpgsqlDataSource.Create(connectionString);
+        PostgresMigrations.ApplyAsync(dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None).GetAwaiter().GetResult();
+        var target = new PostgresCatalogStore(dataSource);
+        var peaks = store.LoadPeaks().ToDictionary(p => p.Id, StringComparer.Ordinal);
+        foreach (var track in store.List())
+        {
+            target.UpsertAsync(track, peaks[track.Id].ToTrackPeaks(), CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        Console.Error.WriteLine($"copied {peaks.Count} tracks to PostgreSQL");
     }
 }

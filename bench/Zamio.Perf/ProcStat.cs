@@ -32,6 +32,36 @@ internal static class ProcStat
         }
     }
 
+    /// <summary>
+    /// CPU seconds of every process named <paramref name="command"/> (a server's backends: PostgreSQL forks one per
+    /// connection, and pooled connections live as long as the run).
+    /// </summary>
+    public static double CpuSecondsOf(string command)
+    {
+        var total = 0.0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "comm")).TrimEnd() == command && CpuSeconds(pid) is var cpu && !double.IsNaN(cpu))
+                {
+                    total += cpu;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The process ended between listing and reading.
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>VmRSS of <paramref name="pid"/> in bytes, or 0.</summary>
     public static long RssBytes(int pid)
     {

@@ -7,6 +7,10 @@
 #        CONNS   MQTT connections per run (default: one per station)
 #        OUT     markdown output (default /tmp/zperf/central-load.md)
 #        MEASURE_AFTER  time only songs that start this many seconds into the run (default 0)
+#        SHARED  1: the scale-out deployment instead of embedded defaults: catalogue, stations and plays in PostgreSQL
+#                (schema zload_N, recreated per run), index cache and rate limits in Redis (a fresh key prefix per run)
+#        INSTANCES  central instances sharing the stations through the broker's shared subscription (default 1;
+#                more than one needs SHARED=1); HTTP ports PORT, PORT+1, ...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_RUN=${1:-90}; shift || true
@@ -24,24 +28,47 @@ if [ ! -f "$DATA/catalog.db" ]; then
   dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll fill-catalog --data-dir "$DATA" --tracks 1000
 fi
 BROKER_PID=$(cat /tmp/zamio-services/mosq/mosquitto.pid 2>/dev/null || echo 0)
+SHARED=${SHARED:-0}
+INSTANCES=${INSTANCES:-1}
+if [ "$INSTANCES" -gt 1 ] && [ "$SHARED" != 1 ]; then echo "INSTANCES > 1 needs SHARED=1" >&2; exit 2; fi
+PG_BASE=${PG_BASE:-Host=127.0.0.1;Username=zamio;Password=zamio;Database=zamio}
 : > "$OUT"
 for N in "${STEPS[@]}"; do
-  LOG=/tmp/zperf/central-$N.log
   # Each run starts from the catalogue alone: stations and plays left by earlier runs (tens of thousands after a
   # day of runs) slow central down and would make runs incomparable.
   RUN_DATA=/tmp/zperf/run-$N
   rm -rf "$RUN_DATA" && mkdir -p "$RUN_DATA" && cp "$DATA/catalog.db" "$RUN_DATA/"
-  Central__Mqtt__Host=127.0.0.1 Central__Mqtt__Port=1883 Logging__LogLevel__Default=Warning \
-    dotnet "$BIN/zamio-central.dll" serve --data-dir "$RUN_DATA" --urls "http://127.0.0.1:$PORT" >"$LOG" 2>&1 &
-  CPID=$!
-  for _ in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
-  curl -s "http://127.0.0.1:$PORT/health/ready"; echo
-  echo "## N=$N  (central pid $CPID, mosquitto pid $BROKER_PID)" | tee -a "$OUT"
+  SHARED_ENV=()
+  REGISTER=(--data-dir "$RUN_DATA")
+  if [ "$SHARED" = 1 ]; then
+    SCHEMA=zload_$N
+    PGCONN="$PG_BASE;Search Path=$SCHEMA"
+    PGPASSWORD=zamio psql -q -h 127.0.0.1 -U zamio -d zamio -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA" >/dev/null
+    dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll fill-catalog --data-dir "$RUN_DATA" --postgres "$PGCONN"
+    SHARED_ENV=(ConnectionStrings__Postgres="$PGCONN" ConnectionStrings__Redis=127.0.0.1:6379 Zamio__Redis__KeyPrefix="zload-$N-$(date +%s)")
+    REGISTER=(--postgres "$PGCONN")
+  fi
+  PIDS=(); URLS=()
+  for I in $(seq 0 $((INSTANCES - 1))); do
+    LOG=/tmp/zperf/central-$N-$I.log
+    URL="http://127.0.0.1:$((PORT + I))"
+    mkdir -p "$RUN_DATA/i$I" && cp "$RUN_DATA/catalog.db" "$RUN_DATA/i$I/"
+    env "${SHARED_ENV[@]}" Central__Mqtt__Host=127.0.0.1 Central__Mqtt__Port=1883 Logging__LogLevel__Default=Warning \
+      dotnet "$BIN/zamio-central.dll" serve --data-dir "$RUN_DATA/i$I" --urls "$URL" >"$LOG" 2>&1 &
+    PIDS+=($!); URLS+=("$URL")
+  done
+  for URL in "${URLS[@]}"; do
+    for _ in $(seq 300); do curl -fs "$URL/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+    curl -s "$URL/health/ready"; echo
+  done
+  CENTRALS=$(IFS=,; echo "${URLS[*]}"); CPIDS=$(IFS=,; echo "${PIDS[*]}")
+  [ "$SHARED" = 1 ] || REGISTER=(--data-dir "$RUN_DATA/i0")
+  echo "## N=$N  (central pid(s) $CPIDS, mosquitto pid $BROKER_PID$([ "$SHARED" = 1 ] && echo ", PostgreSQL + Redis, $INSTANCES instance(s)"))" | tee -a "$OUT"
+  ARGS=(central-load --stations "$N" --broker 127.0.0.1:1883 --seconds "$SECONDS_RUN" --pace realtime --central "$CENTRALS"
+    --central-pid "$CPIDS" --broker-pid "$BROKER_PID" "${REGISTER[@]}" --measure-after "${MEASURE_AFTER:-0}" ${CONNS:+--connections $CONNS})
   echo '```' >> "$OUT"
-  echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll central-load --stations $N --broker 127.0.0.1:1883 --seconds $SECONDS_RUN --pace realtime --central http://127.0.0.1:$PORT --central-pid $CPID --broker-pid $BROKER_PID --data-dir $RUN_DATA --measure-after ${MEASURE_AFTER:-0} ${CONNS:+--connections $CONNS}" >> "$OUT"
+  echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll ${ARGS[*]}" >> "$OUT"
   echo '```' >> "$OUT"
-  dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll central-load --stations "$N" --broker 127.0.0.1:1883 \
-    --seconds "$SECONDS_RUN" --pace realtime --central "http://127.0.0.1:$PORT" --central-pid "$CPID" \
-    --broker-pid "$BROKER_PID" --data-dir "$RUN_DATA" --measure-after "${MEASURE_AFTER:-0}" ${CONNS:+--connections $CONNS} 2> /tmp/zperf/load-$N.err | tee -a "$OUT" || true
-  kill "$CPID"; wait "$CPID" 2>/dev/null || true
+  dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll "${ARGS[@]}" 2> /tmp/zperf/load-$N.err | tee -a "$OUT" || true
+  for P in "${PIDS[@]}"; do kill "$P"; wait "$P" 2>/dev/null || true; done
 done
