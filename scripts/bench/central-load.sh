@@ -8,7 +8,7 @@
 #        OUT     markdown output (default /tmp/zperf/central-load.md)
 #        MEASURE_AFTER  time only songs that start this many seconds into the run (default 0)
 #        SHARED  1: the scale-out deployment instead of embedded defaults: catalogue, stations and plays in PostgreSQL
-#                (schema zload_N, recreated per run), index cache and rate limits in Redis (a fresh key prefix per run)
+#                (schema zload_N_INSTANCES, recreated per run), index cache and rate limits in Redis (a fresh key prefix per run)
 #        INSTANCES  central instances sharing the stations through the broker's shared subscription (default 1;
 #                more than one needs SHARED=1); HTTP ports PORT, PORT+1, ...
 set -euo pipefail
@@ -41,7 +41,7 @@ for N in "${STEPS[@]}"; do
   SHARED_ENV=()
   REGISTER=(--data-dir "$RUN_DATA")
   if [ "$SHARED" = 1 ]; then
-    SCHEMA=zload_$N
+    SCHEMA=zload_${N}_$INSTANCES
     PGCONN="$PG_BASE;Search Path=$SCHEMA"
     PGPASSWORD=zamio psql -q -h 127.0.0.1 -U zamio -d zamio -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA" >/dev/null
     dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll fill-catalog --data-dir "$RUN_DATA" --postgres "$PGCONN"
