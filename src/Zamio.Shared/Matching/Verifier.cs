@@ -39,10 +39,11 @@ internal sealed class Verifier(MatcherOptions options)
     /// <summary>Flags the query peaks that the alignment explains.</summary>
     public static void MarkExplained(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment, Span<bool> explained)
     {
+        var cursor = default(Cursor);
         for (var i = 0; i < query.Length; i++)
         {
             var peak = query[i];
-            if (NearestMatch(reference, alignment.TrackFrame(peak.Frame), peak.Bin / alignment.FreqScale, FineTimeTolerance, out _) >= 0)
+            if (NearestMatch(reference, ref cursor, alignment.TrackFrame(peak.Frame), peak.Bin / alignment.FreqScale, FineTimeTolerance) >= 0)
             {
                 explained[i] = true;
             }
@@ -72,9 +73,10 @@ internal sealed class Verifier(MatcherOptions options)
     private static int CountMatches(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment)
     {
         var matched = 0;
+        var cursor = default(Cursor);
         foreach (var peak in query)
         {
-            if (NearestMatch(reference, alignment.TrackFrame(peak.Frame), peak.Bin / alignment.FreqScale, FineTimeTolerance, out _) >= 0)
+            if (NearestMatch(reference, ref cursor, alignment.TrackFrame(peak.Frame), peak.Bin / alignment.FreqScale, FineTimeTolerance) >= 0)
             {
                 matched++;
             }
@@ -86,10 +88,11 @@ internal sealed class Verifier(MatcherOptions options)
     private void CollectPairs(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment, double tolerance)
     {
         _pairs.Clear();
+        var cursor = default(Cursor);
         foreach (var peak in query)
         {
             var expected = alignment.TrackFrame(peak.Frame);
-            var nearest = NearestMatch(reference, expected, peak.Bin / alignment.FreqScale, tolerance, out _);
+            var nearest = NearestMatch(reference, ref cursor, expected, peak.Bin / alignment.FreqScale, tolerance);
             if (nearest >= 0)
             {
                 _pairs.Add((peak.Frame, nearest));
@@ -136,6 +139,7 @@ internal sealed class Verifier(MatcherOptions options)
         int compared = 0, matched = 0;
         double expected = 0, variance = 0;
         _compared.Clear();
+        Cursor nearby = default, around = default;
         foreach (var peak in query)
         {
             var trackFrame = alignment.TrackFrame(peak.Frame);
@@ -146,8 +150,8 @@ internal sealed class Verifier(MatcherOptions options)
 
             compared++;
             var bin = peak.Bin / alignment.FreqScale;
-            var found = NearestMatch(reference, trackFrame, bin, FineTimeTolerance, out _);
-            var chance = ChanceOfMatch(reference, trackFrame, bin);
+            var found = NearestMatch(reference, ref nearby, trackFrame, bin, FineTimeTolerance);
+            var chance = ChanceOfMatch(reference, ref around, trackFrame, bin);
             expected += chance;
             variance += chance * (1 - chance);
             if (found >= 0)
@@ -225,7 +229,7 @@ internal sealed class Verifier(MatcherOptions options)
     // line over a longer span; the larger of the two estimates is the chance.
     private const int LineFrames = 32;
 
-    private static double ChanceOfMatch(TrackPeaks reference, double frame, double bin)
+    private static double ChanceOfMatch(TrackPeaks reference, ref Cursor cursor, double frame, double bin)
     {
         var binTolerance = BinTolerance(bin);
         var packed = reference.Packed;
@@ -233,7 +237,7 @@ internal sealed class Verifier(MatcherOptions options)
         var lineCount = 0;
         var span = Math.Max(NullBoxFrames, LineFrames);
         var hi = frame + span;
-        for (var i = reference.LowerBound((int)Math.Ceiling(frame - span)); i < packed.Length; i++)
+        for (var i = cursor.LowerBound(reference, (int)Math.Ceiling(frame - span)); i < packed.Length; i++)
         {
             var f = TrackPeaks.FrameOf(packed[i]);
             if (f > hi)
@@ -260,16 +264,15 @@ internal sealed class Verifier(MatcherOptions options)
     }
 
     /// <summary>Frame of the nearest reference peak within tolerance of (frame, bin), or -1.</summary>
-    private static double NearestMatch(TrackPeaks reference, double frame, double bin, double tolerance, out int peaksInWindow)
+    private static double NearestMatch(TrackPeaks reference, ref Cursor cursor, double frame, double bin, double tolerance)
     {
         var lo = (int)Math.Ceiling(frame - tolerance);
         var hi = (int)Math.Floor(frame + tolerance);
         var binTolerance = BinTolerance(bin);
         var best = -1.0;
         var bestDistance = double.MaxValue;
-        peaksInWindow = 0;
         var packed = reference.Packed;
-        for (var i = reference.LowerBound(lo); i < packed.Length; i++)
+        for (var i = cursor.LowerBound(reference, lo); i < packed.Length; i++)
         {
             var f = TrackPeaks.FrameOf(packed[i]);
             if (f > hi)
@@ -277,7 +280,6 @@ internal sealed class Verifier(MatcherOptions options)
                 break;
             }
 
-            peaksInWindow++;
             if (Math.Abs(TrackPeaks.BinOf(packed[i]) - bin) <= binTolerance)
             {
                 var distance = Math.Abs(f - frame);
@@ -290,6 +292,23 @@ internal sealed class Verifier(MatcherOptions options)
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// Where the last search of one pass over the query ended. Query peaks come in frame order and an alignment keeps
+    /// it, so each search starts there instead of bisecting the whole track; a frame out of order searches afresh.
+    /// </summary>
+    private struct Cursor
+    {
+        private int _frame;
+        private int _index;
+
+        public int LowerBound(TrackPeaks reference, int frame)
+        {
+            _index = frame >= _frame ? reference.LowerBound(frame, _index) : reference.LowerBound(frame);
+            _frame = frame;
+            return _index;
+        }
     }
 }
 
