@@ -18,8 +18,10 @@ namespace Zamio.Perf;
 /// </summary>
 internal static class CentralLoadBench
 {
-    private const double PacketSeconds = 2.0;
-    private const double FramesPerPacket = PacketSeconds * FingerprintSettings.FramesPerSecond; // 62.5
+    // Audio per packet, as the agent's --packet-seconds (default 2); one process runs one bench, so it is set once.
+    private static double PacketSeconds { get; set; } = 2.0;
+
+    private static double FramesPerPacket => PacketSeconds * FingerprintSettings.FramesPerSecond;
     private const double MicrosPerFrame = 1_000_000.0 / FingerprintSettings.FramesPerSecond;     // 32,000
 
     public static int Run(Options options) => RunAsync(options).GetAwaiter().GetResult();
@@ -46,6 +48,7 @@ internal static class CentralLoadBench
         var registerIn = options.String("data-dir");
         var registerInPostgres = options.String("postgres");
         var measureAfter = options.Double("measure-after", 0);
+        PacketSeconds = options.Double("packet-seconds", 2.0);
         options.EnsureAllUsed();
         if (pace != "realtime")
         {
@@ -312,7 +315,7 @@ internal static class CentralLoadBench
         var duplicates = drained.Duplicates - metricsBefore.Duplicates;
         var timed = plan.SelectMany(s => s.Songs.Where(song => s.Phase + song.AirSeconds >= measureAfter)).ToList();
 
-        Console.WriteLine($"### central-load: {stations} stations, {connections} MQTT connection(s), {seconds:F0} s, QoS {qos}, pace {pace}");
+        Console.WriteLine($"### central-load: {stations} stations, {connections} MQTT connection(s), {seconds:F0} s, {PacketSeconds:0.##} s packets, QoS {qos}, pace {pace}");
         Console.WriteLine();
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, load average at start {Machine.StartLoad}, at end {Machine.LoadAverage()}; broker {broker}; central {string.Join(", ", centrals)}.");
         Console.WriteLine();

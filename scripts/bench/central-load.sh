@@ -9,6 +9,7 @@
 #        MEASURE_AFTER  time only songs that start this many seconds into the run (default 0)
 #        SHARED  1: the scale-out deployment instead of embedded defaults: catalogue, stations and plays in PostgreSQL
 #                (schema zload_N_INSTANCES, recreated per run), index cache and rate limits in Redis (a fresh key prefix per run)
+#        PACKET_SECONDS  audio per packet, as the agent's --packet-seconds (default 2)
 #        INSTANCES  central instances sharing the stations through the broker's shared subscription (default 1;
 #                more than one needs SHARED=1); HTTP ports PORT, PORT+1, ...
 set -euo pipefail
@@ -65,7 +66,7 @@ for N in "${STEPS[@]}"; do
   [ "$SHARED" = 1 ] || REGISTER=(--data-dir "$RUN_DATA/i0")
   echo "## N=$N  (central pid(s) $CPIDS, mosquitto pid $BROKER_PID$([ "$SHARED" = 1 ] && echo ", PostgreSQL + Redis, $INSTANCES instance(s)"))" | tee -a "$OUT"
   ARGS=(central-load --stations "$N" --broker 127.0.0.1:1883 --seconds "$SECONDS_RUN" --pace realtime --central "$CENTRALS"
-    --central-pid "$CPIDS" --broker-pid "$BROKER_PID" "${REGISTER[@]}" --measure-after "${MEASURE_AFTER:-0}" ${CONNS:+--connections $CONNS})
+    --central-pid "$CPIDS" --broker-pid "$BROKER_PID" "${REGISTER[@]}" --measure-after "${MEASURE_AFTER:-0}" --packet-seconds "${PACKET_SECONDS:-2}" ${CONNS:+--connections $CONNS})
   echo '```' >> "$OUT"
   echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll ${ARGS[*]}" >> "$OUT"
   echo '```' >> "$OUT"
