@@ -9,11 +9,11 @@ namespace Zamio.Shared.Indexing;
 public sealed class TrackPeaks
 {
     private const int BinBits = 11;
-
-    // Peaks tried one by one before a bisection: about a quarter of a second of a track.
-    private const int NearbyPeaks = 8;
     private const uint BinMask = (1u << BinBits) - 1;
     public const int MaxFrames = 1 << (32 - BinBits);
+
+    // Peaks tried one by one before a bisection: under half a second of a track.
+    private const int NearbyPeaks = 8;
 
     private readonly uint[] _packed;
 
