@@ -5,7 +5,8 @@
 # env:   DATA    catalogue data dir (default /tmp/zperf/cat1000; built when missing); each run copies its
 #                catalog.db into a fresh /tmp/zperf/run-N, so no run sees another's stations or plays
 #        CONNS   MQTT connections per run (default: one per station)
-#        OUT     markdown output (default /tmp/zperf/central-load.md)
+#        OUT     markdown output (default /tmp/zperf/central-load.md); each step's stderr (with the backlog timeline)
+#                goes beside it as OUT-without-.md-N.err
 #        MEASURE_AFTER  time only songs that start this many seconds into the run (default 0)
 #        SHARED  1: the scale-out deployment instead of embedded defaults: catalogue, stations and plays in PostgreSQL
 #                (schema zload_N_INSTANCES, recreated per run), index cache and rate limits in Redis (a fresh key prefix per run)
@@ -70,6 +71,6 @@ for N in "${STEPS[@]}"; do
   echo '```' >> "$OUT"
   echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll ${ARGS[*]}" >> "$OUT"
   echo '```' >> "$OUT"
-  dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll "${ARGS[@]}" 2> /tmp/zperf/load-$N.err | tee -a "$OUT" || true
+  dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll "${ARGS[@]}" 2> "${OUT%.md}-$N.err" | tee -a "$OUT" || true
   for P in "${PIDS[@]}"; do kill "$P"; wait "$P" 2>/dev/null || true; done
 done
