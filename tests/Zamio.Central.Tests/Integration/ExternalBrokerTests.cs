@@ -241,9 +241,9 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         using var probe = new MqttClientFactory().CreateMqttClient();
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await probe.ConnectAsync(
-                new MqttClientOptionsBuilder().WithTcpServer(host, port).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(3)).Build(),
+                new MqttClientOptionsBuilder().WithTcpServer(host, port).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(10)).Build(),
                 timeout.Token);
             await probe.DisconnectAsync();
             return (host, port);

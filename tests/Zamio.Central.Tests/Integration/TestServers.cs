@@ -22,7 +22,9 @@ internal static class TestServers
     public static async Task<PostgresSchema?> PostgresAsync(ITestOutputHelper output)
     {
         var baseConnection = Environment.GetEnvironmentVariable("ZAMIO_TEST_PG") is { Length: > 0 } env ? env : DefaultPostgres;
-        var builder = new NpgsqlConnectionStringBuilder(baseConnection) { Timeout = 3 };
+        // A server that is absent refuses at once; this only bounds a slow one. Under CI the test classes open their first
+        // connections together on two busy cores, and 3 s was once too short for a present server.
+        var builder = new NpgsqlConnectionStringBuilder(baseConnection) { Timeout = 15 };
         try
         {
             await using var connection = new NpgsqlConnection(builder.ConnectionString);
@@ -54,7 +56,7 @@ internal static class TestServers
         try
         {
             var options = ConfigurationOptions.Parse(configuration);
-            options.ConnectTimeout = 3000;
+            options.ConnectTimeout = 10_000;
             await using var multiplexer = await ConnectionMultiplexer.ConnectAsync(options);
             await multiplexer.GetDatabase().PingAsync();
             return (configuration, "zamio-test-" + Guid.NewGuid().ToString("N")[..12]);
