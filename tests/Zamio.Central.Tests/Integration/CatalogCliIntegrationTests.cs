@@ -11,7 +11,9 @@ namespace Zamio.Central.Tests.Integration;
 [Collection(ConsoleCollection.Name)]
 public sealed class CatalogCliIntegrationTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan LiveWithin = TimeSpan.FromSeconds(1);
+    // A change reaches the other instances without a restart; how soon (within a second) is measured by
+    // scripts/bench/central-change.sh, not here, where other test classes share the two cores.
+    private static readonly TimeSpan LiveWithin = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task CatalogVerbs_SharedDeployment_ChangePostgresAndRunningInstancesNotTheEmbeddedStore()

@@ -16,7 +16,9 @@ namespace Zamio.Central.Tests.Integration;
 [Trait("Category", "Integration")]
 public sealed class StorageIntegrationTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan LiveWithin = TimeSpan.FromSeconds(1);
+    // A change reaches the other instances without a restart; how soon (within a second) is measured by
+    // scripts/bench/central-change.sh, not here, where other test classes share the two cores.
+    private static readonly TimeSpan LiveWithin = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task Migrations_are_idempotent_and_safe_when_instances_start_together()
