@@ -161,6 +161,20 @@ public sealed class CentralRejectionsTests : IDisposable
         Assert.Single(_log.Entries, e => e.Level == LogLevel.Warning);
     }
 
+    [Fact]
+    public void Refuse_InstanceIdLongerThanTheStatusKeeps_ShortensItWithoutSplittingACharacter()
+    {
+        // An emoji (a surrogate pair) straddles the cut.
+        var instance = new string('i', 99) + "\U0001F4FB" + new string('j', 50);
+
+        _rejections.Refuse(instance, PacketRejection.Create(RejectReasons.UnknownStation, "not registered", _time.GetUtcNow()));
+
+        var kept = _rejections.LastRejection!.Instance!;
+        Assert.True(kept.Length <= 100, $"{kept.Length} characters");
+        Assert.StartsWith(new string('i', 99), kept, StringComparison.Ordinal);
+        Assert.DoesNotContain(kept, char.IsSurrogate);
+    }
+
     private CentralReport Report(string instance, long rejected, string reason, string detail, TimeSpan lastAgo = default)
     {
         var now = _time.GetUtcNow();

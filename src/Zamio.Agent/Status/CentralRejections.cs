@@ -127,7 +127,7 @@ public sealed partial class CentralRejections(TimeProvider time, ILogger<Central
         Interlocked.Add(ref _refused, more);
 
         // Instance ids are free-form (an external broker's client id); the status keeps a bounded size.
-        Volatile.Write(ref _last, rejection with { Instance = name.Length <= MaxInstanceLength ? name : name[..MaxInstanceLength] });
+        Volatile.Write(ref _last, rejection with { Instance = WireText.Shorten(name, MaxInstanceLength) });
         instance.Unlogged += more;
         var now = time.GetTimestamp();
         if (!instance.LoggedAt.TryGetValue(rejection.Reason, out var logged) || time.GetElapsedTime(logged, now) >= LogInterval)
