@@ -220,7 +220,7 @@ public sealed partial class EmbeddedBroker(
             {
                 e.ProcessPublish = false;
                 e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
-                if (activity.PacketRejected(client, RejectReasons.Oversized, $"a {payload.Length}-byte payload; a packet is at most {FingerprintPacket.MaxPacketSize} bytes"))
+                if (activity.PacketRejected(client, RejectReasons.Oversized, RejectReasons.DescribeOversized(payload.Length)))
                 {
                     LogOversized(logger, client, payload.Length);
                 }

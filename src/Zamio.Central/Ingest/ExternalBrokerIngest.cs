@@ -327,7 +327,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
 
         if (payload.Length > FingerprintPacket.MaxPacketSize)
         {
-            if (_activity.PacketRejected(station, RejectReasons.Oversized, $"a {payload.Length}-byte payload; a packet is at most {FingerprintPacket.MaxPacketSize} bytes"))
+            if (_activity.PacketRejected(station, RejectReasons.Oversized, RejectReasons.DescribeOversized(payload.Length)))
             {
                 LogOversized(_logger, station, payload.Length);
             }

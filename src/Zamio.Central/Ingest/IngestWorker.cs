@@ -35,6 +35,9 @@ internal sealed partial class IngestWorker(
     private static readonly TimeSpan MaxClockAhead = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan StoreDownRecheck = TimeSpan.FromSeconds(5);
 
+    // Past this many remembered unknown ids, the expired ones are forgotten.
+    private const int UnknownRememberedPrune = 1024;
+
     private readonly Dictionary<string, StationSession> _sessions = new(StringComparer.Ordinal);
 
     // Streams a station has since replaced, with the last sequence number matched of each: a late redelivery of one
@@ -543,7 +546,7 @@ internal sealed partial class IngestWorker(
     // sending are forgotten, so the memo holds only the strangers of the last few seconds.
     private void RememberUnknown(string station, DateTimeOffset now)
     {
-        if (_unknownUntil.Count >= 1024)
+        if (_unknownUntil.Count >= UnknownRememberedPrune)
         {
             foreach (var expired in _unknownUntil.Where(u => u.Value <= now).Select(u => u.Key).ToList())
             {

@@ -13,8 +13,6 @@ public sealed class StationReports(StationActivity activity, string instance, Ti
 {
     private readonly Dictionary<string, (long Rejected, long Drops)> _reported = new(StringComparer.Ordinal);
 
-    public static string Topic(string station) => Topics.CentralStatus(station);
-
     /// <summary>The reports due now, as (topic, JSON) pairs.</summary>
     public IEnumerable<(string Topic, byte[] Json)> Due()
     {
@@ -31,7 +29,7 @@ public sealed class StationReports(StationActivity activity, string instance, Ti
             {
                 LastRejection = state.LastRejection,
             };
-            yield return (Topic(station), report.ToUtf8());
+            yield return (Topics.CentralStatus(station), report.ToUtf8());
         }
     }
 }

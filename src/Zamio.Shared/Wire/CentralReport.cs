@@ -101,6 +101,9 @@ public static class RejectReasons
 
     /// <summary>A status message that is not the station's own valid status JSON.</summary>
     public const string MalformedStatus = "malformed_status";
+
+    /// <summary>The detail of an <see cref="Oversized"/> refusal of a payload of <paramref name="bytes"/> bytes.</summary>
+    public static string DescribeOversized(long bytes) => $"a {bytes}-byte payload; a packet is at most {FingerprintPacket.MaxPacketSize} bytes";
 }
 
 /// <summary>

@@ -239,7 +239,7 @@ public sealed class ServeTests(ServeFixture fixture)
             report.TrySetResult(JsonDocument.Parse(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)).RootElement.Clone());
             return Task.CompletedTask;
         };
-        var own = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(StationReports.Topic(station)).Build());
+        var own = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.CentralStatus(station)).Build());
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS0, Assert.Single(own.Items).ResultCode);
         var others = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.AllFingerprints).Build());
         Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, Assert.Single(others.Items).ResultCode);
