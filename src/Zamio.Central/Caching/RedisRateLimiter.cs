@@ -10,7 +10,9 @@ namespace Zamio.Central.Caching;
 /// the Redis latency, so a station well below its limits (under half of each and far from it, counting what is in
 /// flight) is allowed here and counted in Redis without waiting; each reply brings back the shared totals. Near a limit every
 /// packet is decided by one atomic script in Redis. When Redis is unreachable the <see cref="LocalRateLimiter"/>
-/// decides, and the fallback is counted.
+/// decides, and the fallback is counted. A Redis that is connected but does not answer (paused, swapping, a network
+/// stall) costs one timeout, then the local limiter decides for <see cref="RetryAfter"/> before Redis is asked again:
+/// otherwise every packet near its limit would hold an ingest worker for the whole timeout.
 /// </summary>
 public sealed partial class RedisRateLimiter(
     RedisConnection redis,
@@ -37,18 +39,24 @@ public sealed partial class RedisRateLimiter(
         return { 0, p, k }
         """;
 
+    /// <summary>How long the local limiter decides alone after Redis failed to answer.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<string, Shared> _stations = new(StringComparer.Ordinal);
     private long _fallbacks;
     private int _failingLogged;
+    private long _retryAtTicks = long.MinValue;
 
-    public bool IsShared => redis.IsConnected;
+    public bool IsShared => redis.IsConnected && !Resting;
+
+    private bool Resting => time.GetUtcNow().UtcTicks < Interlocked.Read(ref _retryAtTicks);
 
     /// <summary>Packets decided by the local limiter because Redis was unreachable.</summary>
     public long Fallbacks => Interlocked.Read(ref _fallbacks);
 
     public RateLimitVerdict Check(string station, int peaks)
     {
-        if (redis.IsConnected)
+        if (IsShared)
         {
             try
             {
@@ -56,6 +64,7 @@ public sealed partial class RedisRateLimiter(
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
+                Rest();
                 LogFailure(ex);
             }
         }
@@ -139,9 +148,12 @@ public sealed partial class RedisRateLimiter(
 
         if (reply.Exception?.InnerException is { } ex)
         {
+            Rest();
             LogFailure(ex);
         }
     }
+
+    private void Rest() => Interlocked.Exchange(ref _retryAtTicks, (time.GetUtcNow() + RetryAfter).UtcTicks);
 
     private void LogFailure(Exception ex)
     {
