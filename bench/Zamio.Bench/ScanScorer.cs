@@ -19,6 +19,9 @@ internal sealed record ProgrammeScore
     public IReadOnlyList<double> EndErrors { get; init; } = [];
     public IReadOnlyList<double> SpeedErrors { get; init; } = [];
     public IReadOnlyList<double> ReportDelays { get; init; } = [];
+
+    /// <summary>The report delays of plays whose first seconds nothing else sounds over (see <see cref="ScanScorer.IsClearStart"/>).</summary>
+    public IReadOnlyList<double> ClearStartReportDelays { get; init; } = [];
     public IReadOnlyList<string> Missed { get; init; } = [];
 }
 
@@ -34,6 +37,14 @@ internal static class ScanScorer
 
     public static double Overlap(double aStart, double aEnd, double bStart, double bEnd) =>
         Math.Max(0, Math.Min(aEnd, bEnd) - Math.Max(aStart, bStart));
+
+    /// <summary>How long after a play's start something else (a presenter, a jingle, the previous song) must stay away for
+    /// the start to count as clear: a masked start can only be named once the song comes through.</summary>
+    public const double ClearStartSeconds = 5.0;
+
+    public static bool IsClearStart(ProgrammeTruth truth, TruthPlay play) =>
+        !truth.Plays.Any(other => !ReferenceEquals(other, play) && Overlap(other.Start, other.End, play.Start, play.Start + ClearStartSeconds) > 0)
+        && !truth.Unknown.Any(u => Overlap(u.Start, u.End, play.Start, play.Start + ClearStartSeconds) > 0);
 
     public static ProgrammeScore Score(ProgrammeTruth truth, IReadOnlyList<PredictedPlay> predicted)
     {
@@ -57,6 +68,7 @@ internal static class ScanScorer
         var ends = new List<double>();
         var speeds = new List<double>();
         var delays = new List<double>();
+        var clearDelays = new List<double>();
         var missed = new List<string>();
         int eligible = 0, foundEligible = 0, foundAll = 0, split = 0;
         for (var t = 0; t < plays.Count; t++)
@@ -83,6 +95,10 @@ internal static class ScanScorer
                 if (predicted[p].Reported is { } reported)
                 {
                     delays.Add(reported - play.Start);
+                    if (IsClearStart(truth, play))
+                    {
+                        clearDelays.Add(reported - play.Start);
+                    }
                 }
             }
 
@@ -118,6 +134,7 @@ internal static class ScanScorer
             EndErrors = ends,
             SpeedErrors = speeds,
             ReportDelays = delays,
+            ClearStartReportDelays = clearDelays,
             Missed = missed,
         };
     }

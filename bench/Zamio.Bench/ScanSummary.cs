@@ -22,6 +22,9 @@ internal sealed record ScanSummary
     /// <summary>From a play's start on air to when a live stream would have shown it as ongoing.</summary>
     public ErrorStats ReportDelay { get; init; } = ErrorStats.Of([]);
 
+    /// <summary><see cref="ReportDelay"/> of the plays whose start nothing else sounded over.</summary>
+    public ErrorStats ClearStartReportDelay { get; init; } = ErrorStats.Of([]);
+
     public static ScanSummary Of(string condition, IReadOnlyCollection<ProgrammeScore> scores)
     {
         var eligible = scores.Sum(s => s.EligiblePlays);
@@ -47,6 +50,7 @@ internal sealed record ScanSummary
             EndError = ErrorStats.Of(scores.SelectMany(s => s.EndErrors)),
             SpeedError = ErrorStats.Of(scores.SelectMany(s => s.SpeedErrors)),
             ReportDelay = ErrorStats.Of(scores.SelectMany(s => s.ReportDelays)),
+            ClearStartReportDelay = ErrorStats.Of(scores.SelectMany(s => s.ClearStartReportDelays)),
         };
     }
 

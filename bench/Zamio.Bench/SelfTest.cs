@@ -75,6 +75,9 @@ internal static class SelfTest
         var sum = ScanSummary.Of("x", [ScanScorer.Score(Truth(), reported)]);
         Check(sum.ReportDelay.Count == 4 && Near(sum.ReportDelay.Median, 5) && Near(sum.ReportDelay.Max, 8), "report delays 2..8 s");
         Check(ScanSummary.Of("x", [ScanScorer.Score(Truth(), Perfect())]).ReportDelay.Count == 0, "no report times, no delays");
+        // "b" starts under the end of "a"; the others start where nothing else sounds (touching is not overlapping).
+        Check(sum.ClearStartReportDelay.Count == 3 && Near(sum.ClearStartReportDelay.Median, 6) && Near(sum.ClearStartReportDelay.Max, 8),
+            "clear-start delays: a, c and the repeat of a (2, 6, 8 s)");
     }
 
     private static void MissingAndWrongTrackLowerRecall()
