@@ -67,8 +67,8 @@ public static class ServeHost
             .AddCentralStorage(builder.Configuration)
             .AddStations()
             .AddCatalogIndex()
-            .AddIngest()
             .AddPlays()
+            .AddIngest()
             .AddZamioApi(builder.Configuration);
 
         var app = builder.Build();

@@ -37,17 +37,23 @@ public static class ServiceRegistration
         return services;
     }
 
+    /// <summary>
+    /// The host stops services in the reverse order of registration, and a packet the broker has acknowledged is gone
+    /// from its agent's spool: so the broker is registered after the loops it feeds (it stops taking packets before they
+    /// stop), and this after <see cref="AddPlays"/> (the play writer flushes after the last packet was matched).
+    /// </summary>
     public static IServiceCollection AddIngest(this IServiceCollection services)
     {
         services.AddSingleton<IngestQueue>();
-        services.AddSingleton<EmbeddedBroker>();
-        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         services.AddHostedService<IngestService>();
         services.AddHostedService<StationIdleSweep>();
         services.AddHostedService<StationRevocationSweep>();
+        services.AddSingleton<EmbeddedBroker>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         return services;
     }
 
+    /// <summary>Registered before <see cref="AddIngest"/>: see there.</summary>
     public static IServiceCollection AddPlays(this IServiceCollection services)
     {
         services.AddSingleton<PlayStore>();
