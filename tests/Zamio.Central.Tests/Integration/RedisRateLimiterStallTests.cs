@@ -8,6 +8,9 @@ using Zamio.Central.Caching;
 
 namespace Zamio.Central.Tests.Integration;
 
+// Alone: it times Redis's answers against the 1 s timeout, and other tests' large snapshots keep Redis busy for longer.
+[CollectionDefinition(nameof(RedisRateLimiterStallTests), DisableParallelization = true)]
+[Collection(nameof(RedisRateLimiterStallTests))]
 [Trait("Category", "Integration")]
 public sealed class RedisRateLimiterStallTests(ITestOutputHelper output)
 {
