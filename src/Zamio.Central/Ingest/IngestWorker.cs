@@ -241,10 +241,11 @@ internal sealed partial class IngestWorker(
     // it takes over at once. An older stream takes over once the current one has gone quiet, whatever its sequence
     // numbers (an agent restarted with its clock set back, or a reinstalled one replaying an earlier day from a new
     // spool); while the current one is live, two agents sending as one station do not take turns. A stream that was
-    // matched before and comes again writes onto the plays it left (see the play stores), not new ones.
+    // matched before and comes again writes onto the plays it left (see the play stores), not new ones. A redelivered
+    // packet of a stream already replaced never takes over, younger or older.
     private bool IsNewStream(StationSession session, FingerprintPacket packet) =>
-        packet.StreamStartUnixMicros > session.StreamStartUnixMicros
-        || (time.GetElapsedTime(session.LastAccepted) >= StreamTakeoverSilence && !IsRedelivery(session.Station, packet));
+        !IsRedelivery(session.Station, packet)
+        && (packet.StreamStartUnixMicros > session.StreamStartUnixMicros || time.GetElapsedTime(session.LastAccepted) >= StreamTakeoverSilence);
 
     private bool IsRedelivery(string station, FingerprintPacket packet) =>
         _superseded.TryGetValue(station, out var old)

@@ -440,6 +440,25 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Process_LateRedeliveryOfTheYoungerStreamAnEarlierDayReplaced_DoesNotTakeTheStationBack()
+    {
+        Send(0, 4);
+        _rig.Time.Advance(TimeSpan.FromSeconds(10));
+        // A reinstalled agent replays an earlier day after a quiet spell: its older stream takes the station over.
+        var earlier = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(20), startFrame: 0, firstSequence: 1, StationFeed.CaptureStart.AddDays(-1));
+        _worker.Process(IngestRig.Inbound(earlier[0]));
+        _worker.Process(IngestRig.Inbound(earlier[1]));
+        var before = _rig.Activity.State(IngestRig.Station);
+
+        _worker.Process(IngestRig.Inbound(_rig.Packets[3])); // QoS 1 redelivers a packet of the replaced, younger stream
+        _worker.Process(IngestRig.Inbound(earlier[2]));
+        _worker.Process(IngestRig.Inbound(earlier[3]));
+
+        var after = _rig.Activity.State(IngestRig.Station);
+        Assert.Equal((before.Accepted + 2, before.Duplicates + 1), (after.Accepted, after.Duplicates));
+    }
+
+    [Fact]
     public void Process_ReinstalledAgentReplaysAnEarlierDayAfterQuiet_ItsStreamIsMatched()
     {
         Send(0, 4);
