@@ -159,21 +159,42 @@ public sealed partial class EmbeddedBroker(
     // Session item naming the station a client logged in as (the broker's client list carries no user name).
     private const string StationItem = "zamio.station";
 
-    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         // The user name is the station id; the client id is free (agents use one per process).
         if (!stations.Verify(e.UserName, e.Password))
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             LogRefused(logger, e.UserName ?? "(none)", e.ClientId);
-        }
-        else
-        {
-            e.SessionItems[StationItem] = e.UserName;
+            return;
         }
 
-        return Task.CompletedTask;
+        // A client id names one session, and a login with it takes that session over: with another station's (agents'
+        // ids are predictable) one station could keep another's agent off the air.
+        if (_server is { } server && await SessionOwnerAsync(server, e.ClientId).ConfigureAwait(false) is { } owner && owner != e.UserName)
+        {
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            LogClientIdTaken(logger, e.UserName!, e.ClientId, owner);
+            return;
+        }
+
+        e.SessionItems[StationItem] = e.UserName;
     }
+
+    private static async Task<string?> SessionOwnerAsync(MqttServer server, string clientId)
+    {
+        try
+        {
+            return (await server.GetSessionAsync(clientId).ConfigureAwait(false)).Items[StationItem] as string;
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // no session by that id
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} tried to log in with client id {ClientId}, which is station {Owner}'s session; refused")]
+    private static partial void LogClientIdTaken(ILogger logger, string station, string clientId, string owner);
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {

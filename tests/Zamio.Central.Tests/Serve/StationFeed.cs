@@ -51,10 +51,10 @@ internal static class StationFeed
     public static Task<IMqttClient> ConnectAsync(ServeFixture fixture, string user, string password) =>
         ConnectAsync(fixture.MqttPort, user, password);
 
-    public static async Task<IMqttClient> ConnectAsync(int port, string user, string password)
+    public static async Task<IMqttClient> ConnectAsync(int port, string user, string password, string? clientId = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(Options(port, user, password));
+        await client.ConnectAsync(Options(port, user, password, clientId));
         return client;
     }
 
@@ -63,12 +63,12 @@ internal static class StationFeed
         TryConnectAsync(fixture.MqttPort, user, password);
 
     /// <summary>Connects and disconnects; returns the broker's CONNACK reason.</summary>
-    public static async Task<MqttClientConnectResultCode> TryConnectAsync(int port, string user, string password)
+    public static async Task<MqttClientConnectResultCode> TryConnectAsync(int port, string user, string password, string? clientId = null)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
         try
         {
-            var result = await client.ConnectAsync(Options(port, user, password));
+            var result = await client.ConnectAsync(Options(port, user, password, clientId));
             if (client.IsConnected)
             {
                 await client.DisconnectAsync();
@@ -76,16 +76,20 @@ internal static class StationFeed
 
             return result.ResultCode;
         }
-        catch (MQTTnet.Adapter.MqttConnectingFailedException ex) when (ex.Message.Contains(nameof(MqttClientConnectResultCode.BadUserNameOrPassword), StringComparison.Ordinal))
+        catch (MQTTnet.Adapter.MqttConnectingFailedException ex)
         {
-            return MqttClientConnectResultCode.BadUserNameOrPassword;
+            // The exception carries the CONNACK's reason only in its message.
+            return Enum.GetValues<MqttClientConnectResultCode>()
+                .Where(code => ex.Message.Contains(code.ToString(), StringComparison.Ordinal))
+                .OrderByDescending(code => code.ToString().Length)
+                .First();
         }
     }
 
-    private static MqttClientOptions Options(int port, string user, string password) =>
+    private static MqttClientOptions Options(int port, string user, string password, string? clientId) =>
         new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
-            .WithClientId($"{user}-{Guid.NewGuid():N}")
+            .WithClientId(clientId ?? $"{user}-{Guid.NewGuid():N}")
             .WithCredentials(user, password)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithTimeout(TimeSpan.FromSeconds(10))
