@@ -389,6 +389,20 @@ public sealed partial class PacketSpool : IDisposable
         _nextSequence = Math.Max(Math.Max(lastWritten, acked) + 1, Math.Max(_reserved.Value, 1));
         _reserved.Write(_nextSequence + _settings.SequenceReservation, durable: true);
 
+        // After a crash the numbers reserved but never written are skipped. They must not fall inside a segment: depth and
+        // losses are counted by subtracting sequence numbers within one, so the next packets start a segment of their own.
+        if (_segments.Count > 0 && _segments[^1] is var last
+            && (last.Count > 0 ? last.LastSequence + 1 : last.FirstSequence) != _nextSequence)
+        {
+            if (last.Count == 0)
+            {
+                File.Delete(last.Path);
+                _segments.RemoveAt(_segments.Count - 1);
+            }
+
+            _segments.Add(new SpoolSegment(Path.Combine(_settings.Directory, SpoolSegment.FileName(_nextSequence)), _nextSequence));
+        }
+
         if (_segments.Count == 0)
         {
             _segments.Add(new SpoolSegment(Path.Combine(_settings.Directory, SpoolSegment.FileName(_nextSequence)), _nextSequence));
