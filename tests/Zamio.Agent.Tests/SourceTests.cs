@@ -69,6 +69,24 @@ public sealed class SourceTests
     }
 
     [Fact]
+    public async Task Read_CommandAliveButSilent_FailsAsUnavailable()
+    {
+        // Like an arecord that lost sync or an ffmpeg pulling a stalled stream: audio, then nothing, process still running.
+        var source = ProcessAudioSource.Command("printf 'abcd'; exec sleep 60", TimeSpan.FromSeconds(10), silentFor: TimeSpan.FromSeconds(1));
+        using var input = await source.OpenAsync(CancellationToken.None);
+        var reading = Task.Run(() =>
+        {
+            var buffer = new float[16];
+            while (input.Read(buffer) > 0)
+            {
+            }
+        });
+
+        var ex = await Assert.ThrowsAsync<SourceUnavailableException>(() => reading.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("no data for 1 s", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void IcyMetadata_IsStrippedAndTitleReported()
     {
         var audio1 = Enumerable.Range(0, 16).Select(i => (byte)i).ToArray();

@@ -77,7 +77,7 @@ public sealed class WasapiTests
     [Fact]
     public async Task SampleQueue_ReadWaitsForTheDriverAndEndsWithItsError()
     {
-        using var queue = new SampleQueue(48_000, capacity: 4);
+        using var queue = new SampleQueue(48_000, capacity: 4, silentFor: TimeSpan.FromMinutes(1));
         var buffer = new float[8];
         var read = Task.Run(() => queue.Read(buffer));
         queue.Write([1f, 2f]);
@@ -89,5 +89,20 @@ public sealed class WasapiTests
         Assert.Equal([4f, 5f, 6f, 7f], buffer[..4]);
         var ex = Assert.Throws<SourceUnavailableException>(() => queue.Read(buffer));
         Assert.Contains("device unplugged", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SampleQueue_DriverStopsCallingBack_ReadFailsAsUnavailable()
+    {
+        // A driver that goes quiet without reporting an error: the read must end, or capture waits for ever.
+        using var queue = new SampleQueue(48_000, capacity: 4, silentFor: TimeSpan.FromSeconds(1));
+        var buffer = new float[8];
+        queue.Write([1f]);
+        Assert.Equal(1, queue.Read(buffer));
+
+        var read = Task.Run(() => queue.Read(buffer));
+
+        var ex = await Assert.ThrowsAsync<SourceUnavailableException>(() => read.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("no audio for 1 s", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -12,10 +12,10 @@ namespace Zamio.Agent.Sources;
 /// <param name="url">The stream.</param>
 /// <param name="http">The agent's client (no overall timeout: streams never end).</param>
 /// <param name="silentFor">How long the server may send nothing, for the response headers or mid-stream, before the
-/// stream counts as failed and is opened again (default 15 s).</param>
+/// stream counts as failed and is opened again (default <see cref="AudioSourceFactory.SilentFor"/>).</param>
 public sealed class HttpAudioSource(Uri url, HttpClient http, TimeSpan? silentFor = null) : IAudioSource
 {
-    private readonly TimeSpan _silentFor = silentFor ?? TimeSpan.FromSeconds(15);
+    private readonly TimeSpan _silentFor = silentFor ?? AudioSourceFactory.SilentFor;
 
     // Shown in logs and in the retained status message: no user info or query, either may carry a secret.
     public string Description { get; } = url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);

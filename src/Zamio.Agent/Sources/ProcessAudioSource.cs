@@ -8,37 +8,43 @@ namespace Zamio.Agent.Sources;
 /// <summary>
 /// Raw signed 16-bit little-endian mono PCM at 8 kHz from a child process's stdout: <c>arecord</c> for
 /// <c>alsa:DEVICE</c>, or any shell command for <c>cmd:</c>. The process must deliver audio soon after it
-/// starts, otherwise opening fails with whatever it printed on stderr.
+/// starts, otherwise opening fails with whatever it printed on stderr; a process that stays alive but stops writing
+/// (an <c>arecord</c> that lost sync, an ffmpeg pulling a stalled stream) fails like one that exited.
 /// </summary>
 public sealed class ProcessAudioSource : IAudioSource
 {
     private readonly string _fileName;
     private readonly string[] _arguments;
     private readonly TimeSpan _firstAudioTimeout;
+    private readonly TimeSpan _silentFor;
 
-    public ProcessAudioSource(string description, string fileName, IEnumerable<string> arguments, TimeSpan firstAudioTimeout)
+    /// <param name="silentFor">How long the process may write nothing, once it has delivered audio, before the source
+    /// counts as failed and is opened again (default <see cref="AudioSourceFactory.SilentFor"/>).</param>
+    public ProcessAudioSource(string description, string fileName, IEnumerable<string> arguments, TimeSpan firstAudioTimeout, TimeSpan? silentFor = null)
     {
         Description = description;
         _fileName = fileName;
         _arguments = [.. arguments];
         _firstAudioTimeout = firstAudioTimeout;
+        _silentFor = silentFor ?? AudioSourceFactory.SilentFor;
     }
 
     public string Description { get; }
 
     public bool IsLive => true;
 
-    public static ProcessAudioSource Alsa(string device, TimeSpan firstAudioTimeout) =>
+    public static ProcessAudioSource Alsa(string device, TimeSpan firstAudioTimeout, TimeSpan? silentFor = null) =>
         new(
             "alsa:" + device,
             "arecord",
             ["-q", "-D", device, "-f", "S16_LE", "-c", "1", "-r", FingerprintSettings.SampleRate.ToString(CultureInfo.InvariantCulture), "-t", "raw"],
-            firstAudioTimeout);
+            firstAudioTimeout,
+            silentFor);
 
-    public static ProcessAudioSource Command(string command, TimeSpan firstAudioTimeout) =>
+    public static ProcessAudioSource Command(string command, TimeSpan firstAudioTimeout, TimeSpan? silentFor = null) =>
         OperatingSystem.IsWindows()
-            ? new(CommandDescription(command), "cmd.exe", ["/c", command], firstAudioTimeout)
-            : new(CommandDescription(command), "/bin/sh", ["-c", command], firstAudioTimeout);
+            ? new(CommandDescription(command), "cmd.exe", ["/c", command], firstAudioTimeout, silentFor)
+            : new(CommandDescription(command), "/bin/sh", ["-c", command], firstAudioTimeout, silentFor);
 
     // Shown in logs and in the retained status message: the program only, its arguments may carry a URL with a password.
     private static string CommandDescription(string command)
@@ -78,7 +84,7 @@ public sealed class ProcessAudioSource : IAudioSource
             throw new SourceUnavailableException($"{Description}: cannot run '{_fileName}'{hint}: {ex.Message}", ex);
         }
 
-        var input = new Input(process, Description);
+        var input = new Input(process, Description, _silentFor);
         try
         {
             await input.WaitForFirstAudioAsync(_firstAudioTimeout, cancellationToken).ConfigureAwait(false);
@@ -97,16 +103,18 @@ public sealed class ProcessAudioSource : IAudioSource
         private readonly Process _process;
         private readonly string _description;
         private readonly Stream _stdout;
+        private readonly IdleTimeoutStream _audio; // _stdout once audio flows: a silent process fails the read
         private readonly System.Text.StringBuilder _stderr = new();
         private readonly byte[] _bytes = new byte[8192];
         private int _buffered; // bytes at the start of _bytes not yet converted
         private int _disposed;
 
-        public Input(Process process, string description)
+        public Input(Process process, string description, TimeSpan silentFor)
         {
             _process = process;
             _description = description;
             _stdout = process.StandardOutput.BaseStream;
+            _audio = new IdleTimeoutStream(_stdout, silentFor);
             process.StandardInput.Close();
             process.ErrorDataReceived += (_, e) =>
             {
@@ -155,11 +163,16 @@ public sealed class ProcessAudioSource : IAudioSource
                 int read;
                 try
                 {
-                    read = _stdout.Read(_bytes, _buffered, wanted - _buffered);
+                    read = _audio.Read(_bytes, _buffered, wanted - _buffered);
                 }
                 catch (Exception ex) when (ex is ObjectDisposedException or IOException && Volatile.Read(ref _disposed) != 0)
                 {
                     return 0;
+                }
+                catch (IOException ex)
+                {
+                    // Silent for too long (or the pipe failed): the process is killed on disposal and opened again.
+                    throw new SourceUnavailableException($"{_description}: {ex.Message}{Errors()}", ex);
                 }
 
                 if (read == 0)
@@ -208,6 +221,7 @@ public sealed class ProcessAudioSource : IAudioSource
             }
 
             _process.Dispose();
+            _audio.Dispose();
         }
 
         private string ExitCode() => _process.HasExited ? $" (exit code {_process.ExitCode})" : string.Empty;

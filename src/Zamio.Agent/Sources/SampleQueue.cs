@@ -4,9 +4,11 @@ namespace Zamio.Agent.Sources;
 
 /// <summary>
 /// Hands samples from a driver's callback thread to the capture loop's blocking reads. Bounded like a sound
-/// card buffer: if the reader falls behind by more than the capacity, the oldest samples are overwritten.
+/// card buffer: if the reader falls behind by more than the capacity, the oldest samples are overwritten. A driver
+/// that stops calling back without reporting an error fails the read after <c>silentFor</c>, so the source is opened
+/// again instead of capture waiting for ever.
 /// </summary>
-internal sealed class SampleQueue(int sampleRate, int capacity) : ISampleSource
+internal sealed class SampleQueue(int sampleRate, int capacity, TimeSpan silentFor) : ISampleSource
 {
     private readonly object _gate = new();
     private readonly float[] _ring = new float[capacity];
@@ -19,6 +21,12 @@ internal sealed class SampleQueue(int sampleRate, int capacity) : ISampleSource
 
     public void Write(ReadOnlySpan<float> samples)
     {
+        // A pulse must mean samples (or the end), else empty callbacks would keep a silent driver's reader waiting.
+        if (samples.IsEmpty)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             foreach (var s in samples)
@@ -55,7 +63,10 @@ internal sealed class SampleQueue(int sampleRate, int capacity) : ISampleSource
         {
             while (_count == 0 && !_completed)
             {
-                Monitor.Wait(_gate);
+                if (!Monitor.Wait(_gate, silentFor))
+                {
+                    throw new SourceUnavailableException($"capture stopped: no audio for {silentFor.TotalSeconds:0} s");
+                }
             }
 
             if (_count == 0)

@@ -23,11 +23,11 @@ internal sealed class WasapiInput : IAudioInput
     private float[] _mono = [];
     private int _disposed;
 
-    private WasapiInput(WasapiRecorder capture, PcmFormat format, int sampleRate)
+    private WasapiInput(WasapiRecorder capture, PcmFormat format, int sampleRate, TimeSpan silentFor)
     {
         _capture = capture;
         _format = format;
-        _queue = new SampleQueue(sampleRate, sampleRate * 10); // 10 s, like the capture channel
+        _queue = new SampleQueue(sampleRate, sampleRate * 10, silentFor); // 10 s, like the capture channel
         _samples = new Resampler(_queue, FingerprintSettings.SampleRate);
         capture.DataAvailable += OnData;
         capture.RecordingStopped += (_, e) =>
@@ -39,7 +39,7 @@ internal sealed class WasapiInput : IAudioInput
 
     public string? Hint => null;
 
-    public static async Task<IAudioInput> OpenAsync(string description, string device, TimeSpan firstAudioTimeout, CancellationToken cancellationToken)
+    public static async Task<IAudioInput> OpenAsync(string description, string device, TimeSpan firstAudioTimeout, TimeSpan silentFor, CancellationToken cancellationToken)
     {
         WasapiInput? input = null;
         try
@@ -55,7 +55,7 @@ internal sealed class WasapiInput : IAudioInput
                 throw new SourceUnavailableException($"{description}: unsupported capture format {wave}");
             }
 
-            input = new WasapiInput(capture, format, wave.SampleRate);
+            input = new WasapiInput(capture, format, wave.SampleRate, silentFor);
             capture.StartRecording();
             await input._firstAudio.Task.WaitAsync(firstAudioTimeout, cancellationToken).ConfigureAwait(false);
             return input;
