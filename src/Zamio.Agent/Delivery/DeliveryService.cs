@@ -33,6 +33,9 @@ public sealed partial class DeliveryService(
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
 
+    // How long to pause when a wait for the link returns at once without it being up, instead of asking again at once.
+    private static readonly TimeSpan NotConnectedPause = TimeSpan.FromMilliseconds(200);
+
     // When this run's first packet was confirmed: how long central has had to report on it.
     private long? _firstDelivered;
 
@@ -183,7 +186,14 @@ public sealed partial class DeliveryService(
 
             // Wake on reconnect, or when the fallback becomes due.
             var wait = fallback is null ? Timeout.InfiniteTimeSpan : fallbackAfter - downFor;
-            await link.WaitConnectedAsync(wait, cancellationToken).ConfigureAwait(false);
+            var waiting = time.GetTimestamp();
+            if (!await link.WaitConnectedAsync(wait, cancellationToken).ConfigureAwait(false)
+                && time.GetElapsedTime(waiting) < NotConnectedPause)
+            {
+                // Still marked connected while the client has already dropped (MQTTnet signals the disconnect after
+                // closing the socket, which can take seconds): this loop would otherwise spin a core until then.
+                await Task.Delay(NotConnectedPause, time, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -55,6 +55,16 @@ public sealed class MqttLink : IDisposable
         lock (_gate)
         {
             LastError = null;
+
+            // MQTTnet raises DisconnectedAsync on its own thread, and can do so before ConnectAsync returns: clearing
+            // that signal now would leave the connection loop waiting for a disconnect that has already happened. The
+            // client says it is down before it raises the event, so this check or the event's call sees the drop.
+            if (!Client.IsConnected)
+            {
+                MarkDisconnected();
+                return;
+            }
+
             if (_disconnected.Task.IsCompleted)
             {
                 _disconnected = NewSignal();
