@@ -97,9 +97,12 @@ public sealed partial class DeliveryService(
 
                 if (resend.Count == 0)
                 {
+                    // Read before the spool: the fingerprint loop appends its last packets before it marks production
+                    // complete, so finished and then empty means nothing more is coming.
+                    var finished = completion.ProductionComplete;
                     if (!spool.TryTake(out var record))
                     {
-                        if (completion.ProductionComplete)
+                        if (finished)
                         {
                             LogAllDelivered(logger, spool.AckedSequence);
                             completion.MarkAllDelivered();
