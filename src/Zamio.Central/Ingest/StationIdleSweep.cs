@@ -61,11 +61,12 @@ public sealed partial class StationIdleSweep(
         }
         catch (Exception ex) when (PlayStore.IsTransient(ex))
         {
-            // The database is away; the play writer reports that, and the next sweep tries again.
+            // The database is away or cannot take writes for now (a failover, a full disk); the play writer reports
+            // that, and the next sweep tries again.
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A full disk or a read-only failover: logged, and the sweep goes on; it must never stop ingest.
+            // Anything else: logged, and the sweep goes on; it must never stop ingest.
             LogAbandonedFailed(logger, ex);
         }
     }

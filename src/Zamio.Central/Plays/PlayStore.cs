@@ -216,20 +216,9 @@ public sealed partial class PlayStore : BackgroundService
             _inFlightOnly = batch.Count;
         }
 
-        var plays = batch.ConvertAll(b => b.Play);
         try
         {
-            if (retry)
-            {
-                await _pipeline.ExecuteAsync(
-                    async (state, ct) => await state.Backend.UpsertAsync(state.Plays, state.Time.GetUtcNow(), ct).ConfigureAwait(false),
-                    (Backend: _backend, Plays: plays, Time: _time),
-                    cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await _backend.UpsertAsync(plays, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            }
+            await WriteAsync(batch.ConvertAll(b => b.Play), retry, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException || IsTransient(ex))
         {
@@ -238,23 +227,66 @@ public sealed partial class PlayStore : BackgroundService
         }
         catch (Exception ex)
         {
-            // Not a connectivity problem (a bug or a constraint): retrying cannot help, so count and report.
-            Interlocked.Add(ref _dropped, batch.Count);
-            _lastError = ex.Message;
-            LogWriteRejected(_logger, ex, batch.Count);
+            // Not a connectivity problem: a play the database refuses (a bug, a constraint). One at a time, only the
+            // plays it refuses are lost, not the rest of the batch with them.
+            LogBatchRejected(_logger, ex, batch.Count);
+            await WriteOneByOneAsync(batch, retry, cancellationToken).ConfigureAwait(false);
             Completed();
             return true;
         }
 
-        Interlocked.Add(ref _written, batch.Count);
+        Written(batch.Count);
+        Completed();
+        return true;
+    }
+
+    private async Task WriteOneByOneAsync(List<(PlayRecord Play, long Sequence)> batch, bool retry, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var play = batch[i].Play;
+            try
+            {
+                await WriteAsync([play], retry, cancellationToken).ConfigureAwait(false);
+                Written(1);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException || IsTransient(ex))
+            {
+                Requeue(batch.GetRange(i, batch.Count - i));
+                throw;
+            }
+            catch (Exception ex)
+            {
+                Interlocked.Increment(ref _dropped);
+                _lastError = ex.Message;
+                LogWriteRejected(_logger, ex, play.Station, play.PlayKey);
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<PlayRecord> plays, bool retry, CancellationToken cancellationToken)
+    {
+        if (retry)
+        {
+            await _pipeline.ExecuteAsync(
+                async (state, ct) => await state.Backend.UpsertAsync(state.Plays, state.Time.GetUtcNow(), ct).ConfigureAwait(false),
+                (Backend: _backend, Plays: plays, Time: _time),
+                cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _backend.UpsertAsync(plays, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Written(int count)
+    {
+        Interlocked.Add(ref _written, count);
         if (!_healthy)
         {
             _healthy = true;
-            LogWriteRecovered(_logger, batch.Count);
+            LogWriteRecovered(_logger, count);
         }
-
-        Completed();
-        return true;
     }
 
     private void Requeue(List<(PlayRecord Play, long Sequence)> batch)
@@ -296,10 +328,16 @@ public sealed partial class PlayStore : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Whether the error is the database's condition rather than the plays': such a write is retried, and the plays wait
+    /// in the buffer until it passes. Besides what Npgsql counts as transient: a read-only transaction (a failover landed
+    /// on a standby), rejected credentials (a password rotation in progress) and a missing database.
+    /// </summary>
     internal static bool IsTransient(Exception ex) => ex switch
     {
-        NpgsqlException npgsql => npgsql.IsTransient || npgsql is not PostgresException,
-        SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6 or 10, // busy, locked, I/O
+        PostgresException postgres => postgres.IsTransient || postgres.SqlState is "25006" or "3D000" || postgres.SqlState.StartsWith("28", StringComparison.Ordinal),
+        NpgsqlException => true,
+        SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14, // busy, locked, read-only, I/O, disk full, cannot open
         TimeoutException or System.Net.Sockets.SocketException or IOException => true,
         _ => false,
     };
@@ -313,8 +351,11 @@ public sealed partial class PlayStore : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "Play buffer full ({Capacity} plays): new plays are dropped and counted until the database returns")]
     private static partial void LogBufferFull(ILogger logger, int capacity);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} play(s) rejected by the database and dropped")]
-    private static partial void LogWriteRejected(ILogger logger, Exception exception, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} play(s) was rejected by the database; writing them one at a time")]
+    private static partial void LogBatchRejected(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Play {PlayKey} of station {Station} rejected by the database and dropped")]
+    private static partial void LogWriteRejected(ILogger logger, Exception exception, string station, string playKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping with {Pending} play(s) not written (database unreachable)")]
     private static partial void LogUnwrittenAtStop(ILogger logger, int pending);

@@ -1,5 +1,7 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Zamio.Central.Plays;
 using Zamio.Central.Storage;
 
@@ -44,6 +46,79 @@ public sealed class PlayStoreTests
         }
     }
 
+    [Fact]
+    public async Task Upsert_DatabaseReadOnlyOnce_RetriesAndWritesEveryPlay()
+    {
+        // A failover that lands on a standby answers 25006 until the new primary is found.
+        var backend = new RefusingPlayStore(calls => calls == 1 ? new PostgresException("cannot execute INSERT in a read-only transaction", "ERROR", "ERROR", "25006") : null);
+        using var plays = new PlayStore(backend, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance);
+        await plays.StartAsync(CancellationToken.None);
+        try
+        {
+            plays.Upsert([Play("a", "ongoing"), Play("b", "ongoing"), Play("c", "closed")]);
+            await plays.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal(["a", "b", "c"], backend.Written.Keys);
+            Assert.Equal(0, plays.State.Dropped);
+            Assert.True(plays.State.Healthy);
+        }
+        finally
+        {
+            await plays.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Upsert_DatabaseRefusesOnePlay_WritesTheOthersAndDropsOnlyThatOne()
+    {
+        var backend = new RefusingPlayStore((_, batch) => batch.Any(p => p.PlayKey == "b")
+            ? new PostgresException("new row violates check constraint", "ERROR", "ERROR", "23514")
+            : null);
+        using var plays = new PlayStore(backend, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance);
+        await plays.StartAsync(CancellationToken.None);
+        try
+        {
+            plays.Upsert([Play("a", "ongoing"), Play("b", "ongoing"), Play("c", "closed")]);
+            await plays.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal(["a", "c"], backend.Written.Keys);
+            Assert.Equal(1, plays.State.Dropped);
+            Assert.Equal(2, plays.State.Written);
+            Assert.Equal(0, plays.State.Pending);
+        }
+        finally
+        {
+            await plays.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Theory]
+    [InlineData("25006")] // read-only transaction: a failover landed on a standby
+    [InlineData("28P01")] // password refused: a credential rotation in progress
+    [InlineData("28000")]
+    [InlineData("3D000")] // database does not exist (yet)
+    [InlineData("57P01")] // administrator shutdown
+    public void IsTransient_PostgresUnavailable_ReturnsTrue(string sqlState) =>
+        Assert.True(PlayStore.IsTransient(new PostgresException("unavailable", "FATAL", "FATAL", sqlState)));
+
+    [Theory]
+    [InlineData("23514")] // check violation
+    [InlineData("22001")] // value too long
+    [InlineData("42703")] // undefined column
+    public void IsTransient_PostgresRefusesTheRow_ReturnsFalse(string sqlState) =>
+        Assert.False(PlayStore.IsTransient(new PostgresException("refused", "ERROR", "ERROR", sqlState)));
+
+    [Theory]
+    [InlineData(5, true)] // busy
+    [InlineData(8, true)] // read-only file
+    [InlineData(13, true)] // disk full
+    [InlineData(14, true)] // cannot open
+    [InlineData(19, false)] // constraint
+    public void IsTransient_SqliteError_RetriesOnlyTheFilesCondition(int code, bool transient) =>
+        Assert.Equal(transient, PlayStore.IsTransient(new SqliteException("sqlite", code)));
+
+    private static IOptions<StorageOptions> Retrying => Options.Create(new StorageOptions { RetryDelayMilliseconds = 10, MaxRetryDelayMilliseconds = 10 });
+
     private static PlayRecord Play(string key, string status) =>
         new("st-count", key, "song-" + key, Start, Start.AddMinutes(3), 0.9, 1, status);
 
@@ -67,6 +142,45 @@ public sealed class PlayStoreTests
                     Latest[play.PlayKey] = play;
                 }
             }
+        }
+
+        public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null) => [];
+
+        public IReadOnlyList<PlayRecord> Ongoing(string station) => [];
+
+        public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to) => [];
+
+        public int CloseAbandoned(DateTimeOffset untouchedSince, DateTimeOffset now) => 0;
+    }
+
+    /// <summary>Throws what <c>refuse</c> returns for a call (counted from 1) and its batch; remembers the plays written.</summary>
+    private sealed class RefusingPlayStore(Func<int, IReadOnlyList<PlayRecord>, Exception?> refuse) : IPlayStore
+    {
+        private int _calls;
+
+        public RefusingPlayStore(Func<int, Exception?> refuse)
+            : this((call, _) => refuse(call))
+        {
+        }
+
+        public SortedDictionary<string, PlayRecord> Written { get; } = new(StringComparer.Ordinal);
+
+        public Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            if (refuse(Interlocked.Increment(ref _calls), plays) is { } error)
+            {
+                throw error;
+            }
+
+            lock (Written)
+            {
+                foreach (var play in plays)
+                {
+                    Written[play.PlayKey] = play;
+                }
+            }
+
+            return Task.CompletedTask;
         }
 
         public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null) => [];
