@@ -46,6 +46,7 @@ public sealed partial class PlayStore : BackgroundService
     private long _written;
     private long _dropped;
     private long _failures;
+    private int _overflowing; // 1 from a dropped play until the next write succeeds: one log line per overflow
     private volatile bool _healthy = true;
     private volatile string? _lastError;
 
@@ -125,9 +126,13 @@ public sealed partial class PlayStore : BackgroundService
             }
         }
 
-        if (dropped > 0 && Interlocked.Add(ref _dropped, dropped) == dropped)
+        if (dropped > 0)
         {
-            LogBufferFull(_logger, _options.PlayBufferCapacity);
+            Interlocked.Add(ref _dropped, dropped);
+            if (Interlocked.Exchange(ref _overflowing, 1) == 0)
+            {
+                LogBufferFull(_logger, _options.PlayBufferCapacity);
+            }
         }
 
         _signal.Writer.TryWrite(0);
@@ -282,6 +287,7 @@ public sealed partial class PlayStore : BackgroundService
     private void Written(int count)
     {
         Interlocked.Add(ref _written, count);
+        Volatile.Write(ref _overflowing, 0);
         if (!_healthy)
         {
             _healthy = true;

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -92,6 +93,38 @@ public sealed class PlayStoreTests
         }
     }
 
+    [Fact]
+    public async Task Upsert_BufferOverflowsAgainAfterAWrite_LogsEachOverflowOnce()
+    {
+        var backend = new SteppedPlayStore();
+        var logger = new RecordingLogger();
+        using var plays = new PlayStore(backend, Options.Create(new StorageOptions { PlayBufferCapacity = 1 }), TimeProvider.System, logger);
+        await plays.StartAsync(CancellationToken.None);
+        try
+        {
+            foreach (var (kept, overflow) in new[] { ("a", new[] { "b", "c" }), ("d", new[] { "e" }) })
+            {
+                plays.Upsert([Play(kept, "ongoing")]);
+                Assert.True(await backend.Entered.WaitAsync(TimeSpan.FromSeconds(10)));
+                foreach (var key in overflow)
+                {
+                    plays.Upsert([Play(key, "ongoing")]);
+                }
+
+                backend.Release.Release();
+                await plays.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+
+            Assert.Equal(3, plays.State.Dropped);
+            Assert.Equal(2, logger.Messages.Count(m => m.StartsWith("Play buffer full", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            backend.Release.Release(10);
+            await plays.StopAsync(CancellationToken.None);
+        }
+    }
+
     [Theory]
     [InlineData("25006")] // read-only transaction: a failover landed on a standby
     [InlineData("28P01")] // password refused: a credential rotation in progress
@@ -151,6 +184,43 @@ public sealed class PlayStoreTests
         public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to) => [];
 
         public int CloseAbandoned(DateTimeOffset untouchedSince, DateTimeOffset now) => 0;
+    }
+
+    /// <summary>Signals each write as it begins and holds it until released.</summary>
+    private sealed class SteppedPlayStore : IPlayStore
+    {
+        public SemaphoreSlim Entered { get; } = new(0);
+
+        public SemaphoreSlim Release { get; } = new(0);
+
+        public async Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            Entered.Release();
+            await Release.WaitAsync(cancellationToken);
+        }
+
+        public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null) => [];
+
+        public IReadOnlyList<PlayRecord> Ongoing(string station) => [];
+
+        public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to) => [];
+
+        public int CloseAbandoned(DateTimeOffset untouchedSince, DateTimeOffset now) => 0;
+    }
+
+    private sealed class RecordingLogger : ILogger<PlayStore>
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
+
+        public IReadOnlyList<string> Messages => [.. _messages];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _messages.Enqueue(formatter(state, exception));
     }
 
     /// <summary>Throws what <c>refuse</c> returns for a call (counted from 1) and its batch; remembers the plays written.</summary>
