@@ -47,6 +47,7 @@ public sealed partial class PlayStore : BackgroundService
     private long _dropped;
     private long _failures;
     private int _overflowing; // 1 from a dropped play until the next write succeeds: one log line per overflow
+    private bool _stopping; // under _gate: the last flush has begun, and plays coming later are dropped
     private volatile bool _healthy = true;
     private volatile string? _lastError;
 
@@ -104,14 +105,17 @@ public sealed partial class PlayStore : BackgroundService
         }
 
         var dropped = 0;
+        bool stopped;
         lock (_gate)
         {
+            // Ingest stops before the writer; a play that still came would wait in the buffer, never written nor counted.
+            stopped = _stopping;
             foreach (var play in plays)
             {
                 var key = (play.Station, play.PlayKey);
                 var known = _pending.ContainsKey(key);
                 var writing = !known && _inFlight.Contains(key);
-                if (_pending.Count + _inFlightOnly >= _options.PlayBufferCapacity && !known && !writing)
+                if (stopped || (_pending.Count + _inFlightOnly >= _options.PlayBufferCapacity && !known && !writing))
                 {
                     dropped++;
                     continue;
@@ -129,7 +133,11 @@ public sealed partial class PlayStore : BackgroundService
         if (dropped > 0)
         {
             Interlocked.Add(ref _dropped, dropped);
-            if (Interlocked.Exchange(ref _overflowing, 1) == 0)
+            if (stopped)
+            {
+                LogDroppedAfterStop(_logger, dropped);
+            }
+            else if (Interlocked.Exchange(ref _overflowing, 1) == 0)
             {
                 LogBufferFull(_logger, _options.PlayBufferCapacity);
             }
@@ -187,6 +195,11 @@ public sealed partial class PlayStore : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _stopping = true;
+        }
+
         try
         {
             // One last attempt without retries: what cannot be written now is reported, not waited for.
@@ -362,6 +375,9 @@ public sealed partial class PlayStore : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Play {PlayKey} of station {Station} rejected by the database and dropped")]
     private static partial void LogWriteRejected(ILogger logger, Exception exception, string station, string playKey);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} play(s) arrived after the play writer stopped and were dropped")]
+    private static partial void LogDroppedAfterStop(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping with {Pending} play(s) not written (database unreachable)")]
     private static partial void LogUnwrittenAtStop(ILogger logger, int pending);

@@ -125,6 +125,23 @@ public sealed class PlayStoreTests
         }
     }
 
+    [Fact]
+    public async Task Upsert_AfterTheWriterStopped_CountsAndLogsThePlaysAsDropped()
+    {
+        var backend = new RefusingPlayStore(_ => null);
+        var logger = new RecordingLogger();
+        using var plays = new PlayStore(backend, Retrying, TimeProvider.System, logger);
+        await plays.StartAsync(CancellationToken.None);
+        await plays.StopAsync(CancellationToken.None);
+
+        plays.Upsert([Play("a", "closed"), Play("b", "closed")]);
+
+        Assert.Equal(2, plays.State.Dropped);
+        Assert.Equal(0, plays.State.Pending);
+        Assert.Contains(logger.Messages, m => m.Contains("after the play writer stopped", StringComparison.Ordinal));
+        Assert.Empty(backend.Written);
+    }
+
     [Theory]
     [InlineData("25006")] // read-only transaction: a failover landed on a standby
     [InlineData("28P01")] // password refused: a credential rotation in progress
