@@ -49,7 +49,7 @@ public sealed class PostgresStationStore(NpgsqlDataSource dataSource) : IStation
     }
 }
 
-/// <summary>Plays in PostgreSQL, keyed by (station, play key); a batch is one multi-row upsert.</summary>
+/// <summary>Plays in PostgreSQL, keyed by (station, play key); a batch is one multi-row upsert in one transaction.</summary>
 public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
 {
     private readonly AiringKeys _airings = new();
@@ -71,50 +71,76 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var (resolved, learned) = await _airings.ResolveAsync(latest.Values, unknown => StoredAiringsAsync(connection, unknown, cancellationToken)).ConfigureAwait(false);
-            var rows = resolved.ToArray();
-            if (rows.Length == 0)
+            var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (tx.ConfigureAwait(false))
             {
-                _airings.Remember(learned);
-                return;
-            }
-
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO plays (station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status, updated_at)
-                SELECT station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status, @now
-                FROM unnest(@stations, @keys, @sessions, @ids, @tracks, @starts, @ends, @confidences, @speeds, @statuses)
-                    AS p(station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status)
-                ON CONFLICT (station, play_key) DO UPDATE SET
-                    track = excluded.track, start_utc = excluded.start_utc, end_utc = excluded.end_utc,
-                    confidence = excluded.confidence, speed = excluded.speed, updated_at = excluded.updated_at,
-                    status = excluded.status
-                WHERE excluded.status = 'retracted' OR excluded.end_utc > plays.end_utc
-                    OR (excluded.end_utc = plays.end_utc AND plays.status <> 'closed')
-                """,
-                new
+                var (resolved, learned) = await _airings.ResolveAsync(latest.Values, unknown => StoredAiringsAsync(tx, unknown, cancellationToken)).ConfigureAwait(false);
+                var rows = resolved.ToArray();
+                if (rows.Length > 0)
                 {
-                    now = now.UtcDateTime,
-                    stations = rows.Select(p => p.Station).ToArray(),
-                    keys = rows.Select(p => p.PlayKey).ToArray(),
-                    sessions = rows.Select(p => PlayKeys.Session(p.PlayKey)).ToArray(),
-                    ids = rows.Select(p => PlayKeys.PlayId(p.PlayKey)).ToArray(),
-                    tracks = rows.Select(p => p.Track).ToArray(),
-                    starts = rows.Select(p => p.Start.UtcDateTime).ToArray(),
-                    ends = rows.Select(p => p.End.UtcDateTime).ToArray(),
-                    confidences = rows.Select(p => p.Confidence).ToArray(),
-                    speeds = rows.Select(p => p.Speed).ToArray(),
-                    statuses = rows.Select(p => p.Status).ToArray(),
-                },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            _airings.Remember(learned);
+                    await InsertAsync(tx, rows, now, cancellationToken).ConfigureAwait(false);
+                }
+
+                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                _airings.Remember(learned);
+            }
         }
     }
 
-    /// <summary>The stored airing (see <see cref="PlaySql.SameAiring"/>) each of these plays not stored yet is, if any.</summary>
+    private static Task InsertAsync(NpgsqlTransaction tx, PlayRecord[] rows, DateTimeOffset now, CancellationToken cancellationToken) =>
+        tx.Connection!.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO plays (station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status, updated_at)
+            SELECT station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status, @now
+            FROM unnest(@stations, @keys, @sessions, @ids, @tracks, @starts, @ends, @confidences, @speeds, @statuses)
+                AS p(station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status)
+            ON CONFLICT (station, play_key) DO UPDATE SET
+                track = excluded.track, start_utc = excluded.start_utc, end_utc = excluded.end_utc,
+                confidence = excluded.confidence, speed = excluded.speed, updated_at = excluded.updated_at,
+                status = excluded.status
+            WHERE excluded.status = 'retracted' OR excluded.end_utc > plays.end_utc
+                OR (excluded.end_utc = plays.end_utc AND plays.status <> 'closed')
+            """,
+            new
+            {
+                now = now.UtcDateTime,
+                stations = rows.Select(p => p.Station).ToArray(),
+                keys = rows.Select(p => p.PlayKey).ToArray(),
+                sessions = rows.Select(p => PlayKeys.Session(p.PlayKey)).ToArray(),
+                ids = rows.Select(p => PlayKeys.PlayId(p.PlayKey)).ToArray(),
+                tracks = rows.Select(p => p.Track).ToArray(),
+                starts = rows.Select(p => p.Start.UtcDateTime).ToArray(),
+                ends = rows.Select(p => p.End.UtcDateTime).ToArray(),
+                confidences = rows.Select(p => p.Confidence).ToArray(),
+                speeds = rows.Select(p => p.Speed).ToArray(),
+                statuses = rows.Select(p => p.Status).ToArray(),
+            },
+            tx,
+            cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// The stored airing (see <see cref="PlaySql.SameAiring"/>) each of these plays not stored yet is, if any. Two
+    /// instances writing one airing under their own sessions' keys (a station moving between them) would each miss the
+    /// other's uncommitted row and both insert: a paid play counted twice. So the stations of the plays looked up are
+    /// locked first, until the transaction ends, and the second instance's lookup finds the first one's row. Plays whose
+    /// key is known already have their row, so only these can add one. Locks are taken in one order (by key) so that two
+    /// batches never each hold a lock the other waits for.
+    /// </summary>
     private static async Task<IReadOnlyDictionary<(string Station, string PlayKey), string>> StoredAiringsAsync(
-        NpgsqlConnection connection, List<PlayRecord> unknown, CancellationToken cancellationToken) =>
-        (await connection.QueryAsync<(string Station, string PlayKey, string StoredKey)>(new CommandDefinition(
+        NpgsqlTransaction tx, List<PlayRecord> unknown, CancellationToken cancellationToken)
+    {
+        var connection = tx.Connection!;
+        var stations = unknown.Select(p => p.Station).ToArray();
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            SELECT pg_advisory_xact_lock(hashtext('zamio.plays.airing'), id)
+            FROM (SELECT DISTINCT hashtext(station) AS id FROM unnest(@stations) AS s(station)) AS ids
+            ORDER BY id
+            """,
+            new { stations },
+            tx,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return (await connection.QueryAsync<(string Station, string PlayKey, string StoredKey)>(new CommandDefinition(
             """
             SELECT DISTINCT ON (b.station, b.play_key) b.station, b.play_key, p.play_key
             FROM unnest(@stations, @keys, @sessions, @tracks, @starts) AS b(station, play_key, session, track, start_utc)
@@ -125,14 +151,16 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
             """,
             new
             {
-                stations = unknown.Select(p => p.Station).ToArray(),
+                stations,
                 keys = unknown.Select(p => p.PlayKey).ToArray(),
                 sessions = unknown.Select(p => PlayKeys.Session(p.PlayKey)).ToArray(),
                 tracks = unknown.Select(p => p.Track).ToArray(),
                 starts = unknown.Select(p => p.Start.UtcDateTime).ToArray(),
                 window = PlaySql.SameAiring,
             },
+            tx,
             cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(r => (r.Station, r.PlayKey), r => r.StoredKey);
+    }
 
     public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null)
     {
