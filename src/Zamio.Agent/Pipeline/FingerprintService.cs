@@ -32,13 +32,22 @@ public sealed partial class FingerprintService(
         await Task.Yield();
         var settings = options.Value;
         PacketAssembler? assembler = null;
+        var epoch = default(DateTimeOffset);
         try
         {
             await foreach (var block in channel.Channel.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 try
                 {
-                    assembler ??= new PacketAssembler(block.EpochStart, settings.PacketSeconds, settings.SilenceThresholdDbfs, draft => Store(draft, settings));
+                    if (assembler is null || block.EpochStart != epoch)
+                    {
+                        // A new stream (capture found the wall clock stepped): the old one's last frames go out under
+                        // its own epoch first.
+                        assembler?.Complete();
+                        epoch = block.EpochStart;
+                        assembler = new PacketAssembler(epoch, settings.PacketSeconds, settings.SilenceThresholdDbfs, draft => Store(draft, settings));
+                    }
+
                     assembler.Write(block.StartSample, block.Samples.AsSpan(0, block.Count));
                 }
                 finally
