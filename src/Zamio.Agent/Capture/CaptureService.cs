@@ -40,6 +40,13 @@ public sealed partial class CaptureService(
     private const long BehindLimitSamples = FingerprintSettings.SampleRate;
     private static readonly TimeSpan LagWindow = TimeSpan.FromMinutes(1);
 
+    // The audio clock runs on the monotonic clock from the epoch, read once from the wall clock, which can be stepped
+    // later: NTP sets a device without a hardware clock hours or days forward, or back from a clock that was fast. Once a
+    // minute the two are compared; past this a new stream starts on the wall clock. Less is drift (a clock slewed against
+    // the monotonic one) or a small step, followed as a source clock's drift is: a skip ahead past 1 s behind, audio
+    // dropped past 2 s ahead.
+    private static readonly TimeSpan ClockStepLimit = TimeSpan.FromSeconds(2);
+
     private DateTimeOffset? _epoch;
     private long _leastLag;
     private long _lagWindowStart;
@@ -199,7 +206,7 @@ public sealed partial class CaptureService(
 
             if (source.IsLive)
             {
-                KeepUp(wall - (_nextSample + read));
+                KeepUp(wall, read);
             }
 
             var block = new AudioBlock(_epoch!.Value, _nextSample, buffer, read);
@@ -224,9 +231,9 @@ public sealed partial class CaptureService(
         }
     }
 
-    private void KeepUp(long lag)
+    private void KeepUp(long wall, int read)
     {
-        _leastLag = Math.Min(_leastLag, lag);
+        _leastLag = Math.Min(_leastLag, wall - (_nextSample + read));
         if (time.GetElapsedTime(_lagWindowStart) < LagWindow)
         {
             return;
@@ -238,9 +245,38 @@ public sealed partial class CaptureService(
             LogBehind(logger, source.Description, _leastLag / (double)FingerprintSettings.SampleRate);
         }
 
+        FollowWallClock(read);
         _leastLag = long.MaxValue;
         _lagWindowStart = time.GetTimestamp();
     }
+
+    private void FollowWallClock(int read)
+    {
+        var now = time.GetUtcNow();
+        var elapsed = time.GetElapsedTime(_epochTimestamp);
+        var step = now - (_epoch!.Value + elapsed);
+        if (step.Duration() <= ClockStepLimit)
+        {
+            // The clock the audio is kept up with moves by the step; KeepUp brings the audio to it.
+            _epochTimestamp -= Timestamp(step);
+            return;
+        }
+
+        // Central takes a new stream start with frames from zero for a restarted agent. The audio keeps its lag behind
+        // the monotonic clock: only the wall clock moved.
+        var streamed = Duration(_nextSample);
+        var lag = elapsed - streamed;
+        var inHand = Duration(read);
+        var oldOffset = _epoch.Value + streamed + inHand - now;
+        _epoch = now - lag;
+        _epochTimestamp += Timestamp(streamed);
+        _nextSample = 0;
+        LogClockStepped(logger, oldOffset.TotalSeconds, (inHand - lag).TotalSeconds, _epoch.Value);
+    }
+
+    private static TimeSpan Duration(long samples) => TimeSpan.FromSeconds(samples / (double)FingerprintSettings.SampleRate);
+
+    private long Timestamp(TimeSpan span) => (long)(span.TotalSeconds * time.TimestampFrequency);
 
     // Monotonic: a wall clock stepped back at boot must not read as audio running ahead.
     private long WallSamples() => (long)(time.GetElapsedTime(_epochTimestamp).TotalSeconds * FingerprintSettings.SampleRate);
@@ -250,6 +286,9 @@ public sealed partial class CaptureService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Source} delivers audio behind the clock (its clock runs slow, or audio was lost on the way): the audio clock skips {Seconds:0.0} s ahead to keep plays on time")]
     private static partial void LogBehind(ILogger logger, string source, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The wall clock was stepped: audio stamped {OldOffsetSeconds:0.0} s off it is now stamped {NewOffsetSeconds:0.0} s off, in a new stream from {StreamStart:O} (on a device without a hardware clock, start the agent after time sync)")]
+    private static partial void LogClockStepped(ILogger logger, double oldOffsetSeconds, double newOffsetSeconds, DateTimeOffset streamStart);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Capturing from {Source}")]
     private static partial void LogOpened(ILogger logger, string source);
