@@ -92,7 +92,9 @@ public sealed class StreamSourceTests
         // Both connections began with 6 s of past audio; stamped as new, it ran the clock 6 s ahead each time.
         await TestEnvironment.WaitUntilAsync(() => server.Connections >= 2 && ahead.Count >= 24, Patience, "12 s of packets over two connections");
 
-        Assert.True(ahead.Max() <= 1.0, $"a packet ended {ahead.Max():0.0} s ahead of the clock");
+        // Capture lets a source run up to 2 s ahead before it drops audio (AheadLimitSamples); a 6 s burst stamped as new
+        // would end 6 s ahead. The bound is that limit, not less: on a loaded machine packets have ended 1.3 s ahead.
+        Assert.True(ahead.Max() <= 2.0, $"a packet ended {ahead.Max():0.0} s ahead of the clock");
     }
 }
 
