@@ -44,14 +44,16 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
             state = new State { StreamStart = streamStart };
             _states[station] = state;
         }
-        else if (streamStart < state.StreamStart)
+        else if (streamStart < state.StreamStart && time.GetElapsedTime(state.LastArrival, now) < IngestWorker.StreamTakeoverSilence)
         {
             // An earlier stream's late packet: the ingest loop counts it as a duplicate.
             release.Add(new InboundPacket(station, station, payload));
             return;
         }
-        else if (streamStart > state.StreamStart)
+        else if (streamStart != state.StreamStart)
         {
+            // A younger stream, or an older one after the current one went quiet (the ingest loop lets it take the
+            // station over then: a reinstalled agent replaying an earlier day), is put in order from now on.
             // A new stream: what waited of the old one goes on first, then the new one is sequenced from its own numbers.
             foreach (var (_, (waiting, _)) in state.Buffer)
             {
@@ -64,6 +66,7 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
             state.StreamStart = streamStart;
         }
 
+        state.LastArrival = now;
         if (state.Next is not { } next)
         {
             Buffer(station, state, seq, payload, now);
@@ -147,5 +150,8 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
         public ulong? Next { get; set; }
 
         public long StreamStart { get; set; }
+
+        /// <summary>When a packet of <see cref="StreamStart"/> last arrived.</summary>
+        public long LastArrival { get; set; }
     }
 }

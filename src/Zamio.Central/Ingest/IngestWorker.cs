@@ -265,7 +265,7 @@ internal sealed partial class IngestWorker(
         }
     }
 
-    private static readonly TimeSpan StreamTakeoverSilence = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan StreamTakeoverSilence = TimeSpan.FromSeconds(10);
 
     // A stream continuing after more than this much missing audio looks for plays other sessions wrote meanwhile.
     private static readonly long ResumeGapFrames = FingerprintSettings.SecondsToFrame(10);

@@ -63,6 +63,29 @@ public class ExternalBrokerSequencerTests
     }
 
     [Fact]
+    public void Add_EarlierStreamAfterTheCurrentWentQuiet_IsPutInOrderToo()
+    {
+        const long earlier = 1_000_000, current = 2_000_000;
+        var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), _time);
+        sequencer.Add("st1", 5, [5], _release, current);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        sequencer.Expire(_release);
+        _release.Clear();
+
+        // The current stream went quiet; a reinstalled agent replays an earlier day (the ingest loop lets it take the
+        // station over), and one packet of its burst overtakes another.
+        _time.Advance(TimeSpan.FromSeconds(60));
+        sequencer.Add("st1", 9, [9], _release, earlier);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        sequencer.Expire(_release);
+        sequencer.Add("st1", 11, [11], _release, earlier);
+        sequencer.Add("st1", 10, [10], _release, earlier);
+
+        Assert.Equal([9, 10, 11], Payloads());
+        Assert.False(sequencer.HasPending);
+    }
+
+    [Fact]
     public void Expire_PacketsOfABurst_EachWaitsItsOwnWindowForTheGapBeforeIt()
     {
         // A spool replay split between the direct and the forwarded path: the forwarded packets trail the direct ones.
