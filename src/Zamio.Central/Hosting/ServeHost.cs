@@ -76,12 +76,15 @@ public static class ServeHost
         return app;
     }
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    public static Task<int> RunAsync(IReadOnlyList<string> args) => RunAsync(args, null);
+
+    /// <summary>Runs until stopped; <paramref name="configuration"/> as for <see cref="Build(IReadOnlyList{string}, IEnumerable{KeyValuePair{string, string?}}?)"/>.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, IEnumerable<KeyValuePair<string, string?>>? configuration)
     {
         WebApplication app;
         try
         {
-            app = Build(args);
+            app = Build(args, configuration);
         }
         catch (CliUsageException ex)
         {
@@ -93,6 +96,7 @@ public static class ServeHost
         {
             // Taken before running: the host disposes its services when it stops.
             var loops = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
+            var stopping = app.Lifetime.ApplicationStopping;
             try
             {
                 await app.RunAsync().ConfigureAwait(false);
@@ -102,6 +106,17 @@ public static class ServeHost
                 // Ports in use and unwritable data directories: one clear line, not a stack trace.
                 await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
                 return 1;
+            }
+            catch (Npgsql.NpgsqlException ex)
+            {
+                // What waiting cannot mend (a wrong password, a missing database); an unreachable server is waited for.
+                await Console.Error.WriteLineAsync($"error: PostgreSQL refused: {ex.Message}").ConfigureAwait(false);
+                return 1;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                // Stopped (Ctrl+C, the service manager) while still starting, e.g. waiting for PostgreSQL.
+                return 0;
             }
 
             // A loop that failed stopped the host: a non-zero exit lets the service manager restart central.

@@ -62,11 +62,3 @@ public static class StorageRegistration
         return services;
     }
 }
-
-/// <summary>Applies PostgreSQL migrations before anything else touches the database.</summary>
-internal sealed class PostgresMigrator(NpgsqlDataSource dataSource, ILogger<PostgresMigrator> logger) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => PostgresMigrations.ApplyAsync(dataSource, logger, cancellationToken);
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
