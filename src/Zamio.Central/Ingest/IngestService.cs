@@ -10,8 +10,8 @@ using Zamio.Central.Stations;
 namespace Zamio.Central.Ingest;
 
 /// <summary>
-/// The ingest loops: one <see cref="IngestWorker"/> per queue partition (one per core by default), each on its
-/// own thread, so matching uses every core while a station's packets are still handled in order by one owner.
+/// The ingest loops: one <see cref="IngestWorker"/> per queue partition (one per core by default), so matching uses
+/// every core while a station's packets are still handled in order by one owner.
 /// </summary>
 public sealed class IngestService(
     IngestQueue queue,
@@ -32,12 +32,8 @@ public sealed class IngestService(
         {
             var worker = new IngestWorker(
                 partition, _instance, catalog, plays, stations, activity, limiter, time, TimeSpan.FromSeconds(options.Value.IdleCloseSeconds), logger, metrics);
-            // Matching is CPU-bound: each partition gets a thread of its own rather than a pool thread it would hog.
-            return Task.Factory.StartNew(
-                () => RunAsync(worker, queue.Reader(partition), stoppingToken),
-                stoppingToken,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default).Unwrap();
+            // A loop holds a pool thread only while its queue has packets: it awaits the queue between them.
+            return Task.Run(() => RunAsync(worker, queue.Reader(partition), stoppingToken), stoppingToken);
         }));
 
     private static async Task RunAsync(IngestWorker worker, ChannelReader<InboundPacket> reader, CancellationToken stoppingToken)
