@@ -18,10 +18,8 @@ public sealed class PostgresPlayStoreTests(ITestOutputHelper output)
             return;
         }
 
-        // Two instances: each its own pool and its own memory of which keys it has written.
-        var first = new PostgresPlayStore(await pg.MigratedAsync());
-        await using var otherSource = NpgsqlDataSource.Create(pg.ConnectionString);
-        var second = new PostgresPlayStore(otherSource);
+        var (first, second, otherSource) = await TwoInstancesAsync(pg);
+        await using var _ = otherSource;
         var start = new DateTimeOffset(2024, 7, 1, 8, 0, 0, TimeSpan.Zero);
         var stations = Enumerable.Range(0, 30).Select(i => $"st-race-{i}").ToList();
 
@@ -45,9 +43,8 @@ public sealed class PostgresPlayStoreTests(ITestOutputHelper output)
             return;
         }
 
-        var first = new PostgresPlayStore(await pg.MigratedAsync());
-        await using var otherSource = NpgsqlDataSource.Create(pg.ConnectionString);
-        var second = new PostgresPlayStore(otherSource);
+        var (first, second, otherSource) = await TwoInstancesAsync(pg);
+        await using var _ = otherSource;
         var start = new DateTimeOffset(2024, 7, 1, 8, 0, 0, TimeSpan.Zero);
         var stations = Enumerable.Range(0, 200).Select(i => $"st-batch-{i}").ToList();
         PlayRecord Play(string station, string session, double offset) =>
@@ -65,5 +62,12 @@ public sealed class PostgresPlayStoreTests(ITestOutputHelper output)
 
         var rows = first.Query(null, null, null, 10_000).GroupBy(p => p.Station).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(stations.ToDictionary(s => s, _ => 5), rows);
+    }
+
+    // Two instances: each its own pool and its own memory of which keys it has written.
+    private static async Task<(PostgresPlayStore First, PostgresPlayStore Second, NpgsqlDataSource SecondSource)> TwoInstancesAsync(PostgresSchema pg)
+    {
+        var secondSource = NpgsqlDataSource.Create(pg.ConnectionString);
+        return (new PostgresPlayStore(await pg.MigratedAsync()), new PostgresPlayStore(secondSource), secondSource);
     }
 }
