@@ -4,6 +4,7 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Zamio.Central.Hosting;
+using Zamio.Central.Plays;
 using Zamio.Central.Stations;
 using Zamio.Shared.Wire;
 
@@ -162,7 +163,20 @@ public sealed partial class EmbeddedBroker(
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         // The user name is the station id; the client id is free (agents use one per process).
-        if (!stations.Verify(e.UserName, e.Password))
+        bool verified;
+        try
+        {
+            verified = stations.VerifyLogin(e.UserName, e.Password);
+        }
+        catch (Exception ex) when (PlayStore.IsTransient(ex))
+        {
+            // A station the last read did not list, while the database is away: the agent keeps its spool and retries.
+            e.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
+            LogStoreUnavailable(logger, e.UserName ?? "(none)", ex.Message);
+            return;
+        }
+
+        if (!verified)
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             LogRefused(logger, e.UserName ?? "(none)", e.ClientId);
@@ -192,6 +206,9 @@ public sealed partial class EmbeddedBroker(
             return null; // no session by that id
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} could not be checked ({Reason}) and is not in the last read of the stations; its login is refused as unavailable")]
+    private static partial void LogStoreUnavailable(ILogger logger, string station, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Station {Station} tried to log in with client id {ClientId}, which is station {Owner}'s session; refused")]
     private static partial void LogClientIdTaken(ILogger logger, string station, string clientId, string owner);

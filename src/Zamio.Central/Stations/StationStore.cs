@@ -16,7 +16,7 @@ public sealed class StationStore
 
     private readonly IStationStore _store;
     private readonly TimeProvider _time;
-    private volatile IReadOnlyDictionary<string, byte[]>? _lastRead;
+    private volatile IReadOnlyDictionary<string, StationCredential>? _lastRead;
 
     public StationStore(IStationStore store, TimeProvider time)
     {
@@ -47,8 +47,23 @@ public sealed class StationStore
             return false;
         }
 
-        var row = _store.Find(stationId!);
-        return row is not null && CryptographicOperations.FixedTimeEquals(row.Hash, Hash(row.Salt, key));
+        return _store.Find(stationId!) is { } row && Matches(row, key);
+    }
+
+    /// <summary>
+    /// <see cref="Verify"/> for the broker's logins: against the last complete read of the stations (every few seconds in
+    /// a running central, see <see cref="KeyHashes"/>) when it lists the station, so a fleet reconnecting at once does not
+    /// query the database login by login, and listed stations still log in while it is down; others are looked up.
+    /// A new key or a removal takes effect at the next read, when the broker also disconnects the old login.
+    /// </summary>
+    public bool VerifyLogin(string? stationId, string? key)
+    {
+        if (!StationIds.IsValid(stationId) || string.IsNullOrEmpty(key) || key.Length > 256)
+        {
+            return false;
+        }
+
+        return _lastRead is { } read && read.TryGetValue(stationId!, out var listed) ? Matches(listed, key) : Verify(stationId, key);
     }
 
     /// <summary>The station whose key this is, or null: one read of every credential, hashed here.</summary>
@@ -59,7 +74,7 @@ public sealed class StationStore
             return null;
         }
 
-        return _store.Credentials().FirstOrDefault(c => CryptographicOperations.FixedTimeEquals(c.Hash, Hash(c.Salt, key)))?.Id;
+        return _store.Credentials().FirstOrDefault(c => Matches(c, key))?.Id;
     }
 
     public bool Exists(string stationId) => StationIds.IsValid(stationId) && _store.Find(stationId) is not null;
@@ -72,12 +87,12 @@ public sealed class StationStore
     /// </summary>
     public bool Remove(string stationId) => StationIds.IsValid(stationId) && _store.Remove(stationId);
 
-    /// <inheritdoc cref="IStationStore.KeyHashes"/>
+    /// <summary>Every station with its key hash (a new key changes the hash); one read for a periodic check.</summary>
     public IReadOnlyDictionary<string, byte[]> KeyHashes()
     {
-        var hashes = _store.KeyHashes();
-        _lastRead = hashes;
-        return hashes;
+        var read = _store.Credentials().ToDictionary(c => c.Id, StringComparer.Ordinal);
+        _lastRead = read;
+        return read.ToDictionary(c => c.Key, c => c.Value.Hash, StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -85,6 +100,9 @@ public sealed class StationStore
     /// listed the station; null when there has been none. Answers for ingest while the store cannot.
     /// </summary>
     public bool? ListedAtLastRead(string stationId) => _lastRead?.ContainsKey(stationId);
+
+    private static bool Matches(StationCredential credential, string key) =>
+        CryptographicOperations.FixedTimeEquals(credential.Hash, Hash(credential.Salt, key));
 
     private static byte[] Hash(byte[] salt, string key)
     {

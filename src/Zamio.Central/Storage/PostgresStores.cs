@@ -29,13 +29,6 @@ public sealed class PostgresStationStore(NpgsqlDataSource dataSource) : IStation
         return [.. connection.Query<string>(StationSql.List)];
     }
 
-    public IReadOnlyDictionary<string, byte[]> KeyHashes()
-    {
-        using var connection = dataSource.OpenConnection();
-        return connection.Query<(string Id, byte[] Hash)>(StationSql.KeyHashes)
-            .ToDictionary(r => r.Id, r => r.Hash, StringComparer.Ordinal);
-    }
-
     public IReadOnlyList<StationCredential> Credentials()
     {
         using var connection = dataSource.OpenConnection();

@@ -30,13 +30,6 @@ public sealed class SqliteStationStore(CentralDatabase database) : IStationStore
         return [.. connection.Query<string>(StationSql.List)];
     }
 
-    public IReadOnlyDictionary<string, byte[]> KeyHashes()
-    {
-        using var connection = database.Connect();
-        return connection.Query<(string Id, byte[] Hash)>(StationSql.KeyHashes)
-            .ToDictionary(r => r.Id, r => r.Hash, StringComparer.Ordinal);
-    }
-
     public IReadOnlyList<StationCredential> Credentials()
     {
         using var connection = database.Connect();

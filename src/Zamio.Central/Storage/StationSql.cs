@@ -12,8 +12,6 @@ internal static class StationSql
 
     public const string List = "SELECT id FROM stations ORDER BY id";
 
-    public const string KeyHashes = "SELECT id, key_hash FROM stations";
-
     public const string Credentials = "SELECT id AS Id, key_salt AS Salt, key_hash AS Hash FROM stations";
 
     public const string Remove = "DELETE FROM stations WHERE id = @stationId";

@@ -17,9 +17,6 @@ public interface IStationStore
 
     IReadOnlyList<string> List();
 
-    /// <summary>Every station with its key hash (a new key changes the hash); one read for a periodic check.</summary>
-    IReadOnlyDictionary<string, byte[]> KeyHashes();
-
     /// <summary>Every station's salt and hash in one read (finding which station a key belongs to).</summary>
     IReadOnlyList<StationCredential> Credentials();
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Zamio.Central.Hosting;
 using Zamio.Central.Ingest;
 using Zamio.Central.Stations;
+using Zamio.Central.Storage;
 using Zamio.Central.Tests.Serve;
 
 namespace Zamio.Central.Tests.Ingest;
@@ -16,7 +17,8 @@ internal sealed class BrokerRig : IAsyncDisposable
     private BrokerRig()
     {
         Options = Microsoft.Extensions.Options.Options.Create(new ServeOptions { IngestWorkers = 1, MqttPort = ServeFixture.FreePort() });
-        Stations = new StationStore(CentralDatabase.Open(_dir.Combine("data")), Time);
+        Backend = new SwitchableStationStore(new SqliteStationStore(CentralDatabase.Open(_dir.Combine("data"))));
+        Stations = new StationStore(Backend, Time);
         Queue = new IngestQueue(Options);
         Broker = new EmbeddedBroker(Options, Stations, new StationActivity(Time), Queue, Time, NullLogger<EmbeddedBroker>.Instance);
     }
@@ -24,6 +26,9 @@ internal sealed class BrokerRig : IAsyncDisposable
     public FakeTimeProvider Time { get; } = new();
 
     public IOptions<ServeOptions> Options { get; }
+
+    /// <summary>The station rows, which can be made to fail like an unreachable database.</summary>
+    public SwitchableStationStore Backend { get; }
 
     public StationStore Stations { get; }
 

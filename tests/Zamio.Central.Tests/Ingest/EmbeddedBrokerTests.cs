@@ -24,4 +24,19 @@ public sealed class EmbeddedBrokerTests : IAsyncLifetime
         Assert.Equal(MqttClientConnectResultCode.Success, await StationFeed.TryConnectAsync(_rig.Port, "other-fm", otherKey, "zamio-agent-other-fm"));
         Assert.Equal(MqttClientConnectResultCode.Success, await StationFeed.TryConnectAsync(_rig.Port, "joy-fm", _rig.Stations.Add("joy-fm"), "zamio-agent-joy-fm"));
     }
+
+    [Fact]
+    public async Task Connect_DatabaseDown_StationsOfTheLastReadLogInAndOthersAreToldToComeBack()
+    {
+        var key = _rig.Stations.Add("joy-fm");
+        _rig.Stations.KeyHashes(); // the periodic read
+        var lateKey = _rig.Stations.Add("late-fm");
+        _rig.Backend.Down = true;
+        var queries = _rig.Backend.Queries;
+
+        Assert.Equal(MqttClientConnectResultCode.Success, await StationFeed.TryConnectAsync(_rig.Port, "joy-fm", key));
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await StationFeed.TryConnectAsync(_rig.Port, "joy-fm", lateKey));
+        Assert.Equal(queries, _rig.Backend.Queries);
+        Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, await StationFeed.TryConnectAsync(_rig.Port, "late-fm", lateKey));
+    }
 }

@@ -177,8 +177,6 @@ internal sealed class SwitchableStationStore(IStationStore inner) : IStationStor
 
     public IReadOnlyList<string> List() => Up().List();
 
-    public IReadOnlyDictionary<string, byte[]> KeyHashes() => Up().KeyHashes();
-
     public IReadOnlyList<StationCredential> Credentials() => Up().Credentials();
 
     public bool Remove(string stationId) => Up().Remove(stationId);

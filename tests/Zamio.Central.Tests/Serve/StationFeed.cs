@@ -82,7 +82,8 @@ internal static class StationFeed
             return Enum.GetValues<MqttClientConnectResultCode>()
                 .Where(code => ex.Message.Contains(code.ToString(), StringComparison.Ordinal))
                 .OrderByDescending(code => code.ToString().Length)
-                .First();
+                .Cast<MqttClientConnectResultCode?>()
+                .FirstOrDefault() ?? throw new InvalidOperationException($"the broker closed the connection without a reason: {ex.Message}", ex);
         }
     }
 

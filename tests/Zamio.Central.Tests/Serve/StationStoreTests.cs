@@ -1,6 +1,7 @@
 using System.Text;
 using Zamio.Central.Hosting;
 using Zamio.Central.Stations;
+using Zamio.Central.Storage;
 
 namespace Zamio.Central.Tests.Serve;
 
@@ -76,6 +77,27 @@ public sealed class StationStoreTests : IDisposable
         Assert.Equal(["radio-1", "radio-2"], after.Keys.Order(StringComparer.Ordinal));
         Assert.NotEqual(before["radio-1"], after["radio-1"]);
         Assert.Equal(before["radio-2"], after["radio-2"]);
+    }
+
+    [Fact]
+    public void VerifyLogin_StationsOfTheLastRead_VerifiedFromItWithoutAskingTheStore()
+    {
+        var backend = new Ingest.SwitchableStationStore(new SqliteStationStore(CentralDatabase.Open(_dir)));
+        var store = new StationStore(backend, TimeProvider.System);
+        var key = store.Add("radio-1");
+        store.KeyHashes();
+        var rotated = store.Add("radio-1");
+        backend.Down = true;
+        var queries = backend.Queries;
+
+        // Until the next read the login check knows the key it read; a new key counts from then on.
+        Assert.Equal((true, false, false), (store.VerifyLogin("radio-1", key), store.VerifyLogin("radio-1", rotated), store.VerifyLogin("radio-1", null)));
+        Assert.Equal(queries, backend.Queries);
+        Assert.Throws<TimeoutException>(() => store.VerifyLogin("radio-2", key));
+
+        backend.Down = false;
+        store.KeyHashes();
+        Assert.Equal((false, true), (store.VerifyLogin("radio-1", key), store.VerifyLogin("radio-1", rotated)));
     }
 
     public void Dispose()
