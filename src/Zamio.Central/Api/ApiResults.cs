@@ -49,7 +49,7 @@ internal static class ApiResults
         {
             await next(context).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException && Plays.PlayStore.IsTransient(ex) && !context.Response.HasStarted)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException && Storage.StorageErrors.IsTransient(ex) && !context.Response.HasStarted)
         {
             context.Response.Headers.RetryAfter = "5";
             await Results.Problem("The database is unreachable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable)

@@ -7,6 +7,7 @@ using Zamio.Central.Hosting;
 using Zamio.Central.Plays;
 using Zamio.Central.Stations;
 using Zamio.Shared.Wire;
+using Zamio.Central.Storage;
 
 namespace Zamio.Central.Ingest;
 
@@ -168,7 +169,7 @@ public sealed partial class EmbeddedBroker(
         {
             verified = stations.VerifyLogin(e.UserName, e.Password);
         }
-        catch (Exception ex) when (PlayStore.IsTransient(ex))
+        catch (Exception ex) when (StorageErrors.IsTransient(ex))
         {
             // A station the last read did not list, while the database is away: the agent keeps its spool and retries.
             e.ReasonCode = MqttConnectReasonCode.ServerUnavailable;

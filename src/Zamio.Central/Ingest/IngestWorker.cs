@@ -7,6 +7,7 @@ using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Matching;
 using Zamio.Shared.Plays;
 using Zamio.Shared.Wire;
+using Zamio.Central.Storage;
 
 namespace Zamio.Central.Ingest;
 
@@ -504,7 +505,7 @@ internal sealed partial class IngestWorker(
             {
                 exists = stations.Exists(station);
             }
-            catch (Exception ex) when (PlayStore.IsTransient(ex))
+            catch (Exception ex) when (StorageErrors.IsTransient(ex))
             {
                 _storeDownUntil = now + StoreDownRecheck;
                 if (!_storeDownLogged)

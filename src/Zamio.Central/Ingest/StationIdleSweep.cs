@@ -59,7 +59,7 @@ public sealed partial class StationIdleSweep(
                 LogAbandonedClosed(logger, closed, Abandoned.TotalSeconds);
             }
         }
-        catch (Exception ex) when (PlayStore.IsTransient(ex))
+        catch (Exception ex) when (StorageErrors.IsTransient(ex))
         {
             // The database is away or cannot take writes for now (a failover, a full disk); the play writer reports
             // that, and the next sweep tries again.

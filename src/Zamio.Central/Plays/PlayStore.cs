@@ -1,7 +1,5 @@
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Polly;
 using Polly.Retry;
 using Zamio.Central.Storage;
@@ -60,7 +58,7 @@ public sealed partial class PlayStore : BackgroundService
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(StorageErrors.IsTransient),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -207,7 +205,7 @@ public sealed partial class PlayStore : BackgroundService
             {
             }
         }
-        catch (Exception ex) when (IsTransient(ex) || ex is OperationCanceledException)
+        catch (Exception ex) when (StorageErrors.IsTransient(ex) || ex is OperationCanceledException)
         {
             LogUnwrittenAtStop(_logger, Pending);
         }
@@ -238,7 +236,7 @@ public sealed partial class PlayStore : BackgroundService
         {
             await WriteAsync(batch.ConvertAll(b => b.Play), retry, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException || IsTransient(ex))
+        catch (Exception ex) when (ex is OperationCanceledException || StorageErrors.IsTransient(ex))
         {
             Requeue(batch);
             throw;
@@ -268,7 +266,7 @@ public sealed partial class PlayStore : BackgroundService
                 await WriteAsync([play], retry, cancellationToken).ConfigureAwait(false);
                 Written(1);
             }
-            catch (Exception ex) when (ex is OperationCanceledException || IsTransient(ex))
+            catch (Exception ex) when (ex is OperationCanceledException || StorageErrors.IsTransient(ex))
             {
                 Requeue(batch.GetRange(i, batch.Count - i));
                 throw;
@@ -346,20 +344,6 @@ public sealed partial class PlayStore : BackgroundService
             tcs.TrySetResult();
         }
     }
-
-    /// <summary>
-    /// Whether the error is the database's condition rather than the plays': such a write is retried, and the plays wait
-    /// in the buffer until it passes. Besides what Npgsql counts as transient: a read-only transaction (a failover landed
-    /// on a standby), rejected credentials (a password rotation in progress) and a missing database.
-    /// </summary>
-    internal static bool IsTransient(Exception ex) => ex switch
-    {
-        PostgresException postgres => postgres.IsTransient || postgres.SqlState is "25006" or "3D000" || postgres.SqlState.StartsWith("28", StringComparison.Ordinal),
-        NpgsqlException => true,
-        SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14, // busy, locked, read-only, I/O, disk full, cannot open
-        TimeoutException or System.Net.Sockets.SocketException or IOException => true,
-        _ => false,
-    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing plays failed; {Pending} play(s) buffered in memory, retrying with backoff")]
     private static partial void LogWriteFailing(ILogger logger, Exception? exception, int pending);

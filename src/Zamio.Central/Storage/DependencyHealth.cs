@@ -45,7 +45,7 @@ public sealed class DependencyHealth(
 
                 database = "ok";
             }
-            catch (Exception ex) when (PlayStore.IsTransient(ex) || ex is OperationCanceledException)
+            catch (Exception ex) when (StorageErrors.IsTransient(ex) || ex is OperationCanceledException)
             {
                 database = "unavailable";
             }
