@@ -53,8 +53,8 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
         else if (streamStart != state.StreamStart)
         {
             // A younger stream, or an older one after the current one went quiet (the ingest loop lets it take the
-            // station over then: a reinstalled agent replaying an earlier day), is put in order from now on.
-            // A new stream: what waited of the old one goes on first, then the new one is sequenced from its own numbers.
+            // station over then: a reinstalled agent replaying an earlier day): what waited of the old one goes on
+            // first, then the new one is sequenced from its own numbers.
             foreach (var (_, (waiting, _)) in state.Buffer)
             {
                 release.Add(new InboundPacket(station, station, waiting));

@@ -40,15 +40,8 @@ public sealed class StationStore
         return key;
     }
 
-    public bool Verify(string? stationId, string? key)
-    {
-        if (!StationIds.IsValid(stationId) || string.IsNullOrEmpty(key) || key.Length > 256)
-        {
-            return false;
-        }
-
-        return _store.Find(stationId!) is { } row && Matches(row, key);
-    }
+    public bool Verify(string? stationId, string? key) =>
+        IsPlausible(stationId, key) && _store.Find(stationId!) is { } row && Matches(row, key!);
 
     /// <summary>
     /// <see cref="Verify"/> for the broker's logins: against the last complete read of the stations (every few seconds in
@@ -56,15 +49,8 @@ public sealed class StationStore
     /// query the database login by login, and listed stations still log in while it is down; others are looked up.
     /// A new key or a removal takes effect at the next read, when the broker also disconnects the old login.
     /// </summary>
-    public bool VerifyLogin(string? stationId, string? key)
-    {
-        if (!StationIds.IsValid(stationId) || string.IsNullOrEmpty(key) || key.Length > 256)
-        {
-            return false;
-        }
-
-        return _lastRead is { } read && read.TryGetValue(stationId!, out var listed) ? Matches(listed, key) : Verify(stationId, key);
-    }
+    public bool VerifyLogin(string? stationId, string? key) =>
+        IsPlausible(stationId, key) && (_lastRead is { } read && read.TryGetValue(stationId!, out var listed) ? Matches(listed, key!) : Verify(stationId, key));
 
     /// <summary>The station whose key this is, or null: one read of every credential, hashed here.</summary>
     public string? FindOwner(string key)
@@ -100,6 +86,10 @@ public sealed class StationStore
     /// listed the station; null when there has been none. Answers for ingest while the store cannot.
     /// </summary>
     public bool? ListedAtLastRead(string stationId) => _lastRead?.ContainsKey(stationId);
+
+    // Anything else cannot be a station's id and key: refused without a read or a hash.
+    private static bool IsPlausible(string? stationId, string? key) =>
+        StationIds.IsValid(stationId) && !string.IsNullOrEmpty(key) && key.Length <= 256;
 
     private static bool Matches(StationCredential credential, string key) =>
         CryptographicOperations.FixedTimeEquals(credential.Hash, Hash(credential.Salt, key));
