@@ -25,12 +25,56 @@ internal sealed class Verifier(MatcherOptions options)
     {
         CollectPairs(query, track.Peaks, alignment, CoarseTimeTolerance);
         var refined = Refit(alignment);
+        if (CannotBeReported(query, track.Peaks, refined) is { } hopeless)
+        {
+            return hopeless;
+        }
+
         var scored = Score(query, track.Peaks, refined);
         // Decoys can only lower z: a candidate already below the reporting threshold is not worth scoring eight more times.
         return options.Calibrate(scored.Z, scored.Matched, scored.Compared) < options.MinConfidence
             ? scored
             : WithDecoyNull(query, track.Peaks, scored);
     }
+
+    // The chance model never puts a compared peak's chance below the line model's floor (an empty line): a candidate whose
+    // matches could not reach the reporting z even against that floor is dropped before the model is evaluated, which
+    // is most of verification's cost and most candidates of a window. Exact: such a candidate would be dropped anyway.
+    private const double ChanceFloor = 0.5 * 2 * FineTimeTolerance / (2.0 * LineFrames);
+
+    private VerifiedAlignment? CannotBeReported(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment)
+    {
+        if (options.MinConfidence <= 0)
+        {
+            return null;
+        }
+
+        int compared = 0, matched = 0;
+        var cursor = default(Cursor);
+        foreach (var peak in query)
+        {
+            var trackFrame = alignment.TrackFrame(peak.Frame);
+            if (trackFrame < -FineTimeTolerance || trackFrame > reference.FrameCount + FineTimeTolerance)
+            {
+                continue;
+            }
+
+            compared++;
+            if (NearestMatch(reference, ref cursor, trackFrame, peak.Bin / alignment.FreqScale, FineTimeTolerance) >= 0)
+            {
+                matched++;
+            }
+        }
+
+        var excess = matched - compared * ChanceFloor;
+        var zAtMost = excess / Math.Sqrt(compared * ChanceFloor * (1 - ChanceFloor) + 1);
+        return matched < options.MinMatchedPeaks || compared == 0 || excess <= 0 || zAtMost < _reportedZ
+            ? new VerifiedAlignment(alignment, matched, compared, Math.Min(zAtMost, 0), 0, 0)
+            : null;
+    }
+
+    // The smallest z that calibrates to a reported confidence, a hair low so rounding never drops a reportable candidate.
+    private readonly double _reportedZ = options.ZMidpoint + options.ZScale * Math.Log(options.MinConfidence / (1 - options.MinConfidence)) - 1e-6;
 
     /// <summary>Re-scores a known alignment (decoys included) on a subset of the query.</summary>
     public VerifiedAlignment Rescore(ReadOnlySpan<Peak> query, IndexedTrack track, Alignment alignment) =>

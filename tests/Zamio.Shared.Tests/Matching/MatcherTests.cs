@@ -117,6 +117,38 @@ public class MatcherTests
         Assert.Empty(new Matcher(FingerprintIndex.Empty).Match(PeakExtractor.Extract(excerpt)));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Match_HopelessCandidatesDroppedBeforeTheChanceModel_SameMatchesAsScoringThemAll(int seed)
+    {
+        // With no reporting floor every candidate is scored in full; its matches above the default floor must be exactly
+        // the default matcher's, which drops candidates that cannot reach that floor before scoring them. Short, buried
+        // excerpts put candidates near that floor.
+        var unfloored = new Matcher(Catalogue.Index, MatcherOptions.Default with { MinConfidence = 0 });
+        var matcher = new Matcher(Catalogue.Index);
+        var random = new Random(seed);
+        int kept = 0, dropped = 0;
+        foreach (var seconds in new[] { 3.0, 5.0, 10.0 })
+        {
+            foreach (var snr in new[] { -6.0, -3.0, 0.0, 5.0 })
+            {
+                var song = SyntheticMusic.Slice(Catalogue.Songs[random.Next(20)], random.Next(10), seconds);
+                var peaks = PeakExtractor.Extract(SyntheticMusic.AddNoise(song, snr, random.Next()));
+
+                var all = unfloored.Match(peaks);
+                var reported = matcher.Match(peaks);
+
+                Assert.Equal(all.Where(m => m.Confidence >= MatcherOptions.Default.MinConfidence), reported);
+                kept += reported.Count;
+                dropped += all.Count - reported.Count;
+            }
+        }
+
+        Assert.True(kept > 0 && dropped > 0, $"{kept} kept, {dropped} dropped: the comparison shows nothing");
+    }
+
     [Fact]
     public void Match_SameMatcherReused_SameResult()
     {
