@@ -258,24 +258,40 @@ public sealed partial class PlayStore : BackgroundService
 
     private async Task WriteOneByOneAsync(List<(PlayRecord Play, long Sequence)> batch, bool retry, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < batch.Count; i++)
+        // A schema or constraint problem refuses every play alike: the first refusal is logged with its error, the rest
+        // are counted in one line, not a line and a stack trace each for up to a batch of plays.
+        var refused = 0;
+        try
         {
-            var play = batch[i].Play;
-            try
+            for (var i = 0; i < batch.Count; i++)
             {
-                await WriteAsync([play], retry, cancellationToken).ConfigureAwait(false);
-                Written(1);
+                var play = batch[i].Play;
+                try
+                {
+                    await WriteAsync([play], retry, cancellationToken).ConfigureAwait(false);
+                    Written(1);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException || StorageErrors.IsTransient(ex))
+                {
+                    Requeue(batch.GetRange(i, batch.Count - i));
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    Interlocked.Increment(ref _dropped);
+                    _lastError = ex.Message;
+                    if (refused++ == 0)
+                    {
+                        LogWriteRejected(_logger, ex, play.Station, play.PlayKey);
+                    }
+                }
             }
-            catch (Exception ex) when (ex is OperationCanceledException || StorageErrors.IsTransient(ex))
+        }
+        finally
+        {
+            if (refused > 1)
             {
-                Requeue(batch.GetRange(i, batch.Count - i));
-                throw;
-            }
-            catch (Exception ex)
-            {
-                Interlocked.Increment(ref _dropped);
-                _lastError = ex.Message;
-                LogWriteRejected(_logger, ex, play.Station, play.PlayKey);
+                LogMoreRejected(_logger, refused - 1, batch.Count);
             }
         }
     }
@@ -359,6 +375,9 @@ public sealed partial class PlayStore : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Play {PlayKey} of station {Station} rejected by the database and dropped")]
     private static partial void LogWriteRejected(ILogger logger, Exception exception, string station, string playKey);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} more play(s) of that batch of {Batch} rejected by the database and dropped")]
+    private static partial void LogMoreRejected(ILogger logger, int count, int batch);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} play(s) arrived after the play writer stopped and were dropped")]
     private static partial void LogDroppedAfterStop(ILogger logger, int count);

@@ -94,6 +94,30 @@ public sealed class PlayStoreTests
     }
 
     [Fact]
+    public async Task Upsert_DatabaseRefusesEveryPlayOfABatch_LogsTheFirstRefusalAndACount()
+    {
+        var backend = new RefusingPlayStore(_ => new PostgresException("column \"speed\" does not exist", "ERROR", "ERROR", "42703"));
+        var logger = new RecordingLogger();
+        using var plays = new PlayStore(backend, Retrying, TimeProvider.System, logger);
+        await plays.StartAsync(CancellationToken.None);
+        try
+        {
+            plays.Upsert([.. Enumerable.Range(0, 50).Select(i => Play($"p{i}", "ongoing"))]);
+            await plays.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal(50, plays.State.Dropped);
+            var rejected = logger.Messages.Where(m => m.Contains("rejected by the database and dropped", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, rejected.Count);
+            Assert.StartsWith("Play ", rejected[0], StringComparison.Ordinal);
+            Assert.StartsWith("49 more play(s) of that batch of 50", rejected[1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            await plays.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Upsert_BufferOverflowsAgainAfterAWrite_LogsEachOverflowOnce()
     {
         var backend = new SteppedPlayStore();
