@@ -59,6 +59,23 @@ public sealed class CaptureClockTests
         Assert.Contains($"stamped {-hours * 3600:0.0} s off it is now stamped 0.0 s off", Assert.Single(run.StepsLogged), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Capture_WallClockSteppedWhileTheSourceReconnectsEvery40Seconds_NewStreamOnTheClockAtTheNextConnection()
+    {
+        // A stream server that drops its listeners every 40 s: the once-a-minute check starts over with each connection.
+        const int stepBlock = 2100;
+        const int reconnectEvery = 400;
+        var run = await CaptureAsync(
+            _ => TimeSpan.FromMilliseconds(100),
+            TimeSpan.FromMinutes(6),
+            block => block == stepBlock ? TimeSpan.FromHours(-3) : TimeSpan.Zero,
+            reconnectEvery);
+
+        Assert.All(run.Errors.Skip(2400 + 30), error => Assert.InRange(error.TotalSeconds, -2.0, 2.0));
+        Assert.Equal(2, run.Streams);
+        Assert.Contains("stamped 10800.0 s off it is now stamped", Assert.Single(run.StepsLogged), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(200)]
     [InlineData(-200)]
@@ -79,11 +96,11 @@ public sealed class CaptureClockTests
     /// Runs the capture loop over a source that takes <paramref name="arrival"/> of clock time per block, while the wall
     /// clock (not the monotonic one) is stepped by <paramref name="wallStep"/> as each block arrives.
     /// </summary>
-    private static async Task<CaptureRun> CaptureAsync(Func<long, TimeSpan> arrival, TimeSpan audio, Func<long, TimeSpan>? wallStep = null)
+    private static async Task<CaptureRun> CaptureAsync(Func<long, TimeSpan> arrival, TimeSpan audio, Func<long, TimeSpan>? wallStep = null, long reconnectEvery = 0)
     {
         var clock = new SteppedClock(new DateTimeOffset(2026, 11, 29, 6, 0, 0, TimeSpan.Zero));
         var state = new AgentState();
-        var source = new PacedSource(clock, state, arrival, wallStep ?? (_ => TimeSpan.Zero), (long)(audio.TotalSeconds * FingerprintSettings.SampleRate / BlockSamples));
+        var source = new PacedSource(clock, state, arrival, wallStep ?? (_ => TimeSpan.Zero), (long)(audio.TotalSeconds * FingerprintSettings.SampleRate / BlockSamples), reconnectEvery);
         var channel = new AudioChannel();
         using var logs = new LogCapture();
         using var loggers = new LoggerFactory([logs]);
@@ -153,15 +170,16 @@ public sealed class CaptureClockTests
     /// <summary>
     /// A live input that hands out one block at a time (each only after the previous was consumed or dropped for running
     /// ahead of the clock, so the channel never overflows), moves the clock by its arrival time and steps the wall clock
-    /// as asked; after <c>blocks</c> it ends and never opens again.
+    /// as asked; its input ends after every <c>reconnectEvery</c> blocks (0: never) and opens again at once; after
+    /// <c>blocks</c> it ends and never opens again.
     /// </summary>
-    private sealed class PacedSource(SteppedClock clock, AgentState state, Func<long, TimeSpan> arrival, Func<long, TimeSpan> wallStep, long blocks) : IAudioSource, IAudioInput
+    private sealed class PacedSource(SteppedClock clock, AgentState state, Func<long, TimeSpan> arrival, Func<long, TimeSpan> wallStep, long blocks, long reconnectEvery) : IAudioSource, IAudioInput
     {
         private readonly SemaphoreSlim _consumed = new(1, 1);
         private long _dropped;
         private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _served;
-        private bool _opened;
+        private long _endedAt = -1;
 
         public Task Ended => _ended.Task;
 
@@ -175,20 +193,20 @@ public sealed class CaptureClockTests
 
         public async Task<IAudioInput> OpenAsync(CancellationToken cancellationToken)
         {
-            if (_opened)
+            if (_served == blocks)
             {
                 _ended.TrySetResult();
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             }
 
-            _opened = true;
             return this;
         }
 
         public int Read(Span<float> buffer)
         {
-            if (_served == blocks)
+            if (_served == blocks || (reconnectEvery > 0 && _served > 0 && _served % reconnectEvery == 0 && _endedAt != _served))
             {
+                _endedAt = _served;
                 return 0;
             }
 

@@ -113,6 +113,8 @@ public sealed partial class CaptureService(
             }
             else if (source.IsLive)
             {
+                // Checked here too: a source that reconnects more often than the once-a-minute check would never have it.
+                FollowWallClock(0);
                 // Audio between the failure and now is lost; the jump in the sample clock records the gap.
                 _nextSample = Math.Max(_nextSample, WallSamples());
             }
