@@ -26,9 +26,11 @@ public sealed class StreamMatcher
     /// <summary>Frames past a window's end that must be analysed before the window is matched.</summary>
     public static int DecisionDelayFrames { get; } = Lookahead + PeakDelayFrames;
 
-    // An airing's first window is checked again on the next 2 s of peaks at the alignment it found: no hashing, so no
-    // lookahead to wait for, and those peaks are new evidence. The check is scored against the track's decoys too.
-    private static readonly int ConfirmFrames = FingerprintSettings.SecondsToFrame(2);
+    // An airing's first window is checked again on the peaks after it at the alignment it found: no hashing, so no
+    // lookahead to wait for, and those peaks are new evidence. The check is scored against the track's decoys too. It
+    // takes the peaks that are final 2 s after the window's end, where the window's own decision needs peaks up to
+    // 1.8 s: live, both come with the same 2 s packet, so the check no longer waits for the next one.
+    private static readonly int ConfirmFrames = FingerprintSettings.SecondsToFrame(2) - PeakDelayFrames;
     private const double ConfirmMinZ = 4.0;
     private const int ConfirmMinMatched = 5;
     private readonly List<TrackMatch> _toConfirm = [];
