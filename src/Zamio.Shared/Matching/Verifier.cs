@@ -40,7 +40,7 @@ internal sealed class Verifier(MatcherOptions options)
     // The chance model never puts a compared peak's chance below the line model's floor (an empty line): a candidate whose
     // matches could not reach the reporting z even against that floor is dropped before the model is evaluated, which
     // is most of verification's cost and most candidates of a window. Exact: such a candidate would be dropped anyway.
-    private const double ChanceFloor = 0.5 * 2 * FineTimeTolerance / (2.0 * LineFrames);
+    private static readonly double ChanceFloor = LineChance(0);
 
     private VerifiedAlignment? CannotBeReported(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment)
     {
@@ -49,23 +49,7 @@ internal sealed class Verifier(MatcherOptions options)
             return null;
         }
 
-        int compared = 0, matched = 0;
-        var cursor = default(Cursor);
-        foreach (var peak in query)
-        {
-            var trackFrame = alignment.TrackFrame(peak.Frame);
-            if (trackFrame < -FineTimeTolerance || trackFrame > reference.FrameCount + FineTimeTolerance)
-            {
-                continue;
-            }
-
-            compared++;
-            if (NearestMatch(reference, ref cursor, trackFrame, peak.Bin / alignment.FreqScale, FineTimeTolerance) >= 0)
-            {
-                matched++;
-            }
-        }
-
+        var (matched, compared) = CountMatches(query, reference, alignment);
         var excess = matched - compared * ChanceFloor;
         var zAtMost = excess / Math.Sqrt(compared * ChanceFloor * (1 - ChanceFloor) + 1);
         return matched < options.MinMatchedPeaks || compared == 0 || excess <= 0 || zAtMost < _reportedZ
@@ -105,7 +89,7 @@ internal sealed class Verifier(MatcherOptions options)
         for (var i = 0; i < DecoyOffsets.Length; i++)
         {
             var decoy = scored.Alignment with { TrackFrameAtOrigin = scored.Alignment.TrackFrameAtOrigin + DecoyOffsets[i] };
-            _decoyMatches[i] = CountMatches(query, reference, decoy);
+            _decoyMatches[i] = CountMatches(query, reference, decoy).Matched;
         }
 
         Array.Sort(_decoyMatches);
@@ -114,19 +98,27 @@ internal sealed class Verifier(MatcherOptions options)
         return decoyZ < scored.Z ? scored with { Z = decoyZ } : scored;
     }
 
-    private static int CountMatches(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment)
+    // Peaks the alignment puts outside the track are not compared (nor can they match).
+    private static (int Matched, int Compared) CountMatches(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment)
     {
-        var matched = 0;
+        int matched = 0, compared = 0;
         var cursor = default(Cursor);
         foreach (var peak in query)
         {
-            if (NearestMatch(reference, ref cursor, alignment.TrackFrame(peak.Frame), peak.Bin / alignment.FreqScale, FineTimeTolerance) >= 0)
+            var trackFrame = alignment.TrackFrame(peak.Frame);
+            if (trackFrame < -FineTimeTolerance || trackFrame > reference.FrameCount + FineTimeTolerance)
+            {
+                continue;
+            }
+
+            compared++;
+            if (NearestMatch(reference, ref cursor, trackFrame, peak.Bin / alignment.FreqScale, FineTimeTolerance) >= 0)
             {
                 matched++;
             }
         }
 
-        return matched;
+        return (matched, compared);
     }
 
     private void CollectPairs(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment, double tolerance)
@@ -303,9 +295,11 @@ internal sealed class Verifier(MatcherOptions options)
 
         // Window area over tolerance area; half a pseudo-peak keeps empty neighbourhoods from claiming zero chance.
         var box = (boxCount + 0.5) * (2 * FineTimeTolerance) / (2.0 * NullBoxFrames * NullBoxWidths);
-        var line = (lineCount + 0.5) * (2 * FineTimeTolerance) / (2.0 * LineFrames);
+        var line = LineChance(lineCount);
         return Math.Min(0.5, Math.Max(box, line));
     }
+
+    private static double LineChance(int lineCount) => (lineCount + 0.5) * (2 * FineTimeTolerance) / (2.0 * LineFrames);
 
     /// <summary>Frame of the nearest reference peak within tolerance of (frame, bin), or -1.</summary>
     private static double NearestMatch(TrackPeaks reference, ref Cursor cursor, double frame, double bin, double tolerance)
