@@ -16,6 +16,19 @@ internal static class PlaySql
         """;
 
     /// <summary>
+    /// The update half of both stores' upsert: which write of a play wins. A retraction always; otherwise only a write that
+    /// reaches further, or as far but over a row not closed yet, so a late or repeated write never shortens a play.
+    /// </summary>
+    public const string UpsertUpdate = """
+        DO UPDATE SET
+            track = excluded.track, start_utc = excluded.start_utc, end_utc = excluded.end_utc,
+            confidence = excluded.confidence, speed = excluded.speed, updated_at = excluded.updated_at,
+            status = excluded.status
+        WHERE excluded.status = 'retracted' OR excluded.end_utc > plays.end_utc
+            OR (excluded.end_utc = plays.end_utc AND plays.status <> 'closed')
+        """;
+
+    /// <summary>
     /// How far apart two starts of one track on one station may be and still be one airing. A stream matched again (a
     /// day replayed from a logger, a reinstalled agent's spool, a restart after its plays were closed) writes under new
     /// play keys; the stores write such a play onto the airing another session already stored instead of adding a

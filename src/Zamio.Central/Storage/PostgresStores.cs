@@ -82,17 +82,12 @@ public sealed class PostgresPlayStore(NpgsqlDataSource dataSource) : IPlayStore
 
     private static Task InsertAsync(NpgsqlTransaction tx, PlayRecord[] rows, DateTimeOffset now, CancellationToken cancellationToken) =>
         tx.Connection!.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             INSERT INTO plays (station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status, updated_at)
             SELECT station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status, @now
             FROM unnest(@stations, @keys, @sessions, @ids, @tracks, @starts, @ends, @confidences, @speeds, @statuses)
                 AS p(station, play_key, session, play_id, track, start_utc, end_utc, confidence, speed, status)
-            ON CONFLICT (station, play_key) DO UPDATE SET
-                track = excluded.track, start_utc = excluded.start_utc, end_utc = excluded.end_utc,
-                confidence = excluded.confidence, speed = excluded.speed, updated_at = excluded.updated_at,
-                status = excluded.status
-            WHERE excluded.status = 'retracted' OR excluded.end_utc > plays.end_utc
-                OR (excluded.end_utc = plays.end_utc AND plays.status <> 'closed')
+            ON CONFLICT (station, play_key) {PlaySql.UpsertUpdate}
             """,
             new
             {

@@ -64,15 +64,10 @@ public sealed class SqlitePlayStore(CentralDatabase database) : IPlayStore
         foreach (var play in rows)
         {
             connection.Execute(
-                """
+                $"""
                 INSERT INTO plays (play_key, station, session, play_id, track, start_utc, end_utc, confidence, speed, status, updated_at)
                 VALUES (@PlayKey, @Station, @Session, @PlayId, @Track, @Start, @End, @Confidence, @Speed, @Status, @Now)
-                ON CONFLICT(play_key) DO UPDATE SET
-                    track = excluded.track, start_utc = excluded.start_utc, end_utc = excluded.end_utc,
-                    confidence = excluded.confidence, speed = excluded.speed, updated_at = excluded.updated_at,
-                    status = excluded.status
-                WHERE excluded.status = 'retracted' OR excluded.end_utc > plays.end_utc
-                    OR (excluded.end_utc = plays.end_utc AND plays.status <> 'closed')
+                ON CONFLICT(play_key) {PlaySql.UpsertUpdate}
                 """,
                 new
                 {
