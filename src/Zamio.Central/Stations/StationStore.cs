@@ -40,8 +40,7 @@ public sealed class StationStore
         return key;
     }
 
-    public bool Verify(string? stationId, string? key) =>
-        IsPlausible(stationId, key) && _store.Find(stationId!) is { } row && Matches(row, key!);
+    public bool Verify(string? stationId, string? key) => IsPlausible(stationId, key) && MatchesStored(stationId!, key!);
 
     /// <summary>
     /// <see cref="Verify"/> for the broker's logins: against the last complete read of the stations (every few seconds in
@@ -50,7 +49,7 @@ public sealed class StationStore
     /// A new key or a removal takes effect at the next read, when the broker also disconnects the old login.
     /// </summary>
     public bool VerifyLogin(string? stationId, string? key) =>
-        IsPlausible(stationId, key) && (_lastRead is { } read && read.TryGetValue(stationId!, out var listed) ? Matches(listed, key!) : Verify(stationId, key));
+        IsPlausible(stationId, key) && (_lastRead is { } read && read.TryGetValue(stationId!, out var listed) ? Matches(listed, key!) : MatchesStored(stationId!, key!));
 
     /// <summary>The station whose key this is, or null: one read of every credential, hashed here.</summary>
     public string? FindOwner(string key)
@@ -90,6 +89,8 @@ public sealed class StationStore
     // Anything else cannot be a station's id and key: refused without a read or a hash.
     private static bool IsPlausible(string? stationId, string? key) =>
         StationIds.IsValid(stationId) && !string.IsNullOrEmpty(key) && key.Length <= 256;
+
+    private bool MatchesStored(string stationId, string key) => _store.Find(stationId) is { } row && Matches(row, key);
 
     private static bool Matches(StationCredential credential, string key) =>
         CryptographicOperations.FixedTimeEquals(credential.Hash, Hash(credential.Salt, key));
