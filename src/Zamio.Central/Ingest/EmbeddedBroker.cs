@@ -4,10 +4,9 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Zamio.Central.Hosting;
-using Zamio.Central.Plays;
 using Zamio.Central.Stations;
-using Zamio.Shared.Wire;
 using Zamio.Central.Storage;
+using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Ingest;
 

@@ -3,11 +3,11 @@ using Zamio.Central.Caching;
 using Zamio.Central.Catalog;
 using Zamio.Central.Plays;
 using Zamio.Central.Stations;
+using Zamio.Central.Storage;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Matching;
 using Zamio.Shared.Plays;
 using Zamio.Shared.Wire;
-using Zamio.Central.Storage;
 
 namespace Zamio.Central.Ingest;
 

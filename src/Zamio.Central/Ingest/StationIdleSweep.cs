@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Zamio.Central.Hosting;
-using Zamio.Central.Plays;
 using Zamio.Central.Storage;
 
 namespace Zamio.Central.Ingest;
