@@ -391,21 +391,17 @@ public sealed partial class PacketSpool : IDisposable
 
         // After a crash the numbers reserved but never written are skipped. They must not fall inside a segment: depth and
         // losses are counted by subtracting sequence numbers within one, so the next packets start a segment of their own.
-        if (_segments.Count > 0 && _segments[^1] is var last
-            && (last.Count > 0 ? last.LastSequence + 1 : last.FirstSequence) != _nextSequence)
+        var last = _segments.Count > 0 ? _segments[^1] : null;
+        if (last is { Count: 0 } && last.FirstSequence != _nextSequence)
         {
-            if (last.Count == 0)
-            {
-                File.Delete(last.Path);
-                _segments.RemoveAt(_segments.Count - 1);
-            }
-
-            _segments.Add(new SpoolSegment(Path.Combine(_settings.Directory, SpoolSegment.FileName(_nextSequence)), _nextSequence));
+            File.Delete(last.Path);
+            _segments.RemoveAt(_segments.Count - 1);
+            last = null;
         }
 
-        if (_segments.Count == 0)
+        if (last is null || (last.Count > 0 && last.LastSequence + 1 != _nextSequence))
         {
-            _segments.Add(new SpoolSegment(Path.Combine(_settings.Directory, SpoolSegment.FileName(_nextSequence)), _nextSequence));
+            _segments.Add(NewSegment(_nextSequence));
         }
 
         _active = _segments[^1];
@@ -461,11 +457,14 @@ public sealed partial class PacketSpool : IDisposable
         return stream;
     }
 
+    private SpoolSegment NewSegment(ulong firstSequence) =>
+        new(Path.Combine(_settings.Directory, SpoolSegment.FileName(firstSequence)), firstSequence);
+
     // The new segment is opened before the old one is let go, so a failure leaves the spool as it was.
     private void Roll(ulong firstSequence)
     {
         _writer.Flush(flushToDisk: true);
-        var next = new SpoolSegment(Path.Combine(_settings.Directory, SpoolSegment.FileName(firstSequence)), firstSequence);
+        var next = NewSegment(firstSequence);
         var writer = OpenWriter(next);
         _writer.Dispose();
         _writer = writer;
