@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the broadcast-like accuracy benchmark. See docs/bench-dataset.md.
-# usage: scripts/bench/make-dataset.sh [OUT_DIR] [--seed N] [--heldout] [--jobs N]
+# usage: scripts/bench/make-dataset.sh [OUT_DIR] [--seed N] [--heldout] [--jobs N] [--clips-only]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -10,6 +10,7 @@ out=""
 seed=""
 heldout=0
 only=""
+clips_only=0
 jobs="$(nproc 2>/dev/null || echo 2)"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -17,6 +18,7 @@ while [[ $# -gt 0 ]]; do
     --heldout) heldout=1; shift ;;
     --jobs) jobs="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;  # debugging: build just these programmes
+    --clips-only) clips_only=1; shift ;;  # clips of every degradation, 5/10/15 s, no programmes
     -h|--help) sed -n '2,3p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) out="$1"; shift ;;
@@ -59,6 +61,7 @@ done
 args=(--music "$cache/x" --out "$out" --seed "$seed" --jobs "$jobs" --cache "$(dirname "$out")/.cache")
 [[ $heldout -eq 1 ]] && args+=(--heldout)
 [[ -n "$only" ]] && args+=(--only "$only")
+[[ $clips_only -eq 1 ]] && args+=(--clips-only)
 start=$(date +%s)
 python3 -B "$here/make_dataset.py" "${args[@]}"
 echo "dataset ready in $out ($(( $(date +%s) - start )) s)"

@@ -30,9 +30,13 @@ t0=$(now)
   || { echo "catalog add failed, see $results/catalog.log" >&2; tail -20 "$results/catalog.log" >&2; exit 1; }
 echo "catalog add: $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}') s" >&2
 
+# A clips-only set (make-dataset.sh --clips-only) has no programmes.
+programmes=("$data"/programmes/*.wav)
+[[ -e "${programmes[0]}" ]] || programmes=()
+if (( ${#programmes[@]} > 0 )); then
 printf "%-16s %9s %9s %8s\n" programme audio_s scan_s x_realtime | tee "$results/timings.txt"
 total_audio=0; total_scan=0
-for wav in "$data"/programmes/*.wav; do
+for wav in "${programmes[@]}"; do
   name="$(basename "$wav" .wav)"
   t0=$(now)
   if ! "${cli[@]}" scan "$wav" --data-dir "$store" >"$results/$name.jsonl" 2>"$results/$name.log"; then
@@ -47,6 +51,7 @@ for wav in "$data"/programmes/*.wav; do
 done
 printf "%-16s %9.1f %9.2f %8.1f\n" total "$total_audio" "$total_scan" \
   "$(awk -v d="$total_audio" -v s="$total_scan" 'BEGIN{print (s>0)?d/s:0}')" | tee -a "$results/timings.txt"
+fi
 
 echo "== identify ($(ls "$data"/clips/*.wav | wc -l) clips, one call)" >&2
 t0=$(now)
@@ -54,9 +59,11 @@ t0=$(now)
   || echo "identify failed, see $results/clips.log" >&2
 echo "identify: $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}') s" >&2
 
-echo
-echo "== plays"
-"${bench[@]}" score-dir --programmes "$data/programmes" --results "$results" --json "$results/scan-summary.json"
+if (( ${#programmes[@]} > 0 )); then
+  echo
+  echo "== plays"
+  "${bench[@]}" score-dir --programmes "$data/programmes" --results "$results" --json "$results/scan-summary.json"
+fi
 echo
 echo "== clips"
 "${bench[@]}" score-clips --truth "$data/clips/truth.jsonl" --results "$results/clips.jsonl" \
@@ -67,14 +74,16 @@ echo "== clips"
 if [[ "${ZAMIO_BASELINE:-1}" != 0 && -z "${ZAMIO_CLI:-}" ]]; then
   base="$results/baseline"
   mkdir -p "$base"
-  for wav in "$data"/programmes/*.wav; do
+  for wav in "${programmes[@]}"; do
     name="$(basename "$wav" .wav)"
     "${cli[@]}" scan "$wav" --data-dir "$store" --speed-search off >"$base/$name.jsonl" 2>"$base/$name.log" || true
   done
   "${cli[@]}" identify "$data"/clips/*.wav --data-dir "$store" --speed-search off >"$base/clips.jsonl" 2>"$base/clips.log" || true
-  echo
-  echo "== baseline: plays with --speed-search off"
-  "${bench[@]}" score-dir --programmes "$data/programmes" --results "$base" --json "$base/scan-summary.json"
+  if (( ${#programmes[@]} > 0 )); then
+    echo
+    echo "== baseline: plays with --speed-search off"
+    "${bench[@]}" score-dir --programmes "$data/programmes" --results "$base" --json "$base/scan-summary.json"
+  fi
   echo
   echo "== baseline: clips with --speed-search off"
   "${bench[@]}" score-clips --truth "$data/clips/truth.jsonl" --results "$base/clips.jsonl" --json "$base/clips-summary.json"
