@@ -7,13 +7,14 @@ namespace Zamio.Shared.Fingerprinting;
 /// </summary>
 public readonly record struct SpeedHypothesis(float TimeScale, float FreqScale)
 {
+    // Declared before the grid: static initialisers run in textual order, and the grid starts with it.
+    public static SpeedHypothesis Identity { get; } = new(1f, 1f);
+
     /// <summary>
     /// The grid searched at match time. Hashes tolerate about ±0.5 %, so 1 % steps cover ±5 % speed-up and
     /// ±3 % tempo-only changes without a gap.
     /// </summary>
     public static IReadOnlyList<SpeedHypothesis> DefaultGrid { get; } = BuildGrid();
-
-    public static SpeedHypothesis Identity { get; } = new(1f, 1f);
 
     private static SpeedHypothesis[] BuildGrid()
     {

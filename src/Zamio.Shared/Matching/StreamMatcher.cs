@@ -67,13 +67,11 @@ public sealed class StreamMatcher
     private readonly BlockVotes _lookahead = new();
 
     // While a song is identified at its original speed (whichever grid cell found it), new blocks search only the
-    // hypotheses near the identity (the ±1 % tempo cells re-quantise time differences, which catches peaks moved
-    // a frame by processing): 3 of 17. The full grid returns as soon as a window identifies nothing. Locking onto
+    // identity hypothesis: 1 of 17. The full grid returns as soon as a window identifies nothing. Locking onto
     // another speed is not done: a loop-based song can out-score its true alignment under a neighbouring tempo
     // and would keep the stream there.
     private const double OriginalSpeedTolerance = 0.005;
-    private const double NearIdentity = 0.0101;
-    private int[] _nearIdentity = [];
+    private int[] _identity = [];
     private bool _focused;
     // The first windows are partial: a song that starts with the stream is named after one step, not one window.
     private long _nextWindowEnd = StepFrames;
@@ -86,7 +84,7 @@ public sealed class StreamMatcher
     {
         ArgumentNullException.ThrowIfNull(matcher);
         _matcher = matcher;
-        _nearIdentity = NearIdentityHypotheses(matcher);
+        _identity = IdentityHypotheses(matcher);
         for (var i = 0; i < _blocks.Length; i++)
         {
             _blocks[i] = new BlockVotes();
@@ -101,7 +99,7 @@ public sealed class StreamMatcher
     {
         ArgumentNullException.ThrowIfNull(matcher);
         _matcher = matcher;
-        _nearIdentity = NearIdentityHypotheses(matcher);
+        _identity = IdentityHypotheses(matcher);
         _focused = false;
         _previous = [];
         _windowsRunning.Clear();
@@ -230,11 +228,10 @@ public sealed class StreamMatcher
         return slot;
     }
 
-    private ReadOnlySpan<int> Focus => _focused ? _nearIdentity : [];
+    private ReadOnlySpan<int> Focus => _focused ? _identity : [];
 
-    private static int[] NearIdentityHypotheses(Matcher matcher) =>
-        [.. Enumerable.Range(0, matcher.Speeds.Count).Where(s =>
-            Math.Abs(matcher.Speeds[s].FreqScale - 1) < 1e-6 && Math.Abs(matcher.Speeds[s].TimeScale - 1) <= NearIdentity)];
+    private static int[] IdentityHypotheses(Matcher matcher) =>
+        [.. Enumerable.Range(0, matcher.Speeds.Count).Where(s => matcher.Speeds[s] == SpeedHypothesis.Identity)];
 
     private static bool AtOriginalSpeed(Alignment alignment) =>
         Math.Abs(alignment.FreqScale - 1) < 1e-6 && Math.Abs(alignment.TimeScale - 1) < OriginalSpeedTolerance;
