@@ -15,7 +15,6 @@ public sealed class Matcher
     private const long OffsetBias = 1L << 22;
     private const int MinVotes = 2;
     private const int CandidatesToVerify = 8;
-    private const int CellsPerTrack = 2;
 
     private readonly FingerprintIndex _index;
     private readonly IReadOnlyList<SpeedHypothesis> _speeds;
@@ -26,9 +25,9 @@ public sealed class Matcher
     private long[] _merged = [];
     private long[] _ranges = [];
     private readonly List<(long Key, int Count)> _runs = [];
-    private readonly List<(long Key, int Total, int Track)> _candidates = [];
-    private readonly List<(long Key, int Total, int Track)> _selected = [];
-    private readonly Dictionary<int, int> _perTrack = [];
+    private readonly List<(long Key, int Total, int Track, double Place)> _candidates = [];
+    private readonly List<(long Key, int Total, int Track, double Place)> _selected = [];
+    private readonly PlaceQuota _quota = new();
     private readonly Verifier _verifier;
 
     public Matcher(FingerprintIndex index, MatcherOptions? options = null, IReadOnlyList<SpeedHypothesis>? speeds = null)
@@ -115,7 +114,7 @@ public sealed class Matcher
         var results = new List<TrackMatch>(_candidates.Count);
         // Per track the alignment with the highest z wins: confidence saturates at 1 and cannot tell a true alignment
         // from a neighbouring speed cell whose slope drifts off the song.
-        foreach (var (key, _, track) in _candidates)
+        foreach (var (key, _, track, _) in _candidates)
         {
             var match = VerifyCandidate(peaks, origin, key, track);
             if (match is not null && match.Confidence >= _options.MinConfidence
@@ -259,23 +258,20 @@ public sealed class Matcher
 
             var speed = _speeds[(int)(key >> 32)];
             var offset = ((key & 0xFFFFFFFFL) - OffsetBias + 0.5) * OffsetQuantum;
-            var track = _index.TrackNear((long)(offset + midQueryFrame * speed.TimeScale));
+            var place = offset + midQueryFrame * speed.TimeScale;
+            var track = _index.TrackNear((long)place);
             if (track >= 0)
             {
-                _candidates.Add((key, count + left + right, track));
+                _candidates.Add((key, count + left + right, track, place));
             }
         }
 
         _candidates.Sort((a, b) => b.Total.CompareTo(a.Total));
-        // A loud track wins cells under several neighbouring speeds; a cap per track keeps the shortlist open
-        // for a second track underneath (crossfades, a song under a jingle).
-        _perTrack.Clear();
+        _quota.Clear();
         foreach (var candidate in _candidates)
         {
-            var seen = _perTrack.GetValueOrDefault(candidate.Track);
-            if (seen < CellsPerTrack)
+            if (_quota.Admit(candidate.Track, candidate.Place))
             {
-                _perTrack[candidate.Track] = seen + 1;
                 _selected.Add(candidate);
                 if (_selected.Count == CandidatesToVerify)
                 {
