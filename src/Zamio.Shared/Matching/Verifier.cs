@@ -23,8 +23,7 @@ internal sealed class Verifier(MatcherOptions options)
 
     public VerifiedAlignment Verify(ReadOnlySpan<Peak> query, IndexedTrack track, Alignment alignment)
     {
-        CollectPairs(query, track.Peaks, alignment, CoarseTimeTolerance);
-        var refined = Refit(alignment);
+        var refined = FitSlope(query, track.Peaks, alignment);
         if (CannotBeReported(query, track.Peaks, refined) is { } hopeless)
         {
             return hopeless;
@@ -134,6 +133,35 @@ internal sealed class Verifier(MatcherOptions options)
                 _pairs.Add((peak.Frame, nearest));
             }
         }
+    }
+
+    // Pairs are collected within a few frames of the hypothesis' line, so a song between two grid speeds fits a slope
+    // pulled towards the cell that found it; fitted again on the pairs of the refined line it moves on to its own.
+    private const int MaxRefits = 4;
+    private const double RefitSettled = 0.0005;
+    private const double MaxSlopeFromCell = 0.02;
+
+    private Alignment FitSlope(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment cell)
+    {
+        var fitted = cell;
+        for (var i = 0; i < MaxRefits; i++)
+        {
+            CollectPairs(query, reference, fitted, CoarseTimeTolerance);
+            var next = Refit(fitted);
+            var settled = Math.Abs(next.TimeScale - fitted.TimeScale) < RefitSettled;
+            if (Math.Abs(next.TimeScale - cell.TimeScale) > MaxSlopeFromCell)
+            {
+                break;
+            }
+
+            fitted = next;
+            if (settled)
+            {
+                break;
+            }
+        }
+
+        return fitted;
     }
 
     private Alignment Refit(Alignment alignment)
