@@ -75,14 +75,13 @@ public sealed class PlayTracker
     // Noise or a long talk-over can hide a song for longer than the gap bridge. A song heard again soon after, not from its
     // top, has been playing all along unless another song was found in between: a station does not air a song twice in a
     // minute. Its position need not agree: a loop-based song is often found at another pass through its loop.
+    // A match below the play-start bar resumes only at the play's own position: chance rarely lands on the very alignment
+    // the song had, and the window that finds a song again as it comes out of the noise is often that weak.
     private OpenPlay? Resume(TrackMatch match)
     {
-        if (match.Confidence < _options.MinPeakConfidence)
-        {
-            return null;
-        }
-
-        var play = _recentlyClosed.Find(p => p.Continues(match, _options.AlignmentToleranceFrames)
+        var confident = match.Confidence >= _options.MinPeakConfidence;
+        var play = _recentlyClosed.Find(p => (confident || p.IsAt(match, _options.AlignmentToleranceFrames))
+            && p.Continues(match, _options.AlignmentToleranceFrames)
             && match.FirstMatchFrame > p.EndFrame && match.FirstMatchFrame - p.EndFrame <= _options.ResumeFrames
             && !_open.Concat(_recentlyClosed).Any(other => other.TrackIndex != p.TrackIndex && IsConfirmed(other)
                 && other.StartFrame > p.EndFrame && other.StartFrame < match.FirstMatchFrame));

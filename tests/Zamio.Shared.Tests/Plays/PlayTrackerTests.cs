@@ -357,6 +357,46 @@ public class PlayTrackerTests
         Assert.Equal(4.0 * (w - 1) + 8, Math.Round(Seconds(airings[^1].EndFrame)));
     }
 
+    [Theory]
+    [InlineData(0, 1)] // found again, first by a window below the play-start bar, at the song's own position: one airing
+    [InlineData(60, 2)] // the weak window at another place opens a play of its own, as before
+    public void Observe_SongFoundAgainByAWeakWindow_ReopensItsPlayOnlyAtItsOwnPosition(int positionShift, int plays)
+    {
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var a = new Alignment(0, 0, 1, 1);
+        var again = new Alignment(0, FingerprintSettings.SecondsToFrame(positionShift), 1, 1);
+        WindowResult Window(int w, params TrackMatch[] matches) =>
+            new(FingerprintSettings.SecondsToFrame(4 * w), FingerprintSettings.SecondsToFrame((4 * w) + 8), matches);
+        TrackMatch Song(int w, double confidence, Alignment alignment) => new(1, "a", confidence, 6.6, alignment, 34, 160,
+            FingerprintSettings.SecondsToFrame(4 * w), FingerprintSettings.SecondsToFrame((4 * w) + 8) - 1);
+
+        var w = 0;
+        for (; w < 10; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, Song(w, 1.0, a))));
+        }
+
+        // Noise hides the song for longer than the gap bridge; the first window to find it again is just accepted.
+        for (var quiet = 0; quiet < 9; quiet++, w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w)));
+        }
+
+        changes.AddRange(tracker.Observe(Window(w, Song(w, 0.8, again))));
+        for (var end = ++w + 5; w < end; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, Song(w, 1.0, again))));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var airings = changes.Where(p => p.TrackId == "a" && p.Status == PlayStatus.Closed).GroupBy(p => p.Id).Select(g => g.Last()).ToList();
+        Assert.Equal(plays, airings.Count);
+        Assert.Equal(0.0, Math.Round(Seconds(airings[0].StartFrame)));
+        Assert.Equal(4.0 * (w - 1) + 8, Math.Round(Seconds(airings[^1].EndFrame)));
+    }
+
     [Fact]
     public void Observe_LoopedIntroMatchedInsideTheAiring_IsPartOfThatAiring()
     {
