@@ -328,10 +328,7 @@ public class PlayTrackerTests
         var changes = new List<Play>();
         var a = new Alignment(0, 0, 1, 1);
         var again = new Alignment(0, FingerprintSettings.SecondsToFrame(positionShift), 1, 1);
-        WindowResult Window(int w, params TrackMatch[] matches) =>
-            new(FingerprintSettings.SecondsToFrame(4 * w), FingerprintSettings.SecondsToFrame((4 * w) + 8), matches);
-        TrackMatch Song(int w, int track, string id, Alignment alignment) => new(track, id, 1.0, 12, alignment, 50, 80,
-            FingerprintSettings.SecondsToFrame(4 * w), FingerprintSettings.SecondsToFrame((4 * w) + 8) - 1);
+        TrackMatch Song(int w, int track, string id, Alignment alignment) => AcrossWindow(w, track, id, 1.0, 12, alignment, 50, 80);
 
         var w = 0;
         for (; w < 10; w++)
@@ -366,10 +363,7 @@ public class PlayTrackerTests
         var changes = new List<Play>();
         var a = new Alignment(0, 0, 1, 1);
         var again = new Alignment(0, FingerprintSettings.SecondsToFrame(positionShift), 1, 1);
-        WindowResult Window(int w, params TrackMatch[] matches) =>
-            new(FingerprintSettings.SecondsToFrame(4 * w), FingerprintSettings.SecondsToFrame((4 * w) + 8), matches);
-        TrackMatch Song(int w, double confidence, Alignment alignment) => new(1, "a", confidence, 6.6, alignment, 34, 160,
-            FingerprintSettings.SecondsToFrame(4 * w), FingerprintSettings.SecondsToFrame((4 * w) + 8) - 1);
+        TrackMatch Song(int w, double confidence, Alignment alignment) => AcrossWindow(w, 1, "a", confidence, 6.6, alignment, 34, 160);
 
         var w = 0;
         for (; w < 10; w++)
@@ -477,8 +471,6 @@ public class PlayTrackerTests
             FingerprintSettings.SecondsToFrame(fromSeconds), FingerprintSettings.SecondsToFrame(fromSeconds + 7));
         TrackMatch Fading(double fromSeconds, double toSeconds) => new(4, "x", 0, 0, alignment, 6, 60,
             FingerprintSettings.SecondsToFrame(fromSeconds), FingerprintSettings.SecondsToFrame(toSeconds));
-        WindowResult Window(int index, TrackMatch match) =>
-            new(FingerprintSettings.SecondsToFrame(4 * index), FingerprintSettings.SecondsToFrame((4 * index) + 8), [match]);
 
         // One strong window is not enough, and evidence without confidence does not make it two.
         var unconfirmed = new PlayTracker();
@@ -529,6 +521,14 @@ public class PlayTrackerTests
     }
 
     private static double Seconds(long frame) => FingerprintSettings.FrameCentreSeconds(frame);
+
+    // Window w of a stream on the matcher's grid (8 s every 4 s), and a match whose evidence spans all of it.
+    private static WindowResult Window(int w, params TrackMatch[] matches) =>
+        new(FingerprintSettings.SecondsToFrame(4 * w), FingerprintSettings.SecondsToFrame((4 * w) + 8), matches);
+
+    private static TrackMatch AcrossWindow(int w, int track, string id, double confidence, double score, Alignment alignment, int matched, int compared) =>
+        new(track, id, confidence, score, alignment, matched, compared,
+            FingerprintSettings.SecondsToFrame(4 * w), FingerprintSettings.SecondsToFrame((4 * w) + 8) - 1);
 
     private static RunResult Run(float[] audio, int blockSize)
     {
