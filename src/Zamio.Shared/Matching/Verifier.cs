@@ -98,6 +98,9 @@ internal sealed class Verifier(MatcherOptions options)
     }
 
     // Peaks the alignment puts outside the track are not compared (nor can they match).
+    private static bool OutsideTrack(TrackPeaks reference, double trackFrame) =>
+        trackFrame < -FineTimeTolerance || trackFrame > reference.FrameCount + FineTimeTolerance;
+
     private static (int Matched, int Compared) CountMatches(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment)
     {
         int matched = 0, compared = 0;
@@ -105,7 +108,7 @@ internal sealed class Verifier(MatcherOptions options)
         foreach (var peak in query)
         {
             var trackFrame = alignment.TrackFrame(peak.Frame);
-            if (trackFrame < -FineTimeTolerance || trackFrame > reference.FrameCount + FineTimeTolerance)
+            if (OutsideTrack(reference, trackFrame))
             {
                 continue;
             }
@@ -207,7 +210,7 @@ internal sealed class Verifier(MatcherOptions options)
         foreach (var peak in query)
         {
             var trackFrame = alignment.TrackFrame(peak.Frame);
-            if (trackFrame < -FineTimeTolerance || trackFrame > reference.FrameCount + FineTimeTolerance)
+            if (OutsideTrack(reference, trackFrame))
             {
                 continue;
             }

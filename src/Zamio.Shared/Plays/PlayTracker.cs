@@ -79,9 +79,9 @@ public sealed class PlayTracker
     // the song had, and the window that finds a song again as it comes out of the noise is often that weak.
     private OpenPlay? Resume(TrackMatch match)
     {
+        var tolerance = _options.AlignmentToleranceFrames;
         var confident = match.Confidence >= _options.MinPeakConfidence;
-        var play = _recentlyClosed.Find(p => (confident || p.IsAt(match, _options.AlignmentToleranceFrames))
-            && p.Continues(match, _options.AlignmentToleranceFrames)
+        var play = _recentlyClosed.Find(p => (confident ? p.Continues(match, tolerance) : p.IsAt(match, tolerance))
             && match.FirstMatchFrame > p.EndFrame && match.FirstMatchFrame - p.EndFrame <= _options.ResumeFrames
             && !_open.Concat(_recentlyClosed).Any(other => other.TrackIndex != p.TrackIndex && IsConfirmed(other)
                 && other.StartFrame > p.EndFrame && other.StartFrame < match.FirstMatchFrame));
