@@ -65,9 +65,9 @@ public static partial class StationEndpoints
         }
 
         var id = body?.Station;
-        if (!StationIds.IsValid(id))
+        if (StationIds.RegistrationError(id) is { } error)
         {
-            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"'station' must be 1..{StationIds.MaxLength} characters from [A-Za-z0-9_.-].");
+            return ApiResults.Problem(StatusCodes.Status400BadRequest, $"'station': {error}.");
         }
 
         var existed = stations.Exists(id!);

@@ -21,8 +21,9 @@ public static class StationsCommand
         var verb = cli.Positional.Count > 0 ? cli.Positional[0] : throw new CliUsageException("stations needs a sub-command: add ID | list | remove ID");
         var station = verb switch
         {
-            "add" => cli.Positional.Count == 2 && StationIds.IsValid(cli.Positional[1]) ? cli.Positional[1]
-                : throw new CliUsageException($"stations add needs one station id of 1..{StationIds.MaxLength} characters from [A-Za-z0-9_.-]"),
+            "add" => cli.Positional.Count != 2 ? throw new CliUsageException("stations add needs one station id")
+                : StationIds.RegistrationError(cli.Positional[1]) is { } error ? throw new CliUsageException($"stations add: {error}")
+                : cli.Positional[1],
             "remove" => cli.Positional.Count == 2 ? cli.Positional[1] : throw new CliUsageException("stations remove needs one station id"),
             "list" => null,
             _ => throw new CliUsageException($"unknown stations sub-command '{verb}'"),

@@ -1,4 +1,5 @@
 using Zamio.Central.Hosting;
+using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Ingest;
 
@@ -12,6 +13,9 @@ public static class ExternalBrokerRegistration
             .ValidateDataAnnotations()
             .Validate(o => o.ClientId is null || (o.ClientId.Length > 0 && !o.ClientId.AsSpan().ContainsAny("/+#") && !o.ClientId.Any(char.IsControl)),
                 "Central:Mqtt:ClientId must be one MQTT topic level (no '/', '+', '#')")
+            // No station can be registered under such an id, so no station's login can take an instance's session over.
+            .Validate(o => o.ClientId is null || StationIds.IsReserved(o.ClientId),
+                $"Central:Mqtt:ClientId must start with '{StationIds.ReservedPrefix}'")
             .ValidateOnStart();
         var host = configuration[$"{ExternalBrokerOptions.Section}:{nameof(ExternalBrokerOptions.Host)}"];
         if (!string.IsNullOrWhiteSpace(host))

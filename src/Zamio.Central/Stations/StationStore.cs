@@ -30,10 +30,14 @@ public sealed class StationStore
     {
     }
 
-    /// <summary>Creates a station (or replaces its key) and returns the new key in base64url.</summary>
+    /// <summary>Creates a station (or replaces its key) and returns the new key in base64url; refuses reserved ids.</summary>
     public string Add(string stationId)
     {
-        StationIds.Validate(stationId, nameof(stationId));
+        if (StationIds.RegistrationError(stationId) is { } error)
+        {
+            throw new ArgumentException($"Cannot register '{stationId}': {error}.", nameof(stationId));
+        }
+
         var key = Base64Url(RandomNumberGenerator.GetBytes(KeyBytes));
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
         _store.Save(new StationCredential(stationId, salt, Hash(salt, key)), _time.GetUtcNow());

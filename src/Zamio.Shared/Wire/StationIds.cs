@@ -8,6 +8,21 @@ public static class StationIds
 {
     public const int MaxLength = 64;
 
+    /// <summary>
+    /// Central's MQTT client ids start with this, and a broker may take a station's client id from its user name (the
+    /// shipped Mosquitto does), so no station may be registered under an id that starts with it.
+    /// </summary>
+    public const string ReservedPrefix = "zamio-central";
+
+    /// <summary>True for ids no station may be registered under (see <see cref="ReservedPrefix"/>).</summary>
+    public static bool IsReserved(string stationId) => stationId.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Why <paramref name="stationId"/> cannot be registered, or null when it can.</summary>
+    public static string? RegistrationError(string? stationId) =>
+        !IsValid(stationId) ? $"a station id is 1..{MaxLength} characters from [A-Za-z0-9_.-]"
+        : IsReserved(stationId!) ? $"station ids starting with '{ReservedPrefix}' are reserved for central's own MQTT clients"
+        : null;
+
     public static bool IsValid(string? stationId) => stationId is not null && IsValid(stationId.AsSpan());
 
     public static bool IsValid(ReadOnlySpan<char> stationId)

@@ -19,26 +19,33 @@ internal sealed class MosquittoProcess : IDisposable
     private Process? _process;
 
     public MosquittoProcess(string directory, int port)
+        : this(directory, port, DefaultConfig(directory, port))
+    {
+    }
+
+    /// <param name="config">The whole configuration; it must log to stderr (the start waits for the "running" line).</param>
+    public MosquittoProcess(string directory, int port, string config)
     {
         Port = port;
         Directory.CreateDirectory(directory);
         _config = Path.Combine(directory, "mosquitto.conf");
-
-        // max_inflight_messages: QoS 1 messages the broker has out to one client at once (Mosquitto's default, pinned).
-        // autosave_interval 0: saved on a clean exit only, so the test controls what a restart comes back to.
-        // 'user root' keeps a root-run broker from dropping to a 'mosquitto' user that cannot write here.
-        File.WriteAllText(_config, string.Create(CultureInfo.InvariantCulture, $"""
-            listener {port} 127.0.0.1
-            allow_anonymous true
-            persistence true
-            persistence_location {directory}/
-            autosave_interval 0
-            max_queued_messages 100000
-            max_inflight_messages {MaxInflight}
-            user root
-            log_dest stderr
-            """));
+        File.WriteAllText(_config, config);
     }
+
+    // max_inflight_messages: QoS 1 messages the broker has out to one client at once (Mosquitto's default, pinned).
+    // autosave_interval 0: saved on a clean exit only, so the test controls what a restart comes back to.
+    // 'user root' keeps a root-run broker from dropping to a 'mosquitto' user that cannot write here.
+    private static string DefaultConfig(string directory, int port) => string.Create(CultureInfo.InvariantCulture, $"""
+        listener {port} 127.0.0.1
+        allow_anonymous true
+        persistence true
+        persistence_location {directory}/
+        autosave_interval 0
+        max_queued_messages 100000
+        max_inflight_messages {MaxInflight}
+        user root
+        log_dest stderr
+        """);
 
     /// <summary>The broker binary, or null when Mosquitto is not installed.</summary>
     public static string? Executable { get; } = new[] { "/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/opt/homebrew/sbin/mosquitto" }

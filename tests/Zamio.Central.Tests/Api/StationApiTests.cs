@@ -45,8 +45,9 @@ public sealed class StationApiTests(ApiFixture fixture)
     [Theory]
     [InlineData("{\"station\": ", HttpStatusCode.BadRequest, "Send JSON")]
     [InlineData("[1, 2]", HttpStatusCode.BadRequest, "Send JSON")]
-    [InlineData("{}", HttpStatusCode.BadRequest, "'station' must be")]
-    [InlineData("{\"station\": \"bad/id\"}", HttpStatusCode.BadRequest, "'station' must be")]
+    [InlineData("{}", HttpStatusCode.BadRequest, "'station': a station id is 1..64 characters")]
+    [InlineData("{\"station\": \"bad/id\"}", HttpStatusCode.BadRequest, "'station': a station id is 1..64 characters")]
+    [InlineData("{\"station\": \"zamio-central-a\"}", HttpStatusCode.BadRequest, "reserved for central's own MQTT clients")]
     public async Task Post_BadBody_Is400WithTheReasonAndCreatesNothing(string body, HttpStatusCode expected, string reason)
     {
         var before = await StationCountAsync();

@@ -41,6 +41,22 @@ public sealed class StationsCommandTests : IDisposable
         Assert.Equal(["joy-fm"], Store().List());
     }
 
+    [Theory]
+    [InlineData("zamio-central", "reserved for central's own MQTT clients")]
+    [InlineData("Zamio-Central-2", "reserved for central's own MQTT clients")]
+    [InlineData("bad/id", "a station id is 1..64 characters")]
+    public void Add_ReservedOrMalformedId_IsAUsageErrorAndRegistersNothing(string station, string reason)
+    {
+        Assert.Equal(0, CliRun.Invoke("stations", "add", "joy-fm", "--data-dir", DataDirectory).ExitCode);
+
+        var add = CliRun.Invoke("stations", "add", station, "--data-dir", DataDirectory);
+
+        Assert.Equal(2, add.ExitCode);
+        Assert.Contains(reason, add.Error, StringComparison.Ordinal);
+        Assert.Empty(add.Out);
+        Assert.Equal(["joy-fm"], Store().List());
+    }
+
     [Fact]
     public void Remove_WithoutAnId_IsAUsageError()
     {

@@ -24,4 +24,18 @@ public sealed class ServeOptionsTests : IDisposable
 
         Assert.Contains(nameof(ServeOptions.IdleCloseSeconds), error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Start_ExternalBrokerClientIdAStationCouldHold_RefusedByValidation()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var app = ServeHost.Build(
+                ["serve", "--data-dir", _dir.Path, "--urls", "http://127.0.0.1:0"],
+                [new("Central:Mqtt:Host", "127.0.0.1"), new("Central:Mqtt:ClientId", "central-a")]);
+            await app.StartAsync();
+        });
+
+        Assert.Contains("Central:Mqtt:ClientId must start with 'zamio-central'", error.Message, StringComparison.Ordinal);
+    }
 }

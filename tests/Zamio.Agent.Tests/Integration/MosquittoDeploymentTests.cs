@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Xunit.Abstractions;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Agent.Tests.Integration;
+
+/// <summary>
+/// The repository's <c>deploy/mosquitto</c> configuration and ACL, as shipped, on a private Mosquitto: only paths,
+/// ports and logging are rewritten for the test.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class MosquittoDeploymentTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private const string CentralPassword = "central-secret";
+
+    [Fact]
+    public async Task ShippedConfig_StationLogsInWithAnotherStationsClientId_ThatAgentStaysConnectedAndItsTopicStaysItsOwn()
+    {
+        if (!TestEnvironment.Require(MosquittoProcess.Executable is not null && PasswdTool is not null, "mosquitto or mosquitto_passwd is not installed", output))
+        {
+            return;
+        }
+
+        using var dir = new TempDir();
+        var (stationPort, centralPort) = (TestBroker.FreePort(), TestBroker.FreePort());
+        await WritePasswordsAsync(dir.Combine("passwd"), ("joy-fm", "joy-secret"), ("kiss-fm", "kiss-secret"));
+        await WritePasswordsAsync(dir.Combine("central-passwd"), ("zamio-central", CentralPassword));
+        using var broker = new MosquittoProcess(dir.Combine("broker"), stationPort, ShippedConfig(dir.Path, stationPort, centralPort));
+        await broker.StartAsync();
+
+        var received = new BlockingCollection<string>();
+        using var central = await ConnectAsync(centralPort, "zamio-central", CentralPassword, "zamio-central-test-a");
+        central.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Add(e.ApplicationMessage.Topic + " " + Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        };
+        await central.SubscribeAsync("$share/zamio-central/zamio/v1/stations/+/fp", MqttQualityOfServiceLevel.AtLeastOnce);
+        using var secondCentral = await ConnectAsync(centralPort, "zamio-central", CentralPassword, "zamio-central-test-b");
+
+        using var joy = await ConnectAsync(stationPort, "joy-fm", "joy-secret", "zamio-agent-joy-fm");
+        var joyDropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        joy.DisconnectedAsync += _ =>
+        {
+            joyDropped.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        // Another station's credentials with joy-fm's agent client id: without use_username_as_clientid the broker
+        // closes joy-fm's connection before it answers this one.
+        using var kiss = await ConnectAsync(stationPort, "kiss-fm", "kiss-secret", "zamio-agent-joy-fm");
+        var forged = await PublishAsync(kiss, Topics.Fingerprints("joy-fm"), "forged");
+        await PublishAsync(kiss, Topics.Fingerprints("kiss-fm"), "from-kiss");
+        var own = await PublishAsync(joy, Topics.Fingerprints("joy-fm"), "from-joy");
+
+        Assert.False(joyDropped.Task.IsCompleted, "joy-fm's agent was disconnected by kiss-fm's login");
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, forged.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.Success, own.ReasonCode);
+        // One subscriber, and each publisher's messages arrive in order: the forged one would have come first.
+        Assert.Equal([$"{Topics.Fingerprints("kiss-fm")} from-kiss", $"{Topics.Fingerprints("joy-fm")} from-joy"], [Take(received), Take(received)]);
+        Assert.True(central.IsConnected && secondCentral.IsConnected, "two central instances stay connected side by side");
+
+        using var stationOnCentralListener = new MqttClientFactory().CreateMqttClient();
+        var refused = await stationOnCentralListener.ConnectAsync(Options(centralPort, "joy-fm", "joy-secret", "zamio-agent-joy-fm"));
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, refused.ResultCode);
+    }
+
+    private static string? PasswdTool { get; } = new[] { "/usr/bin/mosquitto_passwd", "/usr/local/bin/mosquitto_passwd", "/opt/homebrew/bin/mosquitto_passwd" }
+        .FirstOrDefault(File.Exists);
+
+    private static string Take(BlockingCollection<string> received) =>
+        received.TryTake(out var message, Patience) ? message : throw new TimeoutException("central received nothing");
+
+    private static string ShippedConfig(string directory, int stationPort, int centralPort)
+    {
+        var deploy = Path.Combine(RepositoryRoot(), "deploy", "mosquitto");
+        var config = File.ReadAllText(Path.Combine(deploy, "mosquitto.conf"))
+            .Replace("listener 1883\n", $"listener {stationPort} 127.0.0.1\n", StringComparison.Ordinal)
+            .Replace("listener 1884\n", $"listener {centralPort} 127.0.0.1\n", StringComparison.Ordinal)
+            .Replace("/mosquitto/auth/", directory + "/", StringComparison.Ordinal)
+            .Replace("/mosquitto/config/acl", Path.Combine(deploy, "acl"), StringComparison.Ordinal)
+            .Replace("/mosquitto/data/", directory + "/", StringComparison.Ordinal)
+            .Replace("log_dest stdout", "log_dest stderr", StringComparison.Ordinal);
+        Assert.Contains($"listener {centralPort} ", config, StringComparison.Ordinal);
+        // The start waits for the "running" line, logged as information. A root-run broker would otherwise drop to a
+        // 'mosquitto' user that cannot read the test's files.
+        return config + "\nlog_type information\nuser root\n";
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "deploy", "mosquitto", "mosquitto.conf")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("deploy/mosquitto/mosquitto.conf not found above " + AppContext.BaseDirectory);
+    }
+
+    private static async Task WritePasswordsAsync(string file, params (string User, string Password)[] users)
+    {
+        var create = true;
+        foreach (var (user, password) in users)
+        {
+            string[] args = create ? ["-c", "-b", file, user, password] : ["-b", file, user, password];
+            using var tool = Process.Start(new ProcessStartInfo(PasswdTool!, args) { RedirectStandardError = true })!;
+            await tool.WaitForExitAsync();
+            Assert.True(tool.ExitCode == 0, $"mosquitto_passwd exited {tool.ExitCode.ToString(CultureInfo.InvariantCulture)}: {await tool.StandardError.ReadToEndAsync()}");
+            create = false;
+        }
+    }
+
+    private static async Task<IMqttClient> ConnectAsync(int port, string user, string password, string clientId)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var result = await client.ConnectAsync(Options(port, user, password, clientId));
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            client.Dispose();
+            throw new InvalidOperationException($"{user} could not log in: {result.ResultCode}");
+        }
+
+        return client;
+    }
+
+    private static MqttClientOptions Options(int port, string user, string password, string clientId) =>
+        new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithClientId(clientId)
+            .WithCredentials(user, password)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithTimeout(Patience)
+            .Build();
+
+    private static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic, string payload) =>
+        client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build());
+}
