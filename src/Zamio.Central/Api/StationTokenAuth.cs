@@ -22,12 +22,19 @@ public enum StationAuthResult
 /// <summary>
 /// Station keys over HTTP (<c>Authorization: Token KEY</c>, as the ZamIO mobile app sends them). Keys are stored
 /// salted per station, so "is this some other station's key" (403 rather than 401) is answered from a cache of
-/// keys seen verified before and, failing that, by checking the key against every station — only ever on the
-/// failure path, which is rate limited by the caller's own retry behaviour.
+/// keys seen verified before and, failing that, by checking the key against every station. That scan is open to
+/// anyone with a made-up key, so at most <see cref="ScansPerSecond"/> run (bursts of <see cref="ScanBurst"/>); past
+/// that an unknown key is simply refused as unauthenticated.
 /// </summary>
-public sealed class StationTokenAuth(StationStore stations)
+public sealed class StationTokenAuth(StationStore stations, TimeProvider time)
 {
+    public const double ScansPerSecond = 5;
+    public const double ScanBurst = 20;
+
     private readonly ConcurrentDictionary<string, string> _owners = new(StringComparer.Ordinal);
+    private readonly Lock _bucketLock = new();
+    private double _scanTokens = ScanBurst;
+    private long _refilledAt = time.GetTimestamp();
 
     /// <summary>The key from <c>Authorization: Token KEY</c>, or null when absent or another scheme.</summary>
     public static string? TokenFrom(HttpRequest request)
@@ -62,13 +69,30 @@ public sealed class StationTokenAuth(StationStore stations)
             return StationAuthResult.Forbidden;
         }
 
-        // One read of every credential, not a query per station: this path is open to anyone with a made-up key.
-        if (stations.FindOwner(key) is { } other && other != station)
+        // One read of every credential, not a query per station, and only as often as the bucket allows.
+        if (TakeScan() && stations.FindOwner(key) is { } other && other != station)
         {
             _owners[fingerprint] = other;
             return StationAuthResult.Forbidden;
         }
 
         return StationAuthResult.Unauthenticated;
+    }
+
+    private bool TakeScan()
+    {
+        lock (_bucketLock)
+        {
+            var now = time.GetTimestamp();
+            _scanTokens = Math.Min(ScanBurst, _scanTokens + time.GetElapsedTime(_refilledAt, now).TotalSeconds * ScansPerSecond);
+            _refilledAt = now;
+            if (_scanTokens < 1)
+            {
+                return false;
+            }
+
+            _scanTokens--;
+            return true;
+        }
     }
 }
