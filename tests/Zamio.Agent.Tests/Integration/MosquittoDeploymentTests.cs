@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -70,6 +71,76 @@ public sealed class MosquittoDeploymentTests(ITestOutputHelper output)
         using var stationOnCentralListener = new MqttClientFactory().CreateMqttClient();
         var refused = await stationOnCentralListener.ConnectAsync(Options(centralPort, "joy-fm", "joy-secret", "zamio-agent-joy-fm"));
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, refused.ResultCode);
+    }
+
+    [Fact]
+    public async Task ZamioStationScript_AddThenRemove_TheKeyLogsInToTheShippedBrokerThenNoLonger()
+    {
+        if (!TestEnvironment.Require(MosquittoProcess.Executable is not null && PasswdTool is not null, "mosquitto or mosquitto_passwd is not installed", output))
+        {
+            return;
+        }
+
+        using var dir = new TempDir();
+        var (stationPort, centralPort) = (TestBroker.FreePort(), TestBroker.FreePort());
+        await WritePasswordsAsync(dir.Combine("central-passwd"), ("zamio-central", CentralPassword));
+        var added = await RunStationScriptAsync(dir, "add", "joy-fm", reload: "touch " + dir.Combine("reloaded"));
+        Assert.True(added.ExitCode == 0, added.Error);
+        var key = JsonDocument.Parse(added.Out).RootElement.GetProperty("key").GetString()!;
+        Assert.True(File.Exists(dir.Combine("reloaded")), "the reload command ran");
+
+        using var broker = new MosquittoProcess(dir.Combine("broker"), stationPort, ShippedConfig(dir.Path, stationPort, centralPort));
+        await broker.StartAsync();
+        using (var joy = await ConnectAsync(stationPort, "joy-fm", key, "zamio-agent-joy-fm"))
+        {
+            Assert.True(joy.IsConnected);
+        }
+
+        var removed = await RunStationScriptAsync(dir, "remove", "joy-fm", reload: $"kill -HUP {broker.ProcessId}");
+        Assert.True(removed.ExitCode == 0, removed.Error);
+        await TestEnvironment.WaitUntilAsync(() => broker.Log.Contains("Reloading config", StringComparison.Ordinal), Patience, "the broker to reload");
+        using var refused = new MqttClientFactory().CreateMqttClient();
+        var result = await refused.ConnectAsync(Options(stationPort, "joy-fm", key, "zamio-agent-joy-fm"));
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, result.ResultCode);
+        Assert.DoesNotContain("joy-fm:", await File.ReadAllTextAsync(dir.Combine("passwd")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ZamioStationScript_ReservedId_ExitsNonZeroAndWritesNoPassword()
+    {
+        if (!TestEnvironment.Require(PasswdTool is not null, "mosquitto_passwd is not installed", output))
+        {
+            return;
+        }
+
+        using var dir = new TempDir();
+
+        var added = await RunStationScriptAsync(dir, "add", "zamio-central-2", reload: "");
+
+        Assert.NotEqual(0, added.ExitCode);
+        Assert.Contains("reserved", added.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.Combine("passwd")));
+    }
+
+    // Central's command line from the build of the solution this test belongs to (same configuration).
+    private static async Task<(int ExitCode, string Out, string Error)> RunStationScriptAsync(TempDir dir, string verb, string station, string reload)
+    {
+        var root = RepositoryRoot();
+        var build = Path.GetRelativePath(Path.Combine(root, "tests", "Zamio.Agent.Tests"), AppContext.BaseDirectory);
+        var central = Path.Combine(root, "src", "Zamio.Central", build, "zamio-central.dll");
+        Assert.True(File.Exists(central), $"{central} is missing: build the solution first");
+        var start = new ProcessStartInfo(Path.Combine(root, "deploy", "mosquitto", "zamio-station"), [verb, station, "--data-dir", dir.Combine("central")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ZAMIO_CENTRAL"] = "dotnet " + central;
+        start.Environment["MOSQUITTO_PASSWD"] = dir.Combine("passwd");
+        start.Environment["MOSQUITTO_RELOAD"] = reload;
+        using var script = Process.Start(start)!;
+        var (stdout, stderr) = (script.StandardOutput.ReadToEndAsync(), script.StandardError.ReadToEndAsync());
+        await script.WaitForExitAsync().WaitAsync(Patience);
+        return (script.ExitCode, await stdout, await stderr);
     }
 
     private static string? PasswdTool { get; } = new[] { "/usr/bin/mosquitto_passwd", "/usr/local/bin/mosquitto_passwd", "/opt/homebrew/bin/mosquitto_passwd" }

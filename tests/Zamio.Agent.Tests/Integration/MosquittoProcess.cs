@@ -54,6 +54,9 @@ internal sealed class MosquittoProcess : IDisposable
 
     public int Port { get; }
 
+    /// <summary>The running broker's process id (for signals), or null when stopped.</summary>
+    public int? ProcessId => _process?.Id;
+
     public string Url => $"mqtt://127.0.0.1:{Port}";
 
     public string Log
