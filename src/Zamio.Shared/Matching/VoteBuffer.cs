@@ -11,7 +11,7 @@ internal sealed class VoteBuffer
     private const int Buckets = 1 << DigitBits;
     private const int Passes = 3;
 
-    private readonly int[] _counts = new int[Buckets];
+    private readonly int[] _counts = new int[Buckets * Passes];
     private long[] _keys = new long[1 << 15];
     private long[] _scratch = new long[1 << 15];
 
@@ -40,37 +40,43 @@ internal sealed class VoteBuffer
             _scratch = new long[_keys.Length];
         }
 
-        var source = _keys;
-        var target = _scratch;
+        // One read counts every digit. A digit all keys share needs no pass: a block searched at one speed has the
+        // same top digit throughout.
+        Array.Clear(_counts);
+        for (var i = 0; i < Count; i++)
+        {
+            var key = _keys[i];
+            _counts[(int)key & (Buckets - 1)]++;
+            _counts[Buckets + ((int)(key >> DigitBits) & (Buckets - 1))]++;
+            _counts[(2 * Buckets) + ((int)(key >> (2 * DigitBits)) & (Buckets - 1))]++;
+        }
+
         for (var pass = 0; pass < Passes; pass++)
         {
+            var counts = _counts.AsSpan(pass * Buckets, Buckets);
             var shift = pass * DigitBits;
-            Array.Clear(_counts);
-            for (var i = 0; i < Count; i++)
+            if (Count == 0 || counts[(int)(_keys[0] >> shift) & (Buckets - 1)] == Count)
             {
-                _counts[(int)(source[i] >> shift) & (Buckets - 1)]++;
+                continue;
             }
 
             var sum = 0;
             for (var b = 0; b < Buckets; b++)
             {
-                var c = _counts[b];
-                _counts[b] = sum;
+                var c = counts[b];
+                counts[b] = sum;
                 sum += c;
             }
 
             for (var i = 0; i < Count; i++)
             {
-                var key = source[i];
-                target[_counts[(int)(key >> shift) & (Buckets - 1)]++] = key;
+                var key = _keys[i];
+                _scratch[counts[(int)(key >> shift) & (Buckets - 1)]++] = key;
             }
 
-            (source, target) = (target, source);
+            (_keys, _scratch) = (_scratch, _keys);
         }
 
-        // An odd number of passes leaves the result in the scratch array; swap roles so it is found next time.
-        _keys = source;
-        _scratch = target;
         return _keys.AsSpan(0, Count);
     }
 }
