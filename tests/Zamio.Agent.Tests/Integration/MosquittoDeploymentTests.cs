@@ -88,6 +88,10 @@ public sealed class MosquittoDeploymentTests(ITestOutputHelper output)
         Assert.True(added.ExitCode == 0, added.Error);
         var key = JsonDocument.Parse(added.Out).RootElement.GetProperty("key").GetString()!;
         Assert.True(File.Exists(dir.Combine("reloaded")), "the reload command ran");
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(dir.Combine("passwd")) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute));
+        }
 
         using var broker = new MosquittoProcess(dir.Combine("broker"), stationPort, ShippedConfig(dir.Path, stationPort, centralPort));
         await broker.StartAsync();
