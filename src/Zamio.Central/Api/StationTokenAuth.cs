@@ -79,6 +79,8 @@ public sealed class StationTokenAuth(StationStore stations, TimeProvider time)
         return StationAuthResult.Unauthenticated;
     }
 
+    // One bucket on the TimeProvider, so tests control its time (System.Threading.RateLimiting's buckets, used for
+    // uploads, replenish on a timer of their own).
     private bool TakeScan()
     {
         lock (_bucketLock)

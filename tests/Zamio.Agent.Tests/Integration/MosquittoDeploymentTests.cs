@@ -24,17 +24,15 @@ public sealed class MosquittoDeploymentTests(ITestOutputHelper output)
     [Fact]
     public async Task ShippedConfig_StationLogsInWithAnotherStationsClientId_ThatAgentStaysConnectedAndItsTopicStaysItsOwn()
     {
-        if (!TestEnvironment.Require(MosquittoProcess.Executable is not null && PasswdTool is not null, "mosquitto or mosquitto_passwd is not installed", output))
+        if (!BrokerInstalled())
         {
             return;
         }
 
         using var dir = new TempDir();
-        var (stationPort, centralPort) = (TestBroker.FreePort(), TestBroker.FreePort());
         await WritePasswordsAsync(dir.Combine("passwd"), ("joy-fm", "joy-secret"), ("kiss-fm", "kiss-secret"));
-        await WritePasswordsAsync(dir.Combine("central-passwd"), ("zamio-central", CentralPassword));
-        using var broker = new MosquittoProcess(dir.Combine("broker"), stationPort, ShippedConfig(dir.Path, stationPort, centralPort));
-        await broker.StartAsync();
+        using var broker = await StartShippedBrokerAsync(dir);
+        var (stationPort, centralPort) = (broker.StationPort, broker.CentralPort);
 
         var received = new BlockingCollection<string>();
         using var central = await ConnectAsync(centralPort, "zamio-central", CentralPassword, "zamio-central-test-a");
@@ -76,14 +74,12 @@ public sealed class MosquittoDeploymentTests(ITestOutputHelper output)
     [Fact]
     public async Task ZamioStationScript_AddThenRemove_TheKeyLogsInToTheShippedBrokerThenNoLonger()
     {
-        if (!TestEnvironment.Require(MosquittoProcess.Executable is not null && PasswdTool is not null, "mosquitto or mosquitto_passwd is not installed", output))
+        if (!BrokerInstalled())
         {
             return;
         }
 
         using var dir = new TempDir();
-        var (stationPort, centralPort) = (TestBroker.FreePort(), TestBroker.FreePort());
-        await WritePasswordsAsync(dir.Combine("central-passwd"), ("zamio-central", CentralPassword));
         var added = await RunStationScriptAsync(dir, "add", "joy-fm", reload: "touch " + dir.Combine("reloaded"));
         Assert.True(added.ExitCode == 0, added.Error);
         var key = JsonDocument.Parse(added.Out).RootElement.GetProperty("key").GetString()!;
@@ -93,18 +89,17 @@ public sealed class MosquittoDeploymentTests(ITestOutputHelper output)
             Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(dir.Combine("passwd")) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute));
         }
 
-        using var broker = new MosquittoProcess(dir.Combine("broker"), stationPort, ShippedConfig(dir.Path, stationPort, centralPort));
-        await broker.StartAsync();
-        using (var joy = await ConnectAsync(stationPort, "joy-fm", key, "zamio-agent-joy-fm"))
+        using var broker = await StartShippedBrokerAsync(dir);
+        using (var joy = await ConnectAsync(broker.StationPort, "joy-fm", key, "zamio-agent-joy-fm"))
         {
             Assert.True(joy.IsConnected);
         }
 
-        var removed = await RunStationScriptAsync(dir, "remove", "joy-fm", reload: $"kill -HUP {broker.ProcessId}");
+        var removed = await RunStationScriptAsync(dir, "remove", "joy-fm", reload: $"kill -HUP {broker.Process.ProcessId}");
         Assert.True(removed.ExitCode == 0, removed.Error);
-        await TestEnvironment.WaitUntilAsync(() => broker.Log.Contains("Reloading config", StringComparison.Ordinal), Patience, "the broker to reload");
+        await TestEnvironment.WaitUntilAsync(() => broker.Process.Log.Contains("Reloading config", StringComparison.Ordinal), Patience, "the broker to reload");
         using var refused = new MqttClientFactory().CreateMqttClient();
-        var result = await refused.ConnectAsync(Options(stationPort, "joy-fm", key, "zamio-agent-joy-fm"));
+        var result = await refused.ConnectAsync(Options(broker.StationPort, "joy-fm", key, "zamio-agent-joy-fm"));
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, result.ResultCode);
         Assert.DoesNotContain("joy-fm:", await File.ReadAllTextAsync(dir.Combine("passwd")), StringComparison.Ordinal);
     }
@@ -124,6 +119,33 @@ public sealed class MosquittoDeploymentTests(ITestOutputHelper output)
         Assert.NotEqual(0, added.ExitCode);
         Assert.Contains("reserved", added.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(dir.Combine("passwd")));
+    }
+
+    private bool BrokerInstalled() => TestEnvironment.Require(
+        MosquittoProcess.Executable is not null && PasswdTool is not null, "mosquitto or mosquitto_passwd is not installed", output);
+
+    // The shipped configuration on free loopback ports, with central's password file; the stations' file must exist.
+    private static async Task<ShippedBroker> StartShippedBrokerAsync(TempDir dir)
+    {
+        var (stationPort, centralPort) = (TestBroker.FreePort(), TestBroker.FreePort());
+        await WritePasswordsAsync(dir.Combine("central-passwd"), ("zamio-central", CentralPassword));
+        var process = new MosquittoProcess(dir.Combine("broker"), stationPort, ShippedConfig(dir.Path, stationPort, centralPort));
+        try
+        {
+            await process.StartAsync();
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+
+        return new ShippedBroker(process, stationPort, centralPort);
+    }
+
+    private sealed record ShippedBroker(MosquittoProcess Process, int StationPort, int CentralPort) : IDisposable
+    {
+        public void Dispose() => Process.Dispose();
     }
 
     // Central's command line from the build of the solution this test belongs to (same configuration).
