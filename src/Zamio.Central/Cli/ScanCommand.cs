@@ -57,27 +57,28 @@ public static class ScanCommand
     /// <remarks><paramref name="reported"/>: per play id, the frame by which a live stream would have reported it.</remarks>
     public static List<Play> Scan(string path, Matcher matcher, out double seconds, out Dictionary<long, long> reported)
     {
-        using var batches = new BlockingCollection<(Peak[] Peaks, long Frames)>(boundedCapacity: 64);
+        using var batches = new BlockingCollection<(Peak[] Peaks, Peak[] Support, long Frames)>(boundedCapacity: 64);
         long samples = 0;
         var producer = Task.Run(() =>
         {
             try
             {
                 using var source = AudioDecoder.Open(path, FingerprintSettings.SampleRate);
-                var extractor = new PeakExtractor();
-                var peaks = new List<Peak>();
+                var extractor = new PeakExtractor(withSupport: true);
+                List<Peak> peaks = [], support = [];
                 var buffer = new float[FingerprintSettings.SampleRate * 4];
                 int read;
                 while ((read = source.Read(buffer)) > 0)
                 {
                     samples += read;
-                    extractor.Write(buffer.AsSpan(0, read), peaks);
-                    batches.Add(([.. peaks], extractor.Frames));
+                    extractor.Write(buffer.AsSpan(0, read), peaks, support);
+                    batches.Add(([.. peaks], [.. support], extractor.Frames));
                     peaks.Clear();
+                    support.Clear();
                 }
 
-                extractor.Flush(peaks);
-                batches.Add(([.. peaks], extractor.Frames));
+                extractor.Flush(peaks, support);
+                batches.Add(([.. peaks], [.. support], extractor.Frames));
             }
             finally
             {
@@ -114,10 +115,10 @@ public static class ScanCommand
         }
 
         long frames = 0;
-        foreach (var (peaks, analysed) in batches.GetConsumingEnumerable())
+        foreach (var (peaks, support, analysed) in batches.GetConsumingEnumerable())
         {
             frames = analysed;
-            stream.Append(peaks, frames, OnWindow);
+            stream.Append(peaks, support, frames, OnWindow);
         }
 
         // Rethrows a decoding failure (a truncated or unsupported file) as the exception the CLI reports.

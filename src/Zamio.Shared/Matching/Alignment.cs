@@ -7,4 +7,6 @@ namespace Zamio.Shared.Matching;
 public readonly record struct Alignment(long QueryOrigin, double TrackFrameAtOrigin, double TimeScale, double FreqScale)
 {
     public double TrackFrame(long queryFrame) => TrackFrameAtOrigin + (queryFrame - QueryOrigin) * TimeScale;
+
+    public double QueryFrame(double trackFrame) => QueryOrigin + (trackFrame - TrackFrameAtOrigin) / TimeScale;
 }

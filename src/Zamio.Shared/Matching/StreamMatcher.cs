@@ -62,6 +62,13 @@ public sealed class StreamMatcher
 
     private Matcher _matcher;
     private readonly List<Peak> _peaks = [];
+
+    // Support peaks, when the stream sends them, decide how far a song reaches under a presenter or the next song.
+    private readonly List<Peak> _support = [];
+    private readonly SupportWalk _supportWalk = new();
+    private bool _withSupport;
+    private long _supportFrom;
+    private long _framesAnalysed;
     private readonly BlockVotes[] _blocks = new BlockVotes[BlocksPerWindow];
     private readonly BlockVotes[] _window = new BlockVotes[BlocksPerWindow + 1];
     private readonly BlockVotes _lookahead = new();
@@ -125,9 +132,22 @@ public sealed class StreamMatcher
     /// Adds peaks (frames non-decreasing) and advances the stream clock to <paramref name="framesAnalysed"/>.
     /// Calls <paramref name="onWindow"/> for every window that became complete, with its accepted matches.
     /// </summary>
-    public void Append(ReadOnlySpan<Peak> peaks, long framesAnalysed, Action<WindowResult> onWindow)
+    public void Append(ReadOnlySpan<Peak> peaks, long framesAnalysed, Action<WindowResult> onWindow) =>
+        Append(peaks, [], framesAnalysed, onWindow, withSupport: false);
+
+    /// <summary>
+    /// <see cref="Append(ReadOnlySpan{Peak}, long, Action{WindowResult})"/> for a stream that also sends its support peaks
+    /// (<see cref="PeakPicker.ForSupport"/>, frames non-decreasing).
+    /// </summary>
+    public void Append(ReadOnlySpan<Peak> peaks, ReadOnlySpan<Peak> support, long framesAnalysed, Action<WindowResult> onWindow) =>
+        Append(peaks, support, framesAnalysed, onWindow, withSupport: true);
+
+    private void Append(ReadOnlySpan<Peak> peaks, ReadOnlySpan<Peak> support, long framesAnalysed, Action<WindowResult> onWindow, bool withSupport)
     {
+        _withSupport = withSupport;
+        _framesAnalysed = framesAnalysed;
         _peaks.AddRange(peaks);
+        _support.AddRange(support);
         while (true)
         {
             // A confirmation is always due before the next window.
@@ -209,8 +229,10 @@ public sealed class StreamMatcher
         _previous = accepted;
         onWindow(new WindowResult(Math.Max(0, start), end, accepted));
         // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
-        var keepFrom = Peak.FirstAtOrAfter(all, end + StepFrames - WindowFrames - ExtendFrames);
-        _peaks.RemoveRange(0, keepFrom);
+        var keepFrame = end + StepFrames - WindowFrames - ExtendFrames;
+        _peaks.RemoveRange(0, Peak.FirstAtOrAfter(all, keepFrame));
+        _support.RemoveRange(0, Peak.FirstAtOrAfter(CollectionsMarshal.AsSpan(_support), keepFrame));
+        _supportFrom = Math.Max(_supportFrom, keepFrame);
     }
 
     // A block's votes are cast once and re-used by later windows while epoch and index stay the same.
@@ -300,6 +322,13 @@ public sealed class StreamMatcher
 
     private long WalkBack(ReadOnlySpan<Peak> all, TrackMatch match, long first, long limit)
     {
+        var stepped = StepBack(all, match, first, limit);
+        return _withSupport ? SupportReach(match, stepped, limit) : ExtendUnderTalkOver(all, match, stepped, limit);
+    }
+
+    // Steps back 2 s chunks while each alone stands clearly above chance.
+    private long StepBack(ReadOnlySpan<Peak> all, TrackMatch match, long first, long limit)
+    {
         while (first - ChunkFrames >= limit)
         {
             var check = CheckChunk(all, first, match);
@@ -311,7 +340,7 @@ public sealed class StreamMatcher
             first = check.FirstMatchFrame;
         }
 
-        return ExtendUnderTalkOver(all, match, first, limit);
+        return first;
     }
 
     // Steps back 1 s chunks from the start found so far to the walk's limit or the track's own start, whichever comes
@@ -406,6 +435,11 @@ public sealed class StreamMatcher
 
         return (reach, matchedAtReach);
     }
+
+    // Support peaks of a frame are final once PeakPicker's support radius has passed; the landmarks' delay covers it.
+    private long SupportReach(TrackMatch match, long from, long limit) =>
+        _supportWalk.Reach(CollectionsMarshal.AsSpan(_support), _supportFrom, _framesAnalysed - PeakDelayFrames,
+            _matcher.Index.Tracks[match.TrackIndex].Peaks, match.Alignment, from, limit);
 
     private VerifiedAlignment CheckChunk(ReadOnlySpan<Peak> all, long end, TrackMatch match) =>
         _matcher.Check(all[Peak.FirstAtOrAfter(all, end - ChunkFrames)..Peak.FirstAtOrAfter(all, end)], match.TrackIndex, match.Alignment);

@@ -106,21 +106,68 @@ public class PeakExtractorTests
     }
 
     [Fact]
-    public void Write_SteadyState_AllocatesNothing()
+    public void ExtractWithSupport_QuietToneBesideLoudOne_OnlySupportPeaksKeepIt()
+    {
+        // 60 Hz apart (under 8 bins): inside a landmark's neighbourhood, outside a support peak's. The quiet tone is
+        // what a song under a presenter is.
+        var loud = Sine(1060, 3, 0.5);
+        var quiet = Sine(1000, 3, 0.1);
+        var mix = loud.Zip(quiet, (a, b) => a + b).ToArray();
+
+        var (landmarks, support) = PeakExtractor.ExtractWithSupport(mix);
+
+        static bool Near(Peak p, double hz) => Math.Abs(p.Bin - hz / HzPerBin) <= 1;
+        Assert.DoesNotContain(landmarks, p => Near(p, 1000));
+        Assert.Contains(landmarks, p => Near(p, 1060));
+        Assert.Contains(support, p => Near(p, 1000));
+        Assert.Contains(support, p => Near(p, 1060));
+    }
+
+    [Fact]
+    public void ExtractWithSupport_Music_SameLandmarksEachAlsoASupportPeakOnItsWholeBin()
+    {
+        var song = SyntheticMusic.Song(11, 10);
+
+        var (landmarks, support) = PeakExtractor.ExtractWithSupport(song);
+
+        Assert.Equal(PeakExtractor.Extract(song), landmarks);
+        // A landmark is the largest value of a wider neighbourhood, by a wider margin.
+        Assert.All(landmarks, l => Assert.Contains(support, s => s.Frame == l.Frame && Math.Abs(s.Bin - l.Bin) <= 0.5));
+        Assert.True(support.Length > landmarks.Length, $"{support.Length} support peaks against {landmarks.Length} landmarks");
+        Assert.All(support, p => Assert.Equal(0, p.Bin16 % 16));
+        for (var i = 1; i < support.Length; i++)
+        {
+            Assert.True(support[i - 1].Frame <= support[i].Frame, $"support peak {i} out of order");
+        }
+    }
+
+    [Fact]
+    public void Write_WithoutSupportList_WhenSupportRequested_Throws()
+    {
+        var extractor = new PeakExtractor(withSupport: true);
+
+        Assert.Throws<ArgumentNullException>(() => extractor.Write(Sine(440, 1, 0.5), []));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Write_SteadyState_AllocatesNothing(bool withSupport)
     {
         var song = SyntheticMusic.Song(8, 12);
-        var extractor = new PeakExtractor();
+        var extractor = new PeakExtractor(withSupport);
+        var support = new List<Peak>(400_000);
         var peaks = new List<Peak>(100_000);
         // Warm-up: JIT and first-use paths.
         for (var at = 0; at < 2 * FingerprintSettings.SampleRate; at += 500)
         {
-            extractor.Write(song.AsSpan(at, 500), peaks);
+            extractor.Write(song.AsSpan(at, 500), peaks, support);
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var at = 2 * FingerprintSettings.SampleRate; at + 500 <= song.Length; at += 500)
         {
-            extractor.Write(song.AsSpan(at, 500), peaks);
+            extractor.Write(song.AsSpan(at, 500), peaks, support);
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;

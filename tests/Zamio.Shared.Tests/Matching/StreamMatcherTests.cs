@@ -154,10 +154,13 @@ public class StreamMatcherTests
     }
 
     [Theory]
-    [InlineData(4f)]
-    [InlineData(10f)]
-    [InlineData(14f)]
-    public void Append_IntroUnderLouderPresenter_PlayStartsWhereTheSongBegins(float presenterGain)
+    [InlineData(4f, false)]
+    [InlineData(10f, false)]
+    [InlineData(14f, false)]
+    [InlineData(4f, true)]
+    [InlineData(10f, true)]
+    [InlineData(14f, true)]
+    public void Append_IntroUnderLouderPresenter_PlayStartsWhereTheSongBegins(float presenterGain, bool withSupport)
     {
         // A presenter (another, louder sound) over the first 12 s of the song masks most of its peaks (at 10x no
         // 2 s stretch stands out on its own); the start must still be found where the song begins, not where it
@@ -169,7 +172,7 @@ public class StreamMatcherTests
             SyntheticMusic.Mix(SyntheticMusic.Slice(song, 0, 12), SyntheticMusic.Slice(presenter, 8, 12), presenterGain),
             SyntheticMusic.Slice(song, 12, 30));
 
-        var matches = Run(audio, 2 * Rate).SelectMany(w => w.Matches).ToList();
+        var matches = Run(audio, 2 * Rate, withSupport: withSupport).SelectMany(w => w.Matches).ToList();
 
         Assert.All(matches, m => Assert.Equal("song01", m.TrackId));
         var start = FingerprintSettings.FrameCentreSeconds(matches.Min(m => m.FirstMatchFrame));
@@ -177,9 +180,11 @@ public class StreamMatcherTests
     }
 
     [Theory]
-    [InlineData(0.7, 8)]
-    [InlineData(0, 22)]
-    public void Append_PresenterBuryingTheIntroAfterAClearMoment_StartFoundOnlyFromThatMoment(double clearSeconds, double expectedStart)
+    [InlineData(0.7, 8, false)]
+    [InlineData(0, 22, false)]
+    [InlineData(0.7, 8, true)]
+    [InlineData(0, 22, true)]
+    public void Append_PresenterBuryingTheIntroAfterAClearMoment_StartFoundOnlyFromThatMoment(double clearSeconds, double expectedStart, bool withSupport)
     {
         // Talk so loud that no peak of the song survives under it for 14 s (noise 40 dB above the song). When the song
         // was clear for a moment before the talk began, that moment marks the start; when the talk began with the song,
@@ -192,38 +197,82 @@ public class StreamMatcherTests
             SyntheticMusic.AddNoise(SyntheticMusic.Slice(song, clearSeconds, 14), -40, seed: 5),
             SyntheticMusic.Slice(song, clearSeconds + 14, 20));
 
-        var matches = Run(audio, 2 * Rate).SelectMany(w => w.Matches).ToList();
+        var matches = Run(audio, 2 * Rate, withSupport: withSupport).SelectMany(w => w.Matches).ToList();
 
         Assert.All(matches, m => Assert.Equal("song01", m.TrackId));
         var start = FingerprintSettings.FrameCentreSeconds(matches.Min(m => m.FirstMatchFrame));
         Assert.True(Math.Abs(start - expectedStart) <= 1.0, $"start {start:F2}, expected {expectedStart}");
     }
 
+    [Fact]
+    public void Append_IntroUnderNoiseWithSupport_StartFoundUnderTheNoise()
+    {
+        // White noise 20 dB above the song over its first 14 s leaves no landmark of it, but its held notes still
+        // make support peaks: the start moves back into the noise, towards where the song begins (8 s).
+        var song = SyntheticCatalogue.Shared.Songs[1];
+        var noisy = SyntheticMusic.AddNoise(SyntheticMusic.Slice(song, 0, 14), -20, seed: 5);
+        var audio = SyntheticMusic.Concat(SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 8), noisy, SyntheticMusic.Slice(song, 14, 20));
+
+        var landmarksOnly = StartSeconds(Run(audio, 2 * Rate));
+        var withSupport = StartSeconds(Run(audio, 2 * Rate, withSupport: true));
+
+        Assert.InRange(landmarksOnly, 21, 23);
+        Assert.InRange(withSupport, 8, 16);
+    }
+
+    [Fact]
+    public void Append_NoiseBeforeSongEnteringMidway_SupportWalkStaysOut()
+    {
+        // The same noise with no song under it, and the song entering 14 s in: the catalogue peaks of its first 14 s
+        // fall on noise, which must not pass for the song however long the walk.
+        var song = SyntheticCatalogue.Shared.Songs[1];
+        var noise = SyntheticMusic.WhiteNoise(14 * Rate, 10 * SyntheticMusic.Rms(SyntheticMusic.Slice(song, 0, 14)), 5);
+        var audio = SyntheticMusic.Concat(SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 8), noise, SyntheticMusic.Slice(song, 14, 20));
+
+        Assert.InRange(StartSeconds(Run(audio, 2 * Rate, withSupport: true)), 21.5, 23);
+    }
+
+    private static double StartSeconds(List<WindowResult> windows) =>
+        FingerprintSettings.FrameCentreSeconds(windows.SelectMany(w => w.Matches).Min(m => m.FirstMatchFrame));
+
     private static List<string> Describe(List<WindowResult> windows) =>
         [.. windows.Select(w => $"{w.StartFrame}-{w.EndFrame}: " + string.Join(", ", w.Matches.Select(m =>
             $"{m.TrackId} {m.Confidence:F4} {m.MatchedPeaks}/{m.ComparedPeaks} {m.FirstMatchFrame}-{m.LastMatchFrame}")))];
 
-    private static List<WindowResult> Run(float[] audio, int blockSize, int releaseVotesEvery = 0)
+    private static List<WindowResult> Run(float[] audio, int blockSize, int releaseVotesEvery = 0, bool withSupport = false)
     {
-        var extractor = new PeakExtractor();
+        var extractor = new PeakExtractor(withSupport);
         var stream = new StreamMatcher(new Matcher(SyntheticCatalogue.Shared.Index));
         var windows = new List<WindowResult>();
-        var peaks = new List<Peak>();
+        List<Peak> peaks = [], support = [];
         var appended = 0;
+        void Append()
+        {
+            if (withSupport)
+            {
+                stream.Append(CollectionsMarshal.AsSpan(peaks), CollectionsMarshal.AsSpan(support), extractor.Frames, windows.Add);
+            }
+            else
+            {
+                stream.Append(CollectionsMarshal.AsSpan(peaks), extractor.Frames, windows.Add);
+            }
+
+            peaks.Clear();
+            support.Clear();
+        }
+
         for (var at = 0; at < audio.Length; at += blockSize)
         {
-            peaks.Clear();
-            extractor.Write(audio.AsSpan(at, Math.Min(blockSize, audio.Length - at)), peaks);
-            stream.Append(CollectionsMarshal.AsSpan(peaks), extractor.Frames, windows.Add);
+            extractor.Write(audio.AsSpan(at, Math.Min(blockSize, audio.Length - at)), peaks, support);
+            Append();
             if (releaseVotesEvery > 0 && ++appended % releaseVotesEvery == 0)
             {
                 stream.ReleaseVotes();
             }
         }
 
-        peaks.Clear();
-        extractor.Flush(peaks);
-        stream.Append(CollectionsMarshal.AsSpan(peaks), extractor.Frames, windows.Add);
+        extractor.Flush(peaks, support);
+        Append();
         stream.Complete(extractor.Frames, windows.Add);
         return windows;
     }
