@@ -383,8 +383,9 @@ public sealed class StreamMatcher
         SummedReach(all, match, first, limit, backwards: true).Reach;
 
     // A song fading out under noise or the next song drops below acceptance while its alignment still explains
-    // peaks: the previous window's match is carried on over the chunks where the summed excess keeps growing (the
-    // mirror of the start extension), so the play ends where the song does, not where acceptance stopped.
+    // peaks: the previous window's match is carried on as far as the evidence reaches (support peaks when the stream
+    // has them, else the chunks where the summed excess keeps growing; the mirror of the start extension), so the play
+    // ends where the song does, not where acceptance stopped.
     private void AddFadingContinuations(ReadOnlySpan<Peak> all, long end, List<TrackMatch> accepted)
     {
         foreach (var previous in _previous)
@@ -394,7 +395,9 @@ public sealed class StreamMatcher
                 continue;
             }
 
-            var (last, matched) = SummedReach(all, previous, previous.LastMatchFrame, end, backwards: false);
+            var (last, matched) = _withSupport
+                ? (SupportReach(previous, previous.LastMatchFrame, end), 0)
+                : SummedReach(all, previous, previous.LastMatchFrame, end, backwards: false);
             if (last > previous.LastMatchFrame)
             {
                 // Evidence only: no confidence or score of its own, so a continuation never starts or confirms a play.

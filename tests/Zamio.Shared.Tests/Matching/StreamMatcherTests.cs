@@ -232,6 +232,22 @@ public class StreamMatcherTests
         Assert.InRange(StartSeconds(Run(audio, 2 * Rate, withSupport: true)), 21.5, 23);
     }
 
+    [Fact]
+    public void Append_SongEndingUnderNoiseWithSupport_EndFoundUnderTheNoise()
+    {
+        // The song's last 10 s under noise 20 dB above it, then other music: no landmark of it survives the noise, its
+        // support peaks do, so the airing ends near where the song does (30 s), not where the noise began.
+        var song = SyntheticCatalogue.Shared.Songs[1];
+        var noisy = SyntheticMusic.AddNoise(SyntheticMusic.Slice(song, 20, 10), -20, seed: 5);
+        var audio = SyntheticMusic.Concat(SyntheticMusic.Slice(song, 0, 20), noisy, SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 12));
+
+        Assert.InRange(EndSeconds(Run(audio, 2 * Rate)), 18, 21);
+        Assert.InRange(EndSeconds(Run(audio, 2 * Rate, withSupport: true)), 27, 30.5);
+    }
+
+    private static double EndSeconds(List<WindowResult> windows) =>
+        FingerprintSettings.FrameCentreSeconds(windows.SelectMany(w => w.Matches).Max(m => m.LastMatchFrame));
+
     private static double StartSeconds(List<WindowResult> windows) =>
         FingerprintSettings.FrameCentreSeconds(windows.SelectMany(w => w.Matches).Min(m => m.FirstMatchFrame));
 
