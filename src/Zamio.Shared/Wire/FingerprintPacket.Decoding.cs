@@ -33,9 +33,9 @@ public sealed partial class FingerprintPacket
             return "Truncated packet: no format version.";
         }
 
-        if (s[2] != CurrentFormatVersion)
+        if (s[2] is not (FormatVersion1 or CurrentFormatVersion))
         {
-            return $"Unsupported packet format version {s[2]} (supported: {CurrentFormatVersion}).";
+            return $"Unsupported packet format version {s[2]} (supported: {FormatVersion1}, {CurrentFormatVersion}).";
         }
 
         if (s.Length < FixedHeaderSize + 1 + CrcSize)
@@ -90,35 +90,26 @@ public sealed partial class FingerprintPacket
             return error;
         }
 
-        // Bound the allocation by what the bytes can actually hold before trusting the count.
-        if ((long)peakCount * MinPeakSize > body.Length - pos)
+        error = ParsePeaks(body, ref pos, startFrame, frameCount, peakCount, out var peaks);
+        if (error is not null)
         {
-            return $"Peak count {peakCount} needs at least {peakCount * MinPeakSize} bytes; only {body.Length - pos} remain.";
+            return error;
         }
 
-        var peaks = peakCount == 0 ? [] : new Peak[peakCount];
-        var previous = startFrame;
-        for (var i = 0; i < peakCount; i++)
+        var support = ImmutableArray<Peak>.Empty;
+        var encodedSize = body.Length + CrcSize;
+        if (body[2] == FormatVersion1)
         {
-            if (!TryReadVarUInt(body, ref pos, out var delta) || !TryReadVarUInt(body, ref pos, out var bin))
-            {
-                return $"Peak {i}: truncated or malformed varint.";
-            }
-
-            if (bin > ushort.MaxValue)
-            {
-                return $"Peak {i}: bin {bin} exceeds {ushort.MaxValue}.";
-            }
-
-            var frame = previous + delta;
-            error = ValidatePeakFrame(i, frame, previous, startFrame, frameCount);
+            // No support section; the packet re-encodes as the current format with an empty one.
+            encodedSize += ComputeSupportSectionSize(startFrame, []);
+        }
+        else
+        {
+            error = ParseSupport(body, ref pos, startFrame, frameCount, out support);
             if (error is not null)
             {
                 return error;
             }
-
-            peaks[i] = new Peak((int)frame, (ushort)bin);
-            previous = frame;
         }
 
         if (pos != body.Length)
@@ -142,7 +133,151 @@ public sealed partial class FingerprintPacket
             frameCount,
             flags,
             ImmutableCollectionsMarshal.AsImmutableArray(peaks),
-            body.Length + CrcSize);
+            support,
+            encodedSize);
+        return null;
+    }
+
+    private static string? ParsePeaks(
+        ReadOnlySpan<byte> body, ref int pos, long startFrame, int frameCount, int peakCount, out Peak[] peaks)
+    {
+        peaks = [];
+
+        // Bound the allocation by what the bytes can actually hold before trusting the count.
+        if ((long)peakCount * MinPeakSize > body.Length - pos)
+        {
+            return $"Peak count {peakCount} needs at least {peakCount * MinPeakSize} bytes; only {body.Length - pos} remain.";
+        }
+
+        var parsed = peakCount == 0 ? [] : new Peak[peakCount];
+        var previous = startFrame;
+        for (var i = 0; i < peakCount; i++)
+        {
+            if (!TryReadVarUInt(body, ref pos, out var delta) || !TryReadVarUInt(body, ref pos, out var bin))
+            {
+                return $"Peak {i}: truncated or malformed varint.";
+            }
+
+            if (bin > ushort.MaxValue)
+            {
+                return $"Peak {i}: bin {bin} exceeds {ushort.MaxValue}.";
+            }
+
+            var frame = previous + delta;
+            var error = ValidatePeakFrame("Peak", i, frame, previous, startFrame, frameCount);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            parsed[i] = new Peak((int)frame, (ushort)bin);
+            previous = frame;
+        }
+
+        peaks = parsed;
+        return null;
+    }
+
+    private static string? ParseSupport(
+        ReadOnlySpan<byte> body, ref int pos, long startFrame, int frameCount, out ImmutableArray<Peak> support)
+    {
+        support = [];
+        if (!TryReadVarUInt(body, ref pos, out var groupCount))
+        {
+            return "Support section: truncated or malformed group count.";
+        }
+
+        // Bound the work by what the bytes can actually hold before trusting the count; the peaks list then grows
+        // only with peaks actually read.
+        if ((long)groupCount * MinSupportGroupSize > body.Length - pos)
+        {
+            return $"Support group count {groupCount} needs at least {groupCount * MinSupportGroupSize} bytes; only {body.Length - pos} remain.";
+        }
+
+        var peaks = ImmutableArray.CreateBuilder<Peak>();
+        var frame = startFrame;
+        for (var g = 0; g < groupCount; g++)
+        {
+            var error = ParseSupportFrame(body, ref pos, g, startFrame, frameCount, ref frame)
+                ?? ParseSupportBins(body, ref pos, g, (int)frame, peaks);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        support = peaks.DrainToImmutable();
+        return null;
+    }
+
+    // Reads group g's frame delta and advances frame (the previous group's frame, StartFrame before the first).
+    private static string? ParseSupportFrame(
+        ReadOnlySpan<byte> body, ref int pos, int g, long startFrame, int frameCount, ref long frame)
+    {
+        if (!TryReadVarUInt(body, ref pos, out var delta))
+        {
+            return $"Support group {g}: truncated or malformed frame delta.";
+        }
+
+        if (delta == 0 && g > 0)
+        {
+            return $"Support group {g}: frame delta 0 repeats the previous group's frame {frame}.";
+        }
+
+        frame += delta;
+        if (frame >= startFrame + frameCount)
+        {
+            return $"Support group {g} at frame {frame} lies past the packet's frames [{startFrame}, {startFrame + frameCount}).";
+        }
+
+        return null;
+    }
+
+    private static string? ParseSupportBins(ReadOnlySpan<byte> body, ref int pos, int g, int frame, ImmutableArray<Peak>.Builder peaks)
+    {
+        if (pos >= body.Length)
+        {
+            return $"Support group {g}: truncated before its peak count.";
+        }
+
+        int count = body[pos++];
+        if (count == 0)
+        {
+            return $"Support group {g}: peak count 0 (a group has at least one peak).";
+        }
+
+        if (peaks.Count + count > MaxSupportCount)
+        {
+            return $"Support peak count exceeds {MaxSupportCount} at group {g}.";
+        }
+
+        if (count > body.Length - pos)
+        {
+            return $"Support group {g}: {count} peaks need at least {count} bytes; only {body.Length - pos} remain.";
+        }
+
+        var bin = 0u;
+        for (var i = 0; i < count; i++)
+        {
+            if (!TryReadVarUInt(body, ref pos, out var delta))
+            {
+                return $"Support group {g}, peak {i}: truncated or malformed bin varint.";
+            }
+
+            if (delta == 0 && i > 0)
+            {
+                return $"Support group {g}, peak {i}: bin delta 0 (bins rise strictly within a frame).";
+            }
+
+            bin += delta;
+            if (bin > MaxSupportBin)
+            {
+                return $"Support group {g}, peak {i}: bin {bin} exceeds {MaxSupportBin}.";
+            }
+
+            peaks.Add(new Peak(frame, (ushort)(bin * SupportBinScale)));
+        }
+
         return null;
     }
 

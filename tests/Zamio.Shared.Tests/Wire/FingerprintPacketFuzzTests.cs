@@ -25,6 +25,10 @@ public class FingerprintPacketFuzzTests(ITestOutputHelper output)
             PacketSamples.Realistic(seed: 12, seconds: 0.5, startFrame: 0).ToArray(),
             new FingerprintPacket("a", 0, 0, 0, 1, [], FingerprintPacketFlags.Silence).ToArray(),
             new FingerprintPacket("b", 9, 5, 7, 4096, [new Peak(7, 65535), new Peak(4102, 0)]).ToArray(),
+            PacketSamples.Realistic(seed: 13, withSupport: true).ToArray(),
+            PacketSamples.Realistic(seed: 14, seconds: 0.5, startFrame: 0, withSupport: true).ToArray(),
+            new FingerprintPacket("c", 1, 1, 3, 300, [], support: [new Peak(3, 0), new Peak(3, 65520), new Peak(302, 16)]).ToArray(),
+            PacketSamples.ToFormat1(PacketSamples.Realistic(seed: 15)),
         ];
 
         var accepted = 0;
@@ -41,7 +45,7 @@ public class FingerprintPacketFuzzTests(ITestOutputHelper output)
             try
             {
                 var decoded = FingerprintPacket.Decode(input);
-                if (!ok || decoded.GetEncodedSize() != input.Length)
+                if (!ok || decoded.GetEncodedSize() != packet!.GetEncodedSize())
                 {
                     Assert.Fail($"Decode accepted what TryDecode rejected ({error}) at iteration {i}.");
                 }
@@ -54,11 +58,12 @@ public class FingerprintPacketFuzzTests(ITestOutputHelper output)
                 }
             }
 
-            // Anything accepted has exactly one encoding: re-encoding reproduces the input.
+            // Anything accepted has exactly one encoding: re-encoding reproduces the input, a format 1 input as format 2.
             if (ok)
             {
                 accepted++;
-                if (!input.AsSpan().SequenceEqual(packet!.ToArray()))
+                var canonical = input[2] == 1 ? PacketSamples.UpgradeFormat1(input) : input;
+                if (!canonical.AsSpan().SequenceEqual(packet!.ToArray()))
                 {
                     Assert.Fail($"Accepted input is not canonical at iteration {i}: {Convert.ToHexString(input)}");
                 }
@@ -113,7 +118,7 @@ public class FingerprintPacketFuzzTests(ITestOutputHelper output)
                     {
                         junk[0] = (byte)'Z';
                         junk[1] = (byte)'F';
-                        junk[2] = FingerprintPacket.CurrentFormatVersion;
+                        junk[2] = (byte)random.Next(1, FingerprintPacket.CurrentFormatVersion + 1);
                         junk[6] = (byte)random.Next(1, 20);
                         PacketSamples.WithFixedCrc(junk);
                     }

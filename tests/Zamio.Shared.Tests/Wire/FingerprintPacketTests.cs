@@ -78,13 +78,29 @@ public class FingerprintPacketTests(ITestOutputHelper output)
             peaks[i] = peaks[0];
         }
 
-        var id = new string('x', StationIds.MaxLength);
-        var packet = new FingerprintPacket(id, 1, 1, 0, FingerprintPacket.MaxFrameCount, peaks);
-        var max = FingerprintPacket.GetMaxEncodedSize(id.Length, peaks.Length);
+        // A support group in every frame, each bin step two varint bytes (128 or more).
+        const int perFrame = FingerprintPacket.MaxSupportCount / FingerprintPacket.MaxFrameCount;
+        var support = new Peak[FingerprintPacket.MaxSupportCount];
+        for (var i = 0; i < support.Length; i++)
+        {
+            support[i] = new Peak(i / perFrame, (ushort)((((i % perFrame) * 1000) + 128) * 16));
+        }
 
+        var id = new string('x', StationIds.MaxLength);
+        var packet = new FingerprintPacket(id, 1, 1, 0, FingerprintPacket.MaxFrameCount, peaks, support: support);
+        var max = FingerprintPacket.GetMaxEncodedSize(id.Length, peaks.Length, support.Length);
+
+        output.WriteLine($"worst case {packet.GetEncodedSize()} bytes, bound {max}, limit {FingerprintPacket.MaxPacketSize}");
         Assert.True(packet.GetEncodedSize() <= max);
         Assert.True(max <= FingerprintPacket.MaxPacketSize);
         PacketSamples.AssertSame(packet, FingerprintPacket.Decode(packet.ToArray()));
+    }
+
+    [Fact]
+    public void GetMaxEncodedSize_NoSupport_CountsTheEmptySupportSection()
+    {
+        var packet = new FingerprintPacket("s", 0, 0, 0, 1, []);
+        Assert.Equal(packet.GetEncodedSize(), FingerprintPacket.GetMaxEncodedSize(1, 0, 0));
     }
 
     [Fact]
@@ -157,10 +173,12 @@ public class FingerprintPacketTests(ITestOutputHelper output)
         Assert.Equal("Empty packet.", error);
     }
 
-    [Fact]
-    public void Decode_AnyTruncation_ThrowsWirePacketException()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Decode_AnyTruncation_ThrowsWirePacketException(bool withSupport)
     {
-        var bytes = PacketSamples.Realistic(seed: 4).ToArray();
+        var bytes = PacketSamples.Realistic(seed: 4, withSupport: withSupport).ToArray();
         for (var length = 0; length < bytes.Length; length++)
         {
             Assert.Throws<WirePacketException>(() => FingerprintPacket.Decode(bytes.AsSpan(0, length)));
@@ -209,7 +227,7 @@ public class FingerprintPacketTests(ITestOutputHelper output)
     public static TheoryData<string, Action<byte[]>, string> FieldCorruptions => new()
     {
         { "magic", b => b[0] = (byte)'X', "magic" },
-        { "format version", b => b[2] = 2, "format version 2" },
+        { "format version", b => b[2] = 3, "format version 3" },
         { "undefined flag", b => b[3] = 0x04, "flag" },
         { "algorithm version 0", b => BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(4), 0), "Algorithm" },
         { "station id length 0", b => b[6] = 0, "Station id length" },
@@ -225,7 +243,7 @@ public class FingerprintPacketTests(ITestOutputHelper output)
         { "frame count too small for peaks", b => BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(FrameCountOffset), 1), "lies past" },
         { "peak count too big", b => BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(PeakCountOffset), 4097), "Peak count" },
         { "peak count beyond bytes", b => BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(PeakCountOffset), 4000), "remain" },
-        { "peak count short", b => BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(PeakCountOffset), 59), "trailing" },
+        { "peak count short", b => BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(PeakCountOffset), 59), "Support group 0" }, // the last peak read as support
         { "peak delta too big", b => b[PeaksOffset] = 0x7F, "lies past" },
         { "crc", b => b[^1] ^= 0xFF, "CRC" },
     };
