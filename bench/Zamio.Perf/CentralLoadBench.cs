@@ -451,16 +451,19 @@ internal static class CentralLoadBench
         {
             var name = Path.GetFileNameWithoutExtension(files[i]);
             var cache = Path.Combine(cacheDir, name + ".peaks");
-            Zamio.Shared.Fingerprinting.Peak[] peaks;
-            if (File.Exists(cache))
+            var supportCache = Path.Combine(cacheDir, name + ".support");
+            Zamio.Shared.Fingerprinting.Peak[] peaks, support;
+            if (File.Exists(cache) && File.Exists(supportCache))
             {
                 peaks = ReadPeaks(cache);
+                support = ReadPeaks(supportCache);
             }
             else
             {
                 var samples = AudioDecoder.DecodeAll(files[i], FingerprintSettings.SampleRate);
-                peaks = [.. PeakExtractor.Extract(samples).OrderBy(p => p.Frame).ThenBy(p => p.Bin16)];
+                (peaks, support) = PeakExtractor.ExtractWithSupport(samples);
                 WritePeaks(cache, peaks);
+                WritePeaks(supportCache, support);
             }
 
             using var truth = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(files[i], null) + ".truth.json"));
@@ -474,7 +477,7 @@ internal static class CentralLoadBench
                     ? new TruthPlay(p.GetProperty("track").GetString()!, start, Masked(start, others)) : null!)
                 .Where(p => known.Contains(p.Track))
                 .ToList();
-            result[i] = new Programme(name, duration, peaks, songs);
+            result[i] = new Programme(name, duration, peaks, support, songs);
         });
         return [.. result];
     }
@@ -515,28 +518,32 @@ internal static class CentralLoadBench
                 .Where(x => x.Start - offsetSeconds >= 4 && x.Start - offsetSeconds <= seconds - 20)
                 .Select(x => new MeasuredSong(x.Track, x.Start - (offsetFrame / FingerprintSettings.FramesPerSecond), x.Masked))
                 .ToList();
-            var slices = new Zamio.Shared.Fingerprinting.Peak[packets][];
-            var peaks = programme.Peaks;
-            var cursor = Zamio.Shared.Fingerprinting.Peak.FirstAtOrAfter(peaks, offsetFrame);
-            var buffer = new List<Zamio.Shared.Fingerprinting.Peak>();
-            for (var k = 0; k < packets; k++)
-            {
-                var start = (long)Math.Floor(k * FramesPerPacket);
-                var end = (long)Math.Floor((k + 1) * FramesPerPacket);
-                buffer.Clear();
-                while (cursor < peaks.Length && peaks[cursor].Frame - offsetFrame < end)
-                {
-                    buffer.Add(new Zamio.Shared.Fingerprinting.Peak((int)(peaks[cursor].Frame - offsetFrame), peaks[cursor].Bin16));
-                    cursor++;
-                }
-
-                slices[k] = [.. buffer];
-            }
-
-            plan.Add(new StationPlan(id, Topics.Fingerprints(id), slices, songs));
+            plan.Add(new StationPlan(id, Topics.Fingerprints(id), Slice(programme.Peaks, offsetFrame, packets), Slice(programme.Support, offsetFrame, packets), songs));
         }
 
         return plan;
+    }
+
+    // Packet k's peaks, frames relative to the station's first frame.
+    private static Zamio.Shared.Fingerprinting.Peak[][] Slice(Zamio.Shared.Fingerprinting.Peak[] peaks, long offsetFrame, int packets)
+    {
+        var slices = new Zamio.Shared.Fingerprinting.Peak[packets][];
+        var cursor = Zamio.Shared.Fingerprinting.Peak.FirstAtOrAfter(peaks, offsetFrame);
+        var buffer = new List<Zamio.Shared.Fingerprinting.Peak>();
+        for (var k = 0; k < packets; k++)
+        {
+            var end = (long)Math.Floor((k + 1) * FramesPerPacket);
+            buffer.Clear();
+            while (cursor < peaks.Length && peaks[cursor].Frame - offsetFrame < end)
+            {
+                buffer.Add(new Zamio.Shared.Fingerprinting.Peak((int)(peaks[cursor].Frame - offsetFrame), peaks[cursor].Bin16));
+                cursor++;
+            }
+
+            slices[k] = [.. buffer];
+        }
+
+        return slices;
     }
 
 
@@ -594,9 +601,9 @@ internal static class CentralLoadBench
 
     private sealed record MeasuredSong(string Track, double AirSeconds, bool Masked);
 
-    private sealed record Programme(string Name, double Duration, Zamio.Shared.Fingerprinting.Peak[] Peaks, List<TruthPlay> Songs);
+    private sealed record Programme(string Name, double Duration, Zamio.Shared.Fingerprinting.Peak[] Peaks, Zamio.Shared.Fingerprinting.Peak[] Support, List<TruthPlay> Songs);
 
-    private sealed class StationPlan(string id, string topic, Zamio.Shared.Fingerprinting.Peak[][] packets, List<MeasuredSong> songs)
+    private sealed class StationPlan(string id, string topic, Zamio.Shared.Fingerprinting.Peak[][] packets, Zamio.Shared.Fingerprinting.Peak[][] support, List<MeasuredSong> songs)
     {
         public string Id { get; } = id;
 
@@ -604,6 +611,9 @@ internal static class CentralLoadBench
 
         /// <summary>Peaks of packet k, frames relative to the station's first frame (packet k starts at ⌊62.5 k⌋).</summary>
         public Zamio.Shared.Fingerprinting.Peak[][] Packets { get; } = packets;
+
+        /// <summary>Support peaks of packet k, frames as in <see cref="Packets"/>.</summary>
+        public Zamio.Shared.Fingerprinting.Peak[][] Support { get; } = support;
 
         /// <summary>
         /// Packet k, encoded when it is due: its capture time is the wall time of its first frame, so central's play
@@ -614,7 +624,7 @@ internal static class CentralLoadBench
             var start = (long)Math.Floor(k * FramesPerPacket);
             var end = (long)Math.Floor((k + 1) * FramesPerPacket);
             var capture = t0.ToUnixTimeMilliseconds() * 1000 + (long)Math.Round((Phase * 1_000_000) + (start * MicrosPerFrame));
-            return new FingerprintPacket(Id, (ulong)k + 1, capture, start, (int)(end - start), Packets[k]).ToArray();
+            return new FingerprintPacket(Id, (ulong)k + 1, capture, start, (int)(end - start), Packets[k], support: Support[k]).ToArray();
         }
 
         public List<MeasuredSong> Songs { get; } = songs;

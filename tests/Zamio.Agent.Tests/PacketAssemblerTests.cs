@@ -50,6 +50,26 @@ public sealed class PacketAssemblerTests
     }
 
     [Fact]
+    public void Packets_CarryTheSupportPeaksOfTheirFrames_AllOfThemOnce()
+    {
+        var drafts = new List<PacketDraft>();
+        var assembler = new PacketAssembler(DateTimeOffset.UnixEpoch.AddYears(50), 2, -50, drafts.Add);
+        var audio = Chords(8000 * 20, 3);
+        for (var i = 0; i < audio.Length; i += 1000)
+        {
+            assembler.Write(i, audio.AsSpan(i, Math.Min(1000, audio.Length - i)));
+        }
+
+        assembler.Complete();
+
+        Assert.All(drafts, d => Assert.All(d.Support, p => Assert.InRange(p.Frame, d.StartFrame, d.StartFrame + d.FrameCount - 1)));
+        Assert.Equal(Zamio.Shared.Fingerprinting.PeakExtractor.ExtractWithSupport(audio).Support, drafts.SelectMany(d => d.Support));
+        var packet = FingerprintPacket.Decode(drafts[3].Encode("x", 4));
+        Assert.NotEmpty(packet.Support);
+        Assert.Equal(drafts[3].Support, packet.Support);
+    }
+
+    [Fact]
     public void GapInSampleClock_FlagsAndSkipsFrames()
     {
         var drafts = new List<PacketDraft>();

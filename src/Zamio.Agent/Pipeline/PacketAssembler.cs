@@ -5,7 +5,7 @@ namespace Zamio.Agent.Pipeline;
 
 /// <summary>
 /// Turns timestamped audio into packet drafts that tile the frame axis: samples go through a
-/// <see cref="PeakExtractor"/>, and a packet is cut whenever <c>packetFrames</c> frames are final (no later
+/// <see cref="PeakExtractor"/> (landmarks and support peaks), and a packet is cut whenever <c>packetFrames</c> frames are final (no later
 /// audio can add peaks to them). A jump in the sample clock ends the current run of frames and starts a new one
 /// at the matching frame, flagged <see cref="FingerprintPacketFlags.GapBefore"/>.
 /// </summary>
@@ -18,9 +18,11 @@ public sealed class PacketAssembler
     private readonly double _silenceDbfs;
     private readonly Action<PacketDraft> _emit;
     private readonly List<Peak> _extracted = [];
+    private readonly List<Peak> _extractedSupport = [];
     private readonly List<Peak> _pending = [];
+    private readonly List<Peak> _pendingSupport = [];
 
-    private PeakExtractor _extractor = new();
+    private PeakExtractor _extractor = new(withSupport: true);
     private long _frameOffset; // absolute frame of the extractor's frame 0
     private long _packetStart; // absolute frame where the next packet begins
     private long _expectedSample;
@@ -55,7 +57,8 @@ public sealed class PacketAssembler
 
         _sampleCount += samples.Length;
         _extracted.Clear();
-        _extractor.Write(samples, _extracted);
+        _extractedSupport.Clear();
+        _extractor.Write(samples, _extracted, _extractedSupport);
         AddPeaks();
 
         // Peaks of frame t are final once frame t + TimeRadius has been analysed.
@@ -70,7 +73,8 @@ public sealed class PacketAssembler
     public void Complete()
     {
         _extracted.Clear();
-        _extractor.Flush(_extracted);
+        _extractedSupport.Clear();
+        _extractor.Flush(_extracted, _extractedSupport);
         AddPeaks();
         var end = _frameOffset + _extractor.Frames;
         while (end > _packetStart)
@@ -92,7 +96,7 @@ public sealed class PacketAssembler
         startSample += skip;
         _frameOffset = frame;
         _packetStart = frame;
-        _extractor = new PeakExtractor();
+        _extractor = new PeakExtractor(withSupport: true);
         _gapBefore = true;
         _expectedSample = startSample;
     }
@@ -103,19 +107,32 @@ public sealed class PacketAssembler
         {
             _pending.Add(peak with { Frame = (int)(peak.Frame + _frameOffset) });
         }
+
+        // Support peaks are final two frames after theirs, landmarks six: whatever frames a packet cuts, both are complete.
+        foreach (var peak in _extractedSupport)
+        {
+            _pendingSupport.Add(peak with { Frame = (int)(peak.Frame + _frameOffset) });
+        }
+    }
+
+    private static Peak[] TakeBefore(List<Peak> pending, long end)
+    {
+        var count = 0;
+        while (count < pending.Count && pending[count].Frame < end)
+        {
+            count++;
+        }
+
+        var taken = pending.GetRange(0, count).ToArray();
+        pending.RemoveRange(0, count);
+        return taken;
     }
 
     private void Cut(int frames)
     {
         var end = _packetStart + frames;
-        var count = 0;
-        while (count < _pending.Count && _pending[count].Frame < end)
-        {
-            count++;
-        }
-
-        var peaks = _pending.GetRange(0, count).ToArray();
-        _pending.RemoveRange(0, count);
+        var peaks = TakeBefore(_pending, end);
+        var support = TakeBefore(_pendingSupport, end);
 
         // Samples are counted when written, frames when final; a trailing packet may have no new samples.
         var level = _sampleCount == 0 ? _lastLevel
@@ -137,7 +154,7 @@ public sealed class PacketAssembler
             _gapBefore = false;
         }
 
-        _emit(new PacketDraft(_epochMicros + (_packetStart * MicrosPerFrame), _packetStart, frames, peaks, flags, level));
+        _emit(new PacketDraft(_epochMicros + (_packetStart * MicrosPerFrame), _packetStart, frames, peaks, flags, level) { Support = support });
         _packetStart = end;
     }
 }

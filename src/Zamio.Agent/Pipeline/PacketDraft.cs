@@ -12,6 +12,9 @@ public sealed record PacketDraft(
     FingerprintPacketFlags Flags,
     double LevelDbfs)
 {
+    /// <summary>Support peaks of the same frames (<see cref="PeakPicker.ForSupport"/>).</summary>
+    public Peak[] Support { get; init; } = [];
+
     public byte[] Encode(string stationId, ulong sequence) =>
-        new FingerprintPacket(stationId, sequence, CaptureStartUnixMicros, StartFrame, FrameCount, Peaks, Flags).ToArray();
+        new FingerprintPacket(stationId, sequence, CaptureStartUnixMicros, StartFrame, FrameCount, Peaks, Flags, support: Support).ToArray();
 }

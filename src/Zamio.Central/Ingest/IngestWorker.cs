@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Zamio.Central.Caching;
 using Zamio.Central.Catalog;
@@ -210,22 +211,27 @@ internal sealed partial class IngestWorker(
         session.FramesSeen = packetStart + packet.FrameCount;
         session.Accepted(time.GetTimestamp());
         activity.PacketAccepted(station);
-        var peaks = new Peak[packet.Peaks.Length];
-        for (var i = 0; i < peaks.Length; i++)
-        {
-            var p = packet.Peaks[i];
-            peaks[i] = new Peak((int)(p.Frame - session.BaseFrame), p.Bin16);
-        }
-
         var changes = new List<PlayRecord>();
         var matchStarted = time.GetTimestamp();
-        session.Matcher.Append(peaks, packet.StartFrame + packet.FrameCount - session.BaseFrame, window =>
+        var peaks = Rebased(packet.Peaks, session.BaseFrame);
+        var framesAnalysed = packet.StartFrame + packet.FrameCount - session.BaseFrame;
+        void OnWindow(WindowResult window)
         {
             foreach (var play in session.Tracker.Observe(window))
             {
                 changes.AddRange(session.ToRecords(play));
             }
-        });
+        }
+
+        if (packet.CarriesSupport)
+        {
+            session.Matcher.Append(peaks, Rebased(packet.Support, session.BaseFrame), framesAnalysed, OnWindow);
+        }
+        else
+        {
+            session.Matcher.Append(peaks, framesAnalysed, OnWindow);
+        }
+
         metrics?.MatchDuration("stream", time.GetElapsedTime(matchStarted));
         if (changes.Count > 0)
         {
@@ -236,6 +242,18 @@ internal sealed partial class IngestWorker(
                 LogPlay(logger, station, change.Track, change.Status, change.Start);
             }
         }
+    }
+
+    // The session's matcher counts frames from the session's start.
+    private static Peak[] Rebased(ImmutableArray<Peak> peaks, long baseFrame)
+    {
+        var rebased = new Peak[peaks.Length];
+        for (var i = 0; i < rebased.Length; i++)
+        {
+            rebased[i] = peaks[i] with { Frame = (int)(peaks[i].Frame - baseFrame) };
+        }
+
+        return rebased;
     }
 
     // A restarted or reinstalled agent's stream is younger (its sequence numbers go on, or start again with a new spool):

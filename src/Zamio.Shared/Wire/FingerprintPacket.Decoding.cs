@@ -134,6 +134,7 @@ public sealed partial class FingerprintPacket
             flags,
             ImmutableCollectionsMarshal.AsImmutableArray(peaks),
             support,
+            body[2] != FormatVersion1,
             encodedSize);
         return null;
     }

@@ -145,8 +145,10 @@ public sealed partial class FingerprintPacket
         FingerprintPacketFlags flags,
         ImmutableArray<Peak> peaks,
         ImmutableArray<Peak> support,
+        bool carriesSupport,
         int encodedSize)
     {
+        CarriesSupport = carriesSupport;
         AlgorithmVersion = algorithmVersion;
         StationId = stationId;
         Sequence = sequence;
@@ -161,6 +163,12 @@ public sealed partial class FingerprintPacket
 
     /// <summary>The format <see cref="Encode"/> writes: always the current one, also for a decoded version 1 packet.</summary>
     public byte FormatVersion => CurrentFormatVersion;
+
+    /// <summary>
+    /// Whether the sender picked support peaks: false only for a decoded version 1 packet, whose agent predates them
+    /// (its empty <see cref="Support"/> says nothing about the audio).
+    /// </summary>
+    public bool CarriesSupport { get; } = true;
 
     /// <summary>Fingerprint algorithm that produced the peaks (<see cref="FingerprintSettings.AlgorithmVersion"/>).</summary>
     public ushort AlgorithmVersion { get; }

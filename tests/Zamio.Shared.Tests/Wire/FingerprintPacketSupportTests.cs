@@ -117,6 +117,8 @@ public class FingerprintPacketSupportTests(ITestOutputHelper output)
         Assert.Equal(10, packet.FrameCount);
         Assert.Equal([new(100, 5), new(103, 200)], packet.Peaks.ToArray());
         Assert.Empty(packet.Support);
+        Assert.False(packet.CarriesSupport);
+        Assert.True(FingerprintPacket.Decode(packet.ToArray()).CarriesSupport);
         Assert.Equal(FingerprintPacket.CurrentFormatVersion, packet.FormatVersion);
         Assert.Equal(v1.Length + 1, packet.GetEncodedSize());
         Assert.Equal(PacketSamples.UpgradeFormat1(v1), packet.ToArray());
