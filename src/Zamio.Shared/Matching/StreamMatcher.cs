@@ -68,6 +68,12 @@ public sealed class StreamMatcher
     private readonly SupportWalk _supportWalk = new();
     private bool _withSupport;
     private long _supportFrom;
+
+    // Where each track's landmarks were confirmed in the last windows. Support peaks are weaker evidence than landmarks:
+    // a song's start is not walked back under another song whose landmarks were confirmed there earlier than a
+    // crossfade can overlap (two pieces in one style can share enough of a pattern to fool the walk for seconds).
+    private static readonly int CrossfadeFrames = FingerprintSettings.SecondsToFrame(8);
+    private readonly List<(int Track, long First, long Last)> _heard = [];
     private long _framesAnalysed;
     private readonly BlockVotes[] _blocks = new BlockVotes[BlocksPerWindow];
     private readonly BlockVotes[] _window = new BlockVotes[BlocksPerWindow + 1];
@@ -110,6 +116,7 @@ public sealed class StreamMatcher
         _focused = false;
         _previous = [];
         _windowsRunning.Clear();
+        _heard.Clear();
         _toConfirm.Clear();
         _confirmEnd = long.MaxValue;
     }
@@ -203,14 +210,14 @@ public sealed class StreamMatcher
 
         var windowPeaks = all[Peak.FirstAtOrAfter(all, start)..to];
         var matches = _matcher.MatchBlocks(windowPeaks, _epoch, _window);
-        var accepted = new List<TrackMatch>(matches.Count);
-        foreach (var match in matches)
+        // Triplets from lookahead peaks help voting, but evidence past the window end belongs to the next one.
+        var found = matches.Where(m => m.Confidence >= _matcher.Options.AcceptConfidence && m.FirstMatchFrame < end).ToList();
+        _heard.RemoveAll(h => h.Last < start - ExtendFrames);
+        _heard.AddRange(found.Select(m => (m.TrackIndex, m.FirstMatchFrame, m.LastMatchFrame)));
+        var accepted = new List<TrackMatch>(found.Count);
+        foreach (var match in found)
         {
-            // Triplets from lookahead peaks help voting, but evidence past the window end belongs to the next one.
-            if (match.Confidence >= _matcher.Options.AcceptConfidence && match.FirstMatchFrame < end)
-            {
-                accepted.Add(ExtendStart(all, match));
-            }
+            accepted.Add(ExtendStart(all, match));
         }
 
         _focused = accepted.Count > 0 && AtOriginalSpeed(accepted[0].Alignment);
@@ -442,7 +449,20 @@ public sealed class StreamMatcher
     // Support peaks of a frame are final once PeakPicker's support radius has passed; the landmarks' delay covers it.
     private long SupportReach(TrackMatch match, long from, long limit) =>
         _supportWalk.Reach(CollectionsMarshal.AsSpan(_support), _supportFrom, _framesAnalysed - PeakDelayFrames,
-            _matcher.Index.Tracks[match.TrackIndex].Peaks, match.Alignment, from, limit);
+            _matcher.Index.Tracks[match.TrackIndex].Peaks, match.Alignment, from, limit < from ? UnderNoOtherSong(match, limit) : limit);
+
+    private long UnderNoOtherSong(TrackMatch match, long limit)
+    {
+        foreach (var (track, first, last) in _heard)
+        {
+            if (track != match.TrackIndex && first < match.FirstMatchFrame)
+            {
+                limit = Math.Max(limit, last - CrossfadeFrames);
+            }
+        }
+
+        return limit;
+    }
 
     private VerifiedAlignment CheckChunk(ReadOnlySpan<Peak> all, long end, TrackMatch match) =>
         _matcher.Check(all[Peak.FirstAtOrAfter(all, end - ChunkFrames)..Peak.FirstAtOrAfter(all, end)], match.TrackIndex, match.Alignment);
