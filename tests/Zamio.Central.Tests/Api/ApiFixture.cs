@@ -24,7 +24,7 @@ public sealed class ApiFixture : IAsyncLifetime
     public const string Song1Isrc = "ZZ0000000001";
 
     public static readonly string[] StationNames =
-        ["up-match", "up-dup", "up-auth-a", "up-auth-b", "up-rate", "up-big", "pk-http", "pk-bad", "pk-refused", "mx-traffic"];
+        ["up-match", "up-dup", "up-auth-a", "up-auth-b", "up-rate", "up-big", "pk-http", "pk-http-v1", "pk-bad", "pk-refused", "mx-traffic"];
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "zamio-api-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;

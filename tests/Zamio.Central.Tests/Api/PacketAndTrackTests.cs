@@ -11,14 +11,17 @@ namespace Zamio.Central.Tests.Api;
 [Collection(ApiCollection.Name)]
 public sealed class PacketAndTrackTests(ApiFixture fixture)
 {
-    [Fact]
-    public async Task Packets_posted_over_http_become_a_closed_play()
+    [Theory]
+    [InlineData("pk-http", false)]
+    [InlineData("pk-http-v1", true)] // an agent older than support peaks: format 1, landmarks alone
+    public async Task Packets_posted_over_http_become_a_closed_play(string station, bool format1)
     {
-        const string station = "pk-http";
         var audio = StationFeed.Concat(SyntheticSong.Silence(5), ApiFixture.Song(2), SyntheticSong.Silence(40));
         foreach (var packet in StationFeed.Packets(station, audio))
         {
-            using var response = await fixture.PostPacketAsync(station, fixture.Keys[station], packet.ToArray());
+            var bytes = format1 ? StationFeed.AsFormat1(packet) : packet.ToArray();
+            Assert.Equal(!format1, FingerprintPacket.Decode(bytes).CarriesSupport);
+            using var response = await fixture.PostPacketAsync(station, fixture.Keys[station], bytes);
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 

@@ -20,30 +20,50 @@ internal static class StationFeed
     public static List<FingerprintPacket> Packets(string station, float[] audio, long startFrame = 1000, ulong firstSequence = 1, DateTimeOffset? captureStart = null)
     {
         var capturedFrom = captureStart ?? CaptureStart;
-        var peaks = PeakExtractor.Extract(audio);
+        var (peaks, support) = PeakExtractor.ExtractWithSupport(audio);
         var totalFrames = audio.Length / FingerprintSettings.HopSize;
         var packets = new List<FingerprintPacket>();
-        var next = 0;
+        int next = 0, nextSupport = 0;
         for (var frame = 0; frame < totalFrames; frame += FramesPerPacket)
         {
             var count = Math.Min(FramesPerPacket, totalFrames - frame);
-            var from = next;
-            while (next < peaks.Length && peaks[next].Frame < frame + count)
-            {
-                next++;
-            }
-
-            var slice = peaks[from..next].Select(p => new Peak((int)(p.Frame + startFrame), p.Bin16)).ToArray();
             packets.Add(new FingerprintPacket(
                 station,
                 firstSequence + (ulong)packets.Count,
                 FingerprintPacket.ToUnixMicros(capturedFrom.AddMilliseconds(frame * 32.0)),
                 startFrame + frame,
                 count,
-                slice));
+                Take(peaks, ref next, frame + count, startFrame),
+                support: Take(support, ref nextSupport, frame + count, startFrame)));
         }
 
         return packets;
+    }
+
+    /// <summary>
+    /// The same packet as an agent older than support peaks sent it: format 1, the landmarks alone. Its format 2
+    /// encoding without support peaks ends with an empty support section (one byte, a group count of 0) before the CRC.
+    /// </summary>
+    public static byte[] AsFormat1(FingerprintPacket packet)
+    {
+        var landmarksOnly = new FingerprintPacket(packet.StationId, packet.Sequence, packet.CaptureStartUnixMicros, packet.StartFrame, packet.FrameCount, packet.Peaks.AsSpan(), packet.Flags).ToArray();
+        var body = landmarksOnly[..^5];
+        body[2] = 1;
+        var crc = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32.Compute(body));
+        return [.. body, .. crc];
+    }
+
+    // The peaks before frame `end` from `next` on, moved to the stream's absolute frames.
+    private static Peak[] Take(Peak[] peaks, ref int next, long end, long startFrame)
+    {
+        var from = next;
+        while (next < peaks.Length && peaks[next].Frame < end)
+        {
+            next++;
+        }
+
+        return [.. peaks[from..next].Select(p => new Peak((int)(p.Frame + startFrame), p.Bin16))];
     }
 
     public static float[] Concat(params float[][] parts) => [.. parts.SelectMany(p => p)];
