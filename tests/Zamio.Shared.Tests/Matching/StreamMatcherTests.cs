@@ -248,6 +248,29 @@ public class StreamMatcherTests
     private static double EndSeconds(List<WindowResult> windows) =>
         FingerprintSettings.FrameCentreSeconds(windows.SelectMany(w => w.Matches).Max(m => m.LastMatchFrame));
 
+    [Fact]
+    public void Append_SongUnderAnotherConfirmedSong_WalkedBackNoFurtherThanACrossfade()
+    {
+        // Song B enters at 8 s under louder music with noise; its landmarks come through at 24 s, its support peaks
+        // before. Under unknown music the walk follows them back to 8 s. Under a catalogue song whose landmarks are
+        // confirmed there, it stops a crossfade (8 s) before that song's last confirmed peak: support peaks are weaker
+        // evidence than the other song's landmarks.
+        var b = SyntheticCatalogue.Shared.Songs[1];
+        var under = SyntheticMusic.AddNoise(SyntheticMusic.Slice(b, 0, 16), -10, seed: 5);
+        List<TrackMatch> Matches(float[] before) => [.. Run(
+            SyntheticMusic.Concat(SyntheticMusic.Slice(before, 0, 8), SyntheticMusic.Mix(under, SyntheticMusic.Slice(before, 8, 16), 3f), SyntheticMusic.Slice(b, 16, 20)),
+            2 * Rate, withSupport: true).SelectMany(w => w.Matches)];
+        static double StartOf(List<TrackMatch> matches, string track) =>
+            FingerprintSettings.FrameCentreSeconds(matches.Where(m => m.TrackId == track).Min(m => m.FirstMatchFrame));
+
+        var underUnknown = Matches(SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 24));
+        var underSong = Matches(SyntheticCatalogue.Shared.Songs[2]);
+
+        Assert.InRange(StartOf(underUnknown, "song01"), 7.5, 9);
+        var otherEnd = FingerprintSettings.FrameCentreSeconds(underSong.Where(m => m.TrackId == "song02").Max(m => m.LastMatchFrame));
+        Assert.InRange(StartOf(underSong, "song01"), otherEnd - 8.1, otherEnd - 6);
+    }
+
     private static double StartSeconds(List<WindowResult> windows) =>
         FingerprintSettings.FrameCentreSeconds(windows.SelectMany(w => w.Matches).Min(m => m.FirstMatchFrame));
 
