@@ -81,8 +81,10 @@ public sealed class PlayTracker
     {
         var tolerance = _options.AlignmentToleranceFrames;
         var confident = match.Confidence >= _options.MinPeakConfidence;
+        // A match whose start was walked back under noise can begin before the closed play's last evidence: what it
+        // must do is reach past it.
         var play = _recentlyClosed.Find(p => (confident ? p.Continues(match, tolerance) : p.IsAt(match, tolerance))
-            && match.FirstMatchFrame > p.EndFrame && match.FirstMatchFrame - p.EndFrame <= _options.ResumeFrames
+            && match.LastMatchFrame > p.EndFrame && match.FirstMatchFrame - p.EndFrame <= _options.ResumeFrames
             && !_open.Concat(_recentlyClosed).Any(other => other.TrackIndex != p.TrackIndex && IsConfirmed(other)
                 && other.StartFrame > p.EndFrame && other.StartFrame < match.FirstMatchFrame));
         if (play is not null)

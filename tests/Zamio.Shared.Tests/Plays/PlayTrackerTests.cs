@@ -354,6 +354,41 @@ public class PlayTrackerTests
         Assert.Equal(4.0 * (w - 1) + 8, Math.Round(Seconds(airings[^1].EndFrame)));
     }
 
+    [Fact]
+    public void Observe_SongFoundAgainWithItsStartWalkedBackIntoItsClosedPlay_ReopensThatPlay()
+    {
+        // Noise hid the song past the gap bridge; the window that finds it again (just accepted, below the play-start
+        // bar) walks its start back under the noise to before where the closed play's evidence ended. Same track, same
+        // position: one airing.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var a = new Alignment(0, 0, 1, 1);
+        var w = 0;
+        for (; w < 10; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, AcrossWindow(w, 1, "a", 1.0, 12, a, 50, 80))));
+        }
+
+        for (var quiet = 0; quiet < 9; quiet++, w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w)));
+        }
+
+        var closedEnd = changes.Where(p => p.Status == PlayStatus.Closed).Max(p => p.EndFrame);
+        var walkedBack = AcrossWindow(w, 1, "a", 0.8, 6.6, a, 34, 160) with { FirstMatchFrame = closedEnd - FingerprintSettings.SecondsToFrame(1) };
+        changes.AddRange(tracker.Observe(Window(w++, walkedBack)));
+        for (var end = w + 5; w < end; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, AcrossWindow(w, 1, "a", 1.0, 12, a, 50, 80))));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var airing = Assert.Single(changes.Where(p => p.Status == PlayStatus.Closed).GroupBy(p => p.Id).Select(g => g.Last()));
+        Assert.Equal(0.0, Math.Round(Seconds(airing.StartFrame)));
+        Assert.Equal(4.0 * (w - 1) + 8, Math.Round(Seconds(airing.EndFrame)));
+    }
+
     [Theory]
     [InlineData(0, 1)] // found again, first by a window below the play-start bar, at the song's own position: one airing
     [InlineData(60, 2)] // the weak window at another place opens a play of its own, as before
