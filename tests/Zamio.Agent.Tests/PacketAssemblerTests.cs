@@ -70,6 +70,32 @@ public sealed class PacketAssemblerTests
     }
 
     [Fact]
+    public void LongPacketsOfNoise_EndEarlyRatherThanCarryTooManySupportPeaks()
+    {
+        // White noise makes ~300 support peaks a second: 65 s packets would hold ~20,000, over a packet's limit.
+        var drafts = new List<PacketDraft>();
+        var assembler = new PacketAssembler(DateTimeOffset.UnixEpoch.AddYears(50), 65, -80, drafts.Add);
+        var random = new Random(7);
+        var noise = new float[8000 * 140];
+        for (var i = 0; i < noise.Length; i++)
+        {
+            noise[i] = (float)(random.NextDouble() - 0.5);
+        }
+
+        assembler.Write(0, noise);
+        assembler.Complete();
+
+        Assert.Contains(drafts, d => d.FrameCount < assembler.PacketFrames && d != drafts[^1]);
+        Assert.All(drafts, d => Assert.InRange(d.Support.Length, 1, FingerprintPacket.MaxSupportCount));
+        for (var i = 1; i < drafts.Count; i++)
+        {
+            Assert.Equal(drafts[i - 1].StartFrame + drafts[i - 1].FrameCount, drafts[i].StartFrame);
+        }
+
+        Assert.All(drafts, d => FingerprintPacket.Decode(d.Encode("x", 1)));
+    }
+
+    [Fact]
     public void GapInSampleClock_FlagsAndSkipsFrames()
     {
         var drafts = new List<PacketDraft>();

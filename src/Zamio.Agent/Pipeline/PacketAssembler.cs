@@ -131,6 +131,14 @@ public sealed class PacketAssembler
     private void Cut(int frames)
     {
         var end = _packetStart + frames;
+        // Noise makes about twice music's support peaks: a long packet of it can hold more than one packet may carry.
+        // It ends before the frame of the first peak over the limit, and the next packet starts there.
+        if (_pendingSupport.Count > FingerprintPacket.MaxSupportCount && _pendingSupport[FingerprintPacket.MaxSupportCount].Frame < end)
+        {
+            end = _pendingSupport[FingerprintPacket.MaxSupportCount].Frame;
+            frames = (int)(end - _packetStart);
+        }
+
         var peaks = TakeBefore(_pending, end);
         var support = TakeBefore(_pendingSupport, end);
 
