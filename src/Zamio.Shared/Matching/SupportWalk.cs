@@ -27,7 +27,9 @@ internal sealed class SupportWalk
     // catalogue peaks of a held note), so the bound is looser than Wald's; e^3 still walked into white noise.
     private const double MinGain = 5.0;
     private const double GiveUp = 6.0;
-    private const double FrameTolerance = 1.25;
+
+    // A support peak confirms a catalogue peak within the tolerances a landmark does.
+    private const double FrameTolerance = Verifier.FineTimeTolerance;
 
     // Decoy places: the same frequency, this many frames earlier or later (irregular, so no beat lines them all up).
     private static readonly int[] DecoyFrames = [-37, -22, -13, -7, 7, 13, 22, 37];
@@ -130,7 +132,7 @@ internal sealed class SupportWalk
 
     private static bool Has(ReadOnlySpan<Peak> support, double frame, double bin)
     {
-        var tolerance = BinTolerance(bin);
+        var tolerance = Verifier.BinTolerance(bin);
         for (var i = Peak.FirstAtOrAfter(support, (long)Math.Ceiling(frame - FrameTolerance)); i < support.Length && support[i].Frame <= frame + FrameTolerance; i++)
         {
             if (Math.Abs(support[i].Bin - bin) <= tolerance)
@@ -141,6 +143,4 @@ internal sealed class SupportWalk
 
         return false;
     }
-
-    private static double BinTolerance(double bin) => 0.9 + 0.004 * bin;
 }

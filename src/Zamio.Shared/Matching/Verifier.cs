@@ -11,7 +11,8 @@ namespace Zamio.Shared.Matching;
 internal sealed class Verifier(MatcherOptions options)
 {
     private const double CoarseTimeTolerance = 3;
-    private const double FineTimeTolerance = 1.25;
+    /// <summary>Frames a peak may sit from its aligned place and still confirm it.</summary>
+    internal const double FineTimeTolerance = 1.25;
 
     // Evidence this close to two other confirmed peaks counts towards a boundary; lone chance hits do not.
     private const int SupportRadius = 31;
@@ -284,7 +285,8 @@ internal sealed class Verifier(MatcherOptions options)
         }
     }
 
-    private static double BinTolerance(double bin) => 0.9 + 0.004 * bin;
+    /// <summary>Bins a peak may sit from its aligned frequency and still confirm it.</summary>
+    internal static double BinTolerance(double bin) => 0.9 + 0.004 * bin;
 
     // Music puts peaks where its harmony is, so chance is judged from the reference's own peak density around
     // the predicted spot (a box NullBoxFrames × NullBoxBins tolerance-widths), not from a uniform spread.
