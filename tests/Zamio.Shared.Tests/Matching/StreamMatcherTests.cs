@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Indexing;
 using Zamio.Shared.Matching;
 using Zamio.Shared.Tests.TestAudio;
 
@@ -271,6 +272,80 @@ public class StreamMatcherTests
         Assert.InRange(StartOf(underSong, "song01"), otherEnd - 8.1, otherEnd - 6);
     }
 
+    [Fact]
+    public void Append_SparseIntroUnderTheLastSong_StartFoundAtItsFirstNote()
+    {
+        // A song opening with four soft held notes, under the tail of the music before it at half its level: there
+        // are no landmarks of the intro, and held notes hit their decoys as often as their places, so the walk never
+        // sets a new best by its margin. Reaching the track's own first peak with the evidence for the song, it puts
+        // the start there.
+        var (song, index) = SparseIntroSong();
+        var before = SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 12);
+        var audio = SyntheticMusic.Concat(
+            SyntheticMusic.Slice(before, 0, 8),
+            SyntheticMusic.Mix(SyntheticMusic.Slice(song, 0, 4), SyntheticMusic.Slice(before, 8, 4), 0.5f),
+            SyntheticMusic.Slice(song, 4, 24));
+
+        var landmarksOnly = Run(audio, 2 * Rate, index: index).SelectMany(w => w.Matches).ToList();
+        var withSupport = Run(audio, 2 * Rate, withSupport: true, index: index).SelectMany(w => w.Matches).ToList();
+
+        Assert.All(withSupport, m => Assert.Equal("sparse-intro", m.TrackId));
+        Assert.InRange(FingerprintSettings.FrameCentreSeconds(landmarksOnly.Min(m => m.FirstMatchFrame)), 11.5, 12.5);
+        Assert.InRange(FingerprintSettings.FrameCentreSeconds(withSupport.Min(m => m.FirstMatchFrame)), 7.5, 8.8);
+    }
+
+    [Fact]
+    public void Append_SongEnteringAfterItsSparseIntro_NotWalkedBackToTheTracksStart()
+    {
+        // The same song joined 4 s in, straight after other music: its intro was never aired, and the other music's
+        // peaks where the held notes would be must not pass for them.
+        var (song, index) = SparseIntroSong();
+        var audio = SyntheticMusic.Concat(SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 12), SyntheticMusic.Slice(song, 4, 24));
+
+        var matches = Run(audio, 2 * Rate, withSupport: true, index: index).SelectMany(w => w.Matches).ToList();
+
+        Assert.All(matches, m => Assert.Equal("sparse-intro", m.TrackId));
+        Assert.InRange(FingerprintSettings.FrameCentreSeconds(matches.Min(m => m.FirstMatchFrame)), 11.5, 12.5);
+    }
+
+    [Fact]
+    public void Append_SparseOutroUnderTheNextSong_EndFoundAtItsLastNote()
+    {
+        // The mirror of the sparse intro: four soft held notes close the song, under the next music as loud as they
+        // are. The walk forward reaches the track's last peak with the evidence for the song.
+        var body = SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(11), 24);
+        var outro = SyntheticMusic.Concat([.. new[] { 659.0, 784.0, 659.0, 523.0 }.Select(f => Tone(f, 1.0, 0.03))]);
+        var index = SyntheticCatalogue.IndexWith("sparse-outro", SyntheticMusic.Concat(body, outro));
+        var next = SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 12);
+        var audio = SyntheticMusic.Concat(body, SyntheticMusic.Mix(outro, SyntheticMusic.Slice(next, 0, 4)), SyntheticMusic.Slice(next, 4, 8));
+
+        var landmarksOnly = Run(audio, 2 * Rate, index: index);
+        var withSupport = Run(audio, 2 * Rate, withSupport: true, index: index);
+
+        Assert.InRange(EndSeconds(landmarksOnly), 23, 24.5);
+        Assert.InRange(EndSeconds(withSupport), 26.5, 28.2);
+    }
+
+    private static (float[] Song, FingerprintIndex Index) SparseIntroSong()
+    {
+        var intro = SyntheticMusic.Concat([.. new[] { 523.0, 659.0, 784.0, 659.0 }.Select(f => Tone(f, 1.0, 0.03))]);
+        var song = SyntheticMusic.Concat(intro, SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(11), 24));
+        return (song, SyntheticCatalogue.IndexWith("sparse-intro", song));
+    }
+
+    private static float[] Tone(double frequency, double seconds, double amplitude)
+    {
+        var samples = new float[(int)(seconds * Rate)];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            // Soft onset and release, as a held note is played.
+            var envelope = Math.Min(1, Math.Min(i, samples.Length - i) / (0.05 * Rate));
+            samples[i] = (float)(amplitude * envelope * Math.Sin(2 * Math.PI * frequency * i / Rate));
+        }
+
+        return samples;
+    }
+
     private static double StartSeconds(List<WindowResult> windows) =>
         FingerprintSettings.FrameCentreSeconds(windows.SelectMany(w => w.Matches).Min(m => m.FirstMatchFrame));
 
@@ -278,10 +353,10 @@ public class StreamMatcherTests
         [.. windows.Select(w => $"{w.StartFrame}-{w.EndFrame}: " + string.Join(", ", w.Matches.Select(m =>
             $"{m.TrackId} {m.Confidence:F4} {m.MatchedPeaks}/{m.ComparedPeaks} {m.FirstMatchFrame}-{m.LastMatchFrame}")))];
 
-    private static List<WindowResult> Run(float[] audio, int blockSize, int releaseVotesEvery = 0, bool withSupport = false)
+    private static List<WindowResult> Run(float[] audio, int blockSize, int releaseVotesEvery = 0, bool withSupport = false, FingerprintIndex? index = null)
     {
         var extractor = new PeakExtractor(withSupport);
-        var stream = new StreamMatcher(new Matcher(SyntheticCatalogue.Shared.Index));
+        var stream = new StreamMatcher(new Matcher(index ?? SyntheticCatalogue.Shared.Index));
         var windows = new List<WindowResult>();
         List<Peak> peaks = [], support = [];
         var appended = 0;

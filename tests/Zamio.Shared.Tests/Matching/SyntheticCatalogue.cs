@@ -21,13 +21,26 @@ internal sealed class SyntheticCatalogue
         var builder = new IndexBuilder();
         for (var k = 0; k < SongCount; k++)
         {
-            builder.Add(IdOf(k), TrackPeaks.FromPeaks(PeakExtractor.Extract(Songs[k]), FrameCount(Songs[k].Length)));
+            Add(builder, IdOf(k), Songs[k]);
         }
 
         Index = builder.Build();
     }
 
     public static SyntheticCatalogue Shared => Instance.Value;
+
+    /// <summary>An index of the shared songs and <paramref name="extra"/>, for a test that needs a song of its own.</summary>
+    public static FingerprintIndex IndexWith(string id, float[] extra)
+    {
+        var builder = new IndexBuilder();
+        for (var k = 0; k < SongCount; k++)
+        {
+            Add(builder, IdOf(k), Shared.Songs[k]);
+        }
+
+        Add(builder, id, extra);
+        return builder.Build();
+    }
 
     public float[][] Songs { get; }
 
@@ -39,6 +52,9 @@ internal sealed class SyntheticCatalogue
 
     /// <summary>A seed whose song is not in the catalogue.</summary>
     public static int UnknownSeed(int n) => 900_001 + n;
+
+    private static void Add(IndexBuilder builder, string id, float[] song) =>
+        builder.Add(id, TrackPeaks.FromPeaks(PeakExtractor.Extract(song), FrameCount(song.Length)));
 
     private static int FrameCount(int samples) =>
         samples < FingerprintSettings.FftSize ? 0 : (samples - FingerprintSettings.FftSize) / FingerprintSettings.HopSize + 1;
