@@ -61,6 +61,14 @@ public sealed class RateLimitOptions
     [Range(0, 1_000_000)]
     public int PeaksPerSecond { get; set; } = 8_000;
 
+    /// <summary>
+    /// Support peaks per second, averaged over <see cref="PeakWindowSeconds"/>. Live audio yields about 140 (music) to
+    /// 310 (noise); like <see cref="PeaksPerSecond"/> this leaves room for a day's spool drained at 300× real time
+    /// (93,000 a second of noise).
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int SupportPeaksPerSecond { get; set; } = 100_000;
+
     [Range(1, 3600)]
     public int PeakWindowSeconds { get; set; } = 10;
 }

@@ -21,22 +21,32 @@ public sealed partial class RedisRateLimiter(
     TimeProvider time,
     ILogger<RedisRateLimiter> logger) : IStationRateLimiter
 {
-    // KEYS: packets window, peaks window. ARGV: packet limit (0: count only), packet ttl, peaks, peak limit, peak ttl.
-    // Returns { verdict, packets in the window, peaks in the window }.
+    // KEYS: packets window, peaks window, support peaks window. ARGV: packet limit (0: count only), packet ttl, peaks,
+    // peak limit, peak ttl (also the support window's), support peaks, support limit. A refusal over a peak limit takes
+    // back the peaks this call added, not the packet. Returns { verdict, packets, peaks, support peaks in the windows }.
     private const string Script =
         """
+        local function total(key) return tonumber(redis.call('GET', key) or '0') end
         local p = redis.call('INCR', KEYS[1])
         if p == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
         local limit = tonumber(ARGV[1])
-        if limit > 0 and p > limit then return { 1, p, tonumber(redis.call('GET', KEYS[2]) or '0') } end
+        if limit > 0 and p > limit then return { 1, p, total(KEYS[2]), total(KEYS[3]) } end
         local n = tonumber(ARGV[3])
         local k = redis.call('INCRBY', KEYS[2], n)
         if k == n then redis.call('EXPIRE', KEYS[2], ARGV[5]) end
         if tonumber(ARGV[4]) > 0 and k > tonumber(ARGV[4]) then
           redis.call('DECRBY', KEYS[2], n)
-          return { 2, p, k - n }
+          return { 2, p, k - n, total(KEYS[3]) }
         end
-        return { 0, p, k }
+        local m = tonumber(ARGV[6])
+        local s = redis.call('INCRBY', KEYS[3], m)
+        if s == m then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
+        if tonumber(ARGV[7]) > 0 and s > tonumber(ARGV[7]) then
+          redis.call('DECRBY', KEYS[2], n)
+          redis.call('DECRBY', KEYS[3], m)
+          return { 3, p, k - n, s - m }
+        end
+        return { 0, p, k, s }
         """;
 
     /// <summary>How long the local limiter decides alone after Redis failed to answer.</summary>
@@ -54,13 +64,13 @@ public sealed partial class RedisRateLimiter(
     /// <summary>Packets decided by the local limiter because Redis was unreachable.</summary>
     public long Fallbacks => Interlocked.Read(ref _fallbacks);
 
-    public RateLimitVerdict Check(string station, int peaks)
+    public RateLimitVerdict Check(string station, int peaks, int supportPeaks)
     {
         if (IsShared)
         {
             try
             {
-                return Decide(station, peaks);
+                return Decide(station, peaks, supportPeaks);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
@@ -70,62 +80,72 @@ public sealed partial class RedisRateLimiter(
         }
 
         Interlocked.Increment(ref _fallbacks);
-        return local.Check(station, peaks);
+        return local.Check(station, peaks, supportPeaks);
     }
 
-    private RateLimitVerdict Decide(string station, int peaks)
+    private RateLimitVerdict Decide(string station, int peaks, int supportPeaks)
     {
         var o = options.Value;
         var (minute, peakWindow) = RateWindows.Current(time, o);
         var peakLimit = RateWindows.PeakLimit(o);
+        var supportLimit = RateWindows.SupportLimit(o);
         var state = _stations.GetOrAdd(station, static _ => new Shared());
         bool farBelow;
         lock (state)
         {
             state.Roll(minute, peakWindow);
             farBelow = FarBelow(state.Packets + state.PendingPackets + 1, o.PacketsPerMinute, PacketHeadroom)
-                && FarBelow(state.Peaks + state.PendingPeaks + peaks, peakLimit, PeakHeadroom);
+                && FarBelow(state.Peaks + state.PendingPeaks + peaks, peakLimit, PeakHeadroom)
+                && FarBelow(state.Support + state.PendingSupport + supportPeaks, supportLimit, SupportHeadroom);
             if (farBelow)
             {
                 state.PendingPackets++;
                 state.PendingPeaks += peaks;
+                state.PendingSupport += supportPeaks;
             }
         }
 
-        RedisKey[] keys = [redis.Key($"rl:{station}:m:{minute}"), redis.Key($"rl:{station}:p:{peakWindow}")];
+        RedisKey[] keys =
+        [
+            redis.Key($"rl:{station}:m:{minute}"), redis.Key($"rl:{station}:p:{peakWindow}"), redis.Key($"rl:{station}:s:{peakWindow}"),
+        ];
+        var peakTtl = (o.PeakWindowSeconds * 2) + 1;
         if (farBelow)
         {
             // Counted, not decided: a limit of 0 in the script only counts.
-            var counting = redis.Database.ScriptEvaluateAsync(Script, keys, [0, 120, peaks, 0, (o.PeakWindowSeconds * 2) + 1]);
-            _ = counting.ContinueWith(t => Counted(t, state, minute, peakWindow, peaks), TaskScheduler.Default);
+            var counting = redis.Database.ScriptEvaluateAsync(Script, keys, [0, 120, peaks, 0, peakTtl, supportPeaks, 0]);
+            _ = counting.ContinueWith(t => Counted(t, state, minute, peakWindow, peaks, supportPeaks), TaskScheduler.Default);
             return RateLimitVerdict.Allowed;
         }
 
         var result = (RedisResult[])redis.Database.ScriptEvaluate(
-            Script, keys, [o.PacketsPerMinute, 120, peaks, peakLimit, (o.PeakWindowSeconds * 2) + 1])!;
+            Script, keys, [o.PacketsPerMinute, 120, peaks, peakLimit, peakTtl, supportPeaks, supportLimit])!;
         Interlocked.Exchange(ref _failingLogged, 0);
         lock (state)
         {
-            state.Observe(minute, peakWindow, (long)result[1], (long)result[2]);
+            state.Observe(minute, peakWindow, result);
         }
 
         return (int)result[0] switch
         {
             1 => RateLimitVerdict.PacketsPerMinute,
             2 => RateLimitVerdict.PeaksPerSecond,
+            3 => RateLimitVerdict.SupportPeaksPerSecond,
             _ => RateLimitVerdict.Allowed,
         };
     }
 
     // Under half the limit and at least this far from it: what other instances can have in flight in one round trip
-    // cannot reach the limit. Small limits are always decided in Redis.
+    // cannot reach the limit. Small limits are always decided in Redis. Each headroom is about 64 packets' worth, and
+    // a packet carries several times more support peaks than landmark peaks.
     private const long PacketHeadroom = 64;
     private const long PeakHeadroom = 64 * 64;
+    private const long SupportHeadroom = 64 * 64 * 8;
 
     private static bool FarBelow(long used, long limit, long headroom) =>
         limit <= 0 || (2 * used <= limit && limit - used >= headroom);
 
-    private void Counted(Task<RedisResult> reply, Shared state, long minute, long peakWindow, int peaks)
+    private void Counted(Task<RedisResult> reply, Shared state, long minute, long peakWindow, int peaks, int supportPeaks)
     {
         lock (state)
         {
@@ -137,12 +157,12 @@ public sealed partial class RedisRateLimiter(
             if (state.PeakWindow == peakWindow)
             {
                 state.PendingPeaks -= peaks;
+                state.PendingSupport -= supportPeaks;
             }
 
             if (reply.IsCompletedSuccessfully)
             {
-                var totals = (RedisResult[])reply.Result!;
-                state.Observe(minute, peakWindow, (long)totals[1], (long)totals[2]);
+                state.Observe(minute, peakWindow, (RedisResult[])reply.Result!);
             }
         }
 
@@ -175,6 +195,8 @@ public sealed partial class RedisRateLimiter(
         public long Peaks;
         public long PendingPackets;
         public long PendingPeaks;
+        public long Support;
+        public long PendingSupport;
 
         public void Roll(long minute, long peakWindow)
         {
@@ -185,20 +207,22 @@ public sealed partial class RedisRateLimiter(
 
             if (PeakWindow != peakWindow)
             {
-                (PeakWindow, Peaks, PendingPeaks) = (peakWindow, 0, 0);
+                (PeakWindow, Peaks, PendingPeaks, Support, PendingSupport) = (peakWindow, 0, 0, 0, 0);
             }
         }
 
-        public void Observe(long minute, long peakWindow, long packets, long peaks)
+        /// <summary>Takes the shared totals a reply of the script brings back (packets, peaks, support peaks).</summary>
+        public void Observe(long minute, long peakWindow, RedisResult[] totals)
         {
             if (Minute == minute)
             {
-                Packets = Math.Max(Packets, packets);
+                Packets = Math.Max(Packets, (long)totals[1]);
             }
 
             if (PeakWindow == peakWindow)
             {
-                Peaks = Math.Max(Peaks, peaks);
+                Peaks = Math.Max(Peaks, (long)totals[2]);
+                Support = Math.Max(Support, (long)totals[3]);
             }
         }
     }

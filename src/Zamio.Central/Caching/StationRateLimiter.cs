@@ -9,19 +9,21 @@ public enum RateLimitVerdict
     Allowed,
     PacketsPerMinute,
     PeaksPerSecond,
+    SupportPeaksPerSecond,
 }
 
-/// <summary>Per-station packet and peak limits; one call per packet, counted whether or not it is allowed.</summary>
+/// <summary>Per-station packet, peak and support peak limits; one call per packet, counted whether or not it is allowed.</summary>
 public interface IStationRateLimiter
 {
-    RateLimitVerdict Check(string station, int peaks);
+    RateLimitVerdict Check(string station, int peaks, int supportPeaks);
 
     /// <summary>True when limits are shared across instances (Redis reachable).</summary>
     bool IsShared { get; }
 }
 
 /// <summary>
-/// Fixed windows kept in this process: packets per minute, and peaks over <see cref="RateLimitOptions.PeakWindowSeconds"/>.
+/// Fixed windows kept in this process: packets per minute, and peaks and support peaks over
+/// <see cref="RateLimitOptions.PeakWindowSeconds"/>.
 /// The fallback when Redis is absent or down (each instance then enforces the limits on its own share).
 /// </summary>
 public sealed class LocalRateLimiter(IOptions<RateLimitOptions> options, TimeProvider time) : IStationRateLimiter
@@ -30,7 +32,7 @@ public sealed class LocalRateLimiter(IOptions<RateLimitOptions> options, TimePro
 
     public bool IsShared => false;
 
-    public RateLimitVerdict Check(string station, int peaks)
+    public RateLimitVerdict Check(string station, int peaks, int supportPeaks)
     {
         var o = options.Value;
         var (minute, peakWindow) = RateWindows.Current(time, o);
@@ -47,21 +49,28 @@ public sealed class LocalRateLimiter(IOptions<RateLimitOptions> options, TimePro
             {
                 w.PeakWindow = peakWindow;
                 w.Peaks = 0;
+                w.Support = 0;
             }
 
             w.Packets++;
-            if (o.PacketsPerMinute > 0 && w.Packets > o.PacketsPerMinute)
+            if (RateWindows.Over(w.Packets, o.PacketsPerMinute))
             {
                 return RateLimitVerdict.PacketsPerMinute;
             }
 
-            var limit = RateWindows.PeakLimit(o);
-            if (limit > 0 && w.Peaks + peaks > limit)
+            // A refused packet's peaks are never matched, so it counts toward neither peak limit (packets count regardless).
+            if (RateWindows.Over(w.Peaks + peaks, RateWindows.PeakLimit(o)))
             {
                 return RateLimitVerdict.PeaksPerSecond;
             }
 
+            if (RateWindows.Over(w.Support + supportPeaks, RateWindows.SupportLimit(o)))
+            {
+                return RateLimitVerdict.SupportPeaksPerSecond;
+            }
+
             w.Peaks += peaks;
+            w.Support += supportPeaks;
             return RateLimitVerdict.Allowed;
         }
     }
@@ -72,6 +81,7 @@ public sealed class LocalRateLimiter(IOptions<RateLimitOptions> options, TimePro
         public long PeakWindow = -1;
         public long Packets;
         public long Peaks;
+        public long Support;
     }
 }
 
@@ -84,4 +94,9 @@ internal static class RateWindows
     }
 
     public static long PeakLimit(RateLimitOptions options) => (long)options.PeaksPerSecond * options.PeakWindowSeconds;
+
+    public static long SupportLimit(RateLimitOptions options) => (long)options.SupportPeaksPerSecond * options.PeakWindowSeconds;
+
+    /// <summary>True when <paramref name="used"/> passes <paramref name="limit"/>; a limit of 0 is off.</summary>
+    public static bool Over(long used, long limit) => limit > 0 && used > limit;
 }

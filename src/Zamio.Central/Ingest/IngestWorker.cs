@@ -179,10 +179,15 @@ internal sealed partial class IngestWorker(
             return;
         }
 
-        var verdict = limiter.Check(station, packet.Peaks.Length);
+        var verdict = limiter.Check(station, packet.Peaks.Length, packet.Support.Length);
         if (verdict != RateLimitVerdict.Allowed)
         {
-            var reason = verdict == RateLimitVerdict.PacketsPerMinute ? DropReasons.PacketsPerMinute : DropReasons.PeaksPerSecond;
+            var reason = verdict switch
+            {
+                RateLimitVerdict.PacketsPerMinute => DropReasons.PacketsPerMinute,
+                RateLimitVerdict.PeaksPerSecond => DropReasons.PeaksPerSecond,
+                _ => DropReasons.SupportPeaksPerSecond,
+            };
             if (activity.Dropped(station, reason))
             {
                 LogRateLimited(logger, station, reason);

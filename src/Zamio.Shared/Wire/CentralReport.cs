@@ -114,12 +114,14 @@ public static class DropReasons
 {
     public const string PacketsPerMinute = "rate-limit-packets";
     public const string PeaksPerSecond = "rate-limit-peaks";
+    public const string SupportPeaksPerSecond = "rate-limit-support";
 
     /// <summary>What a drop reason means, for people.</summary>
     public static string Describe(string reason) => reason switch
     {
         PacketsPerMinute => "over the station's packets-per-minute limit at central",
         PeaksPerSecond => "over the station's peaks-per-second limit at central",
+        SupportPeaksPerSecond => "over the station's support-peaks-per-second limit at central",
         _ => "dropped at central",
     };
 }

@@ -69,14 +69,14 @@ public class IngestServiceTests
 
         public bool IsShared => inner.IsShared;
 
-        public RateLimitVerdict Check(string station, int peaks)
+        public RateLimitVerdict Check(string station, int peaks, int supportPeaks)
         {
             if (station == barrier)
             {
                 Reached.TrySetResult();
             }
 
-            return inner.Check(station, peaks);
+            return inner.Check(station, peaks, supportPeaks);
         }
     }
 }

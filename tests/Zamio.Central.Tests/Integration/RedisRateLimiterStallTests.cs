@@ -31,12 +31,12 @@ public sealed class RedisRateLimiterStallTests(ITestOutputHelper output)
         try
         {
             var limiter = new RedisRateLimiter(connection, new LocalRateLimiter(options, time), options, time, NullLogger<RedisRateLimiter>.Instance);
-            Assert.Equal(RateLimitVerdict.Allowed, limiter.Check("st-stall", 20));
+            Assert.Equal(RateLimitVerdict.Allowed, limiter.Check("st-stall", 20, 0));
             Assert.True(limiter.IsShared);
 
             proxy.Stall();
             var clock = Stopwatch.StartNew();
-            var verdicts = Enumerable.Range(0, 20).Select(_ => limiter.Check("st-stall", 20)).ToList();
+            var verdicts = Enumerable.Range(0, 20).Select(_ => limiter.Check("st-stall", 20, 0)).ToList();
             clock.Stop();
 
             // The first call waits out the 1 s timeout; the other 19 are decided here without asking (asking would have
@@ -51,7 +51,7 @@ public sealed class RedisRateLimiterStallTests(ITestOutputHelper output)
             await connection.Database.PingAsync();
             time.Advance(RedisRateLimiter.RetryAfter);
             Assert.True(limiter.IsShared);
-            Assert.Equal(RateLimitVerdict.Allowed, limiter.Check("st-stall", 20));
+            Assert.Equal(RateLimitVerdict.Allowed, limiter.Check("st-stall", 20, 0));
             Assert.Equal(20, limiter.Fallbacks);
             // Redis counted the first call, the one that timed out (the request reached it), and this one.
             var minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;

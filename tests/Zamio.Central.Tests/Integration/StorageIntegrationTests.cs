@@ -251,19 +251,19 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         {
             var limiters = new[] { first, second }.Select(r => new RedisRateLimiter(
                 r, new LocalRateLimiter(options, time), options, time, NullLogger<RedisRateLimiter>.Instance)).ToArray();
-            var verdicts = Enumerable.Range(0, 16).Select(i => limiters[i % 2].Check("st-shared", 20)).ToList();
+            var verdicts = Enumerable.Range(0, 16).Select(i => limiters[i % 2].Check("st-shared", 20, 0)).ToList();
             Assert.Equal(10, verdicts.Count(v => v == RateLimitVerdict.Allowed));
             Assert.All(verdicts.Skip(10), v => Assert.Equal(RateLimitVerdict.PacketsPerMinute, v));
             Assert.All(limiters, l => Assert.Equal(0, l.Fallbacks));
-            Assert.Equal(RateLimitVerdict.Allowed, limiters[0].Check("st-other", 20));
+            Assert.Equal(RateLimitVerdict.Allowed, limiters[0].Check("st-other", 20, 0));
 
             // Peaks: 5 peaks/s over 10 s windows = 50 per window, shared.
             var peakOptions = Options.Create(new RateLimitOptions { PacketsPerMinute = 0, PeaksPerSecond = 5, PeakWindowSeconds = 10 });
             var peakLimiters = new[] { first, second }.Select(r => new RedisRateLimiter(
                 r, new LocalRateLimiter(peakOptions, time), peakOptions, time, NullLogger<RedisRateLimiter>.Instance)).ToArray();
-            Assert.Equal(RateLimitVerdict.Allowed, peakLimiters[0].Check("st-peaks", 30));
-            Assert.Equal(RateLimitVerdict.PeaksPerSecond, peakLimiters[1].Check("st-peaks", 30));
-            Assert.Equal(RateLimitVerdict.Allowed, peakLimiters[1].Check("st-peaks", 20));
+            Assert.Equal(RateLimitVerdict.Allowed, peakLimiters[0].Check("st-peaks", 30, 0));
+            Assert.Equal(RateLimitVerdict.PeaksPerSecond, peakLimiters[1].Check("st-peaks", 30, 0));
+            Assert.Equal(RateLimitVerdict.Allowed, peakLimiters[1].Check("st-peaks", 20, 0));
         }
         finally
         {
@@ -288,7 +288,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             var limiter = new RedisRateLimiter(connection, new LocalRateLimiter(options, time), options, time, NullLogger<RedisRateLimiter>.Instance);
 
             // The first half is allowed locally and counted asynchronously; near the limit Redis decides each packet.
-            var verdicts = Enumerable.Range(0, 400).Select(_ => limiter.Check("st-burst", 20)).ToList();
+            var verdicts = Enumerable.Range(0, 400).Select(_ => limiter.Check("st-burst", 20, 0)).ToList();
 
             Assert.Equal(300, verdicts.Count(v => v == RateLimitVerdict.Allowed));
             Assert.All(verdicts.Skip(300), v => Assert.Equal(RateLimitVerdict.PacketsPerMinute, v));
@@ -316,7 +316,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         await using var host = await IntegrationHost.StartAsync(dir.Path, settings);
         var limiter = host.Get<IStationRateLimiter>();
         Assert.False(limiter.IsShared);
-        var verdicts = Enumerable.Range(0, 5).Select(_ => limiter.Check("st-local", 10)).ToList();
+        var verdicts = Enumerable.Range(0, 5).Select(_ => limiter.Check("st-local", 10, 0)).ToList();
         Assert.Equal(3, verdicts.Count(v => v == RateLimitVerdict.Allowed));
         Assert.Equal(5, host.Get<RedisRateLimiter>().Fallbacks);
 
