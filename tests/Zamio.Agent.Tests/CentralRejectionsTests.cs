@@ -52,6 +52,19 @@ public sealed class CentralRejectionsTests : IDisposable
         Assert.True(_rejections.FirstRefusal.IsCompleted);
     }
 
+    [Theory]
+    [InlineData(DropReasons.PeaksPerSecond, "peaks-per-second")]
+    [InlineData(DropReasons.SupportPeaksPerSecond, "support-peaks-per-second")]
+    public void Report_DropsOverAPeakLimitRise_LoggedWithThatLimit(string reason, string limit)
+    {
+        _rejections.Report(new CentralReport("c1", _time.GetUtcNow(), 100, 0, 0, new Dictionary<string, long> { [reason] = 0 }));
+        _rejections.Report(new CentralReport("c1", _time.GetUtcNow(), 100, 0, 0, new Dictionary<string, long> { [reason] = 4 }));
+
+        Assert.Equal((4L, reason), (_rejections.Refused, _rejections.LastRejection!.Reason));
+        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Warning
+            && e.Message.Contains($"{reason} (over the station's {limit} limit at central)", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Report_RejectedCountRises_CountsTheRiseAndLogsInstanceCountReasonAndDetail()
     {

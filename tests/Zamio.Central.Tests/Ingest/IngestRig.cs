@@ -84,9 +84,12 @@ internal sealed class IngestRig : IAsyncDisposable
 
     public static InboundPacket Inbound(FingerprintPacket packet) => new(packet.StationId, packet.StationId, packet.ToArray());
 
-    /// <summary>A worker of central instance <paramref name="instance"/> (a new one stands for a restarted central).</summary>
-    public IngestWorker Worker(TimeSpan idleClose, string instance = "1") =>
-        new(0, instance, Catalog, Plays, Stations, Activity, Limiter, Time, idleClose, NullLogger.Instance, null);
+    /// <summary>
+    /// A worker of central instance <paramref name="instance"/> (a new one stands for a restarted central), limited by
+    /// <paramref name="limiter"/> instead of <see cref="Limiter"/> when given.
+    /// </summary>
+    public IngestWorker Worker(TimeSpan idleClose, string instance = "1", IStationRateLimiter? limiter = null) =>
+        new(0, instance, Catalog, Plays, Stations, Activity, limiter ?? Limiter, Time, idleClose, NullLogger.Instance, null);
 
     /// <summary>The station's stored plays once everything queued so far is written.</summary>
     public async Task<IReadOnlyList<PlayRecord>> StoredAsync()

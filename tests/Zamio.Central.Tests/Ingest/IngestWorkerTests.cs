@@ -1,6 +1,9 @@
+using Microsoft.Extensions.Options;
+using Zamio.Central.Caching;
 using Zamio.Central.Ingest;
 using Zamio.Central.Plays;
 using Zamio.Central.Tests.Serve;
+using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Tests.Ingest;
 
@@ -549,6 +552,29 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         Assert.Equal(((long)replay.Count, 0L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Rejected));
         Assert.Equal(("closed", ServeFixture.TrackId(IngestRig.PlayedSeed)), (Assert.Single(await _rig.StoredAsync()).Status, Assert.Single(await _rig.StoredAsync()).Track));
+    }
+
+    [Fact]
+    public void Process_PacketOverTheSupportLimit_IsDroppedAndCountedForTheStation()
+    {
+        var (first, second) = (_rig.Packets[0], _rig.Packets[1]);
+        Assert.True(second.Support.Length > 0, "the song's packets carry support peaks");
+
+        // A one-second window that holds the first packet's support peaks and not the second's as well.
+        var limits = new RateLimitOptions { SupportPeaksPerSecond = first.Support.Length + second.Support.Length - 1, PeakWindowSeconds = 1 };
+        var worker = _rig.Worker(IdleClose, limiter: new LocalRateLimiter(Options.Create(limits), _rig.Time));
+        worker.Process(IngestRig.Inbound(first));
+        worker.Process(IngestRig.Inbound(second));
+
+        var state = _rig.Activity.State(IngestRig.Station);
+        Assert.Equal((1L, 0L, 1L), (state.Accepted, state.Rejected, state.Dropped));
+        Assert.Equal(new Dictionary<string, long> { [DropReasons.SupportPeaksPerSecond] = 1 }, _rig.Activity.Drops(IngestRig.Station));
+        Assert.Equal(1, _rig.Activity.DropTotals[DropReasons.SupportPeaksPerSecond]);
+
+        // A dropped packet was not taken: sent again in the next window, it is matched.
+        _rig.Time.Advance(TimeSpan.FromSeconds(1));
+        worker.Process(IngestRig.Inbound(second));
+        Assert.Equal(2L, _rig.Activity.State(IngestRig.Station).Accepted);
     }
 
     private void Send(int from, int to)

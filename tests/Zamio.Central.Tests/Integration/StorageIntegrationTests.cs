@@ -264,6 +264,21 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             Assert.Equal(RateLimitVerdict.Allowed, peakLimiters[0].Check("st-peaks", 30, 0));
             Assert.Equal(RateLimitVerdict.PeaksPerSecond, peakLimiters[1].Check("st-peaks", 30, 0));
             Assert.Equal(RateLimitVerdict.Allowed, peakLimiters[1].Check("st-peaks", 20, 0));
+
+            // Support peaks: 10/s = 100 per window, shared; a packet refused for them takes back its peaks as well.
+            var supportOptions = Options.Create(new RateLimitOptions { PacketsPerMinute = 0, PeaksPerSecond = 5, SupportPeaksPerSecond = 10, PeakWindowSeconds = 10 });
+            var supportLimiters = new[] { first, second }.Select(r => new RedisRateLimiter(
+                r, new LocalRateLimiter(supportOptions, time), supportOptions, time, NullLogger<RedisRateLimiter>.Instance)).ToArray();
+            Assert.Equal(RateLimitVerdict.Allowed, supportLimiters[0].Check("st-support", 20, 60));
+            Assert.Equal(RateLimitVerdict.SupportPeaksPerSecond, supportLimiters[1].Check("st-support", 20, 60));
+            Assert.Equal(RateLimitVerdict.Allowed, supportLimiters[1].Check("st-support", 30, 40));
+            Assert.Equal(RateLimitVerdict.SupportPeaksPerSecond, supportLimiters[0].Check("st-support", 0, 1));
+            Assert.Equal(RateLimitVerdict.Allowed, supportLimiters[0].Check("st-quiet", 0, 100));
+            var window = time.GetUtcNow().ToUnixTimeSeconds() / 10;
+            Assert.Equal((50L, 100L), (
+                (long)await first.Database.StringGetAsync(first.Key($"rl:st-support:p:{window}")),
+                (long)await first.Database.StringGetAsync(first.Key($"rl:st-support:s:{window}"))));
+            Assert.All(supportLimiters, l => Assert.Equal(0, l.Fallbacks));
         }
         finally
         {
@@ -271,8 +286,10 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task Rate_limits_far_below_the_limit_are_counted_without_waiting_and_still_exact()
+    [Theory]
+    [InlineData(RateLimitVerdict.PacketsPerMinute)]
+    [InlineData(RateLimitVerdict.SupportPeaksPerSecond)]
+    public async Task Rate_limits_far_below_the_limit_are_counted_without_waiting_and_still_exact(RateLimitVerdict limit)
     {
         var redis = await TestServers.RedisAsync(output);
         if (redis is null)
@@ -280,21 +297,25 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             return;
         }
 
+        // Either limit lets 300 of these packets (1,000 support peaks each) through.
         var time = new FixedTime(new DateTimeOffset(2024, 5, 1, 12, 0, 30, TimeSpan.Zero));
-        var options = Options.Create(new RateLimitOptions { PacketsPerMinute = 300, PeaksPerSecond = 0 });
+        var options = Options.Create(limit == RateLimitVerdict.PacketsPerMinute
+            ? new RateLimitOptions { PacketsPerMinute = 300, PeaksPerSecond = 0, SupportPeaksPerSecond = 0 }
+            : new RateLimitOptions { PacketsPerMinute = 0, PeaksPerSecond = 0, SupportPeaksPerSecond = 30_000, PeakWindowSeconds = 10 });
         using var connection = new RedisConnection(redis.Value.Configuration, new RedisOptions { KeyPrefix = redis.Value.Prefix }, NullLogger<RedisConnection>.Instance);
         try
         {
             var limiter = new RedisRateLimiter(connection, new LocalRateLimiter(options, time), options, time, NullLogger<RedisRateLimiter>.Instance);
 
             // The first half is allowed locally and counted asynchronously; near the limit Redis decides each packet.
-            var verdicts = Enumerable.Range(0, 400).Select(_ => limiter.Check("st-burst", 20, 0)).ToList();
+            var verdicts = Enumerable.Range(0, 400).Select(_ => limiter.Check("st-burst", 20, 1_000)).ToList();
 
             Assert.Equal(300, verdicts.Count(v => v == RateLimitVerdict.Allowed));
-            Assert.All(verdicts.Skip(300), v => Assert.Equal(RateLimitVerdict.PacketsPerMinute, v));
+            Assert.All(verdicts.Skip(300), v => Assert.Equal(limit, v));
             Assert.Equal(0, limiter.Fallbacks);
-            var minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;
-            Assert.Equal(400, (long)await connection.Database.StringGetAsync(connection.Key($"rl:st-burst:m:{minute}")));
+            var seconds = time.GetUtcNow().ToUnixTimeSeconds();
+            Assert.Equal(400, (long)await connection.Database.StringGetAsync(connection.Key($"rl:st-burst:m:{seconds / 60}")));
+            Assert.Equal(300_000, (long)await connection.Database.StringGetAsync(connection.Key($"rl:st-burst:s:{seconds / 10}")));
         }
         finally
         {
