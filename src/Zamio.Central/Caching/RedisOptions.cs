@@ -45,9 +45,10 @@ public sealed class RedisOptions
 
 /// <summary>
 /// Per-station limits (section <c>Zamio:RateLimits</c>), enforced in Redis across instances when it is configured and
-/// reachable, otherwise per instance. Zero disables a limit. A live station sends 30 packets and about 1,200 peaks
-/// a minute; the defaults leave room for an agent draining a day's spool at over 300× real time (what it reaches
-/// over a 100 ms link), because a packet dropped here is a play lost. They stop floods, not catch-up.
+/// reachable, otherwise per instance. Zero disables a limit. A live station sends 30 packets, about 1,200 peaks and
+/// 8,000-19,000 support peaks a minute; the defaults leave room for an agent draining a day's spool at over 300× real
+/// time (what it reaches over a 100 ms link), because a packet dropped here is a play lost. They stop floods, not
+/// catch-up.
 /// </summary>
 public sealed class RateLimitOptions
 {
