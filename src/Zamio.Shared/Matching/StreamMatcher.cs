@@ -40,8 +40,9 @@ public sealed class StreamMatcher
     private static readonly long EpochSpan = FingerprintSettings.SecondsToFrame(24 * 3600);
 
     // Known alignments are checked this far back for a start masked by talk-over, in chunks that must each
-    // show evidence (z) so chance hits in speech cannot walk the start backwards.
-    private static readonly int ExtendFrames = FingerprintSettings.SecondsToFrame(30);
+    // show evidence (z) so chance hits in speech cannot walk the start backwards. Under a presenter and 10 dB of
+    // noise a song can be named 45 s after it began (30 s cut such starts short at some window phases).
+    private static readonly int ExtendFrames = FingerprintSettings.SecondsToFrame(45);
     private static readonly int ChunkFrames = FingerprintSettings.SecondsToFrame(2);
     private const double ChunkMinZ = 3.0;
     private const double TalkOverMinZ = 2.5;
@@ -71,8 +72,9 @@ public sealed class StreamMatcher
 
     // Where each track's landmarks were confirmed in the last windows. Support peaks are weaker evidence than landmarks:
     // a song's start is not walked back under another song whose landmarks were confirmed there earlier than a
-    // crossfade can overlap (two pieces in one style can share enough of a pattern to fool the walk for seconds).
-    private static readonly int CrossfadeFrames = FingerprintSettings.SecondsToFrame(8);
+    // crossfade can overlap (two pieces in one style can share enough of a pattern to fool the walk for seconds). Radio
+    // segues overlap two songs by up to about 6 s; 8 s let a song cut in mid-way walk 7 s into the song before.
+    private static readonly int CrossfadeFrames = FingerprintSettings.SecondsToFrame(6);
     private readonly List<(int Track, long First, long Last)> _heard = [];
     private long _framesAnalysed;
     private readonly BlockVotes[] _blocks = new BlockVotes[BlocksPerWindow];

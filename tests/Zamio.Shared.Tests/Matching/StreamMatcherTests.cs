@@ -222,6 +222,19 @@ public class StreamMatcherTests
     }
 
     [Fact]
+    public void Append_SongNamedLongAfterItBeganUnderNoise_StartWalkedBackFurtherThanHalfAMinute()
+    {
+        // The same noise over the song's first 36 s: its landmarks show from 26 s on, and it is named later still, so
+        // the walk must follow its support peaks back over more than 30 s of the stream to where it begins (8 s).
+        var song = SyntheticCatalogue.Shared.Songs[1];
+        var noisy = SyntheticMusic.AddNoise(SyntheticMusic.Slice(song, 0, 36), -20, seed: 5);
+        var audio = SyntheticMusic.Concat(SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 8), noisy, SyntheticMusic.Slice(song, 36, 20));
+
+        Assert.True(StartSeconds(Run(audio, 2 * Rate)) > 20, "landmarks came through the noise: the test does not exercise the walk");
+        Assert.InRange(StartSeconds(Run(audio, 2 * Rate, withSupport: true)), 7.5, 9);
+    }
+
+    [Fact]
     public void Append_NoiseBeforeSongEnteringMidway_SupportWalkStaysOut()
     {
         // The same noise with no song under it, and the song entering 14 s in: the catalogue peaks of its first 14 s
@@ -254,7 +267,7 @@ public class StreamMatcherTests
     {
         // Song B enters at 8 s under louder music with noise; its landmarks come through at 24 s, its support peaks
         // before. Under unknown music the walk follows them back to 8 s. Under a catalogue song whose landmarks are
-        // confirmed there, it stops a crossfade (8 s) before that song's last confirmed peak: support peaks are weaker
+        // confirmed there, it stops a crossfade (6 s) before that song's last confirmed peak: support peaks are weaker
         // evidence than the other song's landmarks.
         var b = SyntheticCatalogue.Shared.Songs[1];
         var under = SyntheticMusic.AddNoise(SyntheticMusic.Slice(b, 0, 16), -10, seed: 5);
@@ -269,7 +282,7 @@ public class StreamMatcherTests
 
         Assert.InRange(StartOf(underUnknown, "song01"), 7.5, 9);
         var otherEnd = FingerprintSettings.FrameCentreSeconds(underSong.Where(m => m.TrackId == "song02").Max(m => m.LastMatchFrame));
-        Assert.InRange(StartOf(underSong, "song01"), otherEnd - 8.1, otherEnd - 6);
+        Assert.InRange(StartOf(underSong, "song01"), otherEnd - 6.1, otherEnd - 4);
     }
 
     [Fact]
