@@ -59,6 +59,10 @@ public sealed class StreamMatcher
     // The first window to find a song often holds only its first seconds, and an alignment fitted on them can be
     // several frames off 10 s away; a later window's is fitted on more.
     private const int IslandSearchWindows = 3;
+
+    // Islands are clear moments just before a presenter began, so they are sought nearer than the walk reaches: each
+    // second searched costs a check at several shifts, for every new airing.
+    private static readonly int IslandReachFrames = FingerprintSettings.SecondsToFrame(30);
     private readonly Dictionary<int, int> _windowsRunning = [];
 
     private Matcher _matcher;
@@ -274,7 +278,7 @@ public sealed class StreamMatcher
         // Islands are looked for in an airing's first windows only: the start is settled by then.
         if (_windowsRunning.GetValueOrDefault(match.TrackIndex) < IslandSearchWindows)
         {
-            var island = EarliestIsland(all, match, first, limit);
+            var island = EarliestIsland(all, match, first, Math.Max(limit, match.FirstMatchFrame - IslandReachFrames));
             if (island < first)
             {
                 first = WalkBack(all, match, island, limit);
