@@ -216,14 +216,23 @@ public sealed class StreamMatcher
 
         var windowPeaks = all[Peak.FirstAtOrAfter(all, start)..to];
         var matches = _matcher.MatchBlocks(windowPeaks, _epoch, _window);
-        // Triplets from lookahead peaks help voting, but evidence past the window end belongs to the next one.
-        var found = matches.Where(m => m.Confidence >= _matcher.Options.AcceptConfidence && m.FirstMatchFrame < end).ToList();
-        _heard.RemoveAll(h => h.Last < start - ExtendFrames);
-        _heard.AddRange(found.Select(m => (m.TrackIndex, m.FirstMatchFrame, m.LastMatchFrame)));
-        var accepted = new List<TrackMatch>(found.Count);
-        foreach (var match in found)
+        var accepted = new List<TrackMatch>(matches.Count);
+        var forgetBefore = start - ExtendFrames;
+        _heard.RemoveAll(h => h.Last < forgetBefore);
+        foreach (var match in matches)
         {
-            accepted.Add(ExtendStart(all, match));
+            // Triplets from lookahead peaks help voting, but evidence past the window end belongs to the next one.
+            if (match.Confidence >= _matcher.Options.AcceptConfidence && match.FirstMatchFrame < end)
+            {
+                accepted.Add(match);
+                _heard.Add((match.TrackIndex, match.FirstMatchFrame, match.LastMatchFrame));
+            }
+        }
+
+        // Only once every match of the window is heard: a start is not walked back under another song's landmarks.
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            accepted[i] = ExtendStart(all, accepted[i]);
         }
 
         _focused = accepted.Count > 0 && AtOriginalSpeed(accepted[0].Alignment);
