@@ -24,24 +24,36 @@ public sealed class PacketAssemblerTests
         return output;
     }
 
-    [Fact]
-    public void PacketsTileTheFrameAxisAndCarryPeaksInRange()
+    // Two-second packets of audio written in blocks of blockSize samples.
+    private static List<PacketDraft> AssembleInBlocks(float[] audio, int blockSize)
     {
         var drafts = new List<PacketDraft>();
         var assembler = new PacketAssembler(DateTimeOffset.UnixEpoch.AddYears(50), 2, -50, drafts.Add);
-        var audio = Chords(8000 * 20, 1);
-        for (var i = 0; i < audio.Length; i += 777)
+        for (var i = 0; i < audio.Length; i += blockSize)
         {
-            assembler.Write(i, audio.AsSpan(i, Math.Min(777, audio.Length - i)));
+            assembler.Write(i, audio.AsSpan(i, Math.Min(blockSize, audio.Length - i)));
         }
 
         assembler.Complete();
-        Assert.Equal(0, drafts[0].StartFrame);
+        return drafts;
+    }
+
+    // Each packet begins where the one before ended.
+    private static void AssertTiled(List<PacketDraft> drafts)
+    {
         for (var i = 1; i < drafts.Count; i++)
         {
             Assert.Equal(drafts[i - 1].StartFrame + drafts[i - 1].FrameCount, drafts[i].StartFrame);
         }
+    }
 
+    [Fact]
+    public void PacketsTileTheFrameAxisAndCarryPeaksInRange()
+    {
+        var drafts = AssembleInBlocks(Chords(8000 * 20, 1), 777);
+
+        Assert.Equal(0, drafts[0].StartFrame);
+        AssertTiled(drafts);
         Assert.All(drafts, d => Assert.All(d.Peaks, p => Assert.InRange(p.Frame, d.StartFrame, d.StartFrame + d.FrameCount - 1)));
         Assert.All(drafts, d => Assert.Equal(FingerprintPacketFlags.None, d.Flags));
         Assert.All(drafts[..^1], d => Assert.Equal(62, d.FrameCount));
@@ -52,15 +64,8 @@ public sealed class PacketAssemblerTests
     [Fact]
     public void Packets_CarryTheSupportPeaksOfTheirFrames_AllOfThemOnce()
     {
-        var drafts = new List<PacketDraft>();
-        var assembler = new PacketAssembler(DateTimeOffset.UnixEpoch.AddYears(50), 2, -50, drafts.Add);
         var audio = Chords(8000 * 20, 3);
-        for (var i = 0; i < audio.Length; i += 1000)
-        {
-            assembler.Write(i, audio.AsSpan(i, Math.Min(1000, audio.Length - i)));
-        }
-
-        assembler.Complete();
+        var drafts = AssembleInBlocks(audio, 1000);
 
         Assert.All(drafts, d => Assert.All(d.Support, p => Assert.InRange(p.Frame, d.StartFrame, d.StartFrame + d.FrameCount - 1)));
         Assert.Equal(Zamio.Shared.Fingerprinting.PeakExtractor.ExtractWithSupport(audio).Support, drafts.SelectMany(d => d.Support));
@@ -87,10 +92,7 @@ public sealed class PacketAssemblerTests
 
         Assert.Contains(drafts, d => d.FrameCount < assembler.PacketFrames && d != drafts[^1]);
         Assert.All(drafts, d => Assert.InRange(d.Support.Length, 1, FingerprintPacket.MaxSupportCount));
-        for (var i = 1; i < drafts.Count; i++)
-        {
-            Assert.Equal(drafts[i - 1].StartFrame + drafts[i - 1].FrameCount, drafts[i].StartFrame);
-        }
+        AssertTiled(drafts);
 
         Assert.All(drafts, d => FingerprintPacket.Decode(d.Encode("x", 1)));
     }

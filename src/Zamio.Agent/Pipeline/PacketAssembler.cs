@@ -101,17 +101,18 @@ public sealed class PacketAssembler
         _expectedSample = startSample;
     }
 
+    // Support peaks are final two frames after theirs, landmarks six: whatever frames a packet cuts, both are complete.
     private void AddPeaks()
     {
-        foreach (var peak in _extracted)
-        {
-            _pending.Add(peak with { Frame = (int)(peak.Frame + _frameOffset) });
-        }
+        AddAbsolute(_extracted, _pending);
+        AddAbsolute(_extractedSupport, _pendingSupport);
+    }
 
-        // Support peaks are final two frames after theirs, landmarks six: whatever frames a packet cuts, both are complete.
-        foreach (var peak in _extractedSupport)
+    private void AddAbsolute(List<Peak> extracted, List<Peak> pending)
+    {
+        foreach (var peak in extracted)
         {
-            _pendingSupport.Add(peak with { Frame = (int)(peak.Frame + _frameOffset) });
+            pending.Add(peak with { Frame = (int)(peak.Frame + _frameOffset) });
         }
     }
 
