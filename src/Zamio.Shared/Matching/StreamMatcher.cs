@@ -63,7 +63,7 @@ public sealed class StreamMatcher
     // Islands are clear moments just before a presenter began, so they are sought nearer than the walk reaches: each
     // second searched costs a check at several shifts, for every new airing.
     private static readonly int IslandReachFrames = FingerprintSettings.SecondsToFrame(30);
-    private readonly Dictionary<int, int> _windowsRunning = [];
+    private readonly Dictionary<int, RunningAiring> _airings = [];
 
     private Matcher _matcher;
     private readonly List<Peak> _peaks = [];
@@ -121,7 +121,7 @@ public sealed class StreamMatcher
         _identity = IdentityHypotheses(matcher);
         _focused = false;
         _previous = [];
-        _windowsRunning.Clear();
+        _airings.Clear();
         _heard.Clear();
         _toConfirm.Clear();
         _confirmEnd = long.MaxValue;
@@ -237,11 +237,11 @@ public sealed class StreamMatcher
 
         _focused = accepted.Count > 0 && AtOriginalSpeed(accepted[0].Alignment);
         AddFadingContinuations(all, end, accepted);
-        CountRunningWindows(accepted);
+        TrackAirings(accepted);
         _toConfirm.Clear();
         foreach (var match in accepted)
         {
-            if (match.Confidence > 0 && _windowsRunning[match.TrackIndex] == 1)
+            if (match.Confidence > 0 && _airings[match.TrackIndex].Windows == 1)
             {
                 _toConfirm.Add(match);
             }
@@ -283,9 +283,18 @@ public sealed class StreamMatcher
     private TrackMatch ExtendStart(ReadOnlySpan<Peak> all, TrackMatch match)
     {
         var limit = match.FirstMatchFrame - ExtendFrames;
+        _airings.TryGetValue(match.TrackIndex, out var airing);
+        // No walk reaches before its limit, and a play starts where the earliest of its windows reached (the confident
+        // ones, when it has them): once a window at least as confident has reached the limit, the walk can change
+        // nothing. Most windows of a song are minutes into it, and walking 45 s back from each was most of their cost.
+        if (airing is not null && airing.Reached(match.Confidence, limit))
+        {
+            return match;
+        }
+
         var first = WalkBack(all, match, match.FirstMatchFrame, limit);
         // Islands are looked for in an airing's first windows only: the start is settled by then.
-        if (_windowsRunning.GetValueOrDefault(match.TrackIndex) < IslandSearchWindows)
+        if ((airing?.Windows ?? 0) < IslandSearchWindows)
         {
             var island = EarliestIsland(all, match, first, Math.Max(limit, match.FirstMatchFrame - IslandReachFrames));
             if (island < first)
@@ -326,19 +335,25 @@ public sealed class StreamMatcher
         }
     }
 
-    private void CountRunningWindows(List<TrackMatch> accepted)
+    // An airing runs while every window finds its song (a fading continuation counts).
+    private void TrackAirings(List<TrackMatch> accepted)
     {
-        foreach (var track in _windowsRunning.Keys)
+        foreach (var track in _airings.Keys)
         {
             if (!accepted.Exists(m => m.TrackIndex == track))
             {
-                _windowsRunning.Remove(track);
+                _airings.Remove(track);
             }
         }
 
         foreach (var match in accepted)
         {
-            _windowsRunning[match.TrackIndex] = _windowsRunning.GetValueOrDefault(match.TrackIndex) + 1;
+            if (!_airings.TryGetValue(match.TrackIndex, out var airing))
+            {
+                _airings[match.TrackIndex] = airing = new RunningAiring();
+            }
+
+            airing.Add(match);
         }
     }
 
