@@ -11,6 +11,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
                         [--track-seconds 210] [--peaks-per-second 21]
           scan-catalog  [--tracks 1000] [--programme-tracks 8] [--programme-seconds 1800] [--runs 5] [--noise 0]
                         [--chunk-frames 32] [--seed 1] [--streams N: memory of N live streams]
+          match-programmes [--data-dir /tmp/zperf/cat1000] [--programmes bench-data/main/programmes] [--runs 3]
           fill-catalog  --data-dir DIR [--tracks 1000] [--track-seconds 210] [--peaks-per-second 19] [--seed 1] [--postgres CONNECTION: copy the catalogue there]
           airplay-report [--stations 200] [--days 30] [--plays-per-hour 12] [--runs 3] [--postgres CONNECTION]
           central-load --stations N --broker H:P --seconds S [--pace realtime] [--central URL[,URL...]] [--central-pid PID[,PID...]] [--broker-pid PID] [--connections C] [--data-dir DIR | --postgres CONNECTION: register the stations there] [--measure-after S: time only songs starting S s into the run] [--packet-seconds 2] | identify-latency --central URL --clips DIR [--requests 200] [--warmup 20] | fill-redis-cache [--redis H:P] [--prefix P] [--hours 1000] [--snapshot 1] [--chunk-mib 4] | snapshot-load [--redis H:P] [--prefix P] [--runs 2]
@@ -27,6 +28,7 @@ try
         "extract" => ExtractBench.Run(options, args),
         "index" => IndexBench.Run(options, args),
         "scan-catalog" => ScanCatalogBench.Run(options, args),
+        "match-programmes" => MatchProgrammesBench.Run(options, args),
         "fill-catalog" => FillCatalog.Run(options),
         "airplay-report" => AirplayReportBench.Run(options),
         "central-load" or "identify-latency" or "fill-redis-cache" or "snapshot-load" => CentralBenches.Run(args[0], options),

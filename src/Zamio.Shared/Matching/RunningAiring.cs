@@ -6,6 +6,10 @@ namespace Zamio.Shared.Matching;
 /// </summary>
 internal sealed class RunningAiring
 {
+    // Confidence saturates: a window minutes into a song scores 1 - 1e-12 where its first scored 1 - 1e-6. Above this
+    // level they count as equal; no decision about a play is drawn that finely (a play needs one window of 0.97).
+    private const double Certain = 0.999;
+
     private readonly List<(double Confidence, long Start)> _starts = [];
 
     public int Windows { get; private set; }
@@ -13,6 +17,7 @@ internal sealed class RunningAiring
     /// <summary>Whether a window of this airing at least <paramref name="confidence"/> confident started at or before <paramref name="frame"/>.</summary>
     public bool Reached(double confidence, long frame)
     {
+        confidence = Math.Min(confidence, Certain);
         foreach (var (reachedConfidence, start) in _starts)
         {
             if (reachedConfidence >= confidence && start <= frame)
@@ -33,7 +38,8 @@ internal sealed class RunningAiring
             return;
         }
 
-        _starts.RemoveAll(s => s.Confidence <= match.Confidence && s.Start >= match.FirstMatchFrame);
-        _starts.Add((match.Confidence, match.FirstMatchFrame));
+        var confidence = Math.Min(match.Confidence, Certain);
+        _starts.RemoveAll(s => s.Confidence <= confidence && s.Start >= match.FirstMatchFrame);
+        _starts.Add((confidence, match.FirstMatchFrame));
     }
 }

@@ -54,4 +54,15 @@ public class RunningAiringTests
         Assert.True(airing.Reached(1.0, 2_000));
         Assert.False(airing.Reached(0.5, 1_999));
     }
+
+    [Fact]
+    public void Reached_SaturatedConfidences_CountAsEqual()
+    {
+        // Windows minutes into a song score higher than its first; both are certain.
+        var airing = new RunningAiring();
+        airing.Add(Window(1 - 1e-6, 1_000));
+
+        Assert.True(airing.Reached(1.0, 1_000));
+        Assert.False(airing.Reached(1.0, 999));
+    }
 }

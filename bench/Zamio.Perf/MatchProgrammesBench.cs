@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Zamio.Central.Catalog;
+using Zamio.Shared.Audio;
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Matching;
+
+namespace Zamio.Perf;
+
+/// <summary>
+/// <c>match-programmes</c>: central's matching cost on real broadcast-like audio. The programmes' landmarks and support
+/// peaks are extracted once (not timed), then every programme is fed to its own <see cref="StreamMatcher"/> in 2 s
+/// packets, as agents send them, against a catalogue from a data dir (the load bench's 1,000 tracks by default).
+/// </summary>
+internal static class MatchProgrammesBench
+{
+    private static readonly int PacketFrames = FingerprintSettings.SecondsToFrame(2);
+
+    public static int Run(Options options, string[] args)
+    {
+        var dataDir = options.String("data-dir") ?? "/tmp/zperf/cat1000";
+        var programmesDir = options.String("programmes") ?? "bench-data/main/programmes";
+        var runs = options.Int("runs", 3);
+        options.EnsureAllUsed();
+        if (!File.Exists(Path.Combine(dataDir, "catalog.db")) || !Directory.Exists(programmesDir))
+        {
+            throw new ArgumentException($"needs a catalogue in {dataDir} (scripts/bench/central-load.sh builds it) and programmes in {programmesDir}");
+        }
+
+        Machine.PrintHeader(args);
+        using var store = SqliteCatalogStore.Open(dataDir);
+        var index = store.LoadIndex(out _);
+        var programmes = Directory.GetFiles(programmesDir, "*.wav").Order(StringComparer.Ordinal).Select(Extract).ToList();
+        var audioSeconds = programmes.Sum(p => p.Frames / FingerprintSettings.FramesPerSecond);
+        var matcher = new Matcher(index);
+
+        var (windows, matches) = MatchAll(matcher, programmes);
+        var cpu = new List<double>(runs);
+        var wall = new List<double>(runs);
+        for (var r = 0; r < runs; r++)
+        {
+            var cpu0 = Machine.ProcessCpu();
+            var clock = Stopwatch.StartNew();
+            MatchAll(matcher, programmes);
+            wall.Add(clock.Elapsed.TotalSeconds);
+            cpu.Add((Machine.ProcessCpu() - cpu0).TotalSeconds);
+        }
+
+        var medianCpu = Format.Median(cpu);
+        Console.WriteLine($"Catalogue: `{dataDir}`, {Format.N(index.Tracks.Count)} tracks, {Format.F(index.TotalSeconds / 3600, 1)} h. " +
+            $"Programmes: {programmes.Count} from `{programmesDir}`, {Format.F(audioSeconds / 60, 1)} min, landmarks and support peaks " +
+            $"extracted before timing, fed in 2 s packets; one thread; 1 warm-up pass, {runs} timed. Matching only: no decoding, extraction or play tracking.");
+        Console.WriteLine();
+        Console.WriteLine("| Windows | Accepted matches (a checksum of the outputs) | CPU per pass (s) | Median CPU (s) | ms per window | × real time (median CPU) |");
+        Console.WriteLine("|---:|---:|---|---:|---:|---:|");
+        Console.WriteLine($"| {Format.N(windows)} | {Format.N(matches)} | {string.Join(" / ", cpu.Select(c => Format.F(c, 2)))} | {Format.F(medianCpu, 2)} | " +
+            $"{Format.F(medianCpu * 1000 / windows, 3)} | {Format.N((long)(audioSeconds / medianCpu))}× |");
+        Console.WriteLine($"Wall per pass: {string.Join(" / ", wall.Select(w => Format.F(w, 2)))} s.");
+        Console.WriteLine();
+        Machine.PrintFooter();
+        Console.WriteLine();
+        return 0;
+    }
+
+    private static (Peak[] Peaks, Peak[] Support, long Frames) Extract(string path)
+    {
+        var samples = AudioDecoder.DecodeAll(path, FingerprintSettings.SampleRate);
+        var extractor = new PeakExtractor(withSupport: true);
+        List<Peak> peaks = [], support = [];
+        extractor.Write(samples, peaks, support);
+        extractor.Flush(peaks, support);
+        return ([.. peaks], [.. support], extractor.Frames);
+    }
+
+    private static (int Windows, int Matches) MatchAll(Matcher matcher, List<(Peak[] Peaks, Peak[] Support, long Frames)> programmes)
+    {
+        int windows = 0, matches = 0;
+        void OnWindow(WindowResult window)
+        {
+            windows++;
+            matches += window.Matches.Count;
+        }
+
+        foreach (var (peaks, support, frames) in programmes)
+        {
+            var stream = new StreamMatcher(matcher);
+            int from = 0, supportFrom = 0;
+            for (long clock = PacketFrames; ; clock += PacketFrames)
+            {
+                clock = Math.Min(clock, frames);
+                var to = Peak.FirstAtOrAfter(peaks, clock);
+                var supportTo = Peak.FirstAtOrAfter(support, clock);
+                stream.Append(peaks.AsSpan(from, to - from), support.AsSpan(supportFrom, supportTo - supportFrom), clock, OnWindow);
+                (from, supportFrom) = (to, supportTo);
+                if (clock == frames)
+                {
+                    break;
+                }
+            }
+
+            stream.Complete(frames, OnWindow);
+        }
+
+        return (windows, matches);
+    }
+}
