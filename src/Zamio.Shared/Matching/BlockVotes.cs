@@ -20,6 +20,9 @@ public sealed class BlockVotes
 
     public int Count { get; private set; }
 
+    /// <summary>The speed hypotheses its anchors were voted under (empty: all), as the stream that keeps it records them.</summary>
+    internal int[] Speeds { get; set; } = [];
+
     internal ReadOnlySpan<long> Keys => _keys.AsSpan(0, Count);
 
     internal int Capacity => _keys.Length;

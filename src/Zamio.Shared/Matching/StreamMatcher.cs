@@ -85,13 +85,11 @@ public sealed class StreamMatcher
     private readonly BlockVotes[] _window = new BlockVotes[BlocksPerWindow + 1];
     private readonly BlockVotes _lookahead = new();
 
-    // While a song is identified at its original speed (whichever grid cell found it), new blocks search only the
-    // identity hypothesis: 1 of 17. The full grid returns as soon as a window identifies nothing. Locking onto
-    // another speed is not done: a loop-based song can out-score its true alignment under a neighbouring tempo
-    // and would keep the stream there.
-    private const double OriginalSpeedTolerance = 0.005;
-    private int[] _identity = [];
-    private bool _focused;
+    // While a song is identified, new blocks search only the speeds around it; the full grid returns as soon as a window
+    // identifies nothing.
+    private SpeedFocus _speedFocus;
+    private int[] _focus = [];
+    private static readonly int FocusGapFrames = FingerprintSettings.SecondsToFrame(1);
     // The first windows are partial: a song that starts with the stream is named after one step, not one window.
     private long _nextWindowEnd = StepFrames;
 
@@ -103,7 +101,7 @@ public sealed class StreamMatcher
     {
         ArgumentNullException.ThrowIfNull(matcher);
         _matcher = matcher;
-        _identity = IdentityHypotheses(matcher);
+        _speedFocus = new SpeedFocus(matcher.Speeds);
         for (var i = 0; i < _blocks.Length; i++)
         {
             _blocks[i] = new BlockVotes();
@@ -118,8 +116,8 @@ public sealed class StreamMatcher
     {
         ArgumentNullException.ThrowIfNull(matcher);
         _matcher = matcher;
-        _identity = IdentityHypotheses(matcher);
-        _focused = false;
+        _speedFocus = new SpeedFocus(matcher.Speeds);
+        _focus = [];
         _previous = [];
         _airings.Clear();
         _heard.Clear();
@@ -200,22 +198,16 @@ public sealed class StreamMatcher
 
         var all = CollectionsMarshal.AsSpan(_peaks);
         var to = Peak.FirstAtOrAfter(all, end + Lookahead);
-        // The last block runs to the window's end (longer than a step only for a final partial window).
-        for (var b = 0; b < BlocksPerWindow; b++)
+        var matches = VoteAndMatch(all, start, end, to);
+        // A window voted around a song off its original speed that it no longer finds to its end is matched again on the
+        // whole grid: the song may be giving way to the next one, at another speed, and this is the first window that
+        // could name it. (Stations air whole programmes at one speed; a song at its original speed keeps the plain rule.)
+        if (_focus.Length > 0 && !_speedFocus.IsOriginal(_focus) && Focused(matches, end).Length == 0)
         {
-            var blockStart = start + (long)b * StepFrames;
-            var blockEnd = b == BlocksPerWindow - 1 ? end : blockStart + StepFrames;
-            _window[b] = Votes(all, blockStart, blockEnd);
+            _focus = [];
+            matches = VoteAndMatch(all, start, end, to);
         }
 
-        // Anchors in the lookahead vote too (their triplets are cut short, so these votes are not kept): a song that
-        // ends inside the window keeps more of its votes on its true alignment than on a drifting neighbour.
-        var lookaheadFrom = Peak.FirstAtOrAfter(all, end);
-        _matcher.VoteBlock(all[lookaheadFrom..to], to - lookaheadFrom, end, _epoch, _lookahead, Focus);
-        _window[BlocksPerWindow] = _lookahead;
-
-        var windowPeaks = all[Peak.FirstAtOrAfter(all, start)..to];
-        var matches = _matcher.MatchBlocks(windowPeaks, _epoch, _window);
         var accepted = new List<TrackMatch>(matches.Count);
         var forgetBefore = start - ExtendFrames;
         _heard.RemoveAll(h => h.Last < forgetBefore);
@@ -235,7 +227,7 @@ public sealed class StreamMatcher
             accepted[i] = ExtendStart(all, accepted[i]);
         }
 
-        _focused = accepted.Count > 0 && AtOriginalSpeed(accepted[0].Alignment);
+        _focus = Focused(accepted, end);
         AddFadingContinuations(all, end, accepted);
         TrackAirings(accepted);
         _toConfirm.Clear();
@@ -257,28 +249,59 @@ public sealed class StreamMatcher
         _supportFrom = Math.Max(_supportFrom, keepFrame);
     }
 
+    private IReadOnlyList<TrackMatch> VoteAndMatch(ReadOnlySpan<Peak> all, long start, long end, int to)
+    {
+        // The last block runs to the window's end (longer than a step only for a final partial window).
+        for (var b = 0; b < BlocksPerWindow; b++)
+        {
+            var blockStart = start + (long)b * StepFrames;
+            var blockEnd = b == BlocksPerWindow - 1 ? end : blockStart + StepFrames;
+            _window[b] = Votes(all, blockStart, blockEnd);
+        }
+
+        // Anchors in the lookahead vote too (their triplets are cut short, so these votes are not kept): a song that
+        // ends inside the window keeps more of its votes on its true alignment than on a drifting neighbour.
+        var lookaheadFrom = Peak.FirstAtOrAfter(all, end);
+        _matcher.VoteBlock(all[lookaheadFrom..to], to - lookaheadFrom, end, _epoch, _lookahead, _focus);
+        _window[BlocksPerWindow] = _lookahead;
+        return _matcher.MatchBlocks(all[Peak.FirstAtOrAfter(all, start)..to], _epoch, _window);
+    }
+
+    // The speeds the next blocks search: those around the window's best accepted song (off its original speed, only while
+    // its evidence reaches the window's end), else all (empty).
+    private int[] Focused(IReadOnlyList<TrackMatch> matches, long end)
+    {
+        foreach (var match in matches)
+        {
+            if (match.Confidence >= _matcher.Options.AcceptConfidence && match.FirstMatchFrame < end)
+            {
+                var around = _speedFocus.Around(match.Alignment);
+                return _speedFocus.IsOriginal(around) || match.LastMatchFrame >= end - FocusGapFrames ? around : [];
+            }
+        }
+
+        return [];
+    }
+
     // A block's votes are cast once and re-used by later windows while epoch and index stay the same.
     private BlockVotes Votes(ReadOnlySpan<Peak> all, long blockStart, long blockEnd)
     {
         var slot = _blocks[(int)((blockStart / StepFrames) % BlocksPerWindow + BlocksPerWindow) % BlocksPerWindow];
-        if (!slot.IsFor(blockStart, _epoch, _matcher.Index))
+        // A block voted around a song off its original speed lacks the speeds searched now when the focus has moved: the
+        // next song can be at another speed, and the window that could name it must have it in every block. (Blocks voted
+        // at the original speed are kept, as they always were: radio does not change speed between its songs.)
+        if (!slot.IsFor(blockStart, _epoch, _matcher.Index)
+            || (slot.Speeds.Length > 0 && !_speedFocus.IsOriginal(slot.Speeds) && slot.Speeds != _focus))
         {
             var from = Peak.FirstAtOrAfter(all, blockStart);
             var anchors = Peak.FirstAtOrAfter(all, blockEnd) - from;
             var targets = Peak.FirstAtOrAfter(all, blockEnd + Lookahead);
-            _matcher.VoteBlock(all[from..targets], anchors, blockStart, _epoch, slot, Focus);
+            _matcher.VoteBlock(all[from..targets], anchors, blockStart, _epoch, slot, _focus);
+            slot.Speeds = _focus;
         }
 
         return slot;
     }
-
-    private ReadOnlySpan<int> Focus => _focused ? _identity : [];
-
-    private static int[] IdentityHypotheses(Matcher matcher) =>
-        [.. Enumerable.Range(0, matcher.Speeds.Count).Where(s => matcher.Speeds[s] == SpeedHypothesis.Identity)];
-
-    private static bool AtOriginalSpeed(Alignment alignment) =>
-        Math.Abs(alignment.FreqScale - 1) < 1e-6 && Math.Abs(alignment.TimeScale - 1) < OriginalSpeedTolerance;
 
     private TrackMatch ExtendStart(ReadOnlySpan<Peak> all, TrackMatch match)
     {

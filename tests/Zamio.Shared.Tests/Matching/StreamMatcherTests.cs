@@ -90,6 +90,23 @@ public class StreamMatcherTests
     }
 
     [Fact]
+    public void Append_SlowedSongRightAfterSpedUpSong_NamedInTheFirstWindowHoldingFourSecondsOfIt()
+    {
+        // While a sped-up song is identified only the speeds around it are searched. The window where its evidence stops
+        // short of the end is matched again on the whole grid, so a next song at another speed is not missed there.
+        var audio = SyntheticMusic.Concat(
+            SyntheticMusic.Resample(SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 20.8), 1.04),
+            SyntheticMusic.Resample(SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[5], 0, 20), 0.96));
+
+        var windows = Run(audio, 2 * Rate).Where(w => !w.Confirms).ToList();
+
+        Assert.Contains(windows, w => w.Matches.Any(m => m.TrackId == "song03" && Math.Abs(m.Speed - 1.04) < 0.005));
+        var first = windows.First(w => w.Matches.Any(m => m.TrackId == "song05"));
+        Assert.Equal(FingerprintSettings.SecondsToFrame(24), first.EndFrame);
+        Assert.Contains(first.Matches, m => m.TrackId == "song05" && Math.Abs(m.Speed - 0.96) < 0.005);
+    }
+
+    [Fact]
     public void Append_SongFoundFirst_ConfirmedOnTheNextTwoSecondsBeforeTheNextWindow()
     {
         var results = Run(Audio.Value, 2 * Rate);
