@@ -199,13 +199,15 @@ public sealed class StreamMatcher
         var all = CollectionsMarshal.AsSpan(_peaks);
         var to = Peak.FirstAtOrAfter(all, end + Lookahead);
         var matches = VoteAndMatch(all, start, end, to);
+        var focus = Focused(matches, end);
         // A window voted around a song off its original speed that it no longer finds to its end is matched again on the
         // whole grid: the song may be giving way to the next one, at another speed, and this is the first window that
         // could name it. (Stations air whole programmes at one speed; a song at its original speed keeps the plain rule.)
-        if (_focus.Length > 0 && !_speedFocus.IsOriginal(_focus) && Focused(matches, end).Length == 0)
+        if (_focus.Length > 0 && !_speedFocus.IsOriginal(_focus) && focus.Length == 0)
         {
             _focus = [];
             matches = VoteAndMatch(all, start, end, to);
+            focus = Focused(matches, end);
         }
 
         var accepted = new List<TrackMatch>(matches.Count);
@@ -227,7 +229,7 @@ public sealed class StreamMatcher
             accepted[i] = ExtendStart(all, accepted[i]);
         }
 
-        _focus = Focused(accepted, end);
+        _focus = focus;
         AddFadingContinuations(all, end, accepted);
         TrackAirings(accepted);
         _toConfirm.Clear();
@@ -309,7 +311,7 @@ public sealed class StreamMatcher
         _airings.TryGetValue(match.TrackIndex, out var airing);
         // No walk reaches before its limit, and a play starts where the earliest of its windows reached (the confident
         // ones, when it has them): once a window at least as confident has reached the limit, the walk can change
-        // nothing. Most windows of a song are minutes into it, and walking 45 s back from each was most of their cost.
+        // nothing. Most windows of a song are minutes into it, where the walk only repeated work.
         if (airing is not null && airing.Reached(match.Confidence, limit))
         {
             return match;
