@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs and runs the servers the integration tests use, on loopback, without systemd or Docker
 # (Debian 12, as root): Redis 7 on 6379, PostgreSQL 15 on 5432 (role/db/password "zamio"), Mosquitto 2 on 1883
-# (anonymous, loopback only). Also installs the audio tools tests and fixtures use (ffmpeg, sox, espeak-ng).
+# (anonymous, loopback only, the shipped queue limits). Also installs the audio tools tests and fixtures use (ffmpeg, sox, espeak-ng).
 #
 # usage: scripts/services.sh install|start|verify|stop|all
 # env:   RUN      state directory (default /tmp/zamio-services)
@@ -57,6 +57,11 @@ persistence false
 user root
 pid_file $RUN/mosq/mosquitto.pid
 log_dest file $RUN/mosq/mosquitto.log
+# The limits deploy/mosquitto/mosquitto.conf ships. With Mosquitto's default (1,000) a central that falls a few
+# seconds behind loses fingerprints: the broker silently drops QoS 1 packets beyond that queue, even to a
+# connected client (deploy/mosquitto/README.md).
+max_queued_messages 100000
+max_inflight_messages 100
 CONF
   mosquitto -d -c "$RUN/mosq/mosquitto.conf"
   wait_for mqtt_up

@@ -40,6 +40,15 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     private static readonly TimeSpan PresenceInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PresenceExpiry = TimeSpan.FromSeconds(20);
 
+    // An instance without a fixed client id keeps its session across reconnects (not restarts), so what the broker
+    // held for it during a reconnect is delivered, not lost. Short, because after a crash the broker goes on handing
+    // that session its share of the stations until it expires.
+    private const uint ReconnectSessionSeconds = 30;
+    private const uint NamedSessionSeconds = 3600;
+
+    // Packets waiting in the ingest queue below which this instance counts as keeping up (for the stall watch).
+    private const long KeepingUpDepth = 16;
+
     private readonly ExternalBrokerOptions _options;
     private readonly IngestQueue _queue;
     private readonly StationActivity _activity;
@@ -58,6 +67,8 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     private readonly StationReports _reports;
     private readonly string _forwardPrefix;
     private readonly Lock _gate = new();
+    private readonly DeliveryStallWatch _stallWatch = new();
+    private bool _sessionStarted;
     private TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _receivedShared;
     private long _receivedForwarded;
@@ -160,6 +171,12 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
             {
                 // A clean disconnect suppresses the will: withdraw the presence ourselves.
                 await _client.PublishAsync(Presence(online: false), cancellationToken).ConfigureAwait(false);
+                if (_options.ClientId is null)
+                {
+                    // Nobody resumes this session: stop the broker handing it a share of the stations meanwhile.
+                    await _client.UnsubscribeAsync(Topics.SharedFingerprints, cancellationToken).ConfigureAwait(false);
+                }
+
                 await _client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
@@ -194,9 +211,10 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                     disconnected = _disconnected.Task;
                 }
 
-                await ConnectAsync(stoppingToken).ConfigureAwait(false);
-                LogConnected(_logger, _options.Host!, _options.Port, InstanceId);
+                var resumed = await ConnectAsync(stoppingToken).ConfigureAwait(false);
+                LogConnected(_logger, _options.Host!, _options.Port, InstanceId, resumed);
                 delay = TimeSpan.FromSeconds(1);
+                _stallWatch.Reset();
                 using (var presence = new PeriodicTimer(PresenceInterval, _time))
                 {
                     // Re-announce while connected (the retained presence expires), until the connection drops.
@@ -204,6 +222,14 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                     while (await Task.WhenAny(disconnected, tick).ConfigureAwait(false) == tick && await tick.ConfigureAwait(false))
                     {
                         _outbox.Writer.TryWrite(Presence(online: true));
+                        if (_stallWatch.Observe(ReceivedShared + ReceivedForwarded, _inbox.Reader.Count == 0 && _queue.Depth <= KeepingUpDepth))
+                        {
+                            LogDeliveryStalled(_logger, _options.Host!, _options.Port);
+                            _metrics.DeliveryStalled();
+                            await DropConnectionAsync(stoppingToken).ConfigureAwait(false);
+                            break;
+                        }
+
                         tick = presence.WaitForNextTickAsync(stoppingToken).AsTask();
                     }
                 }
@@ -221,15 +247,20 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
         }
     }
 
-    private async Task ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>Closes the connection and keeps the session: the supervisor reconnects to it after its backoff.</summary>
+    internal Task DropConnectionAsync(CancellationToken cancellationToken) =>
+        _client.DisconnectAsync(cancellationToken: cancellationToken);
+
+    /// <summary>Connects and subscribes; true when the broker resumed this instance's session.</summary>
+    private async Task<bool> ConnectAsync(CancellationToken cancellationToken)
     {
-        var persistent = _options.ClientId is not null;
+        var named = _options.ClientId is not null;
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.Host, _options.Port)
             .WithClientId(InstanceId)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithCleanStart(!persistent)
-            .WithSessionExpiryInterval(persistent ? 3600u : 0u)
+            .WithCleanStart(!named && !_sessionStarted)
+            .WithSessionExpiryInterval(named ? NamedSessionSeconds : ReconnectSessionSeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithReceiveMaximum(ReceiveMaximum)
             .WithTimeout(TimeSpan.FromSeconds(10))
@@ -253,6 +284,8 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
             throw new InvalidOperationException($"broker refused the connection: {result.ResultCode}");
         }
 
+        _sessionStarted = true;
+
         _members[InstanceId] = long.MaxValue;
         await _client.SubscribeAsync(
             new MqttClientSubscribeOptionsBuilder()
@@ -269,6 +302,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                 .WithTopicFilter(f => f.WithTopic(Topics.SharedFingerprints).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
                 .Build(),
             cancellationToken).ConfigureAwait(false);
+        return result.IsSessionPresent;
     }
 
     /// <summary>Broker callback: parse the topic, copy the payload, enqueue. Nothing else.</summary>
@@ -537,8 +571,11 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
 
     private sealed record Routed(string Station, byte[] Payload, bool Forwarded, MqttApplicationMessageReceivedEventArgs? Delivery = null);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to MQTT broker {Host}:{Port} as {Instance}; shared fingerprint subscription active")]
-    private static partial void LogConnected(ILogger logger, string host, int port, string instance);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to MQTT broker {Host}:{Port} as {Instance} (session resumed: {Resumed}); shared fingerprint subscription active")]
+    private static partial void LogConnected(ILogger logger, string host, int port, string instance, bool resumed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} stopped delivering fingerprints while this instance kept up (two 5 s intervals under a tenth of the last minute's best); reconnecting to the same session so the broker sends again what it holds")]
+    private static partial void LogDeliveryStalled(ILogger logger, string host, int port);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnected from MQTT broker {Host}:{Port}; reconnecting")]
     private static partial void LogDisconnected(ILogger logger, string host, int port);

@@ -124,6 +124,51 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         }
     }
 
+    [Fact]
+    public async Task A_reconnect_resumes_the_session_and_loses_nothing_published_while_disconnected()
+    {
+        if (await BrokerAsync(output) is not { } broker)
+        {
+            return;
+        }
+
+        var data = Path.Combine(_root, "data");
+        var station = $"xc-{Guid.NewGuid().ToString("N")[..6]}";
+        new StationStore(CentralDatabase.Open(data), TimeProvider.System).Add(station);
+        var app = await StartAsync(data, broker);
+        var ingest = app.Services.GetRequiredService<ExternalBrokerIngest>();
+        var activity = app.Services.GetRequiredService<StationActivity>();
+        var packets = StationFeed.Packets(station, SyntheticSong.Generate(1, 12));
+        using var agent = new MqttClientFactory().CreateMqttClient();
+        await agent.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer(broker.Host, broker.Port)
+            .WithClientId("zamio-test-agent-" + station)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .Build());
+
+        // The instance may still be subscribing: the first packet goes again until it is accepted (duplicates are dropped).
+        await WaitAsync(
+            async () =>
+            {
+                await StationFeed.PublishAsync(agent, Topics.Fingerprints(station), packets[0].ToArray());
+                return activity.State(station).Accepted == 1;
+            },
+            "the first packet");
+
+        // What the stall watch does: drop the connection, keep the session. The supervisor reconnects a second later.
+        await ingest.DropConnectionAsync(CancellationToken.None);
+        await WaitAsync(() => Task.FromResult(!ingest.IsConnected), "the connection to drop");
+        foreach (var packet in packets.Skip(1))
+        {
+            Assert.True((await StationFeed.PublishAsync(agent, Topics.Fingerprints(station), packet.ToArray())).IsSuccess);
+        }
+
+        // Proof that the broker, not a live subscription, held them: still disconnected when the last was accepted by it.
+        Assert.False(ingest.IsConnected, "reconnected before the packets were published; the test proves nothing");
+        await WaitAsync(() => Task.FromResult(activity.State(station).Accepted == packets.Count), $"all {packets.Count} packets", () => activity.State(station).ToString());
+        Assert.True(ingest.IsConnected);
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

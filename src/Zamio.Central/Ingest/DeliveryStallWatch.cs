@@ -1,0 +1,69 @@
+namespace Zamio.Central.Ingest;
+
+/// <summary>
+/// Tells when an external broker has stopped delivering to this instance while traffic was flowing: two intervals in
+/// a row with fewer than a tenth of the deliveries of the best interval in the last <see cref="History"/>, while this
+/// instance was not behind (its inbox and ingest queue empty, so the shortfall is not of its own making).
+/// <para>
+/// A broker can hold back for good what it counts as in flight to us. Mosquitto, for one, drops packets beyond
+/// <c>max_queued_messages</c> even to a connected client; a dropped QoS 1 packet still occupies one of the slots of
+/// our receive maximum until the session is resumed, which is when the broker must send it again. Reconnecting to the
+/// same session therefore restores delivery and loses nothing; a false alarm costs a reconnect and a few duplicates.
+/// </para>
+/// </summary>
+public sealed class DeliveryStallWatch
+{
+    /// <summary>Intervals remembered: a minute of the 5 s presence tick.</summary>
+    public const int History = 12;
+
+    /// <summary>Intervals needed before a stall is called, so a start-up burst is not the yardstick alone.</summary>
+    public const int MinimumHistory = 6;
+
+    /// <summary>Deliveries per interval below which traffic is too thin to tell a stall from a quiet spell.</summary>
+    public const long MinimumBaseline = 100;
+
+    private const int Collapse = 10;
+    private const int CollapsedIntervals = 2;
+
+    private readonly long[] _deliveries = new long[History];
+    private int _count;
+    private int _next;
+    private int _collapsed;
+    private long _last = -1;
+
+    /// <summary>Records the delivery total at the end of an interval; true when the broker looks stalled.</summary>
+    /// <param name="delivered">Packets delivered to this instance since it started (a running total).</param>
+    /// <param name="keepingUp">Whether this instance had nothing waiting (inbox and ingest queue empty).</param>
+    public bool Observe(long delivered, bool keepingUp)
+    {
+        if (_last < 0)
+        {
+            _last = delivered;
+            return false;
+        }
+
+        var interval = delivered - _last;
+        _last = delivered;
+        var best = 0L;
+        for (var i = 0; i < _count; i++)
+        {
+            best = Math.Max(best, _deliveries[i]);
+        }
+
+        var collapsed = keepingUp && _count >= MinimumHistory && best >= MinimumBaseline && interval * Collapse < best;
+        _collapsed = collapsed ? _collapsed + 1 : 0;
+        _deliveries[_next] = interval;
+        _next = (_next + 1) % History;
+        _count = Math.Min(_count + 1, History);
+        return _collapsed >= CollapsedIntervals;
+    }
+
+    /// <summary>Forgets the history (after a reconnect: the next minute sets the yardstick again).</summary>
+    public void Reset()
+    {
+        _count = 0;
+        _next = 0;
+        _collapsed = 0;
+        _last = -1;
+    }
+}
