@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Indexing;
 
 namespace Zamio.Shared.Matching;
 
@@ -79,6 +80,9 @@ public sealed class StreamMatcher
     // crossfade can overlap (two pieces in one style can share enough of a pattern to fool the walk for seconds). Radio
     // segues overlap two songs by up to about 6 s; 8 s let a song cut in mid-way walk 7 s into the song before.
     private static readonly int CrossfadeFrames = FingerprintSettings.SecondsToFrame(6);
+    // How close to a song's first evidence the song before it must have been heard for the gap to count as its fade-in.
+    private static readonly int CrossfadeCoverFrames = FingerprintSettings.SecondsToFrame(1);
+    private const double AmbiguousShare = 0.5;
     private readonly List<(int Track, long First, long Last)> _heard = [];
     private long _framesAnalysed;
     private readonly BlockVotes[] _blocks = new BlockVotes[BlocksPerWindow];
@@ -328,7 +332,49 @@ public sealed class StreamMatcher
             }
         }
 
+        first = CrossfadeEntry(all, match, first);
         return first == match.FirstMatchFrame ? match : match with { FirstMatchFrame = first };
+    }
+
+    // A song fading in under the previous one leaves no trace of its first seconds: the louder song's peaks win
+    // everywhere (about one catalogue peak in ten found there, as by chance). Songs are aired from their first note, so
+    // when the track's own first peak falls at most a crossfade before the evidence, under another song heard until
+    // the evidence begins, the play starts at that peak. Unknown music or speech there is no reason: only a song heard.
+    private long CrossfadeEntry(ReadOnlySpan<Peak> all, TrackMatch match, long first)
+    {
+        var packed = _matcher.Index.Tracks[match.TrackIndex].Peaks.Packed;
+        if (packed.Length == 0)
+        {
+            return first;
+        }
+
+        var edge = (long)Math.Ceiling(match.Alignment.QueryFrame(TrackPeaks.FrameOf(packed[0])));
+        if (edge >= first || first - edge > CrossfadeFrames)
+        {
+            return first;
+        }
+
+        foreach (var (track, heardFirst, heardLast) in _heard)
+        {
+            if (track != match.TrackIndex && heardFirst < edge && heardLast >= first - CrossfadeCoverFrames)
+            {
+                return Unambiguous(all, match, first, edge) ? edge : first;
+            }
+        }
+
+        return first;
+    }
+
+    // In a song built on a loop, an alignment one loop off explains the evidence as well as the true one, and puts the
+    // track's first note a loop too early. So the gap counts as a fade-in only when the alignment that starts the track
+    // where the evidence starts explains that evidence clearly worse.
+    private bool Unambiguous(ReadOnlySpan<Peak> all, TrackMatch match, long first, long edge)
+    {
+        var evidence = all[Peak.FirstAtOrAfter(all, first)..Peak.FirstAtOrAfter(all, first + CrossfadeFrames)];
+        var own = _matcher.Check(evidence, match.TrackIndex, match.Alignment);
+        var startingThere = match.Alignment with { TrackFrameAtOrigin = match.Alignment.TrackFrameAtOrigin - (first - edge) * match.Alignment.TimeScale };
+        var alternative = _matcher.Check(evidence, match.TrackIndex, startingThere);
+        return alternative.Z < own.Z * AmbiguousShare;
     }
 
     private void Confirm(Action<WindowResult> onWindow)

@@ -302,6 +302,30 @@ public class StreamMatcherTests
         Assert.InRange(StartOf(underSong, "song01"), otherEnd - 6.1, otherEnd - 4);
     }
 
+    [Theory]
+    [InlineData(0.0, 16.0)]
+    [InlineData(8.0, 19.0)]
+    public void Append_SongFadingInUnderTheLastSong_StartsAtItsFirstNoteOnlyWhenAiredFromIt(double enteredAt, double earliestStart)
+    {
+        // Song 1 fades in steeply over 4 s under the noisy last 4 s of song 2, too faint for its peaks to show until
+        // the end (without the crossfade rule the play started at 19.7 s): it starts at its first note all the same, as
+        // songs are aired from it. Joined 8 s into the song instead, the track's first note lies before the whole
+        // crossfade, and nothing says where the song came in.
+        var before = SyntheticCatalogue.Shared.Songs[2];
+        var next = SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[1], enteredAt, 24);
+        var fadeIn = SyntheticMusic.Slice(next, 0, 4);
+        for (var i = 0; i < fadeIn.Length; i++)
+        {
+            fadeIn[i] *= 0.3f * MathF.Pow((float)i / fadeIn.Length, 4);
+        }
+
+        var audio = SyntheticMusic.Concat(SyntheticMusic.Slice(before, 0, 16), SyntheticMusic.Mix(SyntheticMusic.AddNoise(SyntheticMusic.Slice(before, 16, 4), 0, seed: 3), fadeIn), SyntheticMusic.Slice(next, 4, 20));
+
+        var matches = Run(audio, 2 * Rate, withSupport: true).SelectMany(w => w.Matches).Where(m => m.TrackId == "song01").ToList();
+
+        Assert.InRange(FingerprintSettings.FrameCentreSeconds(matches.Min(m => m.FirstMatchFrame)), earliestStart - 0.3, earliestStart + 1.5);
+    }
+
     [Fact]
     public void Append_SparseIntroUnderTheLastSong_StartFoundAtItsFirstNote()
     {
