@@ -1,9 +1,10 @@
 namespace Zamio.Central.Ingest;
 
 /// <summary>
-/// Tells when an external broker has stopped delivering to this instance while traffic was flowing: two intervals in
-/// a row with fewer than a tenth of the deliveries of the best interval in the last <see cref="History"/>, while this
-/// instance was not behind (its inbox and ingest queue empty, so the shortfall is not of its own making).
+/// Tells when an external broker has stopped delivering to this instance while traffic was flowing: three intervals
+/// (seconds) in a row with fewer than a tenth of the deliveries of the best interval in the last <see cref="History"/>,
+/// while this instance was not behind (its inbox and ingest queue empty, so the shortfall is not of its own making).
+/// Every second of a stall leaves a second of every station's packets to catch up on, so it is called quickly.
 /// <para>
 /// A broker can hold back for good what it counts as in flight to us. Mosquitto, for one, drops packets beyond
 /// <c>max_queued_messages</c> even to a connected client; a dropped QoS 1 packet still occupies one of the slots of
@@ -13,17 +14,19 @@ namespace Zamio.Central.Ingest;
 /// </summary>
 public sealed class DeliveryStallWatch
 {
-    /// <summary>Intervals remembered: a minute of the 5 s presence tick.</summary>
-    public const int History = 12;
+    /// <summary>Intervals (seconds) remembered.</summary>
+    public const int History = 30;
 
     /// <summary>Intervals needed before a stall is called, so a start-up burst is not the yardstick alone.</summary>
-    public const int MinimumHistory = 6;
+    public const int MinimumHistory = 15;
 
     /// <summary>Deliveries per interval below which traffic is too thin to tell a stall from a quiet spell.</summary>
-    public const long MinimumBaseline = 100;
+    public const long MinimumBaseline = 20;
+
+    /// <summary>Collapsed intervals in a row that make a stall (agents send every 2 s, so one quiet second is nothing).</summary>
+    public const int CollapsedIntervals = 3;
 
     private const int Collapse = 10;
-    private const int CollapsedIntervals = 2;
 
     private readonly long[] _deliveries = new long[History];
     private int _count;

@@ -38,6 +38,8 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     public const string ForwardRoot = CentralRoot + "/forward";
 
     private static readonly TimeSpan PresenceInterval = TimeSpan.FromSeconds(5);
+    // The connection loop's beat: deliveries are counted for the stall watch every beat, presence re-announced every fifth.
+    private static readonly TimeSpan Beat = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PresenceExpiry = TimeSpan.FromSeconds(20);
 
     // An instance without a fixed client id keeps its session across reconnects (not restarts), so what the broker
@@ -216,13 +218,18 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                 LogConnected(_logger, _options.Host!, _options.Port, InstanceId, resumed);
                 delay = TimeSpan.FromSeconds(1);
                 _stallWatch.Reset();
-                using (var presence = new PeriodicTimer(PresenceInterval, _time))
+                using (var beat = new PeriodicTimer(Beat, _time))
                 {
                     // Re-announce while connected (the retained presence expires), until the connection drops.
-                    var tick = presence.WaitForNextTickAsync(stoppingToken).AsTask();
+                    var tick = beat.WaitForNextTickAsync(stoppingToken).AsTask();
+                    var beats = 0;
                     while (await Task.WhenAny(disconnected, tick).ConfigureAwait(false) == tick && await tick.ConfigureAwait(false))
                     {
-                        _outbox.Writer.TryWrite(Presence(online: true));
+                        if (++beats % (int)(PresenceInterval / Beat) == 0)
+                        {
+                            _outbox.Writer.TryWrite(Presence(online: true));
+                        }
+
                         if (_stallWatch.Observe(ReceivedShared + ReceivedForwarded, _inbox.Reader.Count == 0 && _queue.Depth <= KeepingUpDepth))
                         {
                             LogDeliveryStalled(_logger, _options.Host!, _options.Port);
@@ -231,7 +238,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                             break;
                         }
 
-                        tick = presence.WaitForNextTickAsync(stoppingToken).AsTask();
+                        tick = beat.WaitForNextTickAsync(stoppingToken).AsTask();
                     }
                 }
 
@@ -575,7 +582,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to MQTT broker {Host}:{Port} as {Instance} (session resumed: {Resumed}); shared fingerprint subscription active")]
     private static partial void LogConnected(ILogger logger, string host, int port, string instance, bool resumed);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} stopped delivering fingerprints while this instance kept up (two 5 s intervals under a tenth of the last minute's best); reconnecting to the same session so the broker sends again what it holds")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} stopped delivering fingerprints while this instance kept up (three seconds under a tenth of the best second of the last half minute); reconnecting to the same session so the broker sends again what it holds")]
     private static partial void LogDeliveryStalled(ILogger logger, string host, int port);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnected from MQTT broker {Host}:{Port}; reconnecting")]
