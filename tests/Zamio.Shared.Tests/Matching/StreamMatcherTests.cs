@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Indexing;
 using Zamio.Shared.Matching;
+using Zamio.Shared.Plays;
 using Zamio.Shared.Tests.TestAudio;
 
 namespace Zamio.Shared.Tests.Matching;
@@ -18,13 +19,14 @@ public class StreamMatcherTests
     [Fact]
     public void Append_Stream_WindowsOfFixedSizeAtFixedStep()
     {
-        var windows = Run(Audio.Value, 2 * Rate).Where(w => !w.Confirms).ToList();
+        var windows = Run(Audio.Value, 2 * Rate).Where(w => !w.Confirms && !w.Early).ToList();
 
         Assert.True(windows.Count >= 10, $"{windows.Count} windows");
         for (var i = 0; i < windows.Count - 1; i++)
         {
-            // The first windows are partial (they start with the stream) so a song on air from the start is named early.
-            Assert.Equal((i + 1L) * StreamMatcher.StepFrames, windows[i].EndFrame);
+            // The first windows are partial (they start with the stream) so a song on air from the start is named early. They
+            // end a peak delay before each step, so an early decision comes with the audio up to the step.
+            Assert.Equal((i + 1L) * StreamMatcher.StepFrames - StreamMatcher.PeakDelayFrames, windows[i].EndFrame);
             Assert.Equal(Math.Max(0, windows[i].EndFrame - StreamMatcher.WindowFrames), windows[i].StartFrame);
         }
     }
@@ -98,11 +100,11 @@ public class StreamMatcherTests
             SyntheticMusic.Resample(SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 20.8), 1.04),
             SyntheticMusic.Resample(SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[5], 0, 20), 0.96));
 
-        var windows = Run(audio, 2 * Rate).Where(w => !w.Confirms).ToList();
+        var windows = Run(audio, 2 * Rate).Where(w => !w.Confirms && !w.Early).ToList();
 
         Assert.Contains(windows, w => w.Matches.Any(m => m.TrackId == "song03" && Math.Abs(m.Speed - 1.04) < 0.005));
         var first = windows.First(w => w.Matches.Any(m => m.TrackId == "song05"));
-        Assert.Equal(FingerprintSettings.SecondsToFrame(24), first.EndFrame);
+        Assert.Equal(FingerprintSettings.SecondsToFrame(24) - StreamMatcher.PeakDelayFrames, first.EndFrame);
         Assert.Contains(first.Matches, m => m.TrackId == "song05" && Math.Abs(m.Speed - 0.96) < 0.005);
     }
 
@@ -129,6 +131,32 @@ public class StreamMatcherTests
             Assert.InRange(match.FirstMatchFrame, confirmation.StartFrame, match.LastMatchFrame);
             Assert.InRange(match.LastMatchFrame, match.FirstMatchFrame, confirmation.EndFrame);
         }
+    }
+
+    [Fact]
+    public void Append_SongAfterABreak_NamedEarlyWithThePacketThatCompletesItsWindow()
+    {
+        // song04 enters at 24 s, 3.8 s before a window ends: enough for one window without the lookahead.
+        var audio = SyntheticMusic.Concat(
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 20),
+            SyntheticMusic.WhiteNoise(4 * Rate, 0.05, 3),
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[4], 5, 20));
+        var results = Run(audio, 2 * Rate);
+
+        var early = Assert.Single(results, w => w.Early && w.Matches.Any(m => m.TrackId == "song04"));
+        var regular = results.Single(w => !w.Early && !w.Confirms && w.EndFrame == early.EndFrame);
+        // Known as soon as the window's own peaks are final, before the regular decision that waits for the lookahead.
+        Assert.Equal(early.EndFrame + StreamMatcher.PeakDelayFrames, early.DecidedAtFrame);
+        Assert.True(results.IndexOf(early) < results.IndexOf(regular));
+        Assert.Equal(StreamMatcher.DecisionDelayFrames - StreamMatcher.PeakDelayFrames, regular.DecidedAtFrame - early.DecidedAtFrame);
+        Assert.Equal(0, (early.DecidedAtFrame % StreamMatcher.StepFrames));
+        Assert.All(early.Matches, m => Assert.True(m.Score >= PlayTrackerOptions.Default.SingleWindowScore));
+        Assert.Contains(regular.Matches, m => m.TrackId == "song04");
+        // While a song is heard its windows are decided once: song03 (on from the start) gets no early decision between its
+        // first window and its last.
+        var song03 = results.Where(w => !w.Early && !w.Confirms && w.Matches.Any(m => m.TrackId == "song03")).Select(w => w.EndFrame).ToList();
+        Assert.True(song03.Count >= 4);
+        Assert.DoesNotContain(results, w => w.Early && w.EndFrame > song03[0] && w.EndFrame < song03[^1]);
     }
 
     [Fact]
@@ -284,22 +312,24 @@ public class StreamMatcherTests
     {
         // Song B enters at 8 s under louder music with noise; its landmarks come through at 24 s, its support peaks
         // before. Under unknown music the walk follows them back to 8 s. Under a catalogue song whose landmarks are
-        // confirmed there, it stops a crossfade (6 s) before that song's last confirmed peak: support peaks are weaker
-        // evidence than the other song's landmarks.
+        // confirmed there, the support walk stops a crossfade (6 s) before that song's last peak confirmed by the window that
+        // found B: support peaks are weaker evidence than the other song's landmarks. B's own landmarks (an island of 1 s
+        // above chance against decoys) may take it a second further, never back to 8 s.
         var b = SyntheticCatalogue.Shared.Songs[1];
         var under = SyntheticMusic.AddNoise(SyntheticMusic.Slice(b, 0, 16), -10, seed: 5);
-        List<TrackMatch> Matches(float[] before) => [.. Run(
+        List<WindowResult> Windows(float[] before) => [.. Run(
             SyntheticMusic.Concat(SyntheticMusic.Slice(before, 0, 8), SyntheticMusic.Mix(under, SyntheticMusic.Slice(before, 8, 16), 3f), SyntheticMusic.Slice(b, 16, 20)),
-            2 * Rate, withSupport: true).SelectMany(w => w.Matches)];
-        static double StartOf(List<TrackMatch> matches, string track) =>
-            FingerprintSettings.FrameCentreSeconds(matches.Where(m => m.TrackId == track).Min(m => m.FirstMatchFrame));
+            2 * Rate, withSupport: true).Where(w => !w.Early)];
+        static double StartOf(List<WindowResult> windows, string track) =>
+            FingerprintSettings.FrameCentreSeconds(windows.SelectMany(w => w.Matches).Where(m => m.TrackId == track).Min(m => m.FirstMatchFrame));
 
-        var underUnknown = Matches(SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 24));
-        var underSong = Matches(SyntheticCatalogue.Shared.Songs[2]);
+        var underUnknown = Windows(SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 24));
+        var underSong = Windows(SyntheticCatalogue.Shared.Songs[2]);
 
         Assert.InRange(StartOf(underUnknown, "song01"), 7.5, 9);
-        var otherEnd = FingerprintSettings.FrameCentreSeconds(underSong.Where(m => m.TrackId == "song02").Max(m => m.LastMatchFrame));
-        Assert.InRange(StartOf(underSong, "song01"), otherEnd - 6.1, otherEnd - 4);
+        var found = underSong.FindIndex(w => w.Matches.Any(m => m.TrackId == "song01"));
+        var otherEnd = FingerprintSettings.FrameCentreSeconds(underSong.Take(found + 1).SelectMany(w => w.Matches).Where(m => m.TrackId == "song02").Max(m => m.LastMatchFrame));
+        Assert.InRange(StartOf(underSong, "song01"), otherEnd - 7.1, otherEnd - 4);
     }
 
     [Theory]
