@@ -99,13 +99,13 @@ public sealed class StreamMatcher
     // completes the step, not with the next one.
     private long _nextWindowEnd = StepFrames - PeakDelayFrames;
 
-    // Between songs (none heard in the window's last step) a window is also decided as soon as its own peaks are final, without the triplet lookahead (its last
-    // block voted with triplets cut at the window's end, not kept): a new song clear enough for one window (z of a
-    // single-window play) is named about 2 s sooner. The regular decision follows as before. The early vote searches
-    // only the speeds of the last song named: a station airs its programme at one speed, and the full grid would cost a
-    // quarter more matching.
+    // Between songs (none heard in the window's last step) a window is also decided as soon as its own peaks are final,
+    // without the triplet lookahead (its last block voted with triplets cut at the window's end, not kept): a new song
+    // clear enough for one window (z of a single-window play) is named about 2 s sooner. The regular decision follows as
+    // before. The early vote searches only the speeds of the last song named: a station airs its programme at one speed,
+    // and the full grid would cost a quarter more matching.
     private const double EarlyMinScore = 10;
-    private long _earlyDecided = -1;
+    private long _earlyConsidered = -1;
     private int[] _lastFocus = [];
     private readonly BlockVotes _earlyBlock = new();
     private readonly BlockVotes[] _earlyWindow = new BlockVotes[BlocksPerWindow];
@@ -184,10 +184,14 @@ public sealed class StreamMatcher
             {
                 Confirm(onWindow);
             }
-            else if (_earlyDecided != _nextWindowEnd && framesAnalysed >= _nextWindowEnd + PeakDelayFrames && !SongHeardSince(_nextWindowEnd - StepFrames))
+            else if (_earlyConsidered != _nextWindowEnd && framesAnalysed >= _nextWindowEnd + PeakDelayFrames)
             {
-                _earlyDecided = _nextWindowEnd;
-                EarlyWindow(_nextWindowEnd, onWindow);
+                // Once per window: the packets until its regular decision only wait.
+                _earlyConsidered = _nextWindowEnd;
+                if (!SongHeardSince(_nextWindowEnd - StepFrames))
+                {
+                    EarlyWindow(_nextWindowEnd, onWindow);
+                }
             }
             else if (framesAnalysed >= _nextWindowEnd + DecisionDelayFrames)
             {
@@ -238,8 +242,7 @@ public sealed class StreamMatcher
         _heard.RemoveAll(h => h.Last < forgetBefore);
         foreach (var match in matches)
         {
-            // Triplets from lookahead peaks help voting, but evidence past the window end belongs to the next one.
-            if (match.Confidence >= _matcher.Options.AcceptConfidence && match.FirstMatchFrame < end)
+            if (Accepts(match, end))
             {
                 accepted.Add(match);
                 _heard.Add((match.TrackIndex, match.FirstMatchFrame, match.LastMatchFrame));
@@ -279,7 +282,21 @@ public sealed class StreamMatcher
         _supportFrom = Math.Max(_supportFrom, keepFrame);
     }
 
-    private bool SongHeardSince(long frame) => _heard.Exists(h => h.Last >= frame);
+    // Triplets from lookahead peaks help voting, but evidence past the window end belongs to the next one.
+    private bool Accepts(TrackMatch match, long end) => match.Confidence >= _matcher.Options.AcceptConfidence && match.FirstMatchFrame < end;
+
+    private bool SongHeardSince(long frame)
+    {
+        foreach (var (_, _, last) in _heard)
+        {
+            if (last >= frame)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // Its matches start plays only (no start walk: the regular decision walks on an alignment fitted on the lookahead too).
     private void EarlyWindow(long end, Action<WindowResult> onWindow)
@@ -291,12 +308,7 @@ public sealed class StreamMatcher
         }
 
         var all = CollectionsMarshal.AsSpan(_peaks);
-        for (var b = 0; b < BlocksPerWindow - 1; b++)
-        {
-            var blockStart = start + (long)b * StepFrames;
-            _earlyWindow[b] = Votes(all, blockStart, blockStart + StepFrames);
-        }
-
+        VoteLeadingBlocks(all, start, _earlyWindow);
         var from = Peak.FirstAtOrAfter(all, end - StepFrames);
         var to = Peak.FirstAtOrAfter(all, end);
         _matcher.VoteBlock(all[from..to], to - from, end - StepFrames, _epoch, _earlyBlock, _lastFocus);
@@ -305,7 +317,7 @@ public sealed class StreamMatcher
         List<TrackMatch>? early = null;
         foreach (var match in matches)
         {
-            if (match.Score >= EarlyMinScore && match.Confidence >= _matcher.Options.AcceptConfidence && match.FirstMatchFrame < end)
+            if (match.Score >= EarlyMinScore && Accepts(match, end))
             {
                 (early ??= []).Add(match);
             }
@@ -319,13 +331,9 @@ public sealed class StreamMatcher
 
     private IReadOnlyList<TrackMatch> VoteAndMatch(ReadOnlySpan<Peak> all, long start, long end, int to)
     {
+        VoteLeadingBlocks(all, start, _window);
         // The last block runs to the window's end (longer than a step only for a final partial window).
-        for (var b = 0; b < BlocksPerWindow; b++)
-        {
-            var blockStart = start + (long)b * StepFrames;
-            var blockEnd = b == BlocksPerWindow - 1 ? end : blockStart + StepFrames;
-            _window[b] = Votes(all, blockStart, blockEnd);
-        }
+        _window[BlocksPerWindow - 1] = Votes(all, start + (long)(BlocksPerWindow - 1) * StepFrames, end);
 
         // Anchors in the lookahead vote too (their triplets are cut short, so these votes are not kept): a song that
         // ends inside the window keeps more of its votes on its true alignment than on a drifting neighbour.
@@ -335,13 +343,23 @@ public sealed class StreamMatcher
         return _matcher.MatchBlocks(all[Peak.FirstAtOrAfter(all, start)..to], _epoch, _window);
     }
 
+    // Every block of the window but its last, whose votes need peaks past the window's end.
+    private void VoteLeadingBlocks(ReadOnlySpan<Peak> all, long start, BlockVotes[] into)
+    {
+        for (var b = 0; b < BlocksPerWindow - 1; b++)
+        {
+            var blockStart = start + (long)b * StepFrames;
+            into[b] = Votes(all, blockStart, blockStart + StepFrames);
+        }
+    }
+
     // The speeds the next blocks search: those around the window's best accepted song (off its original speed, only while
     // its evidence reaches the window's end), else all (empty).
     private int[] Focused(IReadOnlyList<TrackMatch> matches, long end)
     {
         foreach (var match in matches)
         {
-            if (match.Confidence >= _matcher.Options.AcceptConfidence && match.FirstMatchFrame < end)
+            if (Accepts(match, end))
             {
                 var around = _speedFocus.Around(match.Alignment);
                 return _speedFocus.IsOriginal(around) || match.LastMatchFrame >= end - FocusGapFrames ? around : [];

@@ -140,11 +140,7 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         var activity = app.Services.GetRequiredService<StationActivity>();
         var packets = StationFeed.Packets(station, SyntheticSong.Generate(1, 12));
         using var agent = new MqttClientFactory().CreateMqttClient();
-        await agent.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, broker.Port)
-            .WithClientId("zamio-test-agent-" + station)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .Build());
+        await agent.ConnectAsync(AgentOptions(broker, station));
 
         // The instance may still be subscribing: the first packet goes again until it is accepted (duplicates are dropped).
         await WaitAsync(
@@ -251,11 +247,7 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
 
             return Task.CompletedTask;
         };
-        await agent.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, broker.Port)
-            .WithClientId("zamio-test-agent-" + station)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .Build());
+        await agent.ConnectAsync(AgentOptions(broker, station));
         await agent.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.CentralStatus(station)).Build());
         var packet = StationFeed.Packets(station, SyntheticSong.Generate(1, 4))[0];
         var foreign = new FingerprintPacket(packet.StationId, packet.Sequence, packet.CaptureStartUnixMicros, packet.StartFrame, packet.FrameCount, packet.Peaks.AsSpan(),
@@ -275,6 +267,12 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Contains($"central runs {Zamio.Shared.Fingerprinting.FingerprintSettings.AlgorithmVersion}", received.LastRejection!.Detail, StringComparison.Ordinal);
         Assert.StartsWith("zamio-central-", received.Instance, StringComparison.Ordinal);
     }
+
+    private static MqttClientOptions AgentOptions((string Host, int Port) broker, string station) => new MqttClientOptionsBuilder()
+        .WithTcpServer(broker.Host, broker.Port)
+        .WithClientId("zamio-test-agent-" + station)
+        .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+        .Build();
 
     /// <summary>The broker from <c>ZAMIO_TEST_MQTT</c> if it accepts a connection, else null (or a failure in CI).</summary>
     internal static async Task<(string Host, int Port)?> BrokerAsync(ITestOutputHelper output)
