@@ -47,9 +47,6 @@ internal sealed class SpeedFocus
         return cell < 0 ? [] : _neighbourhoods[cell];
     }
 
-    /// <summary>The hypotheses searched for a song at its original speed (empty when the grid lacks the identity).</summary>
-    public int[] Original => _identity;
-
     /// <summary>Whether <paramref name="focus"/> (from <see cref="Around"/>) is that of a song at its original speed.</summary>
     public bool IsOriginal(int[] focus) => ReferenceEquals(focus, _identity);
 
