@@ -37,6 +37,10 @@ public sealed class StreamMatcher
     private readonly List<TrackMatch> _toConfirm = [];
     private long _confirmEnd = long.MaxValue;
 
+    // A mid-step window's weak match is reported only once confirmed, with its confirmation.
+    private List<TrackMatch> _unreported = [];
+    private long _unreportedStart;
+
     // Vote offsets are relative to an epoch; it moves on after a day so offsets stay within the vote key range.
     private static readonly long EpochSpan = FingerprintSettings.SecondsToFrame(24 * 3600);
 
@@ -99,15 +103,23 @@ public sealed class StreamMatcher
     // completes the step, not with the next one.
     private long _nextWindowEnd = StepFrames - PeakDelayFrames;
 
-    // Between songs (none heard in the window's last step) a window is also decided as soon as its own peaks are final,
-    // without the triplet lookahead (its last block voted with triplets cut at the window's end, not kept): a new song
-    // clear enough for one window (z of a single-window play) is named about 2 s sooner. The regular decision follows as
-    // before. The early vote searches only the speeds of the last song named: a station airs its programme at one speed,
-    // and the full grid would cost a quarter more matching. A stream has no early decisions before it has named a song:
-    // at 2,000 stations connecting at once, early votes for every new stream (on the whole grid, or on the original speed)
-    // took central to 150-161 % of the two cores against 139-145 % without them.
+    // Between songs (no song of the last window explains the newest 2 s of peaks) a window is also decided as soon as its
+    // own peaks are final, without the triplet lookahead (its last block voted with triplets cut at the window's end, not
+    // kept): a new song clear enough for one window (z of a single-window play) is named about 2 s sooner. The regular
+    // decision follows as before. The early vote searches only the speeds of the last song named: a station airs its
+    // programme at one speed, and the full grid would cost a quarter more matching. A stream has no early decisions before
+    // it has named a song: at 2,000 stations connecting at once, early votes for every new stream (on the whole grid, or on
+    // the original speed) took central to 150-161 % of the two cores against 139-145 % without them.
     private const double EarlyMinScore = 10;
     private long _earlyConsidered = -1;
+    // The early decision is also taken half a step before the window's end, on its leading block and the half block since
+    // (6 s, not 8), so a new song waits for the next 2 s packet, not for the next 4 s step. A match there too weak for a
+    // play on its own is confirmed on the next 2 s of peaks, as a first window is.
+    private static readonly int MidStepFrames = StepFrames - FingerprintSettings.SecondsToFrame(2);
+    private long _midConsidered = -1;
+    private static readonly int GoesOnFrames = FingerprintSettings.SecondsToFrame(2);
+    private const double GoesOnMinZ = 3.0;
+    private const int GoesOnMinMatched = 3;
     private int[] _lastFocus = [];
     private readonly BlockVotes _earlyBlock = new();
     private readonly BlockVotes[] _earlyWindow = new BlockVotes[BlocksPerWindow];
@@ -142,6 +154,7 @@ public sealed class StreamMatcher
         _airings.Clear();
         _heard.Clear();
         _toConfirm.Clear();
+        _unreported = [];
         _confirmEnd = long.MaxValue;
     }
 
@@ -186,11 +199,19 @@ public sealed class StreamMatcher
             {
                 Confirm(onWindow);
             }
+            else if (_midConsidered != _nextWindowEnd && framesAnalysed >= _nextWindowEnd - MidStepFrames + PeakDelayFrames)
+            {
+                _midConsidered = _nextWindowEnd;
+                if (NoSongGoesOn(CollectionsMarshal.AsSpan(_peaks), _nextWindowEnd - MidStepFrames))
+                {
+                    EarlyWindow(_nextWindowEnd - MidStepFrames, onWindow);
+                }
+            }
             else if (_earlyConsidered != _nextWindowEnd && framesAnalysed >= _nextWindowEnd + PeakDelayFrames)
             {
                 // Once per window: the packets until its regular decision only wait.
                 _earlyConsidered = _nextWindowEnd;
-                if (_lastFocus.Length > 0 && !SongHeardSince(_nextWindowEnd - StepFrames))
+                if (NoSongGoesOn(CollectionsMarshal.AsSpan(_peaks), _nextWindowEnd))
                 {
                     EarlyWindow(_nextWindowEnd, onWindow);
                 }
@@ -287,23 +308,33 @@ public sealed class StreamMatcher
     // Triplets from lookahead peaks help voting, but evidence past the window end belongs to the next one.
     private bool Accepts(TrackMatch match, long end) => match.Confidence >= _matcher.Options.AcceptConfidence && match.FirstMatchFrame < end;
 
-    private bool SongHeardSince(long frame)
+    // A stream that has named a song, where no song of the last window still explains the newest 2 s of peaks (one check
+    // at its alignment, no voting): between songs, or as one ends. Most clear starts follow another song without a gap.
+    private bool NoSongGoesOn(ReadOnlySpan<Peak> all, long end)
     {
-        foreach (var (_, _, last) in _heard)
+        if (_lastFocus.Length == 0)
         {
-            if (last >= frame)
+            return false;
+        }
+
+        var newest = all[Peak.FirstAtOrAfter(all, end - GoesOnFrames)..Peak.FirstAtOrAfter(all, end)];
+        foreach (var match in _previous)
+        {
+            var check = _matcher.Check(newest, match.TrackIndex, match.Alignment);
+            if (check.Matched >= GoesOnMinMatched && check.Z >= GoesOnMinZ)
             {
-                return true;
+                return false;
             }
         }
 
-        return false;
+        return true;
     }
 
     // Its matches start plays only (no start walk: the regular decision walks on an alignment fitted on the lookahead too).
     private void EarlyWindow(long end, Action<WindowResult> onWindow)
     {
-        var start = end - WindowFrames;
+        var lastBlock = _nextWindowEnd - StepFrames;
+        var start = _nextWindowEnd - WindowFrames;
         if (start - _epoch > EpochSpan)
         {
             return;
@@ -311,18 +342,35 @@ public sealed class StreamMatcher
 
         var all = CollectionsMarshal.AsSpan(_peaks);
         VoteLeadingBlocks(all, start, _earlyWindow);
-        var from = Peak.FirstAtOrAfter(all, end - StepFrames);
+        var from = Peak.FirstAtOrAfter(all, lastBlock);
         var to = Peak.FirstAtOrAfter(all, end);
-        _matcher.VoteBlock(all[from..to], to - from, end - StepFrames, _epoch, _earlyBlock, _lastFocus);
+        _matcher.VoteBlock(all[from..to], to - from, lastBlock, _epoch, _earlyBlock, _lastFocus);
         _earlyWindow[BlocksPerWindow - 1] = _earlyBlock;
         var matches = _matcher.MatchBlocks(all[Peak.FirstAtOrAfter(all, start)..to], _epoch, _earlyWindow);
+        var midStep = end != _nextWindowEnd;
         List<TrackMatch>? early = null;
         foreach (var match in matches)
         {
-            if (match.Score >= EarlyMinScore && Accepts(match, end))
+            if (!Accepts(match, end))
+            {
+                continue;
+            }
+
+            if (match.Score >= EarlyMinScore)
             {
                 (early ??= []).Add(match);
             }
+            else if (midStep && match.Confidence > 0 && _toConfirm.Count == 0)
+            {
+                _unreported.Add(match);
+            }
+        }
+
+        if (_unreported.Count > 0)
+        {
+            _unreportedStart = Math.Max(0, start);
+            _toConfirm.AddRange(_unreported);
+            _confirmEnd = end + ConfirmFrames;
         }
 
         if (early is not null)
@@ -482,8 +530,16 @@ public sealed class StreamMatcher
         }
 
         _toConfirm.Clear();
+        var unreported = _unreported;
+        _unreported = [];
         if (confirmed is not null)
         {
+            var held = unreported.FindAll(m => confirmed.Exists(c => c.TrackIndex == m.TrackIndex));
+            if (held.Count > 0)
+            {
+                onWindow(new WindowResult(_unreportedStart, start, held) { Early = true });
+            }
+
             onWindow(new WindowResult(start, end, confirmed) { Confirms = true });
         }
     }

@@ -134,32 +134,58 @@ public class StreamMatcherTests
     }
 
     [Fact]
-    public void Append_SongAfterABreak_NamedEarlyWithThePacketThatCompletesItsWindow()
+    public void Append_SongAfterABreak_NamedEarlyWithThePacketThatCompletesItsPeaks()
     {
-        // song04 enters at 24 s, 3.8 s before a window ends: enough for one window without the lookahead.
+        // song04 enters at 24 s, just after a window's end: the half step after it holds 1.8 s of the song, the step 3.8 s.
         var audio = SyntheticMusic.Concat(
             SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 20),
             SyntheticMusic.WhiteNoise(4 * Rate, 0.05, 3),
             SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[4], 5, 20));
         var results = Run(audio, 2 * Rate);
 
-        var early = Assert.Single(results, w => w.Early && w.Matches.Any(m => m.TrackId == "song04"));
-        var regular = results.Single(w => !w.Early && !w.Confirms && w.EndFrame == early.EndFrame);
-        // Known as soon as the window's own peaks are final, before the regular decision that waits for the lookahead.
-        Assert.Equal(early.EndFrame + StreamMatcher.PeakDelayFrames, early.DecidedAtFrame);
-        Assert.True(results.IndexOf(early) < results.IndexOf(regular));
-        Assert.Equal(StreamMatcher.DecisionDelayFrames - StreamMatcher.PeakDelayFrames, regular.DecidedAtFrame - early.DecidedAtFrame);
-        Assert.Equal(0, (early.DecidedAtFrame % StreamMatcher.StepFrames));
-        Assert.All(early.Matches, m => Assert.True(m.Score >= PlayTrackerOptions.Default.SingleWindowScore));
-        Assert.Contains(regular.Matches, m => m.TrackId == "song04");
-        // While a song is heard its windows are decided once: song03 (on from the start) gets no early decision between its
-        // first window and its last.
-        var song03 = results.Where(w => !w.Early && !w.Confirms && w.Matches.Any(m => m.TrackId == "song03")).Select(w => w.EndFrame).ToList();
-        Assert.True(song03.Count >= 4);
-        Assert.DoesNotContain(results, w => w.Early && w.EndFrame > song03[0] && w.EndFrame < song03[^1]);
-        // Nor before the stream has named a song: the early vote searches the last song's speeds, and there are none yet.
-        Assert.DoesNotContain(results, w => w.Early && w.EndFrame <= song03[0]);
+        var first = AssertNamedEarly(results, "song04");
 
+        // While a song goes on its windows are decided once: song03, on for the first 20 s, gets no early decision. Nor does
+        // the stream before it has named a song: the early vote searches the last song's speeds, and there are none yet.
+        var song03 = results.Where(w => !w.Early && !w.Confirms && w.Matches.Any(m => m.TrackId == "song03")).ToList();
+        Assert.True(song03.Count >= 4);
+        Assert.DoesNotContain(results, w => w.Early && w.EndFrame <= FingerprintSettings.SecondsToFrame(20));
+        Assert.True(first.EndFrame > FingerprintSettings.SecondsToFrame(24));
+    }
+
+    [Fact]
+    public void Append_SongRightAfterAnother_NamedEarlyOnceTheFirstNoLongerExplainsTheNewestPeaks()
+    {
+        // No gap: song03's last evidence is in the very block where song04 begins, and song04 is named early all the same.
+        var audio = SyntheticMusic.Concat(
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 21),
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[4], 5, 20));
+        var results = Run(audio, 2 * Rate);
+
+        AssertNamedEarly(results, "song04");
+    }
+
+    // The first result to name the track is an early one, known with the 2 s packet that completed its peaks (the end of a
+    // step or of its first half) and before the regular decision of any window that names it; it is a play on its own or
+    // comes with its confirmation.
+    private static WindowResult AssertNamedEarly(List<WindowResult> results, string track)
+    {
+        var named = results.Where(w => w.Matches.Any(m => m.TrackId == track)).ToList();
+        var first = named[0];
+        var regular = named.First(w => !w.Early && !w.Confirms);
+        Assert.True(first.Early);
+        Assert.True(first.DecidedAtFrame < regular.DecidedAtFrame, $"early {first.DecidedAtFrame}, regular {regular.DecidedAtFrame}");
+        Assert.Contains(first.DecidedAtFrame % StreamMatcher.StepFrames, new long[] { 0, FingerprintSettings.SecondsToFrame(2) });
+        var match = first.Matches.Single(m => m.TrackId == track);
+        if (match.Score < PlayTrackerOptions.Default.SingleWindowScore)
+        {
+            var confirmation = results[results.IndexOf(first) + 1];
+            Assert.True(confirmation.Confirms);
+            Assert.Contains(confirmation.Matches, m => m.TrackId == track);
+        }
+
+        Assert.Contains(regular.Matches, m => m.TrackId == track);
+        return first;
     }
 
     [Fact]
