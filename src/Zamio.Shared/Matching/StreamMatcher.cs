@@ -37,10 +37,6 @@ public sealed class StreamMatcher
     private readonly List<TrackMatch> _toConfirm = [];
     private long _confirmEnd = long.MaxValue;
 
-    // A mid-step window's weak match is reported only once confirmed, with its confirmation.
-    private List<TrackMatch> _unreported = [];
-    private long _unreportedStart;
-
     // Vote offsets are relative to an epoch; it moves on after a day so offsets stay within the vote key range.
     private static readonly long EpochSpan = FingerprintSettings.SecondsToFrame(24 * 3600);
 
@@ -112,13 +108,6 @@ public sealed class StreamMatcher
     // the original speed) took central to 150-161 % of the two cores against 139-145 % without them.
     private const double EarlyMinScore = 10;
     private long _earlyConsidered = -1;
-    // Right after a song (the last window had one; it no longer explains the newest peaks) the early decision is also taken
-    // half a step before the window's end, on its leading block and the half block since (6 s, not 8), so the next song
-    // waits for the next 2 s packet, not for the next 4 s step. A match there too weak for a play on its own is confirmed
-    // on the next 2 s of peaks, as a first window is. At every mid-step between songs (talk, unknown music) it doubled the
-    // early windows and took central from 142 to 155-159 % at 2,000 stations.
-    private static readonly int MidStepFrames = StepFrames - FingerprintSettings.SecondsToFrame(2);
-    private long _midConsidered = -1;
     private static readonly int GoesOnFrames = FingerprintSettings.SecondsToFrame(2);
     private const double GoesOnMinZ = 3.0;
     private const int GoesOnMinMatched = 3;
@@ -156,7 +145,6 @@ public sealed class StreamMatcher
         _airings.Clear();
         _heard.Clear();
         _toConfirm.Clear();
-        _unreported = [];
         _confirmEnd = long.MaxValue;
     }
 
@@ -200,14 +188,6 @@ public sealed class StreamMatcher
             if (framesAnalysed - PeakDelayFrames >= _confirmEnd)
             {
                 Confirm(onWindow);
-            }
-            else if (_midConsidered != _nextWindowEnd && framesAnalysed >= _nextWindowEnd - MidStepFrames + PeakDelayFrames)
-            {
-                _midConsidered = _nextWindowEnd;
-                if (_previous.Count > 0 && NoSongGoesOn(CollectionsMarshal.AsSpan(_peaks), _nextWindowEnd - MidStepFrames))
-                {
-                    EarlyWindow(_nextWindowEnd - MidStepFrames, onWindow);
-                }
             }
             else if (_earlyConsidered != _nextWindowEnd && framesAnalysed >= _nextWindowEnd + PeakDelayFrames)
             {
@@ -335,8 +315,7 @@ public sealed class StreamMatcher
     // Its matches start plays only (no start walk: the regular decision walks on an alignment fitted on the lookahead too).
     private void EarlyWindow(long end, Action<WindowResult> onWindow)
     {
-        var lastBlock = _nextWindowEnd - StepFrames;
-        var start = _nextWindowEnd - WindowFrames;
+        var start = end - WindowFrames;
         if (start - _epoch > EpochSpan)
         {
             return;
@@ -344,35 +323,18 @@ public sealed class StreamMatcher
 
         var all = CollectionsMarshal.AsSpan(_peaks);
         VoteLeadingBlocks(all, start, _earlyWindow);
-        var from = Peak.FirstAtOrAfter(all, lastBlock);
+        var from = Peak.FirstAtOrAfter(all, end - StepFrames);
         var to = Peak.FirstAtOrAfter(all, end);
-        _matcher.VoteBlock(all[from..to], to - from, lastBlock, _epoch, _earlyBlock, _lastFocus);
+        _matcher.VoteBlock(all[from..to], to - from, end - StepFrames, _epoch, _earlyBlock, _lastFocus);
         _earlyWindow[BlocksPerWindow - 1] = _earlyBlock;
         var matches = _matcher.MatchBlocks(all[Peak.FirstAtOrAfter(all, start)..to], _epoch, _earlyWindow);
-        var midStep = end != _nextWindowEnd;
         List<TrackMatch>? early = null;
         foreach (var match in matches)
         {
-            if (!Accepts(match, end))
-            {
-                continue;
-            }
-
-            if (match.Score >= EarlyMinScore)
+            if (match.Score >= EarlyMinScore && Accepts(match, end))
             {
                 (early ??= []).Add(match);
             }
-            else if (midStep && match.Confidence > 0 && _toConfirm.Count == 0)
-            {
-                _unreported.Add(match);
-            }
-        }
-
-        if (_unreported.Count > 0)
-        {
-            _unreportedStart = Math.Max(0, start);
-            _toConfirm.AddRange(_unreported);
-            _confirmEnd = end + ConfirmFrames;
         }
 
         if (early is not null)
@@ -532,16 +494,8 @@ public sealed class StreamMatcher
         }
 
         _toConfirm.Clear();
-        var unreported = _unreported;
-        _unreported = [];
         if (confirmed is not null)
         {
-            var held = unreported.FindAll(m => confirmed.Exists(c => c.TrackIndex == m.TrackIndex));
-            if (held.Count > 0)
-            {
-                onWindow(new WindowResult(_unreportedStart, start, held) { Early = true });
-            }
-
             onWindow(new WindowResult(start, end, confirmed) { Confirms = true });
         }
     }
@@ -720,8 +674,7 @@ public sealed record WindowResult(long StartFrame, long EndFrame, IReadOnlyList<
 
     /// <summary>
     /// An early decision of the window (see <see cref="StreamMatcher"/>), made before its lookahead arrived: it holds only
-    /// matches clear enough for a play on their own, or (half a step before a window's end) a weaker match reported just
-    /// before the confirmation that makes it a play; the regular result of the window that ends next follows.
+    /// matches clear enough for a play on their own; the window's regular result follows.
     /// </summary>
     public bool Early { get; init; }
 
