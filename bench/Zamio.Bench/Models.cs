@@ -27,6 +27,14 @@ internal sealed record PredictedPlay(string Track, double Start, double End)
 
     /// <summary>When a live stream would first have shown the play as ongoing (recording time), if given.</summary>
     public double? Reported { get; init; }
+
+    /// <summary>"retracted" for a play shown as ongoing and later withdrawn (`scan --retracted`); it is not a play.</summary>
+    public string? Status { get; init; }
+
+    /// <summary>When a retracted play was withdrawn (recording time).</summary>
+    public double? Retracted { get; init; }
+
+    public bool IsRetracted => Status == "retracted";
 }
 
 /// <summary>One line of clips/truth.jsonl.</summary>

@@ -23,6 +23,12 @@ internal sealed record ProgrammeScore
     /// <summary>The report delays of plays whose first seconds nothing else sounds over (see <see cref="ScanScorer.IsClearStart"/>).</summary>
     public IReadOnlyList<double> ClearStartReportDelays { get; init; } = [];
     public IReadOnlyList<string> Missed { get; init; } = [];
+
+    /// <summary>Plays a live stream would have shown as ongoing and later retracted.</summary>
+    public int Retracted { get; init; }
+
+    /// <summary>The retracted plays of a track not on air there: a wrong song shown as playing, with how long.</summary>
+    public IReadOnlyList<string> WronglyShown { get; init; } = [];
 }
 
 internal static class ScanScorer
@@ -46,9 +52,11 @@ internal static class ScanScorer
         !truth.Plays.Any(other => !ReferenceEquals(other, play) && Overlap(other.Start, other.End, play.Start, play.Start + ClearStartSeconds) > 0)
         && !truth.Unknown.Any(u => Overlap(u.Start, u.End, play.Start, play.Start + ClearStartSeconds) > 0);
 
-    public static ProgrammeScore Score(ProgrammeTruth truth, IReadOnlyList<PredictedPlay> predicted)
+    public static ProgrammeScore Score(ProgrammeTruth truth, IReadOnlyList<PredictedPlay> lines)
     {
         var plays = truth.Plays;
+        var predicted = lines.Where(p => !p.IsRetracted).ToList();
+        var retracted = lines.Where(p => p.IsRetracted).ToList();
         var pairs = Pairs(plays, predicted);
 
         // Greedy on overlap: each truth play takes at most one prediction and vice versa.
@@ -136,6 +144,11 @@ internal static class ScanScorer
             ReportDelays = delays,
             ClearStartReportDelays = clearDelays,
             Missed = missed,
+            Retracted = retracted.Count,
+            WronglyShown = retracted
+                .Where(r => !plays.Any(t => t.Track == r.Track && Overlap(t.Start, t.End, r.Start, r.End) > 0))
+                .Select(r => FormattableString.Invariant($"{r.Track}@{r.Start:0.0} shown {(r.Retracted ?? r.End) - (r.Reported ?? r.Start):0.0} s"))
+                .ToList(),
         };
     }
 

@@ -25,6 +25,11 @@ internal sealed record ScanSummary
     /// <summary><see cref="ReportDelay"/> of the plays whose start nothing else sounded over.</summary>
     public ErrorStats ClearStartReportDelay { get; init; } = ErrorStats.Of([]);
 
+    /// <summary>Plays shown as ongoing and later retracted; of them, those of a track not on air.</summary>
+    public int Retracted { get; init; }
+
+    public int WronglyShown { get; init; }
+
     public static ScanSummary Of(string condition, IReadOnlyCollection<ProgrammeScore> scores)
     {
         var eligible = scores.Sum(s => s.EligiblePlays);
@@ -51,6 +56,8 @@ internal sealed record ScanSummary
             SpeedError = ErrorStats.Of(scores.SelectMany(s => s.SpeedErrors)),
             ReportDelay = ErrorStats.Of(scores.SelectMany(s => s.ReportDelays)),
             ClearStartReportDelay = ErrorStats.Of(scores.SelectMany(s => s.ClearStartReportDelays)),
+            Retracted = scores.Sum(s => s.Retracted),
+            WronglyShown = scores.Sum(s => s.WronglyShown.Count),
         };
     }
 

@@ -16,6 +16,7 @@ internal static class SelfTest
             MissingAndWrongTrackLowerRecall();
             FalsePlayOnUnknownMusicIsCounted();
             SplitPlayIsCounted();
+            RetractedPlaysAreNoPlays();
             ShortPlaysAreOutsideRecall();
             RepeatedTrackMatchesEachAiring();
             CrossfadedPlaysMatchTheirOwnTrack();
@@ -31,6 +32,17 @@ internal static class SelfTest
 
         Console.WriteLine($"self-test passed ({_checks} checks)");
         return 0;
+    }
+
+    private static void RetractedPlaysAreNoPlays()
+    {
+        var preds = Perfect();
+        preds.Add(new PredictedPlay("d", 10, 30) { Reported = 14, Status = "retracted", Retracted = 18 });   // not on air
+        preds.Add(new PredictedPlay("b", 180, 200) { Reported = 184, Status = "retracted", Retracted = 190 }); // on air there
+        var score = ScanScorer.Score(Truth(), preds);
+        Check(score.FalsePlays == 0 && score.Predicted == 4 && score.SplitPlays == 0, "retracted: not counted as plays");
+        Check(score.Retracted == 2 && score.WronglyShown.Count == 1 && score.WronglyShown[0] == "d@10.0 shown 4.0 s",
+            $"retracted: one wrongly shown, for 4 s ({string.Join(", ", score.WronglyShown)})");
     }
 
     private static ProgrammeTruth Truth() => new()

@@ -40,6 +40,8 @@ internal static class Verbs
 
         var rows = ScanSummary.ByCondition(scores);
         Console.Write(Tables.Scan(rows));
+        var all = rows[^1];
+        Console.WriteLine($"shown as ongoing, then retracted: {all.Retracted} ({all.WronglyShown} of a track not on air there)");
         PrintMissed(scores);
         WriteJson(a, new { programmes = scores, conditions = rows });
         return 0;
@@ -60,6 +62,11 @@ internal static class Verbs
         foreach (var s in scores.Where(s => s.Missed.Count > 0))
         {
             Console.WriteLine($"  missed in {s.Programme}: {string.Join(", ", s.Missed)}");
+        }
+
+        foreach (var s in scores.Where(s => s.WronglyShown.Count > 0))
+        {
+            Console.WriteLine($"  wrongly shown as ongoing in {s.Programme}: {string.Join(", ", s.WronglyShown)}");
         }
     }
 

@@ -39,7 +39,7 @@ total_audio=0; total_scan=0
 for wav in "${programmes[@]}"; do
   name="$(basename "$wav" .wav)"
   t0=$(now)
-  if ! "${cli[@]}" scan "$wav" --data-dir "$store" >"$results/$name.jsonl" 2>"$results/$name.log"; then
+  if ! "${cli[@]}" scan "$wav" --data-dir "$store" --retracted >"$results/$name.jsonl" 2>"$results/$name.log"; then
     echo "scan failed for $name, see $results/$name.log" >&2
   fi
   secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}')

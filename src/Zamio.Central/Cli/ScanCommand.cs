@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 using Zamio.Shared.Audio;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Matching;
@@ -8,14 +9,17 @@ using Zamio.Shared.Plays;
 namespace Zamio.Central.Cli;
 
 /// <summary>
-/// <c>scan RECORDING</c>: runs the same streaming matcher and play tracker as live ingest over a file, and
-/// prints one JSON line per play in start order.
+/// <c>scan RECORDING [--retracted]</c>: runs the same streaming matcher and play tracker as live ingest over a file, and
+/// prints one JSON line per play in start order; with <c>--retracted</c>, also the plays a live stream would have shown
+/// as ongoing and later retracted (the shadow of another airing), marked <c>"status":"retracted"</c>.
 /// </summary>
 public static class ScanCommand
 {
+    private const string RetractedFlag = "--retracted";
+
     public static int Run(IReadOnlyList<string> args)
     {
-        var cli = CliArguments.Parse(args, SpeedSearchOption.Options, new HashSet<string>());
+        var cli = CliArguments.Parse(args, SpeedSearchOption.Options, new HashSet<string> { RetractedFlag });
         if (cli.Positional.Count != 1)
         {
             throw new CliUsageException("scan needs exactly one recording");
@@ -30,19 +34,21 @@ public static class ScanCommand
         var speeds = SpeedSearchOption.Grid(cli);
         var index = CatalogLoader.Load(cli.DataDirectory);
         var clock = Stopwatch.StartNew();
-        var plays = Scan(path, new Matcher(index, speeds: speeds), out var seconds, out var reported);
+        var plays = Scan(path, new Matcher(index, speeds: speeds), out var seconds, out var reported, out var retracted);
         foreach (var play in plays)
         {
-            JsonLines.Write(new
+            JsonLines.Write(ScanLine.Of(play, reported[play.Id]));
+        }
+
+        if (cli.Flag(RetractedFlag))
+        {
+            foreach (var (play, at) in retracted)
             {
-                track = play.TrackId,
-                start = JsonLines.Round(FingerprintSettings.FrameCentreSeconds(play.StartFrame)),
-                end = JsonLines.Round(FingerprintSettings.FrameCentreSeconds(play.EndFrame)),
-                confidence = JsonLines.Round(play.Confidence, 3),
-                speed = JsonLines.Round(play.Speed, 4),
-                // When a live stream would first have shown the play as ongoing (recording time, without transport).
-                reported = JsonLines.Round(FingerprintSettings.FrameToSeconds(reported[play.Id])),
-            });
+                JsonLines.Write(ScanLine.Of(play, reported[play.Id]) with
+                {
+                    Status = "retracted", Retracted = JsonLines.Round(FingerprintSettings.FrameToSeconds(at)),
+                });
+            }
         }
 
         Console.Error.WriteLine(
@@ -54,8 +60,10 @@ public static class ScanCommand
     /// Decoding and peak extraction run on one thread, matching on the caller's: a two-stage pipeline joined
     /// by a bounded queue, so a long recording costs the slower stage, not the sum.
     /// </summary>
-    /// <remarks><paramref name="reported"/>: per play id, the frame by which a live stream would have reported it.</remarks>
-    public static List<Play> Scan(string path, Matcher matcher, out double seconds, out Dictionary<long, long> reported)
+    /// <remarks><paramref name="reported"/>: per play id, the frame by which a live stream would have reported it;
+    /// <paramref name="retracted"/>: the plays reported and later retracted, with the frame of their retraction.</remarks>
+    public static List<Play> Scan(string path, Matcher matcher, out double seconds, out Dictionary<long, long> reported,
+        out List<(Play Play, long RetractedAt)> retracted)
     {
         using var batches = new BlockingCollection<(Peak[] Peaks, Peak[] Support, long Frames)>(boundedCapacity: 64);
         long samples = 0;
@@ -90,6 +98,7 @@ public static class ScanCommand
         var tracker = new PlayTracker();
         var plays = new List<Play>();
         var firstReported = new Dictionary<long, long>();
+        var withdrawn = new List<(Play, long)>();
         void OnWindow(WindowResult window)
         {
             foreach (var play in tracker.Observe(window))
@@ -108,9 +117,14 @@ public static class ScanCommand
                 plays.RemoveAll(p => p.Id == play.Id);
             }
 
+            withdrawn.RemoveAll(w => w.Item1.Id == play.Id);
             if (play.Status == PlayStatus.Closed)
             {
                 plays.Add(play);
+            }
+            else if (play.Status == PlayStatus.Retracted)
+            {
+                withdrawn.Add((play, decidedAt));
             }
         }
 
@@ -130,8 +144,28 @@ public static class ScanCommand
         }
 
         reported = firstReported;
+        retracted = withdrawn;
         plays.Sort((a, b) => a.StartFrame.CompareTo(b.StartFrame));
         seconds = samples / (double)FingerprintSettings.SampleRate;
         return plays;
     }
+}
+
+/// <summary>One line of <c>scan</c> output, in recording seconds.</summary>
+internal sealed record ScanLine(string Track, double Start, double End, double Confidence, double Speed, double Reported)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Status { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Retracted { get; init; }
+
+    // "reported": when a live stream would first have shown the play as ongoing (recording time, without transport).
+    public static ScanLine Of(Play play, long reportedFrame) => new(
+        play.TrackId,
+        JsonLines.Round(FingerprintSettings.FrameCentreSeconds(play.StartFrame)),
+        JsonLines.Round(FingerprintSettings.FrameCentreSeconds(play.EndFrame)),
+        JsonLines.Round(play.Confidence, 3),
+        JsonLines.Round(play.Speed, 4),
+        JsonLines.Round(FingerprintSettings.FrameToSeconds(reportedFrame)));
 }

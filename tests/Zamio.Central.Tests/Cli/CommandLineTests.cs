@@ -163,6 +163,11 @@ public sealed class CommandLineTests : IClassFixture<CliCatalogueFixture>, IDisp
         AssertNear(45, plays[1].GetProperty("end").GetDouble());
         Assert.All(plays, p => Assert.True(p.GetProperty("confidence").GetDouble() >= 0.5));
         Assert.Contains("2 play(s)", run.Error, StringComparison.Ordinal);
+
+        // Nothing here is shown and then retracted: asking for retracted plays adds no line.
+        var withRetracted = CliRun.Invoke("scan", recording, "--data-dir", _catalogue.DataDirectory, "--retracted");
+        Assert.True(withRetracted.ExitCode == 0, withRetracted.ToString());
+        Assert.Equal(run.OutLines, withRetracted.OutLines);
     }
 
     [Fact]
