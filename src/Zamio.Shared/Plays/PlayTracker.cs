@@ -68,8 +68,23 @@ public sealed class PlayTracker
             }
         }
 
+        RetractShadows(changes);
         CloseStale(window, changes);
         return changes;
+    }
+
+    // A play shown as ongoing that another airing now shadows (a shared intro the other song runs on past) is withdrawn at
+    // once, not when its evidence runs out: that took 28-46 s, a wrong song on the station's page all that time.
+    private void RetractShadows(List<Play> changes)
+    {
+        foreach (var play in _open)
+        {
+            if (play.ReportedOngoing && IsShadowed(play, closing: false))
+            {
+                play.ReportedOngoing = false;
+                changes.Add(play.ToPlay(PlayStatus.Retracted));
+            }
+        }
     }
 
     // Noise or a long talk-over can hide a song for longer than the gap bridge. A song heard again soon after, not from its
