@@ -98,7 +98,7 @@ public static class ScanCommand
         var tracker = new PlayTracker();
         var plays = new List<Play>();
         var firstReported = new Dictionary<long, long>();
-        var withdrawn = new List<(Play, long)>();
+        var withdrawn = new List<(Play Play, long RetractedAt)>();
         void OnWindow(WindowResult window)
         {
             foreach (var play in tracker.Observe(window))
@@ -117,7 +117,7 @@ public static class ScanCommand
                 plays.RemoveAll(p => p.Id == play.Id);
             }
 
-            withdrawn.RemoveAll(w => w.Item1.Id == play.Id);
+            withdrawn.RemoveAll(w => w.Play.Id == play.Id);
             if (play.Status == PlayStatus.Closed)
             {
                 plays.Add(play);
