@@ -585,9 +585,10 @@ public sealed class StreamMatcher
         SummedReach(all, match, first, limit, backwards: true).Reach;
 
     // A song fading out under noise or the next song drops below acceptance while its alignment still explains
-    // peaks: the previous window's match is carried on as far as the evidence reaches (support peaks when the stream
-    // has them, else the chunks where the summed excess keeps growing; the mirror of the start extension), so the play
-    // ends where the song does, not where acceptance stopped.
+    // peaks: the previous window's match is carried on as far as the evidence reaches (the chunks where the summed excess
+    // keeps growing, or the support peaks when the stream has them if they reach further; the mirror of the start
+    // extension), so the play ends where the song does, not where acceptance stopped. Under noise the landmarks' chunks
+    // still gain where the support walk finds nothing for seconds and stops, taking it for a song's end.
     private void AddFadingContinuations(ReadOnlySpan<Peak> all, long end, List<TrackMatch> accepted)
     {
         foreach (var previous in _previous)
@@ -597,9 +598,12 @@ public sealed class StreamMatcher
                 continue;
             }
 
-            var (last, matched) = _withSupport
-                ? (SupportReach(previous, previous.LastMatchFrame, end), 0)
-                : SummedReach(all, previous, previous.LastMatchFrame, end, backwards: false);
+            var (last, matched) = SummedReach(all, previous, previous.LastMatchFrame, end, backwards: false);
+            if (_withSupport)
+            {
+                last = Math.Max(last, SupportReach(previous, previous.LastMatchFrame, end));
+            }
+
             if (last > previous.LastMatchFrame)
             {
                 // Evidence only: no confidence or score of its own, so a continuation never starts or confirms a play.
