@@ -415,14 +415,18 @@ public sealed class StreamMatcher
             return match;
         }
 
-        var first = WalkBack(all, match, match.FirstMatchFrame, limit);
+        // An airing's first window has an alignment fitted on its first seconds: its walk does not cross long gaps (from
+        // there a walk jumped 4.8 s into the music before a song under noise). The next windows, fitted on more, walk
+        // under a presenter as far as the evidence goes, and the play starts where the earliest of them reached.
+        var acrossLongGaps = airing is not null;
+        var first = WalkBack(all, match, match.FirstMatchFrame, limit, acrossLongGaps);
         // Islands are looked for in an airing's first windows only: the start is settled by then.
         if ((airing?.Windows ?? 0) < IslandSearchWindows)
         {
             var island = EarliestIsland(all, match, first, Math.Max(limit, match.FirstMatchFrame - IslandReachFrames));
             if (island < first)
             {
-                first = WalkBack(all, match, island, limit);
+                first = WalkBack(all, match, island, limit, acrossLongGaps);
             }
         }
 
@@ -522,10 +526,10 @@ public sealed class StreamMatcher
         }
     }
 
-    private long WalkBack(ReadOnlySpan<Peak> all, TrackMatch match, long first, long limit)
+    private long WalkBack(ReadOnlySpan<Peak> all, TrackMatch match, long first, long limit, bool acrossLongGaps)
     {
         var stepped = StepBack(all, match, first, limit);
-        return _withSupport ? SupportReach(match, stepped, limit) : ExtendUnderTalkOver(all, match, stepped, limit);
+        return _withSupport ? SupportReach(match, stepped, limit, acrossLongGaps) : ExtendUnderTalkOver(all, match, stepped, limit);
     }
 
     // Steps back 2 s chunks while each alone stands clearly above chance.
@@ -601,7 +605,7 @@ public sealed class StreamMatcher
             var (last, matched) = SummedReach(all, previous, previous.LastMatchFrame, end, backwards: false);
             if (_withSupport)
             {
-                last = Math.Max(last, SupportReach(previous, previous.LastMatchFrame, end));
+                last = Math.Max(last, SupportReach(previous, previous.LastMatchFrame, end, acrossLongGaps: false));
             }
 
             if (last > previous.LastMatchFrame)
@@ -646,9 +650,9 @@ public sealed class StreamMatcher
     }
 
     // Support peaks of a frame are final once PeakPicker's support radius has passed; the landmarks' delay covers it.
-    private long SupportReach(TrackMatch match, long from, long limit) =>
+    private long SupportReach(TrackMatch match, long from, long limit, bool acrossLongGaps) =>
         _supportWalk.Reach(CollectionsMarshal.AsSpan(_support), _supportFrom, _framesAnalysed - PeakDelayFrames,
-            _matcher.Index.Tracks[match.TrackIndex].Peaks, match.Alignment, from, limit < from ? UnderNoOtherSong(match, limit) : limit);
+            _matcher.Index.Tracks[match.TrackIndex].Peaks, match.Alignment, from, limit < from ? UnderNoOtherSong(match, limit) : limit, acrossLongGaps);
 
     private long UnderNoOtherSong(TrackMatch match, long limit)
     {

@@ -36,10 +36,12 @@ internal sealed class SupportWalk
     private const double EdgeGain = 2.0;
 
     // A song fading out leaves evidence as it goes; past its end, hits that come in step (a jingle's beat on the track's
-    // notes) are not independent trials, and the sum can creep up on chance alone over seconds without a gain. So a walk
-    // forward that gains nothing for this long has passed the song's end. On the benchmark sets, at five window phases,
-    // gains 3.0-3.2 s after the last were a fade under the next song, and those 3.6-8.3 s after it all past the song's end.
-    private static readonly int MaxForwardGapFrames = FingerprintSettings.SecondsToFrame(3.5);
+    // notes, music in the same tempo) are not independent trials, and the sum can creep up on chance alone over seconds
+    // without a gain. So a walk that gains nothing for this long has passed the song's edge, unless the caller lets it
+    // cross long gaps (walking back under a presenter, whose speech can bury an intro for 8-16 s). On the benchmark sets,
+    // at five window phases, forward gains 3.0-3.2 s after the last were a fade under the next song, and those 3.6-8.3 s
+    // after it all past the song's end.
+    private static readonly int MaxGapFrames = FingerprintSettings.SecondsToFrame(3.5);
 
     // A support peak confirms a catalogue peak within the tolerances a landmark does.
     private const double FrameTolerance = Verifier.FineTimeTolerance;
@@ -59,9 +61,10 @@ internal sealed class SupportWalk
     /// The query frame the alignment's evidence reaches from <paramref name="from"/> towards <paramref name="limit"/>
     /// (earlier when <paramref name="limit"/> is below <paramref name="from"/>), or <paramref name="from"/> itself.
     /// <paramref name="support"/> holds every support peak of the frames [<paramref name="coveredFrom"/>,
-    /// <paramref name="coveredTo"/>); decoys outside them are not counted.
+    /// <paramref name="coveredTo"/>); decoys outside them are not counted. Unless <paramref name="acrossLongGaps"/>, a gain
+    /// that comes more than 3.5 s after the last one ends the walk.
     /// </summary>
-    public long Reach(ReadOnlySpan<Peak> support, long coveredFrom, long coveredTo, TrackPeaks reference, Alignment alignment, long from, long limit)
+    public long Reach(ReadOnlySpan<Peak> support, long coveredFrom, long coveredTo, TrackPeaks reference, Alignment alignment, long from, long limit, bool acrossLongGaps)
     {
         var backwards = limit < from;
         var edgeInside = Collect(support, coveredFrom, coveredTo, reference, alignment, backwards ? limit : from, backwards ? from : limit, backwards);
@@ -74,7 +77,7 @@ internal sealed class SupportWalk
             sum += hit ? Math.Log(present / chance) : Math.Log((1 - present) / (1 - chance));
             if (hit && sum >= best + MinGain)
             {
-                if (!backwards && frame - reach > MaxForwardGapFrames)
+                if (!acrossLongGaps && Math.Abs(frame - reach) > MaxGapFrames)
                 {
                     return reach;
                 }

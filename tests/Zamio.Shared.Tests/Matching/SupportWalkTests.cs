@@ -15,7 +15,7 @@ public class SupportWalkTests
         // The song sounds to 10 s; 4 s later something hits the track's own places for 1.5 s (as a jingle on its beat can).
         var (track, support) = Scene(songUntil: 10, echoFrom: 14, echoUntil: 15.5);
 
-        var reach = Seconds(new SupportWalk().Reach(support, 0, Frame(40), track, AsRecorded, Frame(6), Frame(20)));
+        var reach = Seconds(new SupportWalk().Reach(support, 0, Frame(40), track, AsRecorded, Frame(6), Frame(20), acrossLongGaps: false));
 
         Assert.InRange(reach, 9.5, 10.1);
     }
@@ -26,7 +26,7 @@ public class SupportWalkTests
         // The same song lost for 2 s (the next song's loud entry) and heard again: a fade-out still under way.
         var (track, support) = Scene(songUntil: 10, echoFrom: 12, echoUntil: 13.5);
 
-        var reach = Seconds(new SupportWalk().Reach(support, 0, Frame(40), track, AsRecorded, Frame(6), Frame(20)));
+        var reach = Seconds(new SupportWalk().Reach(support, 0, Frame(40), track, AsRecorded, Frame(6), Frame(20), acrossLongGaps: false));
 
         Assert.InRange(reach, 13, 13.6);
     }
@@ -37,9 +37,20 @@ public class SupportWalkTests
         // Under a presenter a song's intro can leave nothing for seconds: walking back, a gap is no sign of its start.
         var (track, support) = Scene(songFrom: 14, songUntil: 20, echoFrom: 6, echoUntil: 8);
 
-        var reach = Seconds(new SupportWalk().Reach(support, 0, Frame(40), track, AsRecorded, Frame(18), Frame(2)));
+        var reach = Seconds(new SupportWalk().Reach(support, 0, Frame(40), track, AsRecorded, Frame(18), Frame(2), acrossLongGaps: true));
 
         Assert.InRange(reach, 5.9, 6.5);
+    }
+
+    [Fact]
+    public void Reach_BackwardOverALongGapNotAllowed_StopsAtTheGap()
+    {
+        // The same recording walked on an alignment the caller does not trust that far (an airing's first window).
+        var (track, support) = Scene(songFrom: 14, songUntil: 20, echoFrom: 6, echoUntil: 8);
+
+        var reach = Seconds(new SupportWalk().Reach(support, 0, Frame(40), track, AsRecorded, Frame(18), Frame(2), acrossLongGaps: false));
+
+        Assert.InRange(reach, 13.9, 14.5);
     }
 
     // A track with a peak every fourth frame and the support peaks of a recording where its peaks are found while it
