@@ -289,6 +289,22 @@ public class StreamMatcherTests
     }
 
     [Fact]
+    public void Append_IntroUnderNoiseWithSupport_FirstWindowWalksNoLongGapLaterWindowsDo()
+    {
+        // The same song under noise: the window that first names it has an alignment fitted on its first seconds, and its
+        // walk back stops at the first 3.5 s without a gain; later windows, fitted on more, cross such gaps to the start.
+        var song = SyntheticCatalogue.Shared.Songs[1];
+        var noisy = SyntheticMusic.AddNoise(SyntheticMusic.Slice(song, 0, 14), -20, seed: 5);
+        var audio = SyntheticMusic.Concat(SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 8), noisy, SyntheticMusic.Slice(song, 14, 20));
+
+        var windows = Run(audio, 2 * Rate, withSupport: true).Where(w => !w.Early && !w.Confirms).ToList();
+        var first = windows.First(w => w.Matches.Any(m => m.Confidence > 0)).Matches.Where(m => m.Confidence > 0).Min(m => m.FirstMatchFrame);
+
+        Assert.InRange(FingerprintSettings.FrameCentreSeconds(first), 20, 23);
+        Assert.InRange(StartSeconds(windows), 8, 16);
+    }
+
+    [Fact]
     public void Append_SongNamedLongAfterItBeganUnderNoise_StartWalkedBackFurtherThanHalfAMinute()
     {
         // The same noise over the song's first 36 s: its landmarks show from 26 s on, and it is named later still, so
