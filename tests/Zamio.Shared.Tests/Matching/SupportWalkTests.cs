@@ -31,26 +31,18 @@ public class SupportWalkTests
         Assert.InRange(reach, 13, 13.6);
     }
 
-    [Fact]
-    public void Reach_BackwardOverALongMaskedStretch_ReachesTheSongsStart()
+    [Theory]
+    [InlineData(true, 5.9, 6.5)]
+    [InlineData(false, 13.9, 14.5)]
+    public void Reach_BackwardOverALongMaskedStretch_CrossesItOnlyWhenAllowed(bool acrossLongGaps, double reachFrom, double reachTo)
     {
-        // Under a presenter a song's intro can leave nothing for seconds: walking back, a gap is no sign of its start.
+        // Under a presenter a song's intro can leave nothing for seconds: walking back, a gap is no sign of its start. A
+        // caller that does not trust its alignment that far (an airing's first window) stops at the gap.
         var (track, support) = Scene(songFrom: 14, songUntil: 20, echoFrom: 6, echoUntil: 8);
 
-        var reach = Seconds(new SupportWalk().Reach(support, 0, Frame(40), track, AsRecorded, Frame(18), Frame(2), acrossLongGaps: true));
+        var reach = Seconds(new SupportWalk().Reach(support, 0, Frame(40), track, AsRecorded, Frame(18), Frame(2), acrossLongGaps));
 
-        Assert.InRange(reach, 5.9, 6.5);
-    }
-
-    [Fact]
-    public void Reach_BackwardOverALongGapNotAllowed_StopsAtTheGap()
-    {
-        // The same recording walked on an alignment the caller does not trust that far (an airing's first window).
-        var (track, support) = Scene(songFrom: 14, songUntil: 20, echoFrom: 6, echoUntil: 8);
-
-        var reach = Seconds(new SupportWalk().Reach(support, 0, Frame(40), track, AsRecorded, Frame(18), Frame(2), acrossLongGaps: false));
-
-        Assert.InRange(reach, 13.9, 14.5);
+        Assert.InRange(reach, reachFrom, reachTo);
     }
 
     // A track with a peak every fourth frame and the support peaks of a recording where its peaks are found while it
