@@ -249,8 +249,11 @@ public sealed class StreamMatcher
         {
             if (Accepts(match, end))
             {
-                accepted.Add(match);
-                _heard.Add((match.TrackIndex, match.FirstMatchFrame, match.LastMatchFrame));
+                // The lookahead's peaks help the vote, but what sounds there is the next window's to judge: chance hits in
+                // it that the next window does not confirm ran a play's end 2-4 s into the song after it.
+                var own = match.LastMatchFrame > end ? match with { LastMatchFrame = end } : match;
+                accepted.Add(own);
+                _heard.Add((own.TrackIndex, own.FirstMatchFrame, own.LastMatchFrame));
             }
         }
 

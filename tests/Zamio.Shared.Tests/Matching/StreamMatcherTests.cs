@@ -52,6 +52,17 @@ public class StreamMatcherTests
         }
     }
 
+    [Fact]
+    public void Append_SongPlayingOnPastAWindow_WindowClaimsNoEvidencePastItsEnd()
+    {
+        // The lookahead's peaks help a window's vote, but what sounds there is the next window's to judge: hits there that
+        // the next window does not confirm carried a play's end into the song after it.
+        var windows = Run(Audio.Value, 2 * Rate).Where(w => !w.Confirms).ToList();
+
+        Assert.Contains(windows, w => w.Matches.Count > 0);
+        Assert.All(windows, w => Assert.All(w.Matches, m => Assert.True(m.LastMatchFrame <= w.EndFrame, $"{m.TrackId} evidence to {m.LastMatchFrame}, window ends at {w.EndFrame}")));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(1000)]
