@@ -16,6 +16,7 @@ internal static class SelfTest
             MissingAndWrongTrackLowerRecall();
             FalsePlayOnUnknownMusicIsCounted();
             SplitPlayIsCounted();
+            SongSeguedIntoItselfIsNoSplit();
             RetractedPlaysAreNoPlays();
             ShortPlaysAreOutsideRecall();
             RepeatedTrackMatchesEachAiring();
@@ -122,6 +123,15 @@ internal static class SelfTest
         Check(s.SplitPlays == 1, "one split play");
         Check(s.FoundAll == 4 && s.FalsePlays == 1, "split: the larger part matches, the other is false");
         Check(s.EndErrors[1] == 0 && Near(s.StartErrors[1], 83), "split: errors are those of the matched part");
+    }
+
+    private static void SongSeguedIntoItselfIsNoSplit()
+    {
+        var truth = Truth() with { Plays = [.. Truth().Plays, new TruthPlay("a", 788, 850)] };
+        var preds = Perfect();
+        preds.Add(new PredictedPlay("a", 788.2, 850));
+        var s = ScanScorer.Score(truth, preds);
+        Check(s.FoundAll == 5 && s.SplitPlays == 0, "a song aired again as it ends: two plays, no split");
     }
 
     private static void ShortPlaysAreOutsideRecall()

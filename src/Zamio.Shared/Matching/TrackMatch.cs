@@ -24,4 +24,7 @@ public sealed record TrackMatch(
     long LastMatchFrame)
 {
     public double Speed => Alignment.TimeScale;
+
+    /// <summary>Track frame of the track's last peak (where its audio ends); 0 when not known.</summary>
+    public int TrackEndFrame { get; init; }
 }

@@ -41,7 +41,10 @@ public sealed class PlayTracker
 
         foreach (var match in window.Matches)
         {
-            var play = _open.Find(p => p.Continues(match, _options.AlignmentToleranceFrames));
+            // An airing at the match's own position first: right after a song airs again from its top, the earlier
+            // airing is still open and would take the new one's windows.
+            var play = _open.Find(p => p.IsAt(match, _options.AlignmentToleranceFrames))
+                ?? _open.Find(p => p.Continues(match, _options.AlignmentToleranceFrames));
             if (match.Confidence <= 0)
             {
                 // Evidence without a confidence of its own (a song fading out): it only carries an open play on.
@@ -236,9 +239,12 @@ public sealed class PlayTracker
 
     // A loop-based song matched at a repeat of its intro looks restarted (see OpenPlay.Continues) while its airing goes on:
     // one track cannot air twice at once, so a play overlapping an earlier one of its track is part of that airing.
+    // A song segued into itself (aired again from its top as its last airing ends) overlaps that airing too, by no more
+    // than a segue, with evidence past the track's end: that is a second airing.
     private OpenPlay? EarlierPlayOfTheSameAiring(OpenPlay play) => _open.Concat(_recentlyClosed).FirstOrDefault(other =>
         other.Id < play.Id && other.TrackIndex == play.TrackIndex && IsConfirmed(other)
-        && Math.Min(play.EndFrame, other.EndFrame) > Math.Max(play.StartFrame, other.StartFrame));
+        && Math.Min(play.EndFrame, other.EndFrame) > Math.Max(play.StartFrame, other.StartFrame)
+        && !other.RestartsWith(play.StartFrame, play.EndFrame, play.Alignment.TrackFrame(play.StartFrame)));
 
     private bool IsShadowed(OpenPlay play, bool closing)
     {
@@ -295,6 +301,10 @@ public sealed class PlayTracker
 
     private static readonly int RestartFrames = FingerprintSettings.SecondsToFrame(10);
 
+    // Radio segues overlap two songs by up to about 6 s; evidence this far past a track's end is not that track's.
+    private static readonly int SegueFrames = FingerprintSettings.SecondsToFrame(6);
+    private static readonly int PastTrackEndFrames = FingerprintSettings.SecondsToFrame(2);
+
     private sealed class OpenPlay(long id, TrackMatch first, double confident)
     {
         // Where the play starts comes from confident windows (and the walks back from their alignments) once there is
@@ -306,6 +316,7 @@ public sealed class PlayTracker
         private double _speedSum = first.Speed * first.MatchedPeaks;
         private double _evidence = first.MatchedPeaks;
         private readonly List<(long From, long To)> _witnessed = [(first.FirstMatchFrame, first.LastMatchFrame)];
+        private readonly int _trackEnd = first.TrackEndFrame;
 
         public long Id { get; } = id;
 
@@ -347,11 +358,19 @@ public sealed class PlayTracker
             }
 
             var consistent = IsAt(match, tolerance);
-            var restarted = match.FirstMatchFrame > EndFrame
-                && match.Alignment.TrackFrame(match.FirstMatchFrame) < RestartFrames
-                && Alignment.TrackFrame(EndFrame) > 3 * RestartFrames;
+            var fromTheTop = match.Alignment.TrackFrame(match.FirstMatchFrame);
+            var restarted = (match.FirstMatchFrame > EndFrame && fromTheTop < RestartFrames && Alignment.TrackFrame(EndFrame) > 3 * RestartFrames)
+                || RestartsWith(match.FirstMatchFrame, match.LastMatchFrame, fromTheTop);
             return consistent || !restarted;
         }
+
+        /// <summary>
+        /// Evidence of this track from near its top, beginning at most a segue before this airing's last evidence and
+        /// reaching past where this airing's track ends: the song aired again, segued into itself.
+        /// </summary>
+        public bool RestartsWith(long first, long last, double firstTrackFrame) =>
+            _trackEnd > 0 && firstTrackFrame < RestartFrames && first > EndFrame - SegueFrames
+            && last > Alignment.QueryFrame(_trackEnd) + PastTrackEndFrames;
 
         /// <summary>Same track at the same position on the track's timeline.</summary>
         public bool IsAt(TrackMatch match, int tolerance) => match.TrackIndex == TrackIndex

@@ -481,6 +481,45 @@ public class PlayTrackerTests
     }
 
     [Theory]
+    [InlineData(60, 2)]
+    [InlineData(180, 1)]
+    public void Observe_SongAiredAgainFromItsTopAsItEnds_IsASecondAiringOnlyPastTheTracksEnd(int trackSeconds, int plays)
+    {
+        // Aired to 60 s, then from its top again 1.4 s before that (segued into itself) for 30 s. When the track ends at
+        // 60 s the new evidence runs past its end, so it is a second airing; a longer track cut at 60 s could still be
+        // going on, and its intro heard again reads as a loop of one airing.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var trackEnd = FingerprintSettings.SecondsToFrame(trackSeconds);
+        var first = new Alignment(0, 0, 1, 1);
+        var again = new Alignment(0, -FingerprintSettings.SecondsToFrame(58.6), 1, 1);
+        var cut = FingerprintSettings.SecondsToFrame(60);
+        var restart = FingerprintSettings.SecondsToFrame(58.6);
+        for (var w = 0; w < 22; w++)
+        {
+            var start = FingerprintSettings.SecondsToFrame(4 * w);
+            var end = start + FingerprintSettings.SecondsToFrame(8);
+            TrackMatch match = end <= cut + FingerprintSettings.SecondsToFrame(4)
+                ? new(1, "a", 1.0, 12, first, 60, 80, start, Math.Min(end, cut) - 1) { TrackEndFrame = trackEnd }
+                : new(1, "a", 1.0, 12, again, 60, 80, Math.Max(start - FingerprintSettings.SecondsToFrame(4), restart), end - 1) { TrackEndFrame = trackEnd };
+            changes.AddRange(tracker.Observe(new WindowResult(start, end, [match])));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var standing = changes.Where(p => p.Status == PlayStatus.Closed)
+            .Where(p => !changes.Any(r => r.Id == p.Id && r.Status == PlayStatus.Retracted))
+            .GroupBy(p => p.Id).Select(g => g.Last()).OrderBy(p => p.StartFrame).ToList();
+        Assert.Equal(plays, standing.Count);
+        Assert.Equal(0.0, Math.Round(Seconds(standing[0].StartFrame)));
+        Assert.Equal(92.0, Math.Round(Seconds(standing[^1].EndFrame)));
+        if (plays == 2)
+        {
+            Assert.Equal((60.0, 59.0), (Math.Round(Seconds(standing[0].EndFrame)), Math.Round(Seconds(standing[1].StartFrame))));
+        }
+    }
+
+    [Theory]
     [InlineData(true, new[] { "a" })]
     [InlineData(false, new[] { "a", "b" })]
     public void Observe_SharedSectionOutScoringTheAiringAroundIt_WithdrawnWhenTheAiringCloses(bool airingHeardThrough, string[] kept)
