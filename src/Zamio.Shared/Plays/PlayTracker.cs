@@ -301,9 +301,10 @@ public sealed class PlayTracker
 
     private static readonly int RestartFrames = FingerprintSettings.SecondsToFrame(10);
 
-    // Radio segues overlap two songs by up to about 6 s; evidence this far past a track's end is not that track's.
+    // Radio segues overlap two songs by up to about 6 s. Evidence this far past where an airing's track ends (more than
+    // its alignment's and the peaks' tolerances) is not that airing's.
     private static readonly int SegueFrames = FingerprintSettings.SecondsToFrame(6);
-    private static readonly int PastTrackEndFrames = FingerprintSettings.SecondsToFrame(2);
+    private static readonly int PastTrackEndFrames = FingerprintSettings.SecondsToFrame(0.5);
 
     private sealed class OpenPlay(long id, TrackMatch first, double confident)
     {
