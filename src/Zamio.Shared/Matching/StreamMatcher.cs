@@ -82,6 +82,7 @@ public sealed class StreamMatcher
     private static readonly int CrossfadeFrames = FingerprintSettings.SecondsToFrame(6);
     // How close to a song's first evidence the song before it must have been heard for the gap to count as its fade-in.
     private static readonly int CrossfadeCoverFrames = FingerprintSettings.SecondsToFrame(1);
+    private static readonly int SilenceFrames = FingerprintSettings.SecondsToFrame(0.2);
     private const double AmbiguousShare = 0.5;
     private readonly List<(int Track, long First, long Last)> _heard = [];
     private long _framesAnalysed;
@@ -459,11 +460,36 @@ public sealed class StreamMatcher
         {
             if (track != match.TrackIndex && heardFirst < edge && heardLast >= first - CrossfadeCoverFrames)
             {
-                return Unambiguous(all, match, first, edge) ? edge : first;
+                return Unambiguous(all, match, first, edge) && !SilenceBetween(edge, first) ? edge : first;
             }
         }
 
         return first;
+    }
+
+    // A cut from one song to the next leaves a moment of silence, a segue does not: a song that comes after silence was not
+    // fading in under the song before it (it was started part-way in). Silence leaves no support peak at all; music, even
+    // quiet, leaves a few in every frame.
+    private bool SilenceBetween(long from, long to)
+    {
+        if (!_withSupport || from < _supportFrom)
+        {
+            return false;
+        }
+
+        var support = CollectionsMarshal.AsSpan(_support);
+        var last = from;
+        for (var i = Peak.FirstAtOrAfter(support, from); i < support.Length && support[i].Frame < to; i++)
+        {
+            if (support[i].Frame - last >= SilenceFrames)
+            {
+                return true;
+            }
+
+            last = support[i].Frame;
+        }
+
+        return to - last >= SilenceFrames;
     }
 
     // In a song built on a loop, an alignment one loop off explains the evidence as well as the true one, and puts the

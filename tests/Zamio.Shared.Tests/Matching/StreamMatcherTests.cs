@@ -408,6 +408,24 @@ public class StreamMatcherTests
         Assert.InRange(FingerprintSettings.FrameCentreSeconds(matches.Min(m => m.FirstMatchFrame)), earliestStart - 0.3, earliestStart + 1.5);
     }
 
+    [Theory]
+    [InlineData(0.3, 20.3)]
+    [InlineData(0.0, 17.0)]
+    public void Append_SongCutInPartWayAfterTheLastSong_StartsAtTheCutWhenSilenceSeparatesThem(double silenceSeconds, double expectedStart)
+    {
+        // Song 2 to 20 s, then song 1 from 3 s into its track. Its first note would lie under song 2's last 3 s, where a
+        // song fading in leaves no trace; a moment of silence between the two says it was cut in there instead. Without
+        // the silence, nothing tells a cut from a fade-in, and the play starts at the track's first note.
+        var audio = SyntheticMusic.Concat(
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[2], 0, 20),
+            new float[(int)(silenceSeconds * Rate)],
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[1], 3, 20));
+
+        var matches = Run(audio, 2 * Rate, withSupport: true).SelectMany(w => w.Matches).Where(m => m.TrackId == "song01").ToList();
+
+        Assert.InRange(FingerprintSettings.FrameCentreSeconds(matches.Min(m => m.FirstMatchFrame)), expectedStart - 0.5, expectedStart + 0.5);
+    }
+
     [Fact]
     public void Append_SparseIntroUnderTheLastSong_StartFoundAtItsFirstNote()
     {
