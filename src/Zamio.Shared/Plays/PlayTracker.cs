@@ -60,7 +60,10 @@ public sealed class PlayTracker
             }
             else
             {
-                play.Extend(match);
+                // A window at another pass through the song's loop carries the airing on, but its walk back to that
+                // alignment's first note lands a loop before the song began: only a window at the airing's position moves
+                // its start.
+                play.Extend(match, movesStart: play.IsAt(match, _options.AlignmentToleranceFrames));
             }
 
             play.LastWindowEnd = window.EndFrame;
@@ -399,13 +402,16 @@ public sealed class PlayTracker
             _witnessed.Add((from, to));
         }
 
-        public void Extend(TrackMatch match)
+        public void Extend(TrackMatch match, bool movesStart)
         {
             Witness(match);
-            _start = Math.Min(_start, match.FirstMatchFrame);
-            if (match.Confidence >= confident)
+            if (movesStart)
             {
-                _confidentStart = Math.Min(_confidentStart ?? long.MaxValue, match.FirstMatchFrame);
+                _start = Math.Min(_start, match.FirstMatchFrame);
+                if (match.Confidence >= confident)
+                {
+                    _confidentStart = Math.Min(_confidentStart ?? long.MaxValue, match.FirstMatchFrame);
+                }
             }
 
             EndFrame = Math.Max(EndFrame, match.LastMatchFrame);

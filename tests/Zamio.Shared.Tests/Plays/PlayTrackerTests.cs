@@ -480,6 +480,33 @@ public class PlayTrackerTests
         Assert.Equal((0.0, 104.0), (Math.Round(Seconds(play.StartFrame)), Math.Round(Seconds(play.EndFrame))));
     }
 
+    [Fact]
+    public void Observe_WindowAtAnotherLoopPassReachingBeforeThePlay_DoesNotMoveItsStart()
+    {
+        // A song from its top at 20 s; 28 s in, one window matches a pass of its loop 10 s later in the track, and walked
+        // back to that alignment's first note it reaches 10 s before the song began, into what aired before it. It carries
+        // the airing on but does not move its start.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var song = FingerprintSettings.SecondsToFrame(20);
+        var airing = new Alignment(0, -song, 1, 1);
+        var loopOff = new Alignment(0, -song + FingerprintSettings.SecondsToFrame(10), 1, 1);
+        for (var w = 5; w < 20; w++)
+        {
+            var start = FingerprintSettings.SecondsToFrame(4 * w);
+            var end = start + FingerprintSettings.SecondsToFrame(8);
+            TrackMatch match = w == 12
+                ? new(1, "a", 1.0, 14, loopOff, 60, 80, song - FingerprintSettings.SecondsToFrame(10), end - 1)
+                : new(1, "a", 1.0, 12, airing, 60, 80, Math.Max(start, song), end - 1);
+            changes.AddRange(tracker.Observe(new WindowResult(start, end, [match])));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var play = Assert.Single(changes.Where(p => p.Status == PlayStatus.Closed).GroupBy(p => p.Id).Select(g => g.Last()));
+        Assert.Equal((20.0, 84.0), (Math.Round(Seconds(play.StartFrame)), Math.Round(Seconds(play.EndFrame))));
+    }
+
     [Theory]
     [InlineData(60, 2)]
     [InlineData(180, 1)]
