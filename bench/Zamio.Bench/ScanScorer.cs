@@ -113,7 +113,7 @@ internal static class ScanScorer
             // More than one same-track prediction inside one airing would bill it twice; one that is the match of the
             // next airing (a song segued into itself) only shares the segue.
             var covering = Enumerable.Range(0, predicted.Count).Count(i => predicted[i].Track == play.Track
-                && (i == p || Array.IndexOf(truthTaken, i) < 0)
+                && (i == p || !predTaken[i])
                 && Overlap(predicted[i].Start, predicted[i].End, play.Start, play.End) >= Math.Min(1.0, 0.5 * (predicted[i].End - predicted[i].Start)));
             split += covering > 1 ? 1 : 0;
         }

@@ -29,6 +29,9 @@ public sealed class TrackPeaks
 
     public ReadOnlySpan<uint> Packed => _packed;
 
+    /// <summary>Frame of the last peak: where the track's audio ends (0 for a track without peaks).</summary>
+    public int LastFrame => _packed.Length > 0 ? FrameOf(_packed[^1]) : 0;
+
     public static TrackPeaks FromPeaks(ReadOnlySpan<Peak> peaks, int frameCount)
     {
         if (frameCount >= MaxFrames)

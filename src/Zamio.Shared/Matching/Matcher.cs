@@ -293,11 +293,7 @@ public sealed class Matcher
         var alignment = new Alignment(origin, offset - track.Start, speed.TimeScale, speed.FreqScale);
         var verified = _verifier.Verify(peaks, track, alignment);
         var confidence = _options.Calibrate(verified.Z, verified.Matched, verified.Compared);
-        var packed = track.Peaks.Packed;
         return new TrackMatch(trackIndex, track.Id, confidence, verified.Z, verified.Alignment, verified.Matched, verified.Compared,
-            verified.FirstMatchFrame, verified.LastMatchFrame)
-        {
-            TrackEndFrame = packed.Length > 0 ? TrackPeaks.FrameOf(packed[^1]) : 0,
-        };
+            verified.FirstMatchFrame, verified.LastMatchFrame) { TrackEndFrame = track.Peaks.LastFrame };
     }
 }

@@ -106,7 +106,7 @@ internal sealed class SupportWalk
         var trackFrom = alignment.TrackFrame(from);
         var trackTo = alignment.TrackFrame(to);
         var first = reference.LowerBound((int)Math.Ceiling(Math.Max(0, trackFrom)));
-        var edgeInside = backwards ? first == 0 : packed.Length == 0 || TrackPeaks.FrameOf(packed[^1]) < trackTo;
+        var edgeInside = backwards ? first == 0 : packed.Length == 0 || reference.LastFrame < trackTo;
         for (var i = first; i < packed.Length; i++)
         {
             var trackFrame = TrackPeaks.FrameOf(packed[i]);

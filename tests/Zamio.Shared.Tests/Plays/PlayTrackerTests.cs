@@ -473,10 +473,7 @@ public class PlayTrackerTests
 
         changes.AddRange(tracker.Complete());
 
-        var standing = changes.Where(p => p.Status == PlayStatus.Closed)
-            .Where(p => !changes.Any(r => r.Id == p.Id && r.Status == PlayStatus.Retracted))
-            .GroupBy(p => p.Id).Select(g => g.Last()).ToList();
-        var play = Assert.Single(standing);
+        var play = Assert.Single(Standing(changes));
         Assert.Equal((0.0, 104.0), (Math.Round(Seconds(play.StartFrame)), Math.Round(Seconds(play.EndFrame))));
     }
 
@@ -534,9 +531,7 @@ public class PlayTrackerTests
 
         changes.AddRange(tracker.Complete());
 
-        var standing = changes.Where(p => p.Status == PlayStatus.Closed)
-            .Where(p => !changes.Any(r => r.Id == p.Id && r.Status == PlayStatus.Retracted))
-            .GroupBy(p => p.Id).Select(g => g.Last()).OrderBy(p => p.StartFrame).ToList();
+        var standing = Standing(changes);
         Assert.Equal(plays, standing.Count);
         Assert.Equal(0.0, Math.Round(Seconds(standing[0].StartFrame)));
         Assert.Equal(92.0, Math.Round(Seconds(standing[^1].EndFrame)));
@@ -648,6 +643,12 @@ public class PlayTrackerTests
     }
 
     private static double Seconds(long frame) => FingerprintSettings.FrameCentreSeconds(frame);
+
+    // The plays that stand once the stream is over: each play's last closed state, unless it was withdrawn; by start.
+    private static List<Play> Standing(List<Play> changes) =>
+        [.. changes.Where(p => p.Status == PlayStatus.Closed)
+            .Where(p => !changes.Any(r => r.Id == p.Id && r.Status == PlayStatus.Retracted))
+            .GroupBy(p => p.Id).Select(g => g.Last()).OrderBy(p => p.StartFrame)];
 
     // Window w of a stream on the matcher's grid (8 s every 4 s), and a match whose evidence spans all of it.
     private static WindowResult Window(int w, params TrackMatch[] matches) =>
