@@ -17,7 +17,12 @@ internal sealed record TruthPlay(string Track, double Start, double End)
 }
 
 /// <summary>Audio that must not produce a play: unknown music, speech or a jingle.</summary>
-internal sealed record UnknownSegment(double Start, double End, string Kind);
+internal sealed record UnknownSegment(double Start, double End, string Kind)
+{
+    /// <summary>Catalogue tracks whose recording this unknown music contains in places: a play of one of them here is
+    /// the catalogue's own audio on air, counted apart from false plays.</summary>
+    public IReadOnlyList<string> Shares { get; init; } = [];
+}
 
 /// <summary>One line of `scan` output.</summary>
 internal sealed record PredictedPlay(string Track, double Start, double End)

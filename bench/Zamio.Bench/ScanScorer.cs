@@ -14,6 +14,9 @@ internal sealed record ProgrammeScore
     public int MatchedPredictions { get; init; }
     public int FalsePlays { get; init; }
     public int FalseOnUnknownMusic { get; init; }
+
+    /// <summary>Plays of a catalogue track over unknown music that contains that track's recording: neither right nor false.</summary>
+    public int OnSharedMaterial { get; init; }
     public int SplitPlays { get; init; }
     public IReadOnlyList<double> StartErrors { get; init; } = [];
     public IReadOnlyList<double> EndErrors { get; init; } = [];
@@ -51,6 +54,10 @@ internal static class ScanScorer
     public static bool IsClearStart(ProgrammeTruth truth, TruthPlay play) =>
         !truth.Plays.Any(other => !ReferenceEquals(other, play) && Overlap(other.Start, other.End, play.Start, play.Start + ClearStartSeconds) > 0)
         && !truth.Unknown.Any(u => Overlap(u.Start, u.End, play.Start, play.Start + ClearStartSeconds) > 0);
+
+    // A prediction lies in unknown audio when it spends 5 s (or half its span) there.
+    private static bool Inside(PredictedPlay q, IEnumerable<UnknownSegment> segments) =>
+        segments.Sum(u => Overlap(q.Start, q.End, u.Start, u.End)) >= Math.Min(5.0, 0.5 * (q.End - q.Start));
 
     public static ProgrammeScore Score(ProgrammeTruth truth, IReadOnlyList<PredictedPlay> lines)
     {
@@ -118,13 +125,11 @@ internal static class ScanScorer
             split += covering > 1 ? 1 : 0;
         }
 
-        var unmatched = Enumerable.Range(0, predicted.Count).Where(i => !predTaken[i]).Select(i => predicted[i]).ToList();
         var music = truth.Unknown.Where(u => u.Kind == "music").ToList();
-        var onUnknown = unmatched.Count(q =>
-        {
-            var overlap = music.Sum(u => Overlap(q.Start, q.End, u.Start, u.End));
-            return overlap >= Math.Min(5.0, 0.5 * (q.End - q.Start));
-        });
+        var unmatched = Enumerable.Range(0, predicted.Count).Where(i => !predTaken[i]).Select(i => predicted[i]).ToList();
+        var onShared = unmatched.Count(q => Inside(q, music.Where(u => u.Shares.Contains(q.Track))));
+        unmatched.RemoveAll(q => Inside(q, music.Where(u => u.Shares.Contains(q.Track))));
+        var onUnknown = unmatched.Count(q => Inside(q, music));
 
         return new ProgrammeScore
         {
@@ -135,10 +140,11 @@ internal static class ScanScorer
             EligiblePlays = eligible,
             FoundEligible = foundEligible,
             FoundAll = foundAll,
-            Predicted = predicted.Count,
+            Predicted = predicted.Count - onShared,
             MatchedPredictions = predTaken.Count(x => x),
             FalsePlays = unmatched.Count,
             FalseOnUnknownMusic = onUnknown,
+            OnSharedMaterial = onShared,
             SplitPlays = split,
             StartErrors = starts,
             EndErrors = ends,

@@ -14,6 +14,7 @@ internal sealed record ScanSummary
     public double Precision { get; init; }
     public int FalsePlays { get; init; }
     public int FalseOnUnknownMusic { get; init; }
+    public int OnSharedMaterial { get; init; }
     public int SplitPlays { get; init; }
     public ErrorStats StartError { get; init; } = ErrorStats.Of([]);
     public ErrorStats EndError { get; init; } = ErrorStats.Of([]);
@@ -50,6 +51,7 @@ internal sealed record ScanSummary
             Precision = predicted == 0 ? 1.0 : (double)matched / predicted,
             FalsePlays = scores.Sum(s => s.FalsePlays),
             FalseOnUnknownMusic = scores.Sum(s => s.FalseOnUnknownMusic),
+            OnSharedMaterial = scores.Sum(s => s.OnSharedMaterial),
             SplitPlays = scores.Sum(s => s.SplitPlays),
             StartError = ErrorStats.Of(scores.SelectMany(s => s.StartErrors)),
             EndError = ErrorStats.Of(scores.SelectMany(s => s.EndErrors)),

@@ -15,6 +15,7 @@ internal static class SelfTest
             ReportDelaysAreMeasuredFromTheStartOnAir();
             MissingAndWrongTrackLowerRecall();
             FalsePlayOnUnknownMusicIsCounted();
+            PlayOfSharedMaterialIsCountedApart();
             SplitPlayIsCounted();
             SongSeguedIntoItselfIsNoSplit();
             RetractedPlaysAreNoPlays();
@@ -112,6 +113,17 @@ internal static class SelfTest
         var s = ScanScorer.Score(Truth(), preds);
         Check(s.FalsePlays == 1 && s.FalseOnUnknownMusic == 1, "play inside unknown music is counted");
         Check(Near(ScanSummary.Of("x", [s]).Precision, 0.8), "precision 4/5");
+    }
+
+    private static void PlayOfSharedMaterialIsCountedApart()
+    {
+        var truth = Truth() with { Unknown = [new UnknownSegment(400, 430, "music") { Shares = ["d"] }, new UnknownSegment(455, 600, "speech")] };
+        var preds = Perfect();
+        preds.Add(new PredictedPlay("d", 402, 428));
+        preds.Add(new PredictedPlay("e", 405, 425));
+        var s = ScanScorer.Score(truth, preds);
+        Check(s.OnSharedMaterial == 1 && s.FalsePlays == 1 && s.FalseOnUnknownMusic == 1, "shared material: apart; another track there is false");
+        Check(Near(ScanSummary.Of("x", [s]).Precision, 0.8), "shared material: out of precision, 4/5");
     }
 
     private static void SplitPlayIsCounted()
