@@ -162,6 +162,23 @@ public class StreamMatcherTests
         Assert.True(song03.Count >= 4);
         Assert.DoesNotContain(results, w => w.Early && w.EndFrame <= FingerprintSettings.SecondsToFrame(20));
         Assert.True(first.EndFrame > FingerprintSettings.SecondsToFrame(24));
+        Assert.Equal(0, first.DecidedAtFrame % StreamMatcher.StepFrames);
+    }
+
+    [Fact]
+    public void Append_SongAfterABreakClearBeforeAHalfStep_NamedWithThePacketThatCompletesTheHalfStep()
+    {
+        // song08 enters at 24 s, just after the window ending at 23.8 s; by the half step at 25.8 s it is clear enough
+        // for one window: named there, a step before the window ending at 27.8 s would be decided.
+        var audio = SyntheticMusic.Concat(
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 18),
+            SyntheticMusic.WhiteNoise(6 * Rate, 0.05, 3),
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[8], 5, 20));
+        var results = Run(audio, 2 * Rate);
+
+        var first = AssertNamedEarly(results, "song08");
+        Assert.True(first.EndFrame < FingerprintSettings.SecondsToFrame(26));
+        Assert.Equal(StreamMatcher.StepFrames / 2, first.DecidedAtFrame % StreamMatcher.StepFrames);
     }
 
     [Fact]
@@ -185,7 +202,8 @@ public class StreamMatcherTests
         var regular = named.First(w => !w.Early && !w.Confirms);
         Assert.True(first.Early);
         Assert.True(first.DecidedAtFrame < regular.DecidedAtFrame, $"early {first.DecidedAtFrame}, regular {regular.DecidedAtFrame}");
-        Assert.Equal(0, first.DecidedAtFrame % StreamMatcher.StepFrames);
+        // With the 2 s packet that completes a step or half a step (62.5 frames: the half step rounds up).
+        Assert.Contains(first.DecidedAtFrame % StreamMatcher.StepFrames, new long[] { 0, StreamMatcher.StepFrames / 2 });
         Assert.True(first.Matches.Single(m => m.TrackId == track).Score >= PlayTrackerOptions.Default.SingleWindowScore);
 
         Assert.Contains(regular.Matches, m => m.TrackId == track);
