@@ -322,6 +322,11 @@ public sealed class PlayTracker
         private readonly List<(long From, long To)> _witnessed = [(first.FirstMatchFrame, first.LastMatchFrame)];
         private readonly int _trackEnd = first.TrackEndFrame;
 
+        // Where on the track the airing is, as its windows at their own position place it. The latest window's alignment
+        // (Alignment) can be another pass through the song's loop: read against a pass near the track's end, the airing's
+        // own intro heard next looked like the song aired again from its top.
+        private Alignment _position = first.Alignment;
+
         public long Id { get; } = id;
 
         public int TrackIndex { get; } = first.TrackIndex;
@@ -374,7 +379,7 @@ public sealed class PlayTracker
         /// </summary>
         public bool RestartsWith(long first, long last, double firstTrackFrame) =>
             _trackEnd > 0 && firstTrackFrame < RestartFrames && first > EndFrame - SegueFrames
-            && last > Alignment.QueryFrame(_trackEnd) + PastTrackEndFrames;
+            && last > _position.QueryFrame(_trackEnd) + PastTrackEndFrames;
 
         /// <summary>Same track at the same position on the track's timeline.</summary>
         public bool IsAt(TrackMatch match, int tolerance) => match.TrackIndex == TrackIndex
@@ -412,6 +417,8 @@ public sealed class PlayTracker
                 {
                     _confidentStart = Math.Min(_confidentStart ?? long.MaxValue, match.FirstMatchFrame);
                 }
+
+                _position = match.Alignment;
             }
 
             EndFrame = Math.Max(EndFrame, match.LastMatchFrame);

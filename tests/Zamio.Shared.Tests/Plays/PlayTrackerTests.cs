@@ -541,6 +541,33 @@ public class PlayTrackerTests
         }
     }
 
+    [Fact]
+    public void Observe_WindowAtALoopPassNearTheTracksEnd_DoesNotMakeTheAiringsOwnIntroASecondAiring()
+    {
+        // A 76 s loop-based song aired from its top at 10 s. Its second window matches a pass of the loop 4 s before the
+        // track's end; the third is at the airing's own position again, from the song's first seconds. Read against the
+        // loop pass, that evidence would begin near the track's top and run past its end: a song segued into itself.
+        // It is the same airing: a loop pass carries an airing on, it does not say where on the track the airing is.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var trackEnd = FingerprintSettings.SecondsToFrame(76);
+        var own = new Alignment(0, -FingerprintSettings.SecondsToFrame(10), 1, 1);
+        var loopPass = new Alignment(0, FingerprintSettings.SecondsToFrame(59), 1, 1);
+        TrackMatch At(Alignment alignment, double from, double to) =>
+            new(1, "a", 1.0, 15, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
+        changes.AddRange(tracker.Observe(Window(1, At(own, 10.2, 11.9))));
+        changes.AddRange(tracker.Observe(Window(2, At(loopPass, 12.5, 15.9))));
+        for (var w = 3; w < 20; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, At(own, Math.Max(10, 4 * w - 4), 4 * w + 8))));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var play = Assert.Single(Standing(changes));
+        Assert.Equal((10.0, 84.0), (Math.Round(Seconds(play.StartFrame)), Math.Round(Seconds(play.EndFrame))));
+    }
+
     [Theory]
     [InlineData(true, new[] { "a" })]
     [InlineData(false, new[] { "a", "b" })]
