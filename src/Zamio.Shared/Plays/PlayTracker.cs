@@ -67,7 +67,7 @@ public sealed class PlayTracker
             }
 
             play.LastWindowEnd = window.EndFrame;
-            if (IsConfirmed(play) && !IsShadowed(play, closing: false))
+            if (IsConfirmed(play) && !IsShadowed(play, closing: false) && !HeldAsShadow(play, confirmation: window))
             {
                 play.ReportedOngoing = true;
                 changes.Add(play.ToPlay(PlayStatus.Ongoing));
@@ -88,10 +88,18 @@ public sealed class PlayTracker
             if (play.ReportedOngoing && IsShadowed(play, closing: false))
             {
                 play.ReportedOngoing = false;
+                play.ShadowOf = Shadowing(play, closing: false)?.Id;
                 changes.Add(play.ToPlay(PlayStatus.Retracted));
             }
         }
     }
+
+    // A play withdrawn as another airing's shadow is a section the two tracks share. Found again while that airing is still
+    // matched (even weakly), at another section they share, it is held back: it once out-scored the true song there and
+    // showed the wrong one for half a minute, and took the true song's play down with it.
+    private bool HeldAsShadow(OpenPlay play, WindowResult confirmation) =>
+        play.ShadowOf is { } id && _open.Find(a => a.Id == id) is { } airing
+        && confirmation.Matches.Any(m => m.TrackIndex == airing.TrackIndex);
 
     // Noise or a long talk-over can hide a song for longer than the gap bridge. A song heard again soon after, not from its
     // top, has been playing all along unless another song was found in between: a station does not air a song twice in a
@@ -171,7 +179,7 @@ public sealed class PlayTracker
             }
 
             play.Confirm(match);
-            if (IsConfirmed(play) && !IsShadowed(play, closing: false))
+            if (IsConfirmed(play) && !IsShadowed(play, closing: false) && !HeldAsShadow(play, confirmation))
             {
                 play.ReportedOngoing = true;
                 changes.Add(play.ToPlay(PlayStatus.Ongoing));
@@ -249,17 +257,15 @@ public sealed class PlayTracker
         && Math.Min(play.EndFrame, other.EndFrame) > Math.Max(play.StartFrame, other.StartFrame)
         && !other.RestartsWith(play.StartFrame, play.EndFrame, play.Alignment.TrackFrame(play.StartFrame)));
 
-    private bool IsShadowed(OpenPlay play, bool closing)
-    {
-        if (EarlierPlayOfTheSameAiring(play) is not null)
-        {
-            return true;
-        }
+    private bool IsShadowed(OpenPlay play, bool closing) => EarlierPlayOfTheSameAiring(play) is not null || Shadowing(play, closing) is not null;
 
+    // The airing of another track that this play is a shadow of; a play withdrawn as this one's shadow is none.
+    private OpenPlay? Shadowing(OpenPlay play, bool closing)
+    {
         var span = play.EndFrame - play.StartFrame;
         foreach (var other in _open.Concat(_recentlyClosed))
         {
-            if (other == play || other.TrackIndex == play.TrackIndex || !IsConfirmed(other))
+            if (other == play || other.TrackIndex == play.TrackIndex || !IsConfirmed(other) || other.ShadowOf == play.Id)
             {
                 continue;
             }
@@ -268,7 +274,7 @@ public sealed class PlayTracker
             if (overlap >= _options.ShadowOverlapFrames && overlap >= _options.ShadowFraction * span
                 && other.EvidenceRate > play.EvidenceRate)
             {
-                return true;
+                return other;
             }
 
             // A detection (almost) wholly inside a better supported airing of another track is the same audio in
@@ -278,11 +284,11 @@ public sealed class PlayTracker
             var runsPast = other.EndFrame - play.EndFrame >= _options.AlignmentToleranceFrames;
             if ((closing || runsPast) && overlap >= span - _options.AlignmentToleranceFrames && other.Evidence > play.Evidence)
             {
-                return true;
+                return other;
             }
         }
 
-        return false;
+        return null;
     }
 
     // A section two catalogue entries share can out-score the airing around it while it plays, so its play closes while
@@ -348,6 +354,9 @@ public sealed class PlayTracker
         public long LastWindowEnd { get; set; }
 
         public bool ReportedOngoing { get; set; }
+
+        /// <summary>The airing this play was withdrawn as a shadow of, if it was.</summary>
+        public long? ShadowOf { get; set; }
 
         /// <summary>Confirmed peaks over all windows.</summary>
         public double Evidence => _evidence;

@@ -568,6 +568,44 @@ public class PlayTrackerTests
         Assert.Equal((10.0, 84.0), (Math.Round(Seconds(play.StartFrame)), Math.Round(Seconds(play.EndFrame))));
     }
 
+    [Fact]
+    public void Observe_WithdrawnShadowOutScoringTheAiringAtAnotherSharedSection_StaysHeldAndTakesNothingDown()
+    {
+        // "b" shares "a"'s intro and a later section. b is named first, then withdrawn once a's airing runs past it. 20 s on,
+        // at the other shared section, b out-scores a (a is still matched, weakly): b is not shown again, and a's play is
+        // not withdrawn as b's shadow.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var a = new Alignment(0, 0, 1, 1);
+        var b = new Alignment(0, 0, 1, 1);
+        var bLater = new Alignment(0, FingerprintSettings.SecondsToFrame(100), 1, 1);
+        changes.AddRange(tracker.Observe(Window(0, new TrackMatch(2, "b", 1.0, 12, b, 40, 80, 0, FingerprintSettings.SecondsToFrame(6)))));
+        changes.AddRange(tracker.Observe(Window(1, AcrossWindow(1, 1, "a", 1.0, 20, a, 90, 160) with { FirstMatchFrame = 0 })));
+        for (var w = 2; w < 5; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, AcrossWindow(w, 1, "a", 1.0, 22, a, 110, 180))));
+        }
+
+        var withdrawn = changes.Count;
+        for (var w = 5; w < 7; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, AcrossWindow(w, 2, "b", 1.0, 28, bLater, 175, 265),
+                AcrossWindow(w, 1, "a", 0.96, 7.3, a, 27, 265))));
+        }
+
+        for (var w = 7; w < 12; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, AcrossWindow(w, 1, "a", 1.0, 30, a, 150, 200))));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        Assert.Contains(changes.Take(withdrawn), p => p.TrackId == "b" && p.Status == PlayStatus.Retracted);
+        Assert.DoesNotContain(changes.Skip(withdrawn), p => p.TrackId == "b" && p.Status == PlayStatus.Ongoing);
+        Assert.DoesNotContain(changes, p => p.TrackId == "a" && p.Status == PlayStatus.Retracted);
+        Assert.Equal(["a"], Standing(changes).Select(p => p.TrackId));
+    }
+
     [Theory]
     [InlineData(true, new[] { "a" })]
     [InlineData(false, new[] { "a", "b" })]
