@@ -67,7 +67,7 @@ public sealed class PlayTracker
             }
 
             play.LastWindowEnd = window.EndFrame;
-            if (IsConfirmed(play) && !IsShadowed(play, closing: false) && !HeldAsShadow(play, confirmation: window))
+            if (IsConfirmed(play) && !IsShadowed(play, closing: false) && !HeldAsShadow(play, window))
             {
                 play.ReportedOngoing = true;
                 changes.Add(play.ToPlay(PlayStatus.Ongoing));
@@ -97,9 +97,9 @@ public sealed class PlayTracker
     // A play withdrawn as another airing's shadow is a section the two tracks share. Found again while that airing is still
     // matched (even weakly), at another section they share, it is held back: it once out-scored the true song there and
     // showed the wrong one for half a minute, and took the true song's play down with it.
-    private bool HeldAsShadow(OpenPlay play, WindowResult confirmation) =>
+    private bool HeldAsShadow(OpenPlay play, WindowResult window) =>
         play.ShadowOf is { } id && _open.Find(a => a.Id == id) is { } airing
-        && confirmation.Matches.Any(m => m.TrackIndex == airing.TrackIndex);
+        && window.Matches.Any(m => m.TrackIndex == airing.TrackIndex);
 
     // Noise or a long talk-over can hide a song for longer than the gap bridge. A song heard again soon after, not from its
     // top, has been playing all along unless another song was found in between: a station does not air a song twice in a
