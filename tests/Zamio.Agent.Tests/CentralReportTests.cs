@@ -59,6 +59,25 @@ public sealed class CentralReportTests
     }
 
     [Fact]
+    public async Task Report_LinkLostWhileAnnouncingOnline_ReconnectsAndSubscribes()
+    {
+        // The broker drops the agent while its "online" status waits for an acknowledgement: the connection loop must survive
+        // whatever the pending publish fails with, connect again and subscribe to central's reports.
+        using var dir = new TempDir();
+        var wav = dir.Combine("chords.wav");
+        TestAudio.WriteChordWav(wav, seconds: 60);
+        await using var broker = new TestBroker { DropOnFirstStatus = true };
+        await broker.StartAsync();
+        var settings = AgentRunner.Settings("file:" + wav, broker.Url, dir.Combine("spool"));
+        settings["Agent:Pace"] = "realtime";
+        await using var agent = new AgentRunner(settings);
+        await agent.StartAsync();
+
+        await broker.SubscribedAsync(ReportTopic).WaitAsync(Patience);
+        Assert.True(broker.ConnectAttempts >= 2, $"connect attempts: {broker.ConnectAttempts}");
+    }
+
+    [Fact]
     public async Task RunAsync_FileRunCentralRefused_ExitsOneNamingCountAndReason()
     {
         using var dir = new TempDir();

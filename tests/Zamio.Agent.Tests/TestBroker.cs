@@ -28,6 +28,11 @@ internal sealed class TestBroker : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>Drops the connection on the first status message, before acknowledging it: a link lost as the agent announces itself.</summary>
+    public bool DropOnFirstStatus { get; init; }
+
+    private int _droppedStatus;
+
     public string Url => $"mqtt://127.0.0.1:{Port}";
 
     public IReadOnlyCollection<FingerprintPacket> Packets => _packets;
@@ -106,6 +111,11 @@ internal sealed class TestBroker : IAsyncDisposable
                     var packet = FingerprintPacket.Decode(payload);
                     _packets.Enqueue(packet);
                     PacketReceived?.Invoke(packet);
+                }
+                else if (DropOnFirstStatus && Interlocked.Exchange(ref _droppedStatus, 1) == 0)
+                {
+                    e.ProcessPublish = false;
+                    e.CloseConnection = true;
                 }
                 else
                 {
