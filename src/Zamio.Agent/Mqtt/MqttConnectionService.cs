@@ -130,10 +130,11 @@ public sealed partial class MqttConnectionService(
         {
             await link.Client.PublishAsync(StatusMessage(options.Value.StationId, status.Online()), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // The link can drop right after CONNACK (MQTTnet then fails with other exceptions than its own too): the
-            // supervised loop sees the disconnect next; a lost "online" is repeated by the status interval.
+            // The link can drop right after CONNACK (MQTTnet then fails with other exceptions than its own too, a cancellation
+            // of the pending publish among them): the supervised loop sees the disconnect next; a lost "online" is repeated
+            // by the status interval.
             LogStatusFailed(logger, ex.Message);
         }
     }

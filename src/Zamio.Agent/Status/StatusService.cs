@@ -55,9 +55,10 @@ public sealed partial class StatusService(
                 {
                     await link.Client.PublishAsync(MqttConnectionService.StatusMessage(settings.StationId, status.Online()), stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    // A status report lost to a dropping link is sent again at the next interval.
+                    // A status report lost to a dropping link is sent again at the next interval. The client cancels what it
+                    // still awaits when the link drops, so a cancellation that is not ours is such a loss too, not a stop.
                     LogFailed(logger, ex.Message);
                 }
             }
