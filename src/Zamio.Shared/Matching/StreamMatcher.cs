@@ -199,20 +199,13 @@ public sealed class StreamMatcher
             else if (_halfStepConsidered != _nextWindowEnd && framesAnalysed >= _nextWindowEnd - HalfStepFrames + PeakDelayFrames)
             {
                 _halfStepConsidered = _nextWindowEnd;
-                var halfStep = _nextWindowEnd - HalfStepFrames;
-                if (NoSongGoesOn(CollectionsMarshal.AsSpan(_peaks), halfStep))
-                {
-                    EarlyWindow(halfStep, _nextWindowEnd - StepFrames, onWindow);
-                }
+                EarlyWindow(_nextWindowEnd - HalfStepFrames, onWindow);
             }
             else if (_earlyConsidered != _nextWindowEnd && framesAnalysed >= _nextWindowEnd + PeakDelayFrames)
             {
                 // Once per window: the packets until its regular decision only wait.
                 _earlyConsidered = _nextWindowEnd;
-                if (NoSongGoesOn(CollectionsMarshal.AsSpan(_peaks), _nextWindowEnd))
-                {
-                    EarlyWindow(_nextWindowEnd, _nextWindowEnd - StepFrames, onWindow);
-                }
+                EarlyWindow(_nextWindowEnd, onWindow);
             }
             else if (framesAnalysed >= _nextWindowEnd + DecisionDelayFrames)
             {
@@ -331,12 +324,14 @@ public sealed class StreamMatcher
         return true;
     }
 
-    // The window runs from a kept block (the one before <paramref name="lastBlockStart"/>) to <paramref name="end"/>; its
-    // matches start plays only (no start walk: the regular decision walks on an alignment fitted on the lookahead too).
-    private void EarlyWindow(long end, long lastBlockStart, Action<WindowResult> onWindow)
+    // Between songs only. The window runs from the kept block before the next window's last block to
+    // <paramref name="end"/> (that window's end, or half a step before it); its matches start plays only (no start walk:
+    // the regular decision walks on an alignment fitted on the lookahead too).
+    private void EarlyWindow(long end, Action<WindowResult> onWindow)
     {
+        var lastBlockStart = _nextWindowEnd - StepFrames;
         var start = lastBlockStart - StepFrames;
-        if (start - _epoch > EpochSpan)
+        if (start - _epoch > EpochSpan || !NoSongGoesOn(CollectionsMarshal.AsSpan(_peaks), end))
         {
             return;
         }
