@@ -127,8 +127,7 @@ internal static class ScanScorer
 
         var music = truth.Unknown.Where(u => u.Kind == "music").ToList();
         var unmatched = Enumerable.Range(0, predicted.Count).Where(i => !predTaken[i]).Select(i => predicted[i]).ToList();
-        var onShared = unmatched.Count(q => Inside(q, music.Where(u => u.Shares.Contains(q.Track))));
-        unmatched.RemoveAll(q => Inside(q, music.Where(u => u.Shares.Contains(q.Track))));
+        var onShared = unmatched.RemoveAll(q => Inside(q, music.Where(u => u.Shares.Contains(q.Track))));
         var onUnknown = unmatched.Count(q => Inside(q, music));
 
         return new ProgrammeScore
