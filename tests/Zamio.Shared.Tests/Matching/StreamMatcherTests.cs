@@ -148,11 +148,7 @@ public class StreamMatcherTests
     public void Append_SongAfterABreak_NamedEarlyWithThePacketThatCompletesItsWindow()
     {
         // song04 enters at 24 s, 3.8 s before a window ends: enough for one window without the lookahead.
-        var audio = SyntheticMusic.Concat(
-            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 20),
-            SyntheticMusic.WhiteNoise(4 * Rate, 0.05, 3),
-            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[4], 5, 20));
-        var results = Run(audio, 2 * Rate);
+        var results = SongAfterABreak(songFor: 20, breakFor: 4, next: 4);
 
         var first = AssertNamedEarly(results, "song04");
 
@@ -170,11 +166,7 @@ public class StreamMatcherTests
     {
         // song08 enters at 24 s, just after the window ending at 23.8 s; by the half step at 25.8 s it is clear enough
         // for one window: named there, a step before the window ending at 27.8 s would be decided.
-        var audio = SyntheticMusic.Concat(
-            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 18),
-            SyntheticMusic.WhiteNoise(6 * Rate, 0.05, 3),
-            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[8], 5, 20));
-        var results = Run(audio, 2 * Rate);
+        var results = SongAfterABreak(songFor: 18, breakFor: 6, next: 8);
 
         var first = AssertNamedEarly(results, "song08");
         Assert.True(first.EndFrame < FingerprintSettings.SecondsToFrame(26));
@@ -192,6 +184,14 @@ public class StreamMatcherTests
 
         AssertNamedEarly(results, "song04");
     }
+
+    // song03 for songFor seconds, quiet noise for breakFor, then 15 s of song `next` from its 5th second; in 2 s packets.
+    private static List<WindowResult> SongAfterABreak(int songFor, int breakFor, int next) => Run(
+        SyntheticMusic.Concat(
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, songFor),
+            SyntheticMusic.WhiteNoise(breakFor * Rate, 0.05, 3),
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[next], 5, 20)),
+        2 * Rate);
 
     // The first result to name the track is an early one, clear enough for a play on its own, known with the packet that
     // completed its step and before the regular decision of any window that names it.
