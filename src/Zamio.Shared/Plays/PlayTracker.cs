@@ -254,7 +254,7 @@ public sealed class PlayTracker
     // than a segue, with evidence past the track's end: that is a second airing.
     private OpenPlay? EarlierPlayOfTheSameAiring(OpenPlay play) => _open.Concat(_recentlyClosed).FirstOrDefault(other =>
         other.Id < play.Id && other.TrackIndex == play.TrackIndex && IsConfirmed(other)
-        && Math.Min(play.EndFrame, other.EndFrame) > Math.Max(play.StartFrame, other.StartFrame)
+        && Math.Min(play.EndFrame, other.EndFrame) - Math.Max(play.StartFrame, other.StartFrame) > CutOverrunFrames
         && !other.RestartsWith(play.StartFrame, play.EndFrame, play.Alignment.TrackFrame(play.StartFrame)));
 
     private bool IsShadowed(OpenPlay play, bool closing) => EarlierPlayOfTheSameAiring(play) is not null || Shadowing(play, closing) is not null;
@@ -314,6 +314,10 @@ public sealed class PlayTracker
     // its alignment's and the peaks' tolerances) is not that airing's.
     private static readonly int SegueFrames = FingerprintSettings.SecondsToFrame(6);
     private static readonly int PastTrackEndFrames = FingerprintSettings.SecondsToFrame(0.5);
+
+    // A song cut short and aired again from its top at once: the cut airing's last evidence can run a few frames past the
+    // cut, over the first peaks of the new airing.
+    private static readonly int CutOverrunFrames = FingerprintSettings.SecondsToFrame(0.5);
 
     private sealed class OpenPlay(long id, TrackMatch first, double confident)
     {
@@ -377,7 +381,10 @@ public sealed class PlayTracker
 
             var consistent = IsAt(match, tolerance);
             var fromTheTop = match.Alignment.TrackFrame(match.FirstMatchFrame);
-            var restarted = (match.FirstMatchFrame > EndFrame && fromTheTop < RestartFrames && Alignment.TrackFrame(EndFrame) > 3 * RestartFrames)
+            // Cut short and aired again at once, the airing's windows found it at its own position up to the cut; a loop-based
+            // song read at another pass of its loop has no such edge.
+            var overrun = Alignment == _position ? CutOverrunFrames : 0;
+            var restarted = (match.FirstMatchFrame > EndFrame - overrun && fromTheTop < RestartFrames && Alignment.TrackFrame(EndFrame) > 3 * RestartFrames)
                 || RestartsWith(match.FirstMatchFrame, match.LastMatchFrame, fromTheTop);
             return consistent || !restarted;
         }

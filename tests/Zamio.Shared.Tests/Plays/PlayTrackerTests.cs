@@ -541,6 +541,41 @@ public class PlayTrackerTests
         }
     }
 
+    [Theory]
+    [InlineData(false, 2)]
+    [InlineData(true, 1)]
+    public void Observe_SongCutShortAndAiredAgainFromItsTop_IsASecondAiringUnlessLastReadAtAnotherLoopPass(bool loopPass, int plays)
+    {
+        // A 200 s track aired from its top, cut at 60 s and aired from its top again at once. The cut airing's last evidence
+        // runs 0.1 s past the cut, over the new airing's first peaks. When the airing's last window was at another pass of
+        // a loop-based song's loop instead, that window's edge says nothing about a cut: the intro is one more loop pass.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var trackEnd = FingerprintSettings.SecondsToFrame(200);
+        var own = new Alignment(0, 0, 1, 1);
+        var otherPass = new Alignment(0, FingerprintSettings.SecondsToFrame(48), 1, 1);
+        var again = new Alignment(0, -FingerprintSettings.SecondsToFrame(60), 1, 1);
+        TrackMatch At(Alignment alignment, double from, double to) =>
+            new(1, "a", 1.0, 15, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
+        for (var w = 0; w < 25; w++)
+        {
+            var match = 4 * w + 8 <= 60 ? At(own, 4 * w, 4 * w + 8)
+                : 4 * w + 8 == 64 ? At(loopPass ? otherPass : own, 4 * w, 60.1)
+                : At(again, Math.Max(60, 4 * w), 4 * w + 8);
+            changes.AddRange(tracker.Observe(Window(w, match)));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var standing = Standing(changes);
+        Assert.Equal(plays, standing.Count);
+        Assert.Equal((0.0, 104.0), (Math.Round(Seconds(standing[0].StartFrame)), Math.Round(Seconds(standing[^1].EndFrame))));
+        if (plays == 2)
+        {
+            Assert.Equal((60.0, 60.0), (Math.Round(Seconds(standing[0].EndFrame)), Math.Round(Seconds(standing[1].StartFrame))));
+        }
+    }
+
     [Fact]
     public void Observe_WindowAtALoopPassNearTheTracksEnd_DoesNotMakeTheAiringsOwnIntroASecondAiring()
     {
