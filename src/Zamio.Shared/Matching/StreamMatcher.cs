@@ -119,6 +119,7 @@ public sealed class StreamMatcher
     private const double GoesOnMinZ = 3.0;
     private const int GoesOnMinMatched = 3;
     private int[] _lastFocus = [];
+    private static readonly int LoopShiftFrames = FingerprintSettings.SecondsToFrame(1);
     private readonly BlockVotes _earlyBlock = new();
     private readonly BlockVotes[] _earlyWindow = new BlockVotes[2];
 
@@ -261,6 +262,7 @@ public sealed class StreamMatcher
                 // The lookahead's peaks help the vote, but what sounds there is the next window's to judge: chance hits in
                 // it that the next window does not confirm ran a play's end 2-4 s into the song after it.
                 var own = match.LastMatchFrame > end ? match with { LastMatchFrame = end } : match;
+                own = MarkLoopPass(all, own);
                 accepted.Add(own);
                 _heard.Add((own.TrackIndex, own.FirstMatchFrame, own.LastMatchFrame));
             }
@@ -297,6 +299,29 @@ public sealed class StreamMatcher
         _peaks.RemoveRange(0, Peak.FirstAtOrAfter(all, keepFrame));
         _support.RemoveRange(0, Peak.FirstAtOrAfter(CollectionsMarshal.AsSpan(_support), keepFrame));
         _supportFrom = Math.Max(_supportFrom, keepFrame);
+    }
+
+    // A loop-based song's windows can each pick another pass of its loop; one at the track's top looks like the song aired
+    // again. Where the previous window's alignment explains the evidence as well, the song went on.
+    private TrackMatch MarkLoopPass(ReadOnlySpan<Peak> all, TrackMatch match)
+    {
+        foreach (var previous in _previous)
+        {
+            var shift = previous.Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame);
+            if (previous.TrackIndex != match.TrackIndex || Math.Abs(shift) < LoopShiftFrames)
+            {
+                continue;
+            }
+
+            var evidence = all[Peak.FirstAtOrAfter(all, match.FirstMatchFrame)..Peak.FirstAtOrAfter(all, match.LastMatchFrame + 1)];
+            var check = _matcher.Check(evidence, match.TrackIndex, previous.Alignment);
+            if (check.Matched >= GoesOnMinMatched && check.Z >= GoesOnMinZ)
+            {
+                return match with { LoopPass = true };
+            }
+        }
+
+        return match;
     }
 
     // Triplets from lookahead peaks help voting, but evidence past the window end belongs to the next one.

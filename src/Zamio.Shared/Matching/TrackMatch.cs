@@ -27,4 +27,10 @@ public sealed record TrackMatch(
 
     /// <summary>Track frame of the track's last peak (where its audio ends); 0 when not known.</summary>
     public int TrackEndFrame { get; init; }
+
+    /// <summary>
+    /// The stream's previous window found this track at another place in it, and that alignment explains this match's
+    /// evidence as well: a loop-based song read at another pass of its loop, not the song aired again.
+    /// </summary>
+    public bool LoopPass { get; init; }
 }

@@ -386,7 +386,7 @@ public sealed class PlayTracker
             var overrun = Alignment == _position ? CutOverrunFrames : 0;
             var restarted = (match.FirstMatchFrame > EndFrame - overrun && fromTheTop < RestartFrames && Alignment.TrackFrame(EndFrame) > 3 * RestartFrames)
                 || RestartsWith(match.FirstMatchFrame, match.LastMatchFrame, fromTheTop);
-            return consistent || !restarted;
+            return consistent || match.LoopPass || !restarted;
         }
 
         /// <summary>

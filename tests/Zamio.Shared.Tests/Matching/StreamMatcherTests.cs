@@ -185,6 +185,35 @@ public class StreamMatcherTests
         AssertNamedEarly(results, "song04");
     }
 
+    [Fact]
+    public void Append_LoopBasedSongAiredTwice_OtherPassesOfItsLoopMarkedTheSecondAiringNot()
+    {
+        // A track built on a 6 s loop between an 8 s intro and an 8 s ending, aired whole and then again from its top.
+        // Windows inside the loop pick one pass or another of it; each jump is read at the previous window's alignment
+        // too, which explains the loop just as well. The second airing's first windows fall past the first airing's end.
+        var loop = SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[5], 0, 6);
+        var track = SyntheticMusic.Concat(
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[6], 0, 8), loop, loop, loop, loop, loop, loop,
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[7], 0, 8));
+        var audio = SyntheticMusic.Concat(SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 12), track, SyntheticMusic.Slice(track, 0, 30));
+        var secondAiring = FingerprintSettings.SecondsToFrame(64);
+
+        var windows = Run(audio, 2 * Rate, index: SyntheticCatalogue.IndexWith("looped", track));
+
+        var regular = windows.Where(w => !w.Early && !w.Confirms).Select(w => w.Matches.SingleOrDefault(m => m.TrackId == "looped")).ToList();
+        var jumps = regular.Zip(regular.Skip(1))
+            .Where(p => p.First is not null && p.Second is not null && p.Second.FirstMatchFrame < secondAiring
+                && Math.Abs(p.First.Alignment.TrackFrame(p.Second.FirstMatchFrame) - p.Second.Alignment.TrackFrame(p.Second.FirstMatchFrame)) > 1)
+            .Select(p => p.Second!).ToList();
+        Assert.NotEmpty(jumps);
+        Assert.All(jumps, m => Assert.True(m.LoopPass));
+        var again = regular.First(m => m is not null && m.FirstMatchFrame >= secondAiring && m.Alignment.TrackFrame(m.FirstMatchFrame) < 1)!;
+        Assert.False(again.LoopPass);
+        var tracker = new PlayTracker();
+        var plays = windows.SelectMany(tracker.Observe).Concat(tracker.Complete()).Where(p => p.Status == PlayStatus.Closed).Select(p => p.Id).Distinct();
+        Assert.Equal(2, plays.Count());
+    }
+
     // song03 for songFor seconds, quiet noise for breakFor, then 15 s of song `next` from its 5th second; in 2 s packets.
     private static List<WindowResult> SongAfterABreak(int songFor, int breakFor, int next) => Run(
         SyntheticMusic.Concat(

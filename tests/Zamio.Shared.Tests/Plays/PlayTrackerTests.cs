@@ -576,6 +576,39 @@ public class PlayTrackerTests
         }
     }
 
+    [Theory]
+    [InlineData(false, 2)]
+    [InlineData(true, 1)]
+    public void Observe_TrackTopFoundPastTheAiringsEvidence_ASecondAiringUnlessALoopPass(bool loopPass, int plays)
+    {
+        // A 120 s track aired from its top; at 42 s a window finds its top, 2 s past the airing's last evidence, and the next
+        // windows follow that alignment. The song aired again, unless the stream read that first evidence at the airing's
+        // alignment as well (a pass of its loop).
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var trackEnd = FingerprintSettings.SecondsToFrame(120);
+        var own = new Alignment(0, 0, 1, 1);
+        var top = new Alignment(0, -FingerprintSettings.SecondsToFrame(42), 1, 1);
+        TrackMatch At(Alignment alignment, double from, double to) =>
+            new(1, "a", 1.0, 15, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
+        for (var w = 0; w < 9; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, At(own, 4 * w, 4 * w + 8))));
+        }
+
+        changes.AddRange(tracker.Observe(Window(9, At(top, 42, 44) with { LoopPass = loopPass })));
+        for (var w = 10; w < 15; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, At(top, Math.Max(42, 4 * w), 4 * w + 8))));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var standing = Standing(changes);
+        Assert.Equal(plays, standing.Count);
+        Assert.Equal((0.0, 64.0), (Math.Round(Seconds(standing[0].StartFrame)), Math.Round(Seconds(standing[^1].EndFrame))));
+    }
+
     [Fact]
     public void Observe_WindowAtALoopPassNearTheTracksEnd_DoesNotMakeTheAiringsOwnIntroASecondAiring()
     {
