@@ -382,19 +382,21 @@ public sealed class PlayTracker
             var consistent = IsAt(match, tolerance);
             var fromTheTop = match.Alignment.TrackFrame(match.FirstMatchFrame);
             // Cut short and aired again at once, the airing's windows found it at its own position up to the cut; a loop-based
-            // song read at another pass of its loop has no such edge.
+            // song read at another pass of its loop has no such edge. The airing, had it gone on (under a presenter, say),
+            // would be well past its top by now.
             var overrun = Alignment == _position ? CutOverrunFrames : 0;
-            var restarted = (match.FirstMatchFrame > EndFrame - overrun && fromTheTop < RestartFrames && Alignment.TrackFrame(EndFrame) > 3 * RestartFrames)
+            var restarted = (match.FirstMatchFrame > EndFrame - overrun && fromTheTop < RestartFrames && Alignment.TrackFrame(match.FirstMatchFrame) > 3 * RestartFrames)
                 || RestartsWith(match.FirstMatchFrame, match.LastMatchFrame, fromTheTop);
             return consistent || match.LoopPass || !restarted;
         }
 
         /// <summary>
-        /// Evidence of this track from near its top, beginning at most a segue before this airing's last evidence and
-        /// reaching past where this airing's track ends: the song aired again, segued into itself.
+        /// Evidence of this track from near its top, beginning at most a segue before this airing's last evidence (and more
+        /// than a segue after its start) and reaching past where this airing's track ends: the song aired again, segued into
+        /// itself. An airing whose first windows matched a loop pass near the track's end sees its own top that way.
         /// </summary>
         public bool RestartsWith(long first, long last, double firstTrackFrame) =>
-            _trackEnd > 0 && firstTrackFrame < RestartFrames && first > EndFrame - SegueFrames
+            _trackEnd > 0 && firstTrackFrame < RestartFrames && first > EndFrame - SegueFrames && first > StartFrame + SegueFrames
             && last > _position.QueryFrame(_trackEnd) + PastTrackEndFrames;
 
         /// <summary>Same track at the same position on the track's timeline.</summary>

@@ -610,6 +610,70 @@ public class PlayTrackerTests
     }
 
     [Fact]
+    public void Observe_SongCutEarlyAndHeardFromItsTopAfterSpeech_IsASecondAiring()
+    {
+        // A 200 s track aired from its top and cut at 22 s; 18 s of speech (inside the gap bridge), then the track from its
+        // top again. Had the first airing gone on under the speech it would be 40 s in: its top now is a second airing.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var trackEnd = FingerprintSettings.SecondsToFrame(200);
+        var first = new Alignment(0, 0, 1, 1);
+        var again = new Alignment(0, -FingerprintSettings.SecondsToFrame(40), 1, 1);
+        TrackMatch At(Alignment alignment, double from, double to) =>
+            new(1, "a", 1.0, 15, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
+        for (var w = 0; w < 5; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, At(first, 4 * w, Math.Min(22, 4 * w + 8)))));
+        }
+
+        for (var w = 5; w < 9; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w)));
+        }
+
+        for (var w = 9; w < 20; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, At(again, Math.Max(40, 4 * w), 4 * w + 8))));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var standing = Standing(changes);
+        Assert.Equal(2, standing.Count);
+        Assert.Equal((22.0, 40.0), (Math.Round(Seconds(standing[0].EndFrame)), Math.Round(Seconds(standing[1].StartFrame))));
+    }
+
+    [Fact]
+    public void Observe_FirstWindowsAtLoopPassesNearTheTracksEnd_AiringsOwnTopIsNoSecondAiring()
+    {
+        // A 240 s loop-based song aired from 4 s into it, at 10 s. Its first windows match passes of its loop near the
+        // track's end (the first one confirmed by the peaks after it); the third finds the airing's own position, from its
+        // first seconds. Against the first alignment that evidence runs past the track's end, like a song segued into
+        // itself, but it begins where the airing does: one airing.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var trackEnd = FingerprintSettings.SecondsToFrame(240);
+        var nearEnd = new Alignment(0, FingerprintSettings.SecondsToFrame(226), 1, 1);
+        var otherPass = new Alignment(0, FingerprintSettings.SecondsToFrame(218), 1, 1);
+        var own = new Alignment(0, -FingerprintSettings.SecondsToFrame(6), 1, 1);
+        TrackMatch At(Alignment alignment, double from, double to, double score = 15) =>
+            new(1, "a", 1.0, score, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
+        changes.AddRange(tracker.Observe(Window(1, At(nearEnd, 10, 12, score: 8))));
+        changes.AddRange(tracker.Observe(new WindowResult(FingerprintSettings.SecondsToFrame(12), FingerprintSettings.SecondsToFrame(14), [At(nearEnd, 12, 14)]) { Confirms = true }));
+        changes.AddRange(tracker.Observe(Window(2, At(otherPass, 10, 16))));
+        for (var w = 3; w < 20; w++)
+        {
+            changes.AddRange(tracker.Observe(Window(w, At(own, Math.Max(11, 4 * w), 4 * w + 8))));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var play = Assert.Single(Standing(changes));
+        Assert.Equal((10.0, 84.0), (Math.Round(Seconds(play.StartFrame)), Math.Round(Seconds(play.EndFrame))));
+        Assert.DoesNotContain(changes, p => p.Status == PlayStatus.Retracted);
+    }
+
+    [Fact]
     public void Observe_WindowAtALoopPassNearTheTracksEnd_DoesNotMakeTheAiringsOwnIntroASecondAiring()
     {
         // A 76 s loop-based song aired from its top at 10 s. Its second window matches a pass of the loop 4 s before the
