@@ -167,7 +167,28 @@ public class PlayTrackerTests
         var play = Assert.Single(tracker.Observe(confirmation));
 
         Assert.Equal(("x", PlayStatus.Ongoing, 100L, window + 60L), (play.TrackId, play.Status, play.StartFrame, play.EndFrame));
-        Assert.Equal(play.Id, Assert.Single(tracker.Complete()).Id);
+        // Shown at once; it stands as a play only on a second confident window (or one far above chance), and none came.
+        var closed = Assert.Single(tracker.Complete());
+        Assert.Equal((play.Id, PlayStatus.Retracted), (closed.Id, closed.Status));
+    }
+
+    [Theory]
+    [InlineData(0.51, 0)]
+    [InlineData(0.99, 1)]
+    public void Complete_ConfirmedFirstWindowAndASecondWindow_StandsOnlyWhenTheSecondIsConfident(double secondConfidence, int plays)
+    {
+        // A phrase an unknown piece shares with a catalogue track: one window at z 8, its confirmation, a weak second window.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var alignment = new Alignment(0, 0, 1, 1);
+        changes.AddRange(tracker.Observe(Window(0, AcrossWindow(0, 4, "x", 1.0, 8, alignment, 30, 148))));
+        changes.AddRange(tracker.Observe(new WindowResult(FingerprintSettings.SecondsToFrame(8), FingerprintSettings.SecondsToFrame(10),
+            [AcrossWindow(0, 4, "x", 1.0, 5.5, alignment, 9, 24) with { FirstMatchFrame = FingerprintSettings.SecondsToFrame(8), LastMatchFrame = FingerprintSettings.SecondsToFrame(9) }]) { Confirms = true }));
+        changes.AddRange(tracker.Observe(Window(1, AcrossWindow(1, 4, "x", secondConfidence, 7, alignment, 22, 142))));
+        changes.AddRange(tracker.Complete());
+
+        Assert.Contains(changes, p => p.Status == PlayStatus.Ongoing);
+        Assert.Equal(plays, Standing(changes).Count);
     }
 
     [Fact]
