@@ -120,6 +120,10 @@ public sealed class StreamMatcher
     private const int GoesOnMinMatched = 3;
     private int[] _lastFocus = [];
     private static readonly int LoopShiftFrames = FingerprintSettings.SecondsToFrame(1);
+
+    // Each track's last accepted match, for a minute: a play closed for want of evidence resumes within that long.
+    private static readonly int RecentFrames = FingerprintSettings.SecondsToFrame(60);
+    private readonly Dictionary<int, TrackMatch> _lastHeard = [];
     private readonly BlockVotes _earlyBlock = new();
     private readonly BlockVotes[] _earlyWindow = new BlockVotes[2];
 
@@ -152,6 +156,7 @@ public sealed class StreamMatcher
         _previous = [];
         _airings.Clear();
         _heard.Clear();
+        _lastHeard.Clear();
         _toConfirm.Clear();
         _confirmEnd = long.MaxValue;
     }
@@ -262,7 +267,7 @@ public sealed class StreamMatcher
                 // The lookahead's peaks help the vote, but what sounds there is the next window's to judge: chance hits in
                 // it that the next window does not confirm ran a play's end 2-4 s into the song after it.
                 var own = match.LastMatchFrame > end ? match with { LastMatchFrame = end } : match;
-                own = MarkLoopPass(all, own);
+                own = MarkEarlierAlignment(all, own);
                 accepted.Add(own);
                 _heard.Add((own.TrackIndex, own.FirstMatchFrame, own.LastMatchFrame));
             }
@@ -293,6 +298,15 @@ public sealed class StreamMatcher
 
         _confirmEnd = _toConfirm.Count > 0 ? end + ConfirmFrames : long.MaxValue;
         _previous = accepted;
+        foreach (var match in accepted)
+        {
+            _lastHeard[match.TrackIndex] = match;
+        }
+
+        foreach (var track in _lastHeard.Where(h => h.Value.LastMatchFrame < end - RecentFrames).Select(h => h.Key).ToList())
+        {
+            _lastHeard.Remove(track);
+        }
         onWindow(new WindowResult(Math.Max(0, start), end, accepted));
         // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
         var keepFrame = end + StepFrames - WindowFrames - ExtendFrames;
@@ -302,26 +316,21 @@ public sealed class StreamMatcher
     }
 
     // A loop-based song's windows can each pick another pass of its loop; one at the track's top looks like the song aired
-    // again. Where the previous window's alignment explains the evidence as well, the song went on.
-    private TrackMatch MarkLoopPass(ReadOnlySpan<Peak> all, TrackMatch match)
+    // again. Where the alignment the song was last heard at (the previous window, or within the last minute) explains the
+    // evidence as well, the song went on; where it does not, the song was heard again elsewhere in it.
+    private TrackMatch MarkEarlierAlignment(ReadOnlySpan<Peak> all, TrackMatch match)
     {
-        foreach (var previous in _previous)
+        var earlier = _previous.Find(p => p.TrackIndex == match.TrackIndex)
+            ?? (_lastHeard.TryGetValue(match.TrackIndex, out var heard) && heard.LastMatchFrame >= match.FirstMatchFrame - RecentFrames ? heard : null);
+        var shift = earlier is null ? 0 : earlier.Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame);
+        if (earlier is null || Math.Abs(shift) < LoopShiftFrames)
         {
-            var shift = previous.Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame);
-            if (previous.TrackIndex != match.TrackIndex || Math.Abs(shift) < LoopShiftFrames)
-            {
-                continue;
-            }
-
-            var evidence = all[Peak.FirstAtOrAfter(all, match.FirstMatchFrame)..Peak.FirstAtOrAfter(all, match.LastMatchFrame + 1)];
-            var check = _matcher.Check(evidence, match.TrackIndex, previous.Alignment);
-            if (check.Matched >= GoesOnMinMatched && check.Z >= GoesOnMinZ)
-            {
-                return match with { LoopPass = true };
-            }
+            return match;
         }
 
-        return match;
+        var evidence = all[Peak.FirstAtOrAfter(all, match.FirstMatchFrame)..Peak.FirstAtOrAfter(all, match.LastMatchFrame + 1)];
+        var check = _matcher.Check(evidence, match.TrackIndex, earlier.Alignment);
+        return match with { EarlierAlignmentExplains = check.Matched >= GoesOnMinMatched && check.Z >= GoesOnMinZ };
     }
 
     // Triplets from lookahead peaks help voting, but evidence past the window end belongs to the next one.

@@ -29,8 +29,13 @@ public sealed record TrackMatch(
     public int TrackEndFrame { get; init; }
 
     /// <summary>
-    /// The stream's previous window found this track at another place in it, and that alignment explains this match's
-    /// evidence as well: a loop-based song read at another pass of its loop, not the song aired again.
+    /// For a match at another place in the track than the stream last heard it (in the previous window, or within the last
+    /// minute): whether that earlier alignment explains this match's evidence as well. True: a loop-based song read at
+    /// another pass of its loop. False: the song heard again elsewhere in it (aired again). Null: not heard lately, or heard
+    /// at this place.
     /// </summary>
-    public bool LoopPass { get; init; }
+    public bool? EarlierAlignmentExplains { get; init; }
+
+    /// <summary>A loop-based song read at another pass of its loop (see <see cref="EarlierAlignmentExplains"/>).</summary>
+    public bool LoopPass => EarlierAlignmentExplains == true;
 }

@@ -39,6 +39,9 @@ public sealed class PlayTracker
             return changes;
         }
 
+        // A play silent for longer than the gap bridge is over before this window's matches are read: what comes next is
+        // judged as resuming it, not as going on.
+        CloseStale(window, changes, silentOnly: true);
         foreach (var match in window.Matches)
         {
             // An airing at the match's own position first: right after a song airs again from its top, the earlier
@@ -75,7 +78,7 @@ public sealed class PlayTracker
         }
 
         RetractShadows(changes);
-        CloseStale(window, changes);
+        CloseStale(window, changes, silentOnly: false);
         return changes;
     }
 
@@ -103,7 +106,8 @@ public sealed class PlayTracker
 
     // Noise or a long talk-over can hide a song for longer than the gap bridge. A song heard again soon after, not from its
     // top, has been playing all along unless another song was found in between: a station does not air a song twice in a
-    // minute. Its position need not agree: a loop-based song is often found at another pass through its loop.
+    // minute. Its position need not agree: a loop-based song is often found at another pass through its loop; but heard
+    // elsewhere in it where the alignment it was last heard at explains nothing, it was aired again.
     // A match below the play-start bar resumes only at the play's own position: chance rarely lands on the very alignment
     // the song had, and the window that finds a song again as it comes out of the noise is often that weak.
     private OpenPlay? Resume(TrackMatch match)
@@ -112,7 +116,7 @@ public sealed class PlayTracker
         var confident = match.Confidence >= _options.MinPeakConfidence;
         // A match whose start was walked back under noise can begin before the closed play's last evidence: what it
         // must do is reach past it.
-        var play = _recentlyClosed.Find(p => (confident ? p.Continues(match, tolerance) : p.IsAt(match, tolerance))
+        var play = _recentlyClosed.Find(p => (p.IsAt(match, tolerance) || (confident && match.EarlierAlignmentExplains != false && p.Continues(match, tolerance)))
             && match.LastMatchFrame > p.EndFrame && match.FirstMatchFrame - p.EndFrame <= _options.ResumeFrames
             && !_open.Concat(_recentlyClosed).Any(other => other.TrackIndex != p.TrackIndex && IsConfirmed(other)
                 && other.StartFrame > p.EndFrame && other.StartFrame < match.FirstMatchFrame));
@@ -187,13 +191,13 @@ public sealed class PlayTracker
         }
     }
 
-    private void CloseStale(WindowResult window, List<Play> changes)
+    private void CloseStale(WindowResult window, List<Play> changes, bool silentOnly)
     {
         for (var i = _open.Count - 1; i >= 0; i--)
         {
             var play = _open[i];
             var silentFor = window.StartFrame - play.EndFrame - MissingBetween(play.EndFrame, window.StartFrame);
-            var supplanted = _open.Exists(other => other != play && IsConfirmed(other)
+            var supplanted = !silentOnly && _open.Exists(other => other != play && IsConfirmed(other)
                 && other.TrackIndex != play.TrackIndex && other.StartFrame > play.EndFrame
                 && window.StartFrame > play.EndFrame);
             if (silentFor > _options.GapBridgeFrames || (supplanted && play.LastWindowEnd < window.EndFrame))
@@ -315,8 +319,9 @@ public sealed class PlayTracker
     }
 
     // The peaks after a first window confirm it soon enough to show the play while it goes on; what stands as a play needs a
-    // second confident window or one far above chance. On the benchmark sets every airing has three such windows or more;
-    // a 15 s phrase one unknown piece shares with a catalogue track had one window at z 8 and its confirmation.
+    // second confident window at the airing's position, or one far above chance. On the benchmark sets every airing has
+    // three such windows or more; a 15 s phrase one unknown piece shares with a catalogue track had one window at z 8 and its
+    // confirmation, or (at another window phase) confident windows that each put it at another place in the track.
     private bool BorneOut(OpenPlay play) => play.ConfidentWindows >= _options.MinWindows || play.Score >= _options.SingleWindowScore;
 
     private bool IsConfirmed(OpenPlay play) =>
@@ -370,7 +375,7 @@ public sealed class PlayTracker
 
         public int Windows { get; private set; } = 1;
 
-        /// <summary>Windows at least as confident as a play's start needs.</summary>
+        /// <summary>Windows at least as confident as a play's start needs, at the airing's position.</summary>
         public int ConfidentWindows { get; private set; } = first.Confidence >= confident ? 1 : 0;
 
         public long LastWindowEnd { get; set; }
@@ -465,7 +470,7 @@ public sealed class PlayTracker
             _speedWeight += match.MatchedPeaks;
             _evidence += match.MatchedPeaks;
             Windows++;
-            ConfidentWindows += match.Confidence >= confident ? 1 : 0;
+            ConfidentWindows += match.Confidence >= confident && movesStart ? 1 : 0;
         }
 
         /// <summary>Its first window was confirmed by the peaks after it (see <see cref="WindowResult.Confirms"/>).</summary>

@@ -210,8 +210,32 @@ public class StreamMatcherTests
         var again = regular.First(m => m is not null && m.FirstMatchFrame >= secondAiring && m.Alignment.TrackFrame(m.FirstMatchFrame) < 1)!;
         Assert.False(again.LoopPass);
         var tracker = new PlayTracker();
-        var plays = windows.SelectMany(tracker.Observe).Concat(tracker.Complete()).Where(p => p.Status == PlayStatus.Closed).Select(p => p.Id).Distinct();
-        Assert.Equal(2, plays.Count());
+        var changes = windows.SelectMany(tracker.Observe).ToList();
+        changes.AddRange(tracker.Complete());
+        Assert.Equal(2, changes.Where(p => p.Status == PlayStatus.Closed && p.TrackId == "looped").Select(p => p.Id).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(50, null, 1)]
+    [InlineData(15, false, 2)]
+    public void Append_SongHeardAgainAfterAGap_MarkedWhereItsEarlierAlignmentExplainsNothing(int resumeAt, bool? explains, int plays)
+    {
+        // song00 for 20 s, 30 s of quiet noise (its play closes), then song00 again: from 50 s it went on under the noise;
+        // from 15 s it was aired again (not from its top), and the alignment it was last heard at explains none of that.
+        var song = SyntheticCatalogue.Shared.Songs[0];
+        var audio = SyntheticMusic.Concat(
+            SyntheticMusic.Slice(song, 0, 20), SyntheticMusic.WhiteNoise(30 * Rate, 0.05, 5), SyntheticMusic.Slice(song, resumeAt, 10));
+        var gapEnd = FingerprintSettings.SecondsToFrame(50);
+
+        var windows = Run(audio, 2 * Rate);
+
+        var again = windows.Where(w => !w.Early && !w.Confirms).SelectMany(w => w.Matches)
+            .First(m => m.TrackId == "song00" && m.Confidence > 0 && m.FirstMatchFrame >= gapEnd);
+        Assert.Equal(explains, again.EarlierAlignmentExplains);
+        var tracker = new PlayTracker();
+        var changes = windows.SelectMany(tracker.Observe).ToList();
+        changes.AddRange(tracker.Complete());
+        Assert.Equal(plays, changes.Where(p => p.Status == PlayStatus.Closed && p.TrackId == "song00").Select(p => p.Id).Distinct().Count());
     }
 
     // song03 for songFor seconds, quiet noise for breakFor, then 15 s of song `next` from its 5th second; in 2 s packets.

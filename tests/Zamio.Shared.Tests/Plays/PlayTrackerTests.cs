@@ -173,6 +173,25 @@ public class PlayTrackerTests
     }
 
     [Theory]
+    [InlineData(0, 1)]
+    [InlineData(10, 0)]
+    public void Complete_ConfidentWindowsAtDifferentPlacesInTheTrack_StandOnlyWhenTheyAgree(int jumpSeconds, int plays)
+    {
+        // Three windows of z 7-8, the last two confident. A phrase an unknown piece shares with a catalogue track can be
+        // read at a different place in the track by each window; a real airing's windows agree on where it is.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        Alignment At(double trackSeconds) => new(0, FingerprintSettings.SecondsToFrame(trackSeconds), 1, 1);
+        changes.AddRange(tracker.Observe(Window(0, AcrossWindow(0, 4, "x", 0.77, 6.5, At(300), 23, 137))));
+        changes.AddRange(tracker.Observe(Window(1, AcrossWindow(1, 4, "x", 0.99, 7.9, At(300), 29, 133))));
+        changes.AddRange(tracker.Observe(Window(2, AcrossWindow(2, 4, "x", 1.0, 8.2, At(300 + jumpSeconds), 27, 132))));
+        changes.AddRange(tracker.Complete());
+
+        Assert.Contains(changes, p => p.Status == PlayStatus.Ongoing);
+        Assert.Equal(plays, Standing(changes).Count);
+    }
+
+    [Theory]
     [InlineData(0.51, 0)]
     [InlineData(0.99, 1)]
     public void Complete_ConfirmedFirstWindowAndASecondWindow_StandsOnlyWhenTheSecondIsConfident(double secondConfidence, int plays)
@@ -617,7 +636,7 @@ public class PlayTrackerTests
             changes.AddRange(tracker.Observe(Window(w, At(own, 4 * w, 4 * w + 8))));
         }
 
-        changes.AddRange(tracker.Observe(Window(9, At(top, 42, 44) with { LoopPass = loopPass })));
+        changes.AddRange(tracker.Observe(Window(9, At(top, 42, 44) with { EarlierAlignmentExplains = loopPass ? true : null })));
         for (var w = 10; w < 15; w++)
         {
             changes.AddRange(tracker.Observe(Window(w, At(top, Math.Max(42, 4 * w), 4 * w + 8))));
