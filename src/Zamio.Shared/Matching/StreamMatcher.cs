@@ -303,9 +303,12 @@ public sealed class StreamMatcher
             _lastHeard[match.TrackIndex] = match;
         }
 
-        foreach (var track in _lastHeard.Where(h => h.Value.LastMatchFrame < end - RecentFrames).Select(h => h.Key).ToList())
+        foreach (var (track, heard) in _lastHeard)
         {
-            _lastHeard.Remove(track);
+            if (heard.LastMatchFrame < end - RecentFrames)
+            {
+                _lastHeard.Remove(track);
+            }
         }
         onWindow(new WindowResult(Math.Max(0, start), end, accepted));
         // Keep what the next window and start extension need; drop the rest so the buffer stays bounded.
@@ -320,8 +323,21 @@ public sealed class StreamMatcher
     // evidence as well, the song went on; where it does not, the song was heard again elsewhere in it.
     private TrackMatch MarkEarlierAlignment(ReadOnlySpan<Peak> all, TrackMatch match)
     {
-        var earlier = _previous.Find(p => p.TrackIndex == match.TrackIndex)
-            ?? (_lastHeard.TryGetValue(match.TrackIndex, out var heard) && heard.LastMatchFrame >= match.FirstMatchFrame - RecentFrames ? heard : null);
+        TrackMatch? earlier = null;
+        foreach (var previous in _previous)
+        {
+            if (previous.TrackIndex == match.TrackIndex)
+            {
+                earlier = previous;
+                break;
+            }
+        }
+
+        if (earlier is null && _lastHeard.TryGetValue(match.TrackIndex, out var heard) && heard.LastMatchFrame >= match.FirstMatchFrame - RecentFrames)
+        {
+            earlier = heard;
+        }
+
         var shift = earlier is null ? 0 : earlier.Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame);
         if (earlier is null || Math.Abs(shift) < LoopShiftFrames)
         {
