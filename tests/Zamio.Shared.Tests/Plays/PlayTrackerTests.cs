@@ -595,8 +595,7 @@ public class PlayTrackerTests
         var own = new Alignment(0, 0, 1, 1);
         var otherPass = new Alignment(0, FingerprintSettings.SecondsToFrame(48), 1, 1);
         var again = new Alignment(0, -FingerprintSettings.SecondsToFrame(60), 1, 1);
-        TrackMatch At(Alignment alignment, double from, double to) =>
-            new(1, "a", 1.0, 15, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
+        TrackMatch At(Alignment alignment, double from, double to) => Heard(alignment, from, to, trackEnd);
         for (var w = 0; w < 25; w++)
         {
             var match = 4 * w + 8 <= 60 ? At(own, 4 * w, 4 * w + 8)
@@ -629,8 +628,7 @@ public class PlayTrackerTests
         var trackEnd = FingerprintSettings.SecondsToFrame(120);
         var own = new Alignment(0, 0, 1, 1);
         var top = new Alignment(0, -FingerprintSettings.SecondsToFrame(42), 1, 1);
-        TrackMatch At(Alignment alignment, double from, double to) =>
-            new(1, "a", 1.0, 15, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
+        TrackMatch At(Alignment alignment, double from, double to) => Heard(alignment, from, to, trackEnd);
         for (var w = 0; w < 9; w++)
         {
             changes.AddRange(tracker.Observe(Window(w, At(own, 4 * w, 4 * w + 8))));
@@ -659,8 +657,7 @@ public class PlayTrackerTests
         var trackEnd = FingerprintSettings.SecondsToFrame(200);
         var first = new Alignment(0, 0, 1, 1);
         var again = new Alignment(0, -FingerprintSettings.SecondsToFrame(40), 1, 1);
-        TrackMatch At(Alignment alignment, double from, double to) =>
-            new(1, "a", 1.0, 15, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
+        TrackMatch At(Alignment alignment, double from, double to) => Heard(alignment, from, to, trackEnd);
         for (var w = 0; w < 5; w++)
         {
             changes.AddRange(tracker.Observe(Window(w, At(first, 4 * w, Math.Min(22, 4 * w + 8)))));
@@ -696,8 +693,7 @@ public class PlayTrackerTests
         var nearEnd = new Alignment(0, FingerprintSettings.SecondsToFrame(226), 1, 1);
         var otherPass = new Alignment(0, FingerprintSettings.SecondsToFrame(218), 1, 1);
         var own = new Alignment(0, -FingerprintSettings.SecondsToFrame(6), 1, 1);
-        TrackMatch At(Alignment alignment, double from, double to, double score = 15) =>
-            new(1, "a", 1.0, score, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
+        TrackMatch At(Alignment alignment, double from, double to, double score = 15) => Heard(alignment, from, to, trackEnd, score);
         changes.AddRange(tracker.Observe(Window(1, At(nearEnd, 10, 12, score: 8))));
         changes.AddRange(tracker.Observe(new WindowResult(FingerprintSettings.SecondsToFrame(12), FingerprintSettings.SecondsToFrame(14), [At(nearEnd, 12, 14)]) { Confirms = true }));
         changes.AddRange(tracker.Observe(Window(2, At(otherPass, 10, 16))));
@@ -725,8 +721,7 @@ public class PlayTrackerTests
         var trackEnd = FingerprintSettings.SecondsToFrame(76);
         var own = new Alignment(0, -FingerprintSettings.SecondsToFrame(10), 1, 1);
         var loopPass = new Alignment(0, FingerprintSettings.SecondsToFrame(59), 1, 1);
-        TrackMatch At(Alignment alignment, double from, double to) =>
-            new(1, "a", 1.0, 15, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
+        TrackMatch At(Alignment alignment, double from, double to) => Heard(alignment, from, to, trackEnd);
         changes.AddRange(tracker.Observe(Window(1, At(own, 10.2, 11.9))));
         changes.AddRange(tracker.Observe(Window(2, At(loopPass, 12.5, 15.9))));
         for (var w = 3; w < 20; w++)
@@ -880,6 +875,10 @@ public class PlayTrackerTests
     }
 
     private static double Seconds(long frame) => FingerprintSettings.FrameCentreSeconds(frame);
+
+    // Confident evidence of track "a" (ending at track frame trackEnd) at an alignment, between two times in seconds.
+    private static TrackMatch Heard(Alignment alignment, double from, double to, int trackEnd, double score = 15) =>
+        new(1, "a", 1.0, score, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
 
     // The plays that stand once the stream is over: each play's last closed state, unless it was withdrawn; by start.
     private static List<Play> Standing(List<Play> changes) =>
