@@ -398,7 +398,7 @@ public sealed class StreamMatcher
         {
             if (match.Score >= EarlyMinScore && Accepts(match, end))
             {
-                (early ??= []).Add(match);
+                (early ??= []).Add(MarkEarlierAlignment(all, match));
             }
         }
 
