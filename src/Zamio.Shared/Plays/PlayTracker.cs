@@ -58,7 +58,7 @@ public sealed class PlayTracker
             play ??= Resume(match);
             if (play is null)
             {
-                play = new OpenPlay(_nextId++, match, _options.MinPeakConfidence);
+                play = new OpenPlay(_nextId++, match, _options.MinPeakConfidence) { FirstWindowEnd = window.EndFrame };
                 _open.Add(play);
             }
             else
@@ -70,7 +70,7 @@ public sealed class PlayTracker
             }
 
             play.LastWindowEnd = window.EndFrame;
-            if (IsConfirmed(play) && !IsShadowed(play, closing: false) && !HeldAsShadow(play, window))
+            if (Shown(play, window.EndFrame) && !IsShadowed(play, closing: false) && !HeldAsShadow(play, window))
             {
                 play.ReportedOngoing = true;
                 changes.Add(play.ToPlay(PlayStatus.Ongoing));
@@ -78,6 +78,7 @@ public sealed class PlayTracker
         }
 
         RetractShadows(changes);
+        WithdrawUnsupported(window.EndFrame, changes);
         CloseStale(window, changes, silentOnly: false);
         return changes;
     }
@@ -92,6 +93,20 @@ public sealed class PlayTracker
             {
                 play.ReportedOngoing = false;
                 play.ShadowOf = Shadowing(play, closing: false)?.Id;
+                changes.Add(play.ToPlay(PlayStatus.Retracted));
+            }
+        }
+    }
+
+    // A play shown on its first window's confirmation alone that the airing's next windows do not bear out is withdrawn then,
+    // not when it closes: a phrase shared with an unknown piece stayed on the station's page for 36-40 s.
+    private void WithdrawUnsupported(long windowEnd, List<Play> changes)
+    {
+        foreach (var play in _open)
+        {
+            if (play.ReportedOngoing && !Shown(play, windowEnd))
+            {
+                play.ReportedOngoing = false;
                 changes.Add(play.ToPlay(PlayStatus.Retracted));
             }
         }
@@ -183,7 +198,7 @@ public sealed class PlayTracker
             }
 
             play.Confirm(match);
-            if (IsConfirmed(play) && !IsShadowed(play, closing: false) && !HeldAsShadow(play, confirmation))
+            if (Shown(play, confirmation.EndFrame) && !IsShadowed(play, closing: false) && !HeldAsShadow(play, confirmation))
             {
                 play.ReportedOngoing = true;
                 changes.Add(play.ToPlay(PlayStatus.Ongoing));
@@ -324,6 +339,12 @@ public sealed class PlayTracker
     // confirmation, or (at another window phase) confident windows that each put it at another place in the track.
     private bool BorneOut(OpenPlay play) => play.ConfidentWindows >= _options.MinWindows || play.Score >= _options.SingleWindowScore;
 
+    // Shown while it goes on: confirmed, and borne out or still within two steps of its first window.
+    private bool Shown(OpenPlay play, long windowEnd) =>
+        IsConfirmed(play) && (BorneOut(play) || windowEnd - play.FirstWindowEnd < BorneOutWithinFrames);
+
+    private static readonly int BorneOutWithinFrames = FingerprintSettings.SecondsToFrame(8);
+
     private bool IsConfirmed(OpenPlay play) =>
         (play.Windows >= _options.MinWindows || play.Score >= _options.SingleWindowScore || play.ConfirmedByNewPeaks)
         && play.Confidence >= _options.MinPeakConfidence && play.EndFrame - play.StartFrame >= _options.MinDurationFrames;
@@ -379,6 +400,9 @@ public sealed class PlayTracker
         public int ConfidentWindows { get; private set; } = first.Confidence >= confident ? 1 : 0;
 
         public long LastWindowEnd { get; set; }
+
+        /// <summary>End of the window that opened the play.</summary>
+        public long FirstWindowEnd { get; init; }
 
         public bool ReportedOngoing { get; set; }
 

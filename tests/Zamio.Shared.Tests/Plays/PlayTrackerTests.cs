@@ -172,6 +172,27 @@ public class PlayTrackerTests
         Assert.Equal((play.Id, PlayStatus.Retracted), (closed.Id, closed.Status));
     }
 
+    [Fact]
+    public void Observe_PlayShownOnItsConfirmationAloneNotBorneOut_WithdrawnTwoStepsOnAndShownAgainWhenItIs()
+    {
+        // One window at z 8 and its confirmation show the play; the next two windows find the track only weakly, so two
+        // steps (8 s) after its first window the play is withdrawn while still open; a confident window later shows it again.
+        var tracker = new PlayTracker();
+        var alignment = new Alignment(0, 0, 1, 1);
+        tracker.Observe(Window(0, AcrossWindow(0, 4, "x", 1.0, 8, alignment, 30, 148)));
+        var shown = tracker.Observe(new WindowResult(FingerprintSettings.SecondsToFrame(8), FingerprintSettings.SecondsToFrame(10),
+            [AcrossWindow(0, 4, "x", 1.0, 5.5, alignment, 9, 24) with { FirstMatchFrame = FingerprintSettings.SecondsToFrame(8), LastMatchFrame = FingerprintSettings.SecondsToFrame(9) }]) { Confirms = true });
+        var weak = tracker.Observe(Window(1, AcrossWindow(1, 4, "x", 0.6, 6.1, alignment, 20, 140)));
+        var withdrawn = tracker.Observe(Window(2, AcrossWindow(2, 4, "x", 0.6, 6.1, alignment, 20, 140)));
+        var again = tracker.Observe(Window(3, AcrossWindow(3, 4, "x", 1.0, 9, alignment, 35, 140)));
+
+        Assert.Equal(PlayStatus.Ongoing, Assert.Single(shown).Status);
+        Assert.All(weak, p => Assert.Equal(PlayStatus.Ongoing, p.Status));
+        Assert.Equal(PlayStatus.Retracted, Assert.Single(withdrawn).Status);
+        Assert.Equal(PlayStatus.Ongoing, Assert.Single(again).Status);
+        Assert.Equal(PlayStatus.Closed, Assert.Single(tracker.Complete()).Status);
+    }
+
     [Theory]
     [InlineData(0, 1)]
     [InlineData(10, 0)]
