@@ -333,11 +333,13 @@ public sealed class PlayTracker
             && 2 * airing.EvidenceWithin(earlier.StartFrame, earlier.EndFrame) >= span;
     }
 
-    // The peaks after a first window confirm it soon enough to show the play while it goes on; what stands as a play needs a
-    // second confident window at the airing's position, or one far above chance. On the benchmark sets every airing has
-    // three such windows or more; a 15 s phrase one unknown piece shares with a catalogue track had one window at z 8 and its
-    // confirmation, or (at another window phase) confident windows that each put it at another place in the track.
-    private bool BorneOut(OpenPlay play) => play.ConfidentWindows >= _options.MinWindows || play.Score >= _options.SingleWindowScore;
+    // The peaks after a first window confirm it soon enough to show the play while it goes on; what stands as a play needs
+    // two confident windows that put the airing at one place on the track, or one far above chance. On the benchmark sets
+    // every airing has three such windows or more; a 15 s phrase one unknown piece shares with a catalogue track had one
+    // window at z 8 and its confirmation, or (at other window phases) confident windows each at another place.
+    private bool BorneOut(OpenPlay play) =>
+        play.AgreeingConfidentWindows(_options.AlignmentToleranceFrames, _options.MinWindows) >= _options.MinWindows
+        || play.Score >= _options.SingleWindowScore;
 
     // Shown while it goes on: confirmed, and borne out or still within two steps of its first window.
     private bool Shown(OpenPlay play, long windowEnd) =>
@@ -396,8 +398,25 @@ public sealed class PlayTracker
 
         public int Windows { get; private set; } = 1;
 
-        /// <summary>Windows at least as confident as a play's start needs, at the airing's position.</summary>
-        public int ConfidentWindows { get; private set; } = first.Confidence >= confident ? 1 : 0;
+        // Where each window at least as confident as a play's start needs put the airing on the track.
+        private readonly List<Alignment> _confidentAt = first.Confidence >= confident ? [first.Alignment] : [];
+        private int _agreeing;
+
+        /// <summary>
+        /// The most confident windows that put the airing at one place on the track (within <paramref name="tolerance"/>),
+        /// counted until there are <paramref name="enough"/>: a phrase two pieces share is found at a different place in
+        /// each pass.
+        /// </summary>
+        public int AgreeingConfidentWindows(int tolerance, int enough)
+        {
+            if (_agreeing < enough)
+            {
+                var at = EndFrame;
+                _agreeing = _confidentAt.Count == 0 ? 0 : _confidentAt.Max(a => _confidentAt.Count(b => Math.Abs(a.TrackFrame(at) - b.TrackFrame(at)) <= tolerance));
+            }
+
+            return _agreeing;
+        }
 
         public long LastWindowEnd { get; set; }
 
@@ -494,7 +513,10 @@ public sealed class PlayTracker
             _speedWeight += match.MatchedPeaks;
             _evidence += match.MatchedPeaks;
             Windows++;
-            ConfidentWindows += match.Confidence >= confident && movesStart ? 1 : 0;
+            if (match.Confidence >= confident)
+            {
+                _confidentAt.Add(match.Alignment);
+            }
         }
 
         /// <summary>Its first window was confirmed by the peaks after it (see <see cref="WindowResult.Confirms"/>).</summary>
@@ -525,7 +547,7 @@ public sealed class PlayTracker
             _speedWeight += other._speedWeight;
             _evidence += other._evidence;
             Windows += other.Windows;
-            ConfidentWindows += other.ConfidentWindows;
+            _confidentAt.AddRange(other._confidentAt);
             foreach (var (from, to) in other._witnessed)
             {
                 Witness(from, to);

@@ -212,6 +212,24 @@ public class PlayTrackerTests
         Assert.Equal(plays, Standing(changes).Count);
     }
 
+    [Fact]
+    public void Complete_TwoPairsOfWindowsEachAtItsOwnPlace_OneConfidentWindowAtEach_DoesNotStand()
+    {
+        // Two windows put the phrase 48 s into the track (one of them confident), the next two 22 s later in the track (one
+        // confident): each window agrees with the one before it, but no two confident windows agree on a place.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        Alignment At(double trackSeconds) => new(0, FingerprintSettings.SecondsToFrame(trackSeconds), 1, 1);
+        changes.AddRange(tracker.Observe(Window(0, AcrossWindow(0, 4, "x", 0.51, 6.0, At(48), 29, 111))));
+        changes.AddRange(tracker.Observe(Window(1, AcrossWindow(1, 4, "x", 0.98, 7.5, At(48), 40, 114))));
+        changes.AddRange(tracker.Observe(Window(2, AcrossWindow(2, 4, "x", 0.96, 7.3, At(26), 30, 109))));
+        changes.AddRange(tracker.Observe(Window(3, AcrossWindow(3, 4, "x", 0.98, 7.6, At(26), 38, 113))));
+        changes.AddRange(tracker.Complete());
+
+        Assert.Contains(changes, p => p.Status == PlayStatus.Ongoing);
+        Assert.Empty(Standing(changes));
+    }
+
     [Theory]
     [InlineData(0.51, 0)]
     [InlineData(0.99, 1)]
@@ -901,11 +919,10 @@ public class PlayTrackerTests
     private static TrackMatch Heard(Alignment alignment, double from, double to, int trackEnd, double score = 15) =>
         new(1, "a", 1.0, score, alignment, 60, 120, FingerprintSettings.SecondsToFrame(from), FingerprintSettings.SecondsToFrame(to)) { TrackEndFrame = trackEnd };
 
-    // The plays that stand once the stream is over: each play's last closed state, unless it was withdrawn; by start.
+    // The plays that stand once the stream is over: each play's last state, when that is closed (a play withdrawn while
+    // open and shown again can still close); by start.
     private static List<Play> Standing(List<Play> changes) =>
-        [.. changes.Where(p => p.Status == PlayStatus.Closed)
-            .Where(p => !changes.Any(r => r.Id == p.Id && r.Status == PlayStatus.Retracted))
-            .GroupBy(p => p.Id).Select(g => g.Last()).OrderBy(p => p.StartFrame)];
+        [.. changes.GroupBy(p => p.Id).Select(g => g.Last()).Where(p => p.Status == PlayStatus.Closed).OrderBy(p => p.StartFrame)];
 
     // Window w of a stream on the matcher's grid (8 s every 4 s), and a match whose evidence spans all of it.
     private static WindowResult Window(int w, params TrackMatch[] matches) =>
