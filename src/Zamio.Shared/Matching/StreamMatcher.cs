@@ -323,23 +323,9 @@ public sealed class StreamMatcher
     // evidence as well, the song went on; where it does not, the song was heard again elsewhere in it.
     private TrackMatch MarkEarlierAlignment(ReadOnlySpan<Peak> all, TrackMatch match)
     {
-        TrackMatch? earlier = null;
-        foreach (var previous in _previous)
-        {
-            if (previous.TrackIndex == match.TrackIndex)
-            {
-                earlier = previous;
-                break;
-            }
-        }
-
-        if (earlier is null && _lastHeard.TryGetValue(match.TrackIndex, out var heard) && heard.LastMatchFrame >= match.FirstMatchFrame - RecentFrames)
-        {
-            earlier = heard;
-        }
-
-        var shift = earlier is null ? 0 : earlier.Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame);
-        if (earlier is null || Math.Abs(shift) < LoopShiftFrames)
+        // The last heard match of a track in the previous window is that window's.
+        if (!_lastHeard.TryGetValue(match.TrackIndex, out var earlier) || earlier.LastMatchFrame < match.FirstMatchFrame - RecentFrames
+            || Math.Abs(earlier.Alignment.TrackFrame(match.FirstMatchFrame) - match.Alignment.TrackFrame(match.FirstMatchFrame)) < LoopShiftFrames)
         {
             return match;
         }

@@ -70,47 +70,48 @@ public sealed class PlayTracker
             }
 
             play.LastWindowEnd = window.EndFrame;
-            if (Shown(play, window.EndFrame) && !IsShadowed(play, closing: false) && !HeldAsShadow(play, window))
+            if (ShowsNow(play, window))
             {
                 play.ReportedOngoing = true;
                 changes.Add(play.ToPlay(PlayStatus.Ongoing));
             }
         }
 
-        RetractShadows(changes);
-        WithdrawUnsupported(window.EndFrame, changes);
+        Withdraw(window.EndFrame, changes);
         CloseStale(window, changes, silentOnly: false);
         return changes;
     }
 
-    // A play shown as ongoing that another airing now shadows (a shared intro the other song runs on past) is withdrawn at
-    // once, not when its evidence runs out: that took 28-46 s, a wrong song on the station's page all that time.
-    private void RetractShadows(List<Play> changes)
+    // A play shown as ongoing is withdrawn at once when another airing now shadows it (a shared intro the other song runs on
+    // past), not when its evidence runs out: that took 28-46 s, a wrong song on the station's page all that time. So is one
+    // shown on its first window's confirmation alone that the airing's next windows do not bear out: a phrase shared with
+    // an unknown piece stayed on the page for 36-40 s.
+    private void Withdraw(long windowEnd, List<Play> changes)
     {
         foreach (var play in _open)
         {
-            if (play.ReportedOngoing && IsShadowed(play, closing: false))
+            if (!play.ReportedOngoing)
             {
-                play.ReportedOngoing = false;
-                play.ShadowOf = Shadowing(play, closing: false)?.Id;
-                changes.Add(play.ToPlay(PlayStatus.Retracted));
+                continue;
             }
+
+            if (IsShadowed(play, closing: false))
+            {
+                play.ShadowOf = Shadowing(play, closing: false)?.Id;
+            }
+            else if (Shown(play, windowEnd))
+            {
+                continue;
+            }
+
+            play.ReportedOngoing = false;
+            changes.Add(play.ToPlay(PlayStatus.Retracted));
         }
     }
 
-    // A play shown on its first window's confirmation alone that the airing's next windows do not bear out is withdrawn then,
-    // not when it closes: a phrase shared with an unknown piece stayed on the station's page for 36-40 s.
-    private void WithdrawUnsupported(long windowEnd, List<Play> changes)
-    {
-        foreach (var play in _open)
-        {
-            if (play.ReportedOngoing && !Shown(play, windowEnd))
-            {
-                play.ReportedOngoing = false;
-                changes.Add(play.ToPlay(PlayStatus.Retracted));
-            }
-        }
-    }
+    // Whether a play this window found is to be shown as ongoing.
+    private bool ShowsNow(OpenPlay play, WindowResult window) =>
+        Shown(play, window.EndFrame) && !IsShadowed(play, closing: false) && !HeldAsShadow(play, window);
 
     // A play withdrawn as another airing's shadow is a section the two tracks share. Found again while that airing is still
     // matched (even weakly), at another section they share, it is held back: it once out-scored the true song there and
@@ -198,7 +199,7 @@ public sealed class PlayTracker
             }
 
             play.Confirm(match);
-            if (Shown(play, confirmation.EndFrame) && !IsShadowed(play, closing: false) && !HeldAsShadow(play, confirmation))
+            if (ShowsNow(play, confirmation))
             {
                 play.ReportedOngoing = true;
                 changes.Add(play.ToPlay(PlayStatus.Ongoing));
