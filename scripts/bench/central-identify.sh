@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=${DATA:-/tmp/zperf/cat1000}; PORT=${PORT:-8091}; CLIPS=/tmp/zperf/clips
 BIN=/tmp/zperf/central-bin
-[ -d "$BIN" ] || cp -r src/Zamio.Central/bin/Release/net10.0 "$BIN"
+rm -rf "$BIN" && cp -r src/Zamio.Central/bin/Release/net10.0 "$BIN"  # a fresh copy: the build under test, not an earlier one
 rm -rf "$CLIPS" && mkdir -p "$CLIPS"
 i=0
 for p in bench-data/main/programmes/*.wav; do

@@ -74,7 +74,7 @@ public static class ClipMatch
 
     private static TrackMatch? Accepted(Matcher matcher, ReadOnlySpan<Peak> peaks)
     {
-        var matches = matcher.Match(peaks);
+        var matches = matcher.MatchClip(peaks);
         return matches.Count > 0 && matches[0].Confidence >= matcher.Options.AcceptConfidence ? matches[0] : null;
     }
 }

@@ -55,6 +55,47 @@ public class MatcherTests
         AssertIdentified(best, song, offset, 1.0);
     }
 
+    // At -7 dB these excerpts' surviving landmarks vote for their place under a neighbouring speed cell only.
+    [Theory]
+    [InlineData(18, 17.0, 1.0, 4)]
+    [InlineData(0, 14.0, 0.975, 3)]
+    public void MatchClip_VotesOnlyUnderAnotherSpeed_IdentifiedAtItsOwnSpeed(int song, double offset, double speed, int noiseSeed)
+    {
+        var source = SyntheticMusic.Slice(Catalogue.Songs[song], offset, (ExcerptSeconds + 0.5) * speed);
+        var excerpt = SyntheticMusic.Resample(source, speed).AsSpan(0, (int)(ExcerptSeconds * SyntheticMusic.SampleRate)).ToArray();
+        var peaks = PeakExtractor.Extract(SyntheticMusic.AddNoise(excerpt, -7, noiseSeed));
+        var byVotes = new Matcher(Catalogue.Index).Match(peaks);
+        Assert.DoesNotContain(byVotes, m => m.Confidence >= MatcherOptions.Default.AcceptConfidence);
+
+        var matches = new Matcher(Catalogue.Index).MatchClip(peaks);
+
+        AssertIdentified(matches.Count > 0 ? matches[0] : null, song, offset, speed);
+    }
+
+    [Theory]
+    [InlineData(4, 10.0)]
+    [InlineData(13, 0.0)]
+    public void MatchClip_IdentifiedByVotes_SameMatchesAsMatch(int song, double offset)
+    {
+        var peaks = PeakExtractor.Extract(SyntheticMusic.Slice(Catalogue.Songs[song], offset, ExcerptSeconds));
+
+        Assert.Equal(new Matcher(Catalogue.Index).Match(peaks), new Matcher(Catalogue.Index).MatchClip(peaks));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 2)]
+    [InlineData(2, 3)]
+    [InlineData(3, 4)]
+    public void MatchClip_NoisySongNotInCatalogue_NoAcceptedMatch(int unknown, int noiseSeed)
+    {
+        var excerpt = SyntheticMusic.AddNoise(SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(unknown), ExcerptSeconds), 3, noiseSeed);
+
+        var matches = new Matcher(Catalogue.Index).MatchClip(PeakExtractor.Extract(excerpt));
+
+        Assert.DoesNotContain(matches, m => m.Confidence >= MatcherOptions.Default.AcceptConfidence);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
