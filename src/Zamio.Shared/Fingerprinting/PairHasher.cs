@@ -39,9 +39,11 @@ public static class PairHasher
 
     /// <summary>
     /// Hashes anchors with index in [<paramref name="anchorFrom"/>, <paramref name="anchorTo"/>); targets may lie
-    /// anywhere later in <paramref name="points"/> (sorted by time).
+    /// anywhere later in <paramref name="points"/> (sorted by time). With <paramref name="jitterTimes"/> each triplet
+    /// also gives the keys of its time differences one frame longer or shorter: a query whose peaks moved by a frame
+    /// (broadcast processing smears onsets) still meets the catalogue's triplet, at nine lookups per triplet.
     /// </summary>
-    public static void Hash(ReadOnlySpan<HashPoint> points, int anchorFrom, int anchorTo, int fanout, List<HashedPair> output)
+    public static void Hash(ReadOnlySpan<HashPoint> points, int anchorFrom, int anchorTo, int fanout, List<HashedPair> output, bool jitterTimes = false)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(fanout, MaxFanout);
         Span<int> dts = stackalloc int[MaxFanout];
@@ -80,8 +82,15 @@ public static class PairHasher
             {
                 for (var y = x + 1; y < taken; y++)
                 {
-                    var packed = (anchorCell << 32) | ((long)dLogs[x] << 24) | ((long)dLogs[y] << 16) | ((long)dts[x] << 8) | (uint)dts[y];
-                    output.Add(new HashedPair(Mix(packed), a.Time));
+                    var jitter = jitterTimes ? 1 : 0;
+                    for (var dx = Math.Max(dts[x] - jitter, MinDt); dx <= Math.Min(dts[x] + jitter, MaxDt); dx++)
+                    {
+                        for (var dy = Math.Max(dts[y] - jitter, MinDt); dy <= Math.Min(dts[y] + jitter, MaxDt); dy++)
+                        {
+                            var packed = (anchorCell << 32) | ((long)dLogs[x] << 24) | ((long)dLogs[y] << 16) | ((long)dx << 8) | (uint)dy;
+                            output.Add(new HashedPair(Mix(packed), a.Time));
+                        }
+                    }
                 }
             }
         }

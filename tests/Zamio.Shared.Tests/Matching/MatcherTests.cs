@@ -72,6 +72,27 @@ public class MatcherTests
         AssertIdentified(matches.Count > 0 ? matches[0] : null, song, offset, speed);
     }
 
+    // Processing that smears onsets moves peaks by a frame; with most peaks lost too, no exact triplet key survives.
+    [Theory]
+    [InlineData(3, 0.5, 2)]
+    [InlineData(18, 0.7, 2)]
+    public void MatchClip_PeaksThinnedAndMovedByAFrame_Identified(int song, double movedShare, int seed)
+    {
+        const double offset = 10;
+        var rng = new Random(seed);
+        var peaks = PeakExtractor.Extract(SyntheticMusic.Slice(Catalogue.Songs[song], offset, 5))
+            .Where(_ => rng.NextDouble() < 0.45)
+            .Select(p => rng.NextDouble() < movedShare ? p with { Frame = p.Frame + (rng.Next(2) == 0 ? -1 : 1) } : p)
+            .OrderBy(p => p.Frame)
+            .ToArray();
+        var byVotes = new Matcher(Catalogue.Index).Match(peaks);
+        Assert.DoesNotContain(byVotes, m => m.Confidence >= MatcherOptions.Default.AcceptConfidence);
+
+        var matches = new Matcher(Catalogue.Index).MatchClip(peaks);
+
+        AssertIdentified(matches.Count > 0 ? matches[0] : null, song, offset, 1.0);
+    }
+
     [Theory]
     [InlineData(4, 10.0)]
     [InlineData(13, 0.0)]

@@ -1,0 +1,47 @@
+using Zamio.Shared.Fingerprinting;
+
+namespace Zamio.Shared.Tests.Fingerprinting;
+
+public class PairHasherTests
+{
+    // An anchor and two targets: one triplet with fanout 2.
+    private static readonly HashPoint[] Triplet = [new(100, 40), new(110, 52), new(121, 31)];
+
+    [Fact]
+    public void Hash_JitterTimes_AlsoGivesTheKeysOfTargetsMovedByAFrame()
+    {
+        var plain = Keys(Triplet, jitterTimes: false);
+        var jittered = Keys(Triplet, jitterTimes: true);
+
+        Assert.Single(plain);
+        Assert.Equal(9, jittered.Count);
+        Assert.Contains(plain[0], jittered);
+        Assert.Contains(Keys([Triplet[0], Triplet[1] with { Time = 111 }, Triplet[2] with { Time = 120 }], jitterTimes: false)[0], jittered);
+        Assert.Equal(9, jittered.Distinct().Count());
+    }
+
+    [Fact]
+    public void Hash_TargetMovedByAFrame_KeyDiffersWithoutJitter()
+    {
+        var moved = Keys([Triplet[0], Triplet[1] with { Time = 111 }, Triplet[2]], jitterTimes: false);
+
+        Assert.NotEqual(Keys(Triplet, jitterTimes: false)[0], moved[0]);
+    }
+
+    [Fact]
+    public void Hash_JitterTimes_StaysWithinTheTimeDifferenceRange()
+    {
+        HashPoint[] shortest = [new(100, 40), new(100 + PairHasher.MinDt, 52), new(100 + PairHasher.MaxDt, 31)];
+
+        // dt1 cannot go below MinDt and dt2 not above MaxDt: 2 x 2 keys.
+        Assert.Equal(4, Keys(shortest, jitterTimes: true).Count);
+    }
+
+    private static List<int> Keys(HashPoint[] points, bool jitterTimes)
+    {
+        var output = new List<HashedPair>();
+        PairHasher.Hash(points, 0, 1, 2, output, jitterTimes);
+        Assert.All(output, p => Assert.Equal(points[0].Time, p.AnchorTime));
+        return output.ConvertAll(p => p.Key);
+    }
+}
