@@ -5,10 +5,11 @@ namespace Zamio.Central.Catalog;
 
 /// <summary>
 /// The one answer for a clip (the identify verb, <c>POST /api/v1/identify</c>, the mobile upload). Clips up to 20 s
-/// are matched whole, as the clip benchmark measures them. Longer ones are matched in 10 s segments every 5 s and
-/// answered by the track most segments (at least two) agree on at one position: matched whole, a minute of audio piles up chance
-/// coincidences with a tonal neighbour faster than verification's chance model allows (90 s clips of catalogue
-/// tracks came back unanswered, or as another track at full confidence, while their 15 s cuts were all right).
+/// are matched whole, as the clip benchmark measures them, with <see cref="Matcher.MatchClip"/>'s wider searches.
+/// Longer ones are matched in 10 s segments every 5 s and answered by the track most segments (at least two) agree on
+/// at one position: matched whole, a minute of audio piles up chance coincidences with a tonal neighbour faster than
+/// verification's chance model allows (90 s clips of catalogue tracks came back unanswered, or as another track at
+/// full confidence, while their 15 s cuts were all right).
 /// </summary>
 public static class ClipMatch
 {
@@ -22,14 +23,15 @@ public static class ClipMatch
         ArgumentNullException.ThrowIfNull(matcher);
         if (peaks.Length < 2 || peaks[^1].Frame - peaks[0].Frame <= WholeFrames)
         {
-            return Accepted(matcher, peaks);
+            return Accepted(matcher.MatchClip(peaks), matcher);
         }
 
         var found = new List<TrackMatch>();
         for (long start = peaks[0].Frame; ; start += StepFrames)
         {
             var end = start + SegmentFrames;
-            if (Accepted(matcher, peaks[Peak.FirstAtOrAfter(peaks, start)..Peak.FirstAtOrAfter(peaks, end)]) is { } match)
+            // Segments get no wider search: a long clip has many, and two must agree anyway.
+            if (Accepted(matcher.Match(peaks[Peak.FirstAtOrAfter(peaks, start)..Peak.FirstAtOrAfter(peaks, end)]), matcher) is { } match)
             {
                 found.Add(match);
             }
@@ -72,9 +74,6 @@ public static class ClipMatch
         }
     }
 
-    private static TrackMatch? Accepted(Matcher matcher, ReadOnlySpan<Peak> peaks)
-    {
-        var matches = matcher.MatchClip(peaks);
-        return matches.Count > 0 && matches[0].Confidence >= matcher.Options.AcceptConfidence ? matches[0] : null;
-    }
+    private static TrackMatch? Accepted(IReadOnlyList<TrackMatch> matches, Matcher matcher) =>
+        matches.Count > 0 && matches[0].Confidence >= matcher.Options.AcceptConfidence ? matches[0] : null;
 }
