@@ -323,12 +323,14 @@ public sealed class PlayTracker
 
     // A section two catalogue entries share can out-score the airing around it while it plays, so its play closes while
     // the airing's evidence is still smaller. Once the airing has closed around it, with evidence of its own through
-    // most of it (not bridged over it), the section's play was a shadow after all, and is withdrawn.
+    // most of it (not bridged over it), the section's play was a shadow after all, and is withdrawn. Around it means from
+    // before it began, or, by the airing's alignment, with its track under way then: under noise a quiet intro can hide
+    // an airing's first seconds, and the shared section was what was found of them.
     private bool IsShadowInHindsight(OpenPlay earlier, OpenPlay airing)
     {
         var span = earlier.EndFrame - earlier.StartFrame;
         return earlier.TrackIndex != airing.TrackIndex
-            && earlier.StartFrame >= airing.StartFrame - _options.AlignmentToleranceFrames
+            && (earlier.StartFrame >= airing.StartFrame - _options.AlignmentToleranceFrames || airing.UnderWayAt(earlier.StartFrame))
             && airing.EndFrame - earlier.EndFrame >= _options.AlignmentToleranceFrames
             && airing.Evidence > earlier.Evidence
             && 2 * airing.EvidenceWithin(earlier.StartFrame, earlier.EndFrame) >= span;
@@ -465,6 +467,12 @@ public sealed class PlayTracker
         public bool RestartsWith(long first, long last, double firstTrackFrame) =>
             _trackEnd > 0 && firstTrackFrame < RestartFrames && first > EndFrame - SegueFrames && first > StartFrame + SegueFrames
             && last > _position.QueryFrame(_trackEnd) + PastTrackEndFrames;
+
+        /// <summary>
+        /// Whether the airing's own alignment puts its track at or past its top at <paramref name="frame"/>: its start
+        /// can be found late (a quiet intro under noise) while its track was already on air.
+        /// </summary>
+        public bool UnderWayAt(long frame) => _position.TrackFrame(frame) >= 0;
 
         /// <summary>Same track at the same position on the track's timeline.</summary>
         public bool IsAt(TrackMatch match, int tolerance) => match.TrackIndex == TrackIndex

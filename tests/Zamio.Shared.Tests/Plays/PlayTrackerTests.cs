@@ -856,6 +856,41 @@ public class PlayTrackerTests
         Assert.Equal(kept, standing.Order());
     }
 
+    [Theory]
+    [InlineData(0, new[] { "a" })]
+    [InlineData(24, new[] { "a", "b" })]
+    public void Observe_SharedSectionFoundBeforeTheAiringsLateStart_WithdrawnIfTheAiringWasUnderWay(int aTopSeconds, string[] kept)
+    {
+        // "b" shares a section of "a" and is found from 20 s; a itself is found only from 24 s on (its quiet intro hid under
+        // noise), weaker per window than b in the section, then alone for a minute. If a's alignment puts its top at 0 s, a
+        // was on air when b began: b was its shadow. If a's top is at 24 s, b began before a did and stands.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var a = new Alignment(0, -FingerprintSettings.SecondsToFrame(aTopSeconds), 1, 1);
+        var b = new Alignment(0, 5000, 1, 1);
+        for (var w = 5; w < 26; w++)
+        {
+            List<TrackMatch> matches = [];
+            if (w < 9)
+            {
+                matches.Add(AcrossWindow(w, 2, "b", 1.0, 20, b, 90, 120));
+            }
+
+            if (w >= 6)
+            {
+                var match = AcrossWindow(w, 1, "a", 1.0, w < 9 ? 8 : 15, a, w < 9 ? 40 : 60, 120);
+                matches.Add(w == 6 ? match with { FirstMatchFrame = FingerprintSettings.SecondsToFrame(24) } : match);
+            }
+
+            changes.AddRange(tracker.Observe(Window(w, [.. matches])));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        Assert.Contains(changes, p => p.TrackId == "b" && p.Status == PlayStatus.Closed);
+        Assert.Equal(kept, Standing(changes).Select(p => p.TrackId).Order());
+    }
+
     [Fact]
     public void Observe_EvidenceOnlyMatch_CarriesAnOpenPlayOnButNeverConfirmsOrStartsOne()
     {
