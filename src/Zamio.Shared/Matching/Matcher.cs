@@ -88,12 +88,12 @@ public sealed class Matcher
         var origin = peaks[0].Frame;
         var midQueryFrame = (peaks[0].Frame + peaks[^1].Frame) / 2.0 - origin;
         var results = new List<TrackMatch>(matches);
-        VerifyPlacesAtEverySpeed(peaks, origin, results);
+        VerifyPlacesAtEverySpeed(peaks, origin, midQueryFrame, results);
         if (!Accepted(results))
         {
             Vote(peaks, peaks.Length, origin, origin, [], jitterTimes: true);
             SelectCandidates(_votes.Sort(), midQueryFrame);
-            VerifyPlacesAtEverySpeed(peaks, origin, results);
+            VerifyPlacesAtEverySpeed(peaks, origin, midQueryFrame, results);
         }
 
         return results;
@@ -105,9 +105,9 @@ public sealed class Matcher
 
     private bool Accepted(IReadOnlyList<TrackMatch> ranked) => ranked.Count > 0 && ranked[0].Confidence >= _options.AcceptConfidence;
 
-    private void VerifyPlacesAtEverySpeed(ReadOnlySpan<Peak> peaks, long origin, List<TrackMatch> results)
+    // Each candidate's place is the track position it puts at the query's middle frame; every speed is anchored there.
+    private void VerifyPlacesAtEverySpeed(ReadOnlySpan<Peak> peaks, long origin, double midQueryFrame, List<TrackMatch> results)
     {
-        var midQueryFrame = (peaks[0].Frame + peaks[^1].Frame) / 2.0 - origin;
         foreach (var (_, _, track, place) in _candidates)
         {
             for (var s = 0; s < _speeds.Count; s++)
