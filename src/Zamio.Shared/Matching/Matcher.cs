@@ -29,6 +29,8 @@ public sealed class Matcher
     private readonly List<(long Key, int Total, int Track, double Place)> _selected = [];
     private readonly PlaceQuota _quota = new();
     private readonly Verifier _verifier;
+    private readonly double _slowest;
+    private readonly double _fastest;
 
     public Matcher(FingerprintIndex index, MatcherOptions? options = null, IReadOnlyList<SpeedHypothesis>? speeds = null)
     {
@@ -40,6 +42,9 @@ public sealed class Matcher
         {
             throw new ArgumentException("between 1 and 255 speed hypotheses", nameof(speeds));
         }
+
+        _slowest = _speeds.Min(s => s.TimeScale);
+        _fastest = _speeds.Max(s => s.TimeScale);
     }
 
     public FingerprintIndex Index => _index;
@@ -75,14 +80,34 @@ public sealed class Matcher
     /// broadcast processing moved by a frame break the exact keys), and the new winners' places are verified likewise.</item>
     /// </list>
     /// Those alignments are more chances for unknown music too, so they are calibrated <see cref="WiderSearchZDiscount"/>
-    /// lower.
+    /// lower. The best match's speed and offset are then fitted on the clip's own peaks (see
+    /// <see cref="Verifier.FitSlopeFreely"/>).
     /// </summary>
     public IReadOnlyList<TrackMatch> MatchClip(ReadOnlySpan<Peak> peaks)
+    {
+        var found = SearchClip(peaks);
+        return found.Count > 0 ? [WithItsOwnSlope(peaks, found[0]), .. found.Skip(1)] : found;
+    }
+
+    // The refit is kept when it explains the clip about as well as the cell did (z within SlopeRefitZSlack) at a speed
+    // no further than SlopeBeyondGrid outside the grid.
+    private TrackMatch WithItsOwnSlope(ReadOnlySpan<Peak> peaks, TrackMatch best)
+    {
+        var reference = _index.Tracks[best.TrackIndex].Peaks;
+        var refit = _verifier.FitSlopeFreely(peaks, reference, best.Alignment);
+        var inRange = refit.TimeScale >= _slowest - SlopeBeyondGrid && refit.TimeScale <= _fastest + SlopeBeyondGrid;
+        return inRange && _verifier.Score(peaks, reference, refit).Z >= best.Score - SlopeRefitZSlack ? best with { Alignment = refit } : best;
+    }
+
+    private const double SlopeRefitZSlack = 0.5;
+    private const double SlopeBeyondGrid = 0.01;
+
+    private List<TrackMatch> SearchClip(ReadOnlySpan<Peak> peaks)
     {
         var matches = Match(peaks);
         if (peaks.Length < 2 || Accepted(matches))
         {
-            return matches;
+            return [.. matches];
         }
 
         var origin = peaks[0].Frame;

@@ -168,7 +168,34 @@ internal sealed class Verifier(MatcherOptions options)
         return fitted;
     }
 
-    private Alignment Refit(Alignment alignment)
+    /// <summary>
+    /// A clip's own slope, fitted from <paramref name="start"/> on the pairs near its line and moved as far as the fit
+    /// goes. Over 5 s a cell 2 % off the true speed still confirms most peaks, so the best-scoring cell's slope, held
+    /// near the cell by <see cref="FitSlope"/>, is often the neighbour's.
+    /// </summary>
+    public Alignment FitSlopeFreely(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment start)
+    {
+        var fitted = start;
+        for (var i = 0; i < MaxFreeRefits; i++)
+        {
+            CollectPairs(query, reference, fitted, CoarseTimeTolerance);
+            var next = Refit(fitted, FreeSlopeStep);
+            var settled = Math.Abs(next.TimeScale - fitted.TimeScale) < RefitSettled;
+            fitted = next;
+            if (settled)
+            {
+                break;
+            }
+        }
+
+        return fitted;
+    }
+
+    private const int MaxFreeRefits = 8;
+    private const double FreeSlopeStep = 0.03;
+    private const double CellSlopeStep = 0.012;
+
+    private Alignment Refit(Alignment alignment, double maxSlopeStep = CellSlopeStep)
     {
         if (_pairs.Count < 8)
         {
@@ -192,7 +219,7 @@ internal sealed class Verifier(MatcherOptions options)
         if (varX > n * 100.0)
         {
             var fitted = (sxy - sx * sy / n) / varX;
-            if (Math.Abs(fitted - alignment.TimeScale) < 0.012)
+            if (Math.Abs(fitted - alignment.TimeScale) < maxSlopeStep)
             {
                 slope = fitted;
             }
