@@ -82,19 +82,32 @@ public static class PairHasher
             {
                 for (var y = x + 1; y < taken; y++)
                 {
-                    var jitter = jitterTimes ? 1 : 0;
-                    for (var dx = Math.Max(dts[x] - jitter, MinDt); dx <= Math.Min(dts[x] + jitter, MaxDt); dx++)
+                    if (jitterTimes)
                     {
-                        for (var dy = Math.Max(dts[y] - jitter, MinDt); dy <= Math.Min(dts[y] + jitter, MaxDt); dy++)
-                        {
-                            var packed = (anchorCell << 32) | ((long)dLogs[x] << 24) | ((long)dLogs[y] << 16) | ((long)dx << 8) | (uint)dy;
-                            output.Add(new HashedPair(Mix(packed), a.Time));
-                        }
+                        AddJittered(anchorCell, dLogs[x], dLogs[y], dts[x], dts[y], a.Time, output);
+                    }
+                    else
+                    {
+                        output.Add(new HashedPair(Key(anchorCell, dLogs[x], dLogs[y], dts[x], dts[y]), a.Time));
                     }
                 }
             }
         }
     }
+
+    private static void AddJittered(long anchorCell, int dLogX, int dLogY, int dtX, int dtY, float anchorTime, List<HashedPair> output)
+    {
+        for (var x = Math.Max(dtX - 1, MinDt); x <= Math.Min(dtX + 1, MaxDt); x++)
+        {
+            for (var y = Math.Max(dtY - 1, MinDt); y <= Math.Min(dtY + 1, MaxDt); y++)
+            {
+                output.Add(new HashedPair(Key(anchorCell, dLogX, dLogY, x, y), anchorTime));
+            }
+        }
+    }
+
+    private static int Key(long anchorCell, int dLogX, int dLogY, int dtX, int dtY) =>
+        Mix((anchorCell << 32) | ((long)dLogX << 24) | ((long)dLogY << 16) | ((long)dtX << 8) | (uint)dtY);
 
     // Multiplicative mixing spreads the skewed component distribution evenly over the key space.
     private static int Mix(long packed) => (int)((ulong)(packed * unchecked((long)0x9E3779B97F4A7C15)) >> (64 - KeyBits));
