@@ -86,7 +86,12 @@ public sealed class Matcher
     public IReadOnlyList<TrackMatch> MatchClip(ReadOnlySpan<Peak> peaks)
     {
         var found = SearchClip(peaks);
-        return found.Count > 0 ? [WithItsOwnSlope(peaks, found[0]), .. found.Skip(1)] : found;
+        if (found.Count > 0)
+        {
+            found[0] = WithItsOwnSlope(peaks, found[0]);
+        }
+
+        return found;
     }
 
     // The refit is kept when it explains the clip about as well as the cell did (z within SlopeRefitZSlack) at a speed
@@ -113,12 +118,12 @@ public sealed class Matcher
         var origin = peaks[0].Frame;
         var midQueryFrame = (peaks[0].Frame + peaks[^1].Frame) / 2.0 - origin;
         var results = new List<TrackMatch>(matches);
-        VerifyPlacesAtEverySpeed(peaks, origin, midQueryFrame, results);
+        VerifyPlacesAtEverySpeed(peaks, origin, midQueryFrame, results, ownCellsVerified: true);
         if (!Accepted(results))
         {
             Vote(peaks, peaks.Length, origin, origin, [], jitterTimes: true);
             SelectCandidates(_votes.Sort(), midQueryFrame);
-            VerifyPlacesAtEverySpeed(peaks, origin, midQueryFrame, results);
+            VerifyPlacesAtEverySpeed(peaks, origin, midQueryFrame, results, ownCellsVerified: false);
         }
 
         return results;
@@ -130,13 +135,19 @@ public sealed class Matcher
 
     private bool Accepted(IReadOnlyList<TrackMatch> ranked) => ranked.Count > 0 && ranked[0].Confidence >= _options.AcceptConfidence;
 
-    // Each candidate's place is the track position it puts at the query's middle frame; every speed is anchored there.
-    private void VerifyPlacesAtEverySpeed(ReadOnlySpan<Peak> peaks, long origin, double midQueryFrame, List<TrackMatch> results)
+    // Each candidate's place is the track position it puts at the query's middle frame; every speed is anchored there, so
+    // at the candidate's own speed the alignment is its cell's, which Match has verified already.
+    private void VerifyPlacesAtEverySpeed(ReadOnlySpan<Peak> peaks, long origin, double midQueryFrame, List<TrackMatch> results, bool ownCellsVerified)
     {
-        foreach (var (_, _, track, place) in _candidates)
+        foreach (var (key, _, track, place) in _candidates)
         {
             for (var s = 0; s < _speeds.Count; s++)
             {
+                if (ownCellsVerified && s == (int)(key >> 32))
+                {
+                    continue;
+                }
+
                 var offset = place - midQueryFrame * _speeds[s].TimeScale;
                 Keep(results, VerifyCandidate(peaks, origin, s, offset, track, WiderSearchZDiscount));
             }

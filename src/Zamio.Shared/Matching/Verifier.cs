@@ -145,57 +145,45 @@ internal sealed class Verifier(MatcherOptions options)
     private const double RefitSettled = 0.0005;
     private const double MaxSlopeFromCell = 0.02;
 
-    private Alignment FitSlope(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment cell)
-    {
-        var fitted = cell;
-        for (var i = 0; i < MaxRefits; i++)
-        {
-            CollectPairs(query, reference, fitted, CoarseTimeTolerance);
-            var next = Refit(fitted);
-            var settled = Math.Abs(next.TimeScale - fitted.TimeScale) < RefitSettled;
-            if (Math.Abs(next.TimeScale - cell.TimeScale) > MaxSlopeFromCell)
-            {
-                break;
-            }
-
-            fitted = next;
-            if (settled)
-            {
-                break;
-            }
-        }
-
-        return fitted;
-    }
+    private Alignment FitSlope(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment cell) =>
+        FitSlope(query, reference, cell, MaxRefits, CellSlopeStep, MaxSlopeFromCell);
 
     /// <summary>
     /// A clip's own slope, fitted from <paramref name="start"/> on the pairs near its line and moved as far as the fit
     /// goes. Over 5 s a cell 2 % off the true speed still confirms most peaks, so the best-scoring cell's slope, held
-    /// near the cell by <see cref="FitSlope"/>, is often the neighbour's.
+    /// near the cell by <see cref="FitSlope(ReadOnlySpan{Peak}, TrackPeaks, Alignment)"/>, is often the neighbour's.
     /// </summary>
-    public Alignment FitSlopeFreely(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment start)
-    {
-        var fitted = start;
-        for (var i = 0; i < MaxFreeRefits; i++)
-        {
-            CollectPairs(query, reference, fitted, CoarseTimeTolerance);
-            var next = Refit(fitted, FreeSlopeStep);
-            var settled = Math.Abs(next.TimeScale - fitted.TimeScale) < RefitSettled;
-            fitted = next;
-            if (settled)
-            {
-                break;
-            }
-        }
-
-        return fitted;
-    }
+    public Alignment FitSlopeFreely(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment start) =>
+        FitSlope(query, reference, start, MaxFreeRefits, FreeSlopeStep, double.PositiveInfinity);
 
     private const int MaxFreeRefits = 8;
     private const double FreeSlopeStep = 0.03;
     private const double CellSlopeStep = 0.012;
 
-    private Alignment Refit(Alignment alignment, double maxSlopeStep = CellSlopeStep)
+    private Alignment FitSlope(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment cell, int maxRefits, double slopeStep, double maxFromCell)
+    {
+        var fitted = cell;
+        for (var i = 0; i < maxRefits; i++)
+        {
+            CollectPairs(query, reference, fitted, CoarseTimeTolerance);
+            var next = Refit(fitted, slopeStep);
+            var settled = Math.Abs(next.TimeScale - fitted.TimeScale) < RefitSettled;
+            if (Math.Abs(next.TimeScale - cell.TimeScale) > maxFromCell)
+            {
+                break;
+            }
+
+            fitted = next;
+            if (settled)
+            {
+                break;
+            }
+        }
+
+        return fitted;
+    }
+
+    private Alignment Refit(Alignment alignment, double maxSlopeStep)
     {
         if (_pairs.Count < 8)
         {
