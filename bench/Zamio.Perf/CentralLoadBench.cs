@@ -49,6 +49,7 @@ internal static class CentralLoadBench
         var registerInPostgres = options.String("postgres");
         var measureAfter = options.Double("measure-after", 0);
         PacketSeconds = options.Double("packet-seconds", 2.0);
+        var delaysOut = options.String("delays-out");
         options.EnsureAllUsed();
         if (pace != "realtime")
         {
@@ -278,6 +279,7 @@ internal static class CentralLoadBench
 
         // Latency: each measured song start (truth) against the first poll that showed a play of that track on that station.
         var delays = new List<(double Seconds, bool Masked)>();
+        var perSong = delaysOut is null ? null : new List<string> { "station\tprogramme\tstart\ttrack\tkind\tdelay" };
         var missed = 0;
         var seenStatuses = new Dictionary<string, int>(StringComparer.Ordinal);
         var byStation = firstSeen.Values.GroupBy(v => v.Station).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -298,8 +300,14 @@ internal static class CentralLoadBench
                 }
 
                 delays.Add((match.Wall - airWall, song.Masked));
+                perSong?.Add(string.Create(CultureInfo.InvariantCulture, $"{s.Id}\t{song.Programme}\t{song.ProgrammeSeconds:F3}\t{song.Track}\t{(song.Masked ? "masked" : "clear")}\t{match.Wall - airWall:F2}"));
                 seenStatuses[match.Status] = seenStatuses.GetValueOrDefault(match.Status) + 1;
             }
+        }
+
+        if (delaysOut is not null)
+        {
+            File.WriteAllLines(delaysOut, perSong!);
         }
 
         lateMs.Sort();
@@ -516,7 +524,7 @@ internal static class CentralLoadBench
             var id = $"{prefix}-{i:D5}";
             var songs = programme.Songs
                 .Where(x => x.Start - offsetSeconds >= 4 && x.Start - offsetSeconds <= seconds - 20)
-                .Select(x => new MeasuredSong(x.Track, x.Start - (offsetFrame / FingerprintSettings.FramesPerSecond), x.Masked))
+                .Select(x => new MeasuredSong(x.Track, x.Start - (offsetFrame / FingerprintSettings.FramesPerSecond), x.Masked, programme.Name, x.Start))
                 .ToList();
             plan.Add(new StationPlan(id, Topics.Fingerprints(id), Slice(programme.Peaks, offsetFrame, packets), Slice(programme.Support, offsetFrame, packets), songs));
         }
@@ -599,7 +607,7 @@ internal static class CentralLoadBench
 
     private sealed record TruthPlay(string Track, double Start, bool Masked);
 
-    private sealed record MeasuredSong(string Track, double AirSeconds, bool Masked);
+    private sealed record MeasuredSong(string Track, double AirSeconds, bool Masked, string Programme, double ProgrammeSeconds);
 
     private sealed record Programme(string Name, double Duration, Zamio.Shared.Fingerprinting.Peak[] Peaks, Zamio.Shared.Fingerprinting.Peak[] Support, List<TruthPlay> Songs);
 

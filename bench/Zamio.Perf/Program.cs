@@ -14,7 +14,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
           match-programmes [--data-dir /tmp/zperf/cat1000] [--programmes bench-data/main/programmes] [--runs 3]
           fill-catalog  --data-dir DIR [--tracks 1000] [--track-seconds 210] [--peaks-per-second 19] [--seed 1] [--postgres CONNECTION: copy the catalogue there]
           airplay-report [--stations 200] [--days 30] [--plays-per-hour 12] [--runs 3] [--postgres CONNECTION]
-          central-load --stations N --broker H:P --seconds S [--pace realtime] [--central URL[,URL...]] [--central-pid PID[,PID...]] [--broker-pid PID] [--connections C] [--data-dir DIR | --postgres CONNECTION: register the stations there] [--measure-after S: time only songs starting S s into the run] [--packet-seconds 2] | identify-latency --central URL --clips DIR [--requests 200] [--warmup 20] | fill-redis-cache [--redis H:P] [--prefix P] [--hours 1000] [--snapshot 1] [--chunk-mib 4] | snapshot-load [--redis H:P] [--prefix P] [--runs 2]
+          central-load --stations N --broker H:P --seconds S [--pace realtime] [--central URL[,URL...]] [--central-pid PID[,PID...]] [--broker-pid PID] [--connections C] [--data-dir DIR | --postgres CONNECTION: register the stations there] [--measure-after S: time only songs starting S s into the run] [--packet-seconds 2] [--delays-out FILE: each measured song start and its delay, tab-separated] | identify-latency --central URL --clips DIR [--requests 200] [--warmup 20] | fill-redis-cache [--redis H:P] [--prefix P] [--hours 1000] [--snapshot 1] [--chunk-mib 4] | snapshot-load [--redis H:P] [--prefix P] [--runs 2]
         Prints markdown tables on stdout; progress on stderr.
         """);
     return args.Length == 0 ? 2 : 0;

@@ -6,7 +6,7 @@
 #                catalog.db into a fresh /tmp/zperf/run-N, so no run sees another's stations or plays
 #        CONNS   MQTT connections per run (default: one per station)
 #        OUT     markdown output (default /tmp/zperf/central-load.md); each step's stderr (with the backlog timeline)
-#                goes beside it as OUT-without-.md-N.err
+#                goes beside it as OUT-without-.md-N.err, each measured song's delay as OUT-without-.md-N.tsv
 #        MEASURE_AFTER  time only songs that start this many seconds into the run (default 0)
 #        SHARED  1: the scale-out deployment instead of embedded defaults: catalogue, stations and plays in PostgreSQL
 #                (schema zload_N_INSTANCES, recreated per run), index cache and rate limits in Redis (a fresh key prefix per run)
@@ -67,7 +67,7 @@ for N in "${STEPS[@]}"; do
   [ "$SHARED" = 1 ] || REGISTER=(--data-dir "$RUN_DATA/i0")
   echo "## N=$N  (central pid(s) $CPIDS, mosquitto pid $BROKER_PID$([ "$SHARED" = 1 ] && echo ", PostgreSQL + Redis, $INSTANCES instance(s)"))" | tee -a "$OUT"
   ARGS=(central-load --stations "$N" --broker 127.0.0.1:1883 --seconds "$SECONDS_RUN" --pace realtime --central "$CENTRALS"
-    --central-pid "$CPIDS" --broker-pid "$BROKER_PID" "${REGISTER[@]}" --measure-after "${MEASURE_AFTER:-0}" --packet-seconds "${PACKET_SECONDS:-2}" ${CONNS:+--connections $CONNS})
+    --central-pid "$CPIDS" --broker-pid "$BROKER_PID" "${REGISTER[@]}" --measure-after "${MEASURE_AFTER:-0}" --packet-seconds "${PACKET_SECONDS:-2}" --delays-out "${OUT%.md}-$N.tsv" ${CONNS:+--connections $CONNS})
   echo '```' >> "$OUT"
   echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll ${ARGS[*]}" >> "$OUT"
   echo '```' >> "$OUT"

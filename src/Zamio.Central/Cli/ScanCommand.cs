@@ -74,7 +74,9 @@ public static class ScanCommand
                 using var source = AudioDecoder.Open(path, FingerprintSettings.SampleRate);
                 var extractor = new PeakExtractor(withSupport: true);
                 List<Peak> peaks = [], support = [];
-                var buffer = new float[FingerprintSettings.SampleRate * 4];
+                // Fed as an agent sends it (2 s packets): the stream matcher decides on what has arrived, so "reported" is
+                // when a live station would have shown the play.
+                var buffer = new float[FingerprintSettings.SampleRate * 2];
                 int read;
                 while ((read = source.Read(buffer)) > 0)
                 {

@@ -16,6 +16,9 @@ public sealed class Matcher
     private const int MinVotes = 2;
     private const int CandidatesToVerify = 8;
 
+    // Vote peaks verified under preferred speeds beyond the best overall (see MatchBlocks).
+    private const int PreferredCandidates = 2;
+
     private readonly FingerprintIndex _index;
     private readonly IReadOnlyList<SpeedHypothesis> _speeds;
     private readonly MatcherOptions _options;
@@ -66,7 +69,7 @@ public sealed class Matcher
 
         var origin = peaks[0].Frame;
         Vote(peaks, peaks.Length, origin, origin, []);
-        return Decide(peaks, origin, _votes.Sort());
+        return Decide(peaks, origin, _votes.Sort(), []);
     }
 
     /// <summary>
@@ -122,7 +125,7 @@ public sealed class Matcher
         if (!Accepted(results))
         {
             Vote(peaks, peaks.Length, origin, origin, [], jitterTimes: true);
-            SelectCandidates(_votes.Sort(), midQueryFrame);
+            SelectCandidates(_votes.Sort(), midQueryFrame, []);
             VerifyPlacesAtEverySpeed(peaks, origin, midQueryFrame, results, ownCellsVerified: false);
         }
 
@@ -187,7 +190,15 @@ public sealed class Matcher
     /// Matches a window whose votes were cast block by block (all against the same epoch and this index) and
     /// verifies the candidates on the window's <paramref name="peaks"/>.
     /// </summary>
-    public IReadOnlyList<TrackMatch> MatchBlocks(ReadOnlySpan<Peak> peaks, long epoch, ReadOnlySpan<BlockVotes> blocks)
+    public IReadOnlyList<TrackMatch> MatchBlocks(ReadOnlySpan<Peak> peaks, long epoch, ReadOnlySpan<BlockVotes> blocks) =>
+        MatchBlocks(peaks, epoch, blocks, []);
+
+    /// <summary>
+    /// <see cref="MatchBlocks(ReadOnlySpan{Peak}, long, ReadOnlySpan{BlockVotes})"/> that also verifies the best few vote
+    /// peaks under the speed hypotheses <paramref name="preferredSpeeds"/> (indices into <see cref="Speeds"/>) when the
+    /// whole grid's best crowd them out.
+    /// </summary>
+    public IReadOnlyList<TrackMatch> MatchBlocks(ReadOnlySpan<Peak> peaks, long epoch, ReadOnlySpan<BlockVotes> blocks, int[] preferredSpeeds)
     {
         foreach (var block in blocks)
         {
@@ -197,12 +208,12 @@ public sealed class Matcher
             }
         }
 
-        return peaks.Length < 2 ? [] : Decide(peaks, epoch, BlockVotes.Merge(blocks, ref _merged));
+        return peaks.Length < 2 ? [] : Decide(peaks, epoch, BlockVotes.Merge(blocks, ref _merged), preferredSpeeds);
     }
 
-    private IReadOnlyList<TrackMatch> Decide(ReadOnlySpan<Peak> peaks, long origin, ReadOnlySpan<long> sortedVotes)
+    private IReadOnlyList<TrackMatch> Decide(ReadOnlySpan<Peak> peaks, long origin, ReadOnlySpan<long> sortedVotes, int[] preferredSpeeds)
     {
-        SelectCandidates(sortedVotes, (peaks[0].Frame + peaks[^1].Frame) / 2.0 - origin);
+        SelectCandidates(sortedVotes, (peaks[0].Frame + peaks[^1].Frame) / 2.0 - origin, preferredSpeeds);
         var results = new List<TrackMatch>(_candidates.Count);
         // Per track the alignment with the highest z wins: confidence saturates at 1 and cannot tell a true alignment
         // from a neighbouring speed cell whose slope drifts off the song.
@@ -310,7 +321,7 @@ public sealed class Matcher
         }
     }
 
-    private void SelectCandidates(ReadOnlySpan<long> sorted, double midQueryFrame)
+    private void SelectCandidates(ReadOnlySpan<long> sorted, double midQueryFrame, int[] preferredSpeeds)
     {
         _runs.Clear();
         for (var i = 0; i < sorted.Length;)
@@ -360,6 +371,24 @@ public sealed class Matcher
                 if (_selected.Count == CandidatesToVerify)
                 {
                     break;
+                }
+            }
+        }
+
+        var preferred = 0;
+        foreach (var candidate in _candidates)
+        {
+            if (preferred == PreferredCandidates)
+            {
+                break;
+            }
+
+            if (Array.IndexOf(preferredSpeeds, (int)(candidate.Key >> 32)) >= 0)
+            {
+                preferred++;
+                if (!_selected.Contains(candidate))
+                {
+                    _selected.Add(candidate);
                 }
             }
         }

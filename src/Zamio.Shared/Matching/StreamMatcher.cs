@@ -103,18 +103,27 @@ public sealed class StreamMatcher
     // Between songs (no song of the last window explains the newest 2 s of peaks) a window is also decided as soon as its
     // own peaks are final, without the triplet lookahead (its last block voted with triplets cut at the window's end, not
     // kept): a new song clear enough for one window (z of a single-window play) is named about 2 s sooner. The regular
-    // decision follows as before. The early vote searches only the speeds of the last song named: a station airs its
-    // programme at one speed, and the full grid would cost a quarter more matching. A stream has no early decisions before
-    // it has named a song: at 2,000 stations connecting at once, early votes for every new stream (on the whole grid, or on
-    // the original speed) took central to 150-161 % of the two cores against 139-145 % without them.
+    // decision follows as before. The early vote searches every speed: the next song can be at another speed than the last
+    // (songs sped up one by one), and searching only the last song's speeds left such starts 2-3 s later, the slowest clear
+    // starts at 2,000 stations (it costs central 14 % of a core more there). The best vote peaks at the last song's speeds
+    // are verified too: a song's first second or two, under the whole grid's chance peaks, can fall out of the best eight
+    // (a 1.7 s start before a presenter, named at once that way, then waited 8 s). A stream has no early decisions before it has
+    // named a song: at 2,000 stations connecting at once, early votes for every new stream took central to 150-161 % of the
+    // two cores against 139-145 % without them.
     private const double EarlyMinScore = 10;
     private long _earlyConsidered = -1;
 
-    // Between songs the early decision is also taken half a step before each window's end, on the last step's block and
-    // the half step since (a 6 s window): a clear start waits for the next decision 1 s on average instead of 2. Rounded up,
-    // so it comes with the 2 s packet that completes the half step, not the one after.
-    private static readonly int HalfStepFrames = (StepFrames + 1) / 2;
-    private long _halfStepConsidered = -1;
+    // Between songs the early decision is also taken at each second of the step, on the last step's block and the seconds
+    // since (a 5, 6 or 7 s window). An agent's 2 s packets (62 frames) drift against the 4 s step (125), so with decisions
+    // every half step a packet's decision often ended a second or more before the packet's audio did; now it ends less than
+    // a second before, with more of the new song to go on, at the same moment. Each point is rounded down to a whole frame,
+    // so it comes with the packet that completes its second, not the one after. A point whose next one's peaks have arrived
+    // too (a longer packet, or a backlog) is passed over: the later decision comes at the same moment with more evidence.
+    private const int SubSteps = 4;
+    private int _subStepsConsidered;
+
+    private long SubStepEnd(int k) => _nextWindowEnd - StepFrames + (long)k * StepFrames / SubSteps;
+
     private static readonly int GoesOnFrames = FingerprintSettings.SecondsToFrame(2);
     private const double GoesOnMinZ = 3.0;
     private const int GoesOnMinMatched = 3;
@@ -202,10 +211,13 @@ public sealed class StreamMatcher
             {
                 Confirm(onWindow);
             }
-            else if (_halfStepConsidered != _nextWindowEnd && framesAnalysed >= _nextWindowEnd - HalfStepFrames + PeakDelayFrames)
+            else if (_subStepsConsidered < SubSteps - 1 && framesAnalysed >= SubStepEnd(_subStepsConsidered + 1) + PeakDelayFrames)
             {
-                _halfStepConsidered = _nextWindowEnd;
-                EarlyWindow(_nextWindowEnd - HalfStepFrames, onWindow);
+                var end = SubStepEnd(++_subStepsConsidered);
+                if (framesAnalysed < SubStepEnd(_subStepsConsidered + 1) + PeakDelayFrames)
+                {
+                    EarlyWindow(end, onWindow);
+                }
             }
             else if (_earlyConsidered != _nextWindowEnd && framesAnalysed >= _nextWindowEnd + PeakDelayFrames)
             {
@@ -217,6 +229,7 @@ public sealed class StreamMatcher
             {
                 MatchWindow(_nextWindowEnd, onWindow);
                 _nextWindowEnd += StepFrames;
+                _subStepsConsidered = 0;
             }
             else
             {
@@ -376,9 +389,9 @@ public sealed class StreamMatcher
         _earlyWindow[0] = Votes(all, start, lastBlockStart);
         var from = Peak.FirstAtOrAfter(all, lastBlockStart);
         var to = Peak.FirstAtOrAfter(all, end);
-        _matcher.VoteBlock(all[from..to], to - from, lastBlockStart, _epoch, _earlyBlock, _lastFocus);
+        _matcher.VoteBlock(all[from..to], to - from, lastBlockStart, _epoch, _earlyBlock, []);
         _earlyWindow[1] = _earlyBlock;
-        var matches = _matcher.MatchBlocks(all[Peak.FirstAtOrAfter(all, start)..to], _epoch, _earlyWindow);
+        var matches = _matcher.MatchBlocks(all[Peak.FirstAtOrAfter(all, start)..to], _epoch, _earlyWindow, _lastFocus);
         List<TrackMatch>? early = null;
         foreach (var match in matches)
         {

@@ -67,11 +67,13 @@ public class StreamMatcherTests
     [InlineData(1)]
     [InlineData(1000)]
     [InlineData(7 * Rate + 1)]
-    public void Append_DifferentBlockSizes_SameWindowResults(int blockSize)
+    public void Append_DifferentBlockSizes_SameRegularWindowResults(int blockSize)
     {
-        var reference = Describe(Run(Audio.Value, 2 * Rate));
+        // Early decisions are taken on what has arrived (that is their point); every other window is the same however the
+        // stream is cut.
+        var reference = Describe(Run(Audio.Value, 2 * Rate).Where(w => !w.Early).ToList());
 
-        var windows = Describe(Run(Audio.Value, blockSize));
+        var windows = Describe(Run(Audio.Value, blockSize).Where(w => !w.Early).ToList());
 
         Assert.Equal(reference, windows);
     }
@@ -145,7 +147,7 @@ public class StreamMatcherTests
     }
 
     [Fact]
-    public void Append_SongAfterABreak_NamedEarlyWithThePacketThatCompletesItsWindow()
+    public void Append_SongAfterABreak_NamedEarlyBeforeTheRegularDecision()
     {
         // song04 enters at 24 s, 3.8 s before a window ends: enough for one window without the lookahead.
         var results = SongAfterABreak(songFor: 20, breakFor: 4, next: 4);
@@ -153,24 +155,46 @@ public class StreamMatcherTests
         var first = AssertNamedEarly(results, "song04");
 
         // While a song goes on its windows are decided once: song03, on for the first 20 s, gets no early decision. Nor does
-        // the stream before it has named a song: the early vote searches the last song's speeds, and there are none yet.
+        // the stream before it has named a song.
         var song03 = results.Where(w => !w.Early && !w.Confirms && w.Matches.Any(m => m.TrackId == "song03")).ToList();
         Assert.True(song03.Count >= 4);
         Assert.DoesNotContain(results, w => w.Early && w.EndFrame <= FingerprintSettings.SecondsToFrame(20));
         Assert.True(first.EndFrame > FingerprintSettings.SecondsToFrame(24));
-        Assert.Equal(0, first.DecidedAtFrame % StreamMatcher.StepFrames);
     }
 
     [Fact]
-    public void Append_SongAfterABreakClearBeforeAHalfStep_NamedWithThePacketThatCompletesTheHalfStep()
+    public void Append_SongAfterABreakAtAnotherSpeed_NamedEarly()
     {
-        // song08 enters at 24 s, just after the window ending at 23.8 s; by the half step at 25.8 s it is clear enough
-        // for one window: named there, a step before the window ending at 27.8 s would be decided.
-        var results = SongAfterABreak(songFor: 18, breakFor: 6, next: 8);
+        // Songs sped up one by one: song03 at its own speed, then song08 4 % fast. The early vote searches every speed, not
+        // only the last song's.
+        var results = Run(
+            SyntheticMusic.Concat(
+                SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 18),
+                SyntheticMusic.WhiteNoise(6 * Rate, 0.05, 3),
+                SyntheticMusic.Resample(SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[8], 5, 20), 1.04)),
+            2 * Rate);
 
         var first = AssertNamedEarly(results, "song08");
-        Assert.True(first.EndFrame < FingerprintSettings.SecondsToFrame(26));
-        Assert.Equal(StreamMatcher.StepFrames / 2, first.DecidedAtFrame % StreamMatcher.StepFrames);
+        Assert.InRange(first.Matches.Single(m => m.TrackId == "song08").Speed, 1.03, 1.05);
+    }
+
+    [Fact]
+    public void Append_OneSecondPackets_DecideEverySecondBetweenSongsAndNameTheNextSongSooner()
+    {
+        // song03 until 18 s, noise until 24 s, then song08. Early decisions (only those that find something are reported)
+        // come every second with 1 s packets; each 2 s packet brings the later of the two points it completes.
+        var oneSecond = SongAfterABreak(songFor: 18, breakFor: 6, next: 8, packet: Rate).Where(w => w.Early).ToList();
+        var twoSeconds = SongAfterABreak(songFor: 18, breakFor: 6, next: 8, packet: 2 * Rate).Where(w => w.Early).ToList();
+
+        var fading = oneSecond.Where(w => w.Matches.Any(m => m.TrackId == "song03")).Select(w => w.EndFrame).ToList();
+        Assert.True(fading.Count >= 3, string.Join(", ", fading));
+        Assert.All(fading.Zip(fading.Skip(1)), p => Assert.InRange(p.Second - p.First, 31, 32));
+        Assert.All(twoSeconds, w => Assert.Contains(w.EndFrame, oneSecond.Select(o => o.EndFrame)));
+        Assert.True(twoSeconds.Count < oneSecond.Count, $"{twoSeconds.Count} early results in 2 s packets, {oneSecond.Count} in 1 s packets");
+        var namedInOne = oneSecond.First(w => w.Matches.Any(m => m.TrackId == "song08"));
+        var namedInTwo = twoSeconds.First(w => w.Matches.Any(m => m.TrackId == "song08"));
+        Assert.True(namedInOne.DecidedAtFrame < namedInTwo.DecidedAtFrame, $"{namedInOne.DecidedAtFrame} against {namedInTwo.DecidedAtFrame}");
+        Assert.Contains(namedInOne.DecidedAtFrame % StreamMatcher.StepFrames, SecondsOfAStep);
     }
 
     [Fact]
@@ -239,13 +263,15 @@ public class StreamMatcherTests
         Assert.Equal(plays, changes.Where(p => p.Status == PlayStatus.Closed && p.TrackId == "song00").Select(p => p.Id).Distinct().Count());
     }
 
+    private static readonly long[] SecondsOfAStep = [.. Enumerable.Range(0, 4).Select(k => (long)k * StreamMatcher.StepFrames / 4)];
+
     // song03 for songFor seconds, quiet noise for breakFor, then 15 s of song `next` from its 5th second; in 2 s packets.
-    private static List<WindowResult> SongAfterABreak(int songFor, int breakFor, int next) => Run(
+    private static List<WindowResult> SongAfterABreak(int songFor, int breakFor, int next, int packet = 2 * Rate) => Run(
         SyntheticMusic.Concat(
             SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, songFor),
             SyntheticMusic.WhiteNoise(breakFor * Rate, 0.05, 3),
             SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[next], 5, 20)),
-        2 * Rate);
+        packet);
 
     // The first result to name the track is an early one, clear enough for a play on its own, known with the packet that
     // completed its step and before the regular decision of any window that names it.
@@ -256,8 +282,8 @@ public class StreamMatcherTests
         var regular = named.First(w => !w.Early && !w.Confirms);
         Assert.True(first.Early);
         Assert.True(first.DecidedAtFrame < regular.DecidedAtFrame, $"early {first.DecidedAtFrame}, regular {regular.DecidedAtFrame}");
-        // With the 2 s packet that completes a step or half a step (62.5 frames: the half step rounds up).
-        Assert.Contains(first.DecidedAtFrame % StreamMatcher.StepFrames, new long[] { 0, StreamMatcher.StepFrames / 2 });
+        // With the packet that completes one of the step's seconds (31.25 frames, rounded down).
+        Assert.Contains(first.DecidedAtFrame % StreamMatcher.StepFrames, SecondsOfAStep);
         Assert.True(first.Matches.Single(m => m.TrackId == track).Score >= PlayTrackerOptions.Default.SingleWindowScore);
 
         Assert.Contains(regular.Matches, m => m.TrackId == track);
