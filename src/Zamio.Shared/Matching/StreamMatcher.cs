@@ -395,7 +395,9 @@ public sealed class StreamMatcher
         List<TrackMatch>? early = null;
         foreach (var match in matches)
         {
-            if (match.Score >= EarlyMinScore && Accepts(match, end))
+            // A song that begins now sounds in the newest seconds; evidence that stops before them is audio the last song
+            // explained, which a track sharing its ending (at another speed) can match too.
+            if (match.Score >= EarlyMinScore && Accepts(match, end) && match.LastMatchFrame >= end - GoesOnFrames)
             {
                 (early ??= []).Add(MarkEarlierAlignment(all, match));
             }

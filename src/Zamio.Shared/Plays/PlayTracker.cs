@@ -66,7 +66,7 @@ public sealed class PlayTracker
                 // A window at another pass through the song's loop carries the airing on, but its walk back to that
                 // alignment's first note lands a loop before the song began: only a window at the airing's position moves
                 // its start.
-                play.Extend(match, movesStart: play.IsAt(match, _options.AlignmentToleranceFrames));
+                play.Extend(match, movesStart: play.IsAt(match, _options.AlignmentToleranceFrames), early: window.Early);
             }
 
             play.LastWindowEnd = window.EndFrame;
@@ -500,7 +500,12 @@ public sealed class PlayTracker
             _witnessed.Add((from, to));
         }
 
-        public void Extend(TrackMatch match, bool movesStart)
+        /// <summary>
+        /// Carries the airing on with a window's match. An early decision's window is the regular one's audio decided sooner
+        /// (and, between songs, decided every second): it moves the airing's span, score and alignment but adds no window or
+        /// evidence, which shadow decisions compare per window.
+        /// </summary>
+        public void Extend(TrackMatch match, bool movesStart, bool early)
         {
             Witness(match);
             if (movesStart)
@@ -518,6 +523,11 @@ public sealed class PlayTracker
             Confidence = Math.Max(Confidence, match.Confidence);
             Score = Math.Max(Score, match.Score);
             Alignment = match.Alignment;
+            if (early)
+            {
+                return;
+            }
+
             _speedSum += match.Speed * match.MatchedPeaks;
             _speedWeight += match.MatchedPeaks;
             _evidence += match.MatchedPeaks;
