@@ -105,9 +105,9 @@ public sealed class StreamMatcher
     // kept): a new song clear enough for one window (z of a single-window play) is named about 2 s sooner. The regular
     // decision follows as before. The early vote searches every speed: the next song can be at another speed than the last
     // (songs sped up one by one), and searching only the last song's speeds left such starts 2-3 s later, the slowest clear
-    // starts at 2,000 stations (it costs central 14 % of a core more there). The best vote peaks at the last song's speeds
+    // starts at 2,000 stations (it costs central 8 % of a core more there). The best vote peaks at the last song's speeds
     // are verified too: a song's first second or two, under the whole grid's chance peaks, can fall out of the best eight
-    // (a 1.7 s start before a presenter, named at once that way, then waited 8 s). A stream has no early decisions before it has
+    // (a start under a presenter then waited 1.6 s longer). A stream has no early decisions before it has
     // named a song: at 2,000 stations connecting at once, early votes for every new stream took central to 150-161 % of the
     // two cores against 139-145 % without them.
     private const double EarlyMinScore = 10;
