@@ -403,6 +403,42 @@ public class PlayTrackerTests
         Assert.Equal("a", Assert.Single(final).TrackId);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Observe_EarlyWindowsBetweenRegularOnes_AddNoEvidenceToTheAiring(bool withEarlyWindows)
+    {
+        // "a" is on air (60 of its peaks in each window); "b" matches the same audio more weakly (40) from the second window,
+        // a section the two share, and is withdrawn as a's shadow. Early windows (every second between songs, on less audio)
+        // find a with 10 peaks each: counted as windows, they would drag a's evidence per window below b's.
+        var tracker = new PlayTracker();
+        var a = new Alignment(0, 0, 1, 1);
+        var b = new Alignment(0, 5_000, 1, 1);
+        for (var w = 0; w < 6; w++)
+        {
+            if (withEarlyWindows && w > 0)
+            {
+                for (var second = 1; second <= 3; second++)
+                {
+                    var end = FingerprintSettings.SecondsToFrame((4 * w) + 4 + second);
+                    var early = new TrackMatch(1, "a", 1.0, 12, a, 10, 20, end - FingerprintSettings.SecondsToFrame(3), end - 1);
+                    tracker.Observe(new WindowResult(end - FingerprintSettings.SecondsToFrame(6), end, [early]) { Early = true });
+                }
+            }
+
+            List<TrackMatch> matches = [AcrossWindow(w, 1, "a", 1.0, 20, a, 60, 80)];
+            if (w > 0)
+            {
+                matches.Add(AcrossWindow(w, 2, "b", 1.0, 12, b, 40, 80));
+            }
+
+            tracker.Observe(Window(w, [.. matches]));
+        }
+
+        Assert.Contains(tracker.Ongoing, p => p.TrackId == "a");
+        Assert.DoesNotContain(tracker.Ongoing, p => p.TrackId == "b");
+    }
+
     // "b" shares the first seconds of "a" (one recording in two catalogue entries): found strongly in the first window only,
     // inside 48 s of a.
     private static IEnumerable<WindowResult> SharedIntroWindows()
