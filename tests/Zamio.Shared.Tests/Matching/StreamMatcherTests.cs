@@ -198,6 +198,20 @@ public class StreamMatcherTests
     }
 
     [Fact]
+    public void Append_SongEndedBeforeABreak_EarlyDecisionsNameOnlyWhatSoundsInTheirNewestSeconds()
+    {
+        // Between songs the early vote searches every speed over seconds the last song already explained; a track sharing
+        // that ending at another speed could be named from them. A song that begins now sounds in the newest 2 s.
+        var results = SongAfterABreak(songFor: 22, breakFor: 6, next: 4);
+
+        var early = results.Where(w => w.Early).ToList();
+        Assert.Contains(early, w => w.Matches.Any(m => m.TrackId == "song04"));
+        var newest = FingerprintSettings.SecondsToFrame(2);
+        Assert.All(early, w => Assert.All(w.Matches, m =>
+            Assert.True(m.LastMatchFrame >= w.EndFrame - newest, $"{m.TrackId} evidence to {m.LastMatchFrame}, early window to {w.EndFrame}")));
+    }
+
+    [Fact]
     public void Append_SongRightAfterAnother_NamedEarlyOnceTheFirstNoLongerExplainsTheNewestPeaks()
     {
         // No gap: song03's last evidence is in the very block where song04 begins, and song04 is named early all the same.
