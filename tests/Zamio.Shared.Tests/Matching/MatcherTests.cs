@@ -251,6 +251,29 @@ public class MatcherTests
     }
 
     [Fact]
+    public void MatchBlocks_SongAtAPreferredSpeedCrowdedOutOfTheBestVotes_VerifiedAllTheSame()
+    {
+        // Eight songs 4 % fast, 3 s each, then 1.5 s of song 12 at its own speed: the fast songs hold the whole grid's best vote
+        // peaks. Between songs a stream prefers the last song's speeds, and their best places are verified too.
+        var fast = Enumerable.Range(2, 8).Select(k => SyntheticMusic.Resample(SyntheticMusic.Slice(Catalogue.Songs[k], 5, 3), 1.04));
+        var query = SyntheticMusic.Concat([.. fast, SyntheticMusic.Slice(Catalogue.Songs[12], 3, 1.5)]);
+        var peaks = PeakExtractor.Extract(query).ToArray();
+        var matcher = new Matcher(Catalogue.Index);
+        var block = new BlockVotes();
+        matcher.VoteBlock(peaks, peaks.Length, 0, 0, block);
+        var identity = matcher.Speeds.ToList().IndexOf(SpeedHypothesis.Identity);
+
+        var plain = matcher.MatchBlocks(peaks, 0, [block]);
+        var preferring = matcher.MatchBlocks(peaks, 0, [block], [identity]);
+
+        Assert.DoesNotContain(plain, m => m.TrackId == "song12");
+        var song = Assert.Single(preferring, m => m.TrackId == "song12");
+        Assert.True(song.Confidence >= MatcherOptions.Default.AcceptConfidence, $"confidence {song.Confidence:F3}");
+        Assert.InRange(song.Speed, 0.99, 1.01);
+        Assert.Contains(plain, m => m.TrackId != "song12");
+    }
+
+    [Fact]
     public void Constructor_NoSpeedHypotheses_Throws()
     {
         Assert.Throws<ArgumentException>(() => new Matcher(Catalogue.Index, speeds: []));
