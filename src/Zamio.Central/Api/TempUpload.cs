@@ -65,8 +65,13 @@ internal sealed class TempUpload : IDisposable
     }
 
     /// <summary>A decoder's message about this file, naming the client's file instead of the temporary one.</summary>
-    public string Describe(Exception ex, string? clientName) =>
-        ex.Message.Replace(Path, string.IsNullOrEmpty(clientName) ? "the upload" : clientName, StringComparison.Ordinal);
+    // Decoders name the file by its path or by its name alone; the client knows neither.
+    public string Describe(Exception ex, string? clientName)
+    {
+        var name = string.IsNullOrEmpty(clientName) ? "the upload" : clientName;
+        return ex.Message.Replace(Path, name, StringComparison.Ordinal)
+            .Replace(System.IO.Path.GetFileName(Path), name, StringComparison.Ordinal);
+    }
 
     public void Dispose() => File.Delete(Path);
 

@@ -285,6 +285,19 @@ public sealed class ServeTests(ServeFixture fixture)
         {
             using var response = await fixture.Http.PostAsync(new Uri("/api/v1/identify", UriKind.Relative), garbage);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+            Assert.Contains("unsupported audio format (the upload)", detail, StringComparison.Ordinal);
+        }
+
+        using (var form = new MultipartFormDataContent())
+        {
+            // The error names the client's file, not the server's temporary copy of it.
+            form.Add(new ByteArrayContent(new byte[5000]), "file", "junk.wav");
+            using var response = await fixture.Http.PostAsync(new Uri("/api/v1/identify", UriKind.Relative), form);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+            Assert.Contains("(junk.wav)", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("zamio-", detail, StringComparison.Ordinal);
         }
 
         using (var huge = new ByteArrayContent(new byte[(5 * 1024 * 1024) + (100 * 1024)]))
