@@ -73,6 +73,22 @@ public sealed class Matcher
     }
 
     /// <summary>
+    /// <see cref="Match"/> against every track but <paramref name="excludedTrack"/>: which other catalogue entries hold
+    /// audio of that track's own (its peaks as the query would otherwise find, and explain, only itself).
+    /// </summary>
+    public IReadOnlyList<TrackMatch> MatchOthers(ReadOnlySpan<Peak> peaks, int excludedTrack)
+    {
+        if (peaks.Length < 2)
+        {
+            return [];
+        }
+
+        var origin = peaks[0].Frame;
+        Vote(peaks, peaks.Length, origin, origin, []);
+        return Decide(peaks, origin, _votes.Sort(), [], excludedTrack);
+    }
+
+    /// <summary>
     /// <see cref="Match"/> for a lone clip, which has no later windows to find it in. When no vote winner verifies as
     /// an identification, two wider searches follow, each only if the one before found nothing:
     /// <list type="number">
@@ -211,9 +227,9 @@ public sealed class Matcher
         return peaks.Length < 2 ? [] : Decide(peaks, epoch, BlockVotes.Merge(blocks, ref _merged), preferredSpeeds);
     }
 
-    private IReadOnlyList<TrackMatch> Decide(ReadOnlySpan<Peak> peaks, long origin, ReadOnlySpan<long> sortedVotes, int[] preferredSpeeds)
+    private IReadOnlyList<TrackMatch> Decide(ReadOnlySpan<Peak> peaks, long origin, ReadOnlySpan<long> sortedVotes, int[] preferredSpeeds, int excludedTrack = -1)
     {
-        SelectCandidates(sortedVotes, (peaks[0].Frame + peaks[^1].Frame) / 2.0 - origin, preferredSpeeds);
+        SelectCandidates(sortedVotes, (peaks[0].Frame + peaks[^1].Frame) / 2.0 - origin, preferredSpeeds, excludedTrack);
         var results = new List<TrackMatch>(_candidates.Count);
         // Per track the alignment with the highest z wins: confidence saturates at 1 and cannot tell a true alignment
         // from a neighbouring speed cell whose slope drifts off the song.
@@ -321,7 +337,7 @@ public sealed class Matcher
         }
     }
 
-    private void SelectCandidates(ReadOnlySpan<long> sorted, double midQueryFrame, int[] preferredSpeeds)
+    private void SelectCandidates(ReadOnlySpan<long> sorted, double midQueryFrame, int[] preferredSpeeds, int excludedTrack = -1)
     {
         _runs.Clear();
         for (var i = 0; i < sorted.Length;)
@@ -355,7 +371,7 @@ public sealed class Matcher
 
             var place = CellOffset(key) + midQueryFrame * _speeds[(int)(key >> 32)].TimeScale;
             var track = _index.TrackNear((long)place);
-            if (track >= 0)
+            if (track >= 0 && track != excludedTrack)
             {
                 _candidates.Add((key, count + left + right, track, place));
             }

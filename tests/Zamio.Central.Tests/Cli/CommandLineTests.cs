@@ -384,6 +384,30 @@ public sealed class CommandLineTests : IClassFixture<CliCatalogueFixture>, IDisp
         writer.WriteSamples(samples, 0, samples.Length);
     }
 
+    [Fact]
+    public void CatalogOverlaps_TrackHoldingAnothersRecording_OneLinePerSideWithItsStretches()
+    {
+        // "remix" is song0's first 15 s, then song1's: each holds the other's recording at one place.
+        var folder = _dir.Combine("overlapping");
+        Directory.CreateDirectory(folder);
+        WriteWav(Path.Combine(folder, "original.wav"), _catalogue.Songs[0], Rate);
+        WriteWav(Path.Combine(folder, "remix.wav"), SyntheticMusic.Concat(SyntheticMusic.Slice(_catalogue.Songs[0], 0, 15), _catalogue.Songs[1]), Rate);
+        WriteWav(Path.Combine(folder, "other.wav"), _catalogue.Songs[2], Rate);
+        var data = _dir.Combine("overlapping-data");
+        Assert.Equal(0, CliRun.Invoke("catalog", "add", folder, "--data-dir", data).ExitCode);
+
+        var run = CliRun.Invoke("catalog", "overlaps", "--data-dir", data);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["original shares remix", "remix shares original"],
+            lines.Select(l => $"{l.GetProperty("track").GetString()} shares {l.GetProperty("shares").GetString()}"));
+        Assert.All(lines, l => Assert.InRange(l.GetProperty("seconds").GetDouble(), 11, 15.5));
+        var stretch = lines[1].GetProperty("stretches")[0];
+        Assert.InRange(stretch.GetProperty("sharesStart").GetDouble() - stretch.GetProperty("start").GetDouble(), -0.1, 0.1);
+        Assert.Equal(2, CliRun.Invoke("catalog", "overlaps", "extra", "--data-dir", data).ExitCode);
+    }
+
     private string AddSingleSong()
     {
         var folder = _dir.Combine("single");
