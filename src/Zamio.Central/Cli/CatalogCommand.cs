@@ -186,7 +186,8 @@ public static class CatalogCommand
         var index = CatalogLoader.Load(cli.DataDirectory);
         var clock = Stopwatch.StartNew();
         var overlaps = CatalogOverlaps.Find(index);
-        var pairs = overlaps.GroupBy(o => (o.Track, o.Shares)).OrderBy(g => g.Key.Track, StringComparer.Ordinal).ThenBy(g => g.Key.Shares, StringComparer.Ordinal);
+        var pairs = overlaps.GroupBy(o => (o.Track, o.Shares))
+            .OrderBy(g => g.Key.Track, StringComparer.Ordinal).ThenBy(g => g.Key.Shares, StringComparer.Ordinal).ToList();
         foreach (var pair in pairs)
         {
             var stretches = pair.OrderBy(o => o.Start).ToList();
@@ -206,7 +207,8 @@ public static class CatalogCommand
         }
 
         Console.Error.WriteLine(
-            $"{pairs.Count()} track(s) holding another's recording, {overlaps.Count} stretch(es), among {index.Tracks.Count} tracks, in {clock.Elapsed.TotalSeconds:F1} s");
+            $"{pairs.Select(p => p.Key.Track).Distinct().Count()} of {index.Tracks.Count} tracks hold another's recording " +
+            $"({overlaps.Count} stretch(es)); {clock.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
 
