@@ -96,7 +96,8 @@ public sealed class Matcher
     /// vote for its true place under a neighbouring speed cell whose slope verification cannot fit back to the true one
     /// (a tempo-only cell has the wrong pitch);</item>
     /// <item>the clip is voted again with each triplet's time differences also a frame longer and shorter (peaks that
-    /// broadcast processing moved by a frame break the exact keys), and the new winners' places are verified likewise.</item>
+    /// broadcast processing moved by a frame break the exact keys), and the new winners' places are verified likewise;
+    /// not when the plain vote already cast more than <see cref="MatcherOptions.JitteredSearchMaxVotes"/>.</item>
     /// </list>
     /// Those alignments are more chances for unknown music too, so they are calibrated <see cref="WiderSearchZDiscount"/>
     /// lower. The best match's speed and offset are then fitted on the clip's own peaks (see
@@ -136,9 +137,10 @@ public sealed class Matcher
 
         var origin = peaks[0].Frame;
         var midQueryFrame = (peaks[0].Frame + peaks[^1].Frame) / 2.0 - origin;
+        var plainVotes = _votes.Count;
         var results = new List<TrackMatch>(matches);
         VerifyPlacesAtEverySpeed(peaks, origin, midQueryFrame, results, ownCellsVerified: true);
-        if (!Accepted(results))
+        if (!Accepted(results) && plainVotes <= _options.JitteredSearchMaxVotes)
         {
             Vote(peaks, peaks.Length, origin, origin, [], jitterTimes: true);
             SelectCandidates(_votes.Sort(), midQueryFrame, []);

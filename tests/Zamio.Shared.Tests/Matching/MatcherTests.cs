@@ -274,6 +274,30 @@ public class MatcherTests
     }
 
     [Fact]
+    public void MatchClip_EveryOtherPeakAFrameLate_FoundByTheJitteredSearchUnlessOverItsVoteBudget()
+    {
+        // A track of one peak every 4 frames, each anchor's targets its next three: with every other peak of a stretch a
+        // frame late, every triplet of the stretch has a time difference a frame off, so no exact key is left, while every
+        // peak stays where verification looks for it.
+        var rng = new Random(11);
+        var track = Enumerable.Range(0, 400).Select(i => new Peak(10 + 4 * i, (ushort)(16 * rng.Next(100, 140)))).ToArray();
+        var builder = new IndexBuilder();
+        builder.Add("ticks", TrackPeaks.FromPeaks(track, track[^1].Frame + 10));
+        builder.Add("song03", TrackPeaks.FromPeaks(PeakExtractor.Extract(Catalogue.Songs[3]), FingerprintSettings.SecondsToFrame(30)));
+        var index = builder.Build();
+        var clip = track[100..180].Select((p, i) => p with { Frame = p.Frame + (i % 2) }).ToArray();
+
+        var plain = new Matcher(index).Match(clip);
+        var searched = new Matcher(index).MatchClip(clip);
+        var overBudget = new Matcher(index, MatcherOptions.Default with { JitteredSearchMaxVotes = 0 }).MatchClip(clip);
+
+        Assert.DoesNotContain(plain, m => m.Confidence >= MatcherOptions.Default.AcceptConfidence);
+        Assert.Equal("ticks", searched[0].TrackId);
+        Assert.True(searched[0].Confidence >= MatcherOptions.Default.AcceptConfidence, $"confidence {searched[0].Confidence:F3}");
+        Assert.DoesNotContain(overBudget, m => m.Confidence >= MatcherOptions.Default.AcceptConfidence);
+    }
+
+    [Fact]
     public void Constructor_NoSpeedHypotheses_Throws()
     {
         Assert.Throws<ArgumentException>(() => new Matcher(Catalogue.Index, speeds: []));
