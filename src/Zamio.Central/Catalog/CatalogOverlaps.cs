@@ -18,13 +18,18 @@ public static class CatalogOverlaps
     private static readonly int StepFrames = FingerprintSettings.SecondsToFrame(2.5);
     private const int MinAgreeing = 2;
 
-    public static IReadOnlyList<Overlap> Find(FingerprintIndex index)
+    /// <param name="index">The catalogue.</param>
+    /// <param name="trackDone">Called with each track's id once it has been matched (from any thread).</param>
+    public static IReadOnlyList<Overlap> Find(FingerprintIndex index, Action<string>? trackDone = null)
     {
         ArgumentNullException.ThrowIfNull(index);
         var perTrack = new List<Overlap>[index.Tracks.Count];
         using var matchers = new ThreadLocal<Matcher>(() => new Matcher(index, speeds: [SpeedHypothesis.Identity]));
-        Parallel.For(0, perTrack.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            t => perTrack[t] = OfTrack(matchers.Value!, index, t));
+        Parallel.For(0, perTrack.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, t =>
+        {
+            perTrack[t] = OfTrack(matchers.Value!, index, t);
+            trackDone?.Invoke(index.Tracks[t].Id);
+        });
         return [.. perTrack.SelectMany(o => o)];
     }
 

@@ -185,7 +185,8 @@ public static class CatalogCommand
 
         var index = CatalogLoader.Load(cli.DataDirectory);
         var clock = Stopwatch.StartNew();
-        var overlaps = CatalogOverlaps.Find(index);
+        var progress = new ProgressBar(index.Tracks.Count, "matching");
+        var overlaps = CatalogOverlaps.Find(index, progress.Advance);
         var pairs = overlaps.GroupBy(o => (o.Track, o.Shares))
             .OrderBy(g => g.Key.Track, StringComparer.Ordinal).ThenBy(g => g.Key.Shares, StringComparer.Ordinal).ToList();
         foreach (var pair in pairs)
