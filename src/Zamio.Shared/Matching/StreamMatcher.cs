@@ -142,19 +142,14 @@ public sealed partial class StreamMatcher
             {
                 Confirm(onWindow);
             }
-            else if (_subStepsConsidered < SubSteps - 1 && framesAnalysed >= SubStepEnd(_subStepsConsidered + 1) + PeakDelayFrames)
+            else if (_subStepsConsidered < SubSteps && framesAnalysed >= SubStepEnd(_subStepsConsidered + 1) + PeakDelayFrames)
             {
+                // The step's own end (the last point) is always decided early: its regular decision waits for the lookahead.
                 var end = SubStepEnd(++_subStepsConsidered);
-                if (framesAnalysed < SubStepEnd(_subStepsConsidered + 1) + PeakDelayFrames)
+                if (_subStepsConsidered == SubSteps || framesAnalysed < SubStepEnd(_subStepsConsidered + 1) + PeakDelayFrames)
                 {
                     EarlyWindow(end, onWindow);
                 }
-            }
-            else if (_earlyConsidered != _nextWindowEnd && framesAnalysed >= _nextWindowEnd + PeakDelayFrames)
-            {
-                // Once per window: the packets until its regular decision only wait.
-                _earlyConsidered = _nextWindowEnd;
-                EarlyWindow(_nextWindowEnd, onWindow);
             }
             else if (framesAnalysed >= _nextWindowEnd + DecisionDelayFrames)
             {
