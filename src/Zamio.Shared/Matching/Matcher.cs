@@ -60,21 +60,12 @@ public sealed class Matcher
     /// Matches peaks (sorted by frame) and returns verified matches above the reporting threshold, best first,
     /// at most one per track.
     /// </summary>
-    public IReadOnlyList<TrackMatch> Match(ReadOnlySpan<Peak> peaks)
-    {
-        if (peaks.Length < 2)
-        {
-            return [];
-        }
-
-        var origin = peaks[0].Frame;
-        Vote(peaks, peaks.Length, origin, origin, []);
-        return Decide(peaks, origin, _votes.Sort(), []);
-    }
+    public IReadOnlyList<TrackMatch> Match(ReadOnlySpan<Peak> peaks) => MatchOthers(peaks, excludedTrack: -1);
 
     /// <summary>
-    /// <see cref="Match"/> against every track but <paramref name="excludedTrack"/>: which other catalogue entries hold
-    /// audio of that track's own (its peaks as the query would otherwise find, and explain, only itself).
+    /// <see cref="Match"/> against every track but <paramref name="excludedTrack"/> (none when negative): which other
+    /// catalogue entries hold audio of that track's own (its peaks as the query would otherwise find, and explain, only
+    /// itself).
     /// </summary>
     public IReadOnlyList<TrackMatch> MatchOthers(ReadOnlySpan<Peak> peaks, int excludedTrack)
     {
@@ -393,6 +384,19 @@ public sealed class Matcher
             }
         }
 
+        if (preferredSpeeds.Length > 0)
+        {
+            SelectPreferred(preferredSpeeds);
+        }
+
+        _candidates.Clear();
+        _candidates.AddRange(_selected);
+        _selected.Clear();
+    }
+
+    // The best vote peaks under the preferred speeds join the selection, ranked as they are (see MatchBlocks).
+    private void SelectPreferred(int[] preferredSpeeds)
+    {
         var preferred = 0;
         foreach (var candidate in _candidates)
         {
@@ -410,10 +414,6 @@ public sealed class Matcher
                 }
             }
         }
-
-        _candidates.Clear();
-        _candidates.AddRange(_selected);
-        _selected.Clear();
     }
 
     private void Keep(List<TrackMatch> results, TrackMatch match)
