@@ -17,6 +17,11 @@ public sealed partial class StreamMatcher
     private const double TalkOverMinZ = 2.5;
     private const double TalkOverMinGain = 1.0;
 
+    // A song heard this recently is walked on from its last evidence, not only the previous window's: under noise and
+    // processing a stretch of 4 s can add too little to carry the walk, while the song's alignment goes on explaining
+    // the peaks after it. As long as the play tracker bridges a gap.
+    private static readonly int FadeWalkFrames = FingerprintSettings.SecondsToFrame(20);
+
     // A presenter who starts a moment after the song leaves a short clear stretch before the speech buries it: a
     // 1 s island this far above chance (decoys included) at the known alignment is the song's own start.
     private static readonly int IslandFrames = FingerprintSettings.SecondsToFrame(1);
@@ -216,15 +221,17 @@ public sealed partial class StreamMatcher
     // still gain where the support walk finds nothing for seconds and stops, taking it for a song's end.
     private void AddFadingContinuations(ReadOnlySpan<Peak> all, long end, List<TrackMatch> accepted)
     {
-        foreach (var previous in _previous)
+        foreach (var previous in _lastHeard.Values)
         {
-            if (accepted.Exists(m => m.TrackIndex == previous.TrackIndex))
+            if (previous.LastMatchFrame < end - FadeWalkFrames || accepted.Exists(m => m.TrackIndex == previous.TrackIndex))
             {
                 continue;
             }
 
             var (last, matched) = SummedReach(all, previous, previous.LastMatchFrame, end, backwards: false);
-            if (_withSupport)
+            // The support walk trusts a few peaks at a time, so it only carries on from the previous window: from older
+            // evidence it would cross what followed the song (at a song cut short, a presenter) to the track's end.
+            if (_withSupport && _previous.Contains(previous))
             {
                 last = Math.Max(last, SupportReach(previous, previous.LastMatchFrame, end, acrossLongGaps: false));
             }

@@ -468,6 +468,26 @@ public class StreamMatcherTests
         Assert.InRange(EndSeconds(Run(audio, 2 * Rate, withSupport: true)), endFrom, endTo);
     }
 
+    [Theory]
+    [InlineData(5, -15.0)]
+    [InlineData(5, -16.0)]
+    [InlineData(8, -14.0)]
+    public void Append_SongLostForSecondsUnderNoiseThenFaintlyThere_AiringCarriedOnFromItsLastEvidence(double lostSeconds, double snrDb)
+    {
+        // After 20 s the song is lost under noise for some seconds, then stays faint to its end at 40 s: no window
+        // accepts it again, but its alignment keeps explaining peaks. The walk on from the previous window alone stopped in
+        // the lost seconds and the airing ended at 19.5 s; walked on from its last evidence it reaches the song's end.
+        var song = SyntheticCatalogue.Shared.Songs[1];
+        var lost = SyntheticMusic.AddNoise(SyntheticMusic.Slice(song, 20, lostSeconds), -40, seed: 5);
+        var faint = SyntheticMusic.AddNoise(SyntheticMusic.Slice(song, 20 + lostSeconds, 20 - lostSeconds), snrDb, seed: 6);
+        var audio = SyntheticMusic.Concat(SyntheticMusic.Slice(song, 0, 20), lost, faint, SyntheticMusic.Song(SyntheticCatalogue.UnknownSeed(7), 12));
+
+        var windows = Run(audio, 2 * Rate);
+
+        Assert.DoesNotContain(windows, w => w.Matches.Any(m => m.Confidence > 0 && m.FirstMatchFrame > FingerprintSettings.SecondsToFrame(24)));
+        Assert.InRange(EndSeconds(windows), 36, 40.5);
+    }
+
     private static double EndSeconds(List<WindowResult> windows) =>
         FingerprintSettings.FrameCentreSeconds(windows.SelectMany(w => w.Matches).Max(m => m.LastMatchFrame));
 
