@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the broadcast-like accuracy benchmark. See docs/bench-dataset.md.
-# usage: scripts/bench/make-dataset.sh [OUT_DIR] [--seed N] [--heldout] [--jobs N] [--clips-only]
+# usage: scripts/bench/make-dataset.sh [OUT_DIR] [--seed N] [--heldout] [--music-pool tuned|unseen] [--jobs N] [--clips-only]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,11 +11,13 @@ seed=""
 heldout=0
 only=""
 clips_only=0
+pool=tuned
 jobs="$(nproc 2>/dev/null || echo 2)"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seed) seed="$2"; shift 2 ;;
     --heldout) heldout=1; shift ;;
+    --music-pool) pool="$2"; shift 2 ;;  # unseen: music the engine was never tuned on
     --jobs) jobs="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;  # debugging: build just these programmes
     --clips-only) clips_only=1; shift ;;  # clips of every degradation, 5/10/15 s, no programmes
@@ -42,8 +44,12 @@ if [[ -z "$cache" ]]; then
   if [[ -d /work/music-cache ]]; then cache=/work/music-cache; else cache="$repo/bench-data/music-cache"; fi
 fi
 mkdir -p "$cache/x"
-packages=(supertux-data extremetuxracer-data boswars-data asc-music colobot-common-sounds
-          warzone2100-music fb-music-high pingus-data)
+case "$pool" in
+  tuned) packages=(supertux-data extremetuxracer-data boswars-data asc-music colobot-common-sounds
+                   warzone2100-music fb-music-high pingus-data) ;;
+  unseen) packages=(wesnoth-1.16-music hedgewars-data megaglest-data freedroidrpg-data) ;;
+  *) echo "unknown music pool $pool (tuned or unseen)" >&2; exit 2 ;;
+esac
 for pkg in "${packages[@]}"; do
   deb=$(ls "$cache/${pkg}"_*.deb 2>/dev/null | head -n1 || true)
   if [[ -z "$deb" ]]; then
@@ -60,6 +66,7 @@ done
 
 args=(--music "$cache/x" --out "$out" --seed "$seed" --jobs "$jobs" --cache "$(dirname "$out")/.cache")
 [[ $heldout -eq 1 ]] && args+=(--heldout)
+args+=(--music-pool "$pool")
 [[ -n "$only" ]] && args+=(--only "$only")
 [[ $clips_only -eq 1 ]] && args+=(--clips-only)
 start=$(date +%s)
