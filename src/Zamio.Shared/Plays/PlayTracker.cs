@@ -356,6 +356,9 @@ public sealed class PlayTracker
 
     private static readonly int RestartFrames = FingerprintSettings.SecondsToFrame(10);
 
+    // A song aired again from part-way in comes back this far before where its last airing was on the track, or further.
+    private static readonly int JumpBackFrames = FingerprintSettings.SecondsToFrame(30);
+
     // Radio segues overlap two songs by up to about 6 s. Evidence this far past where an airing's track ends (more than
     // its alignment's and the peaks' tolerances) is not that airing's.
     private static readonly int SegueFrames = FingerprintSettings.SecondsToFrame(6);
@@ -452,21 +455,27 @@ public sealed class PlayTracker
             var fromTheTop = match.Alignment.TrackFrame(match.FirstMatchFrame);
             // Cut short and aired again at once, the airing's windows found it at its own position up to the cut; a loop-based
             // song read at another pass of its loop has no such edge. The airing, had it gone on (under a presenter, say),
-            // would be well past its top by now.
+            // would be well past its top by now. Aired again from part-way in, the jump back is no loop pass only once the
+            // airing's track is over (within a segue).
             var overrun = Alignment == _position ? CutOverrunFrames : 0;
-            var restarted = (match.FirstMatchFrame > EndFrame - overrun && fromTheTop < RestartFrames && Alignment.TrackFrame(match.FirstMatchFrame) > 3 * RestartFrames)
+            var restarted = (match.FirstMatchFrame > EndFrame - overrun && Alignment.TrackFrame(match.FirstMatchFrame) > 3 * RestartFrames
+                    && (fromTheTop < RestartFrames || (fromTheTop < Alignment.TrackFrame(match.FirstMatchFrame) - JumpBackFrames && EndsBy(match.LastMatchFrame + SegueFrames))))
                 || RestartsWith(match.FirstMatchFrame, match.LastMatchFrame, fromTheTop);
             return consistent || match.LoopPass || !restarted;
         }
 
         /// <summary>
-        /// Evidence of this track from near its top, beginning at most a segue before this airing's last evidence (and more
-        /// than a segue after its start) and reaching past where this airing's track ends: the song aired again, segued into
-        /// itself. An airing whose first windows matched a loop pass near the track's end sees its own top that way.
+        /// Evidence of this track from near its top, or from well before where this airing is on it, beginning at most a
+        /// segue before this airing's last evidence (and more than a segue after its start) and reaching past where this
+        /// airing's track ends: the song aired again, segued into itself (from its top, or from part-way in). An airing whose
+        /// first windows matched a loop pass near the track's end sees its own top that way.
         /// </summary>
         public bool RestartsWith(long first, long last, double firstTrackFrame) =>
-            _trackEnd > 0 && firstTrackFrame < RestartFrames && first > EndFrame - SegueFrames && first > StartFrame + SegueFrames
-            && last > _position.QueryFrame(_trackEnd) + PastTrackEndFrames;
+            (firstTrackFrame < RestartFrames || firstTrackFrame < _position.TrackFrame(first) - JumpBackFrames)
+            && first > EndFrame - SegueFrames && first > StartFrame + SegueFrames && EndsBy(last - PastTrackEndFrames);
+
+        // Whether this airing's track, where its windows place it, is over by then.
+        private bool EndsBy(long frame) => _trackEnd > 0 && _position.QueryFrame(_trackEnd) < frame;
 
         /// <summary>
         /// Whether the airing's own alignment puts its track at or past its top at <paramref name="frame"/>: its start

@@ -691,6 +691,39 @@ public class PlayTrackerTests
     }
 
     [Theory]
+    [InlineData(100, 2)]
+    [InlineData(200, 1)]
+    public void Observe_SongAiredToItsEndThenAgainFromPartWay_IsASecondAiringOnlyWhenTheTrackIsOver(int trackSeconds, int plays)
+    {
+        // Aired from its top to 100 s, then at once from 50 s into the track for 40 s. When the track ends at 100 s the
+        // first airing is over, so the jump back is the song aired again; a 200 s track still under way at 100 s jumping back
+        // 50 s reads as a pass of its loop, one airing.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var trackEnd = FingerprintSettings.SecondsToFrame(trackSeconds);
+        var own = new Alignment(0, 0, 1, 1);
+        var partWay = new Alignment(0, -FingerprintSettings.SecondsToFrame(50), 1, 1);
+        TrackMatch At(Alignment alignment, double from, double to) => Heard(alignment, from, to, trackEnd);
+        for (var w = 0; w < 34; w++)
+        {
+            var match = 4 * w + 8 <= 100 ? At(own, 4 * w, 4 * w + 8)
+                : 4 * w + 8 == 104 ? At(own, 4 * w, 100.1)
+                : At(partWay, Math.Max(100, 4 * w), 4 * w + 8);
+            changes.AddRange(tracker.Observe(Window(w, match)));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var standing = Standing(changes);
+        Assert.Equal(plays, standing.Count);
+        Assert.Equal((0.0, 140.0), (Math.Round(Seconds(standing[0].StartFrame)), Math.Round(Seconds(standing[^1].EndFrame))));
+        if (plays == 2)
+        {
+            Assert.Equal((100.0, 100.0), (Math.Round(Seconds(standing[0].EndFrame)), Math.Round(Seconds(standing[1].StartFrame))));
+        }
+    }
+
+    [Theory]
     [InlineData(false, 2)]
     [InlineData(true, 1)]
     public void Observe_TrackTopFoundPastTheAiringsEvidence_ASecondAiringUnlessALoopPass(bool loopPass, int plays)
