@@ -295,7 +295,7 @@ public sealed class PlayTracker
         var span = play.EndFrame - play.StartFrame;
         foreach (var other in _open.Concat(_recentlyClosed))
         {
-            if (other == play || other.TrackIndex == play.TrackIndex || !IsConfirmed(other) || other.ShadowOf == play.Id)
+            if (other == play || other.TrackIndex == play.TrackIndex || !IsConfirmed(other) || other.ShadowOf == play.Id || IsSection(other, play))
             {
                 continue;
             }
@@ -316,9 +316,25 @@ public sealed class PlayTracker
             {
                 return other;
             }
+
+            if (closing && IsSection(play, other))
+            {
+                return other;
+            }
         }
 
         return null;
+    }
+
+    // Two songs cannot both sound all through one of them: a play inside an airing of another track that was on air more
+    // than a segue before it and found through most of it (if only by the peaks the section's entry left it) is that
+    // airing's section, however long and however much stronger; the airing is never the section's shadow.
+    private bool IsSection(OpenPlay section, OpenPlay airing)
+    {
+        var span = section.EndFrame - section.StartFrame;
+        var overlap = Math.Min(section.EndFrame, airing.EndFrame) - Math.Max(section.StartFrame, airing.StartFrame);
+        return overlap >= span - _options.AlignmentToleranceFrames && airing.StartFrame < section.StartFrame - SegueFrames
+            && 2 * airing.EvidenceWithin(section.StartFrame, section.EndFrame) >= span;
     }
 
     // A section two catalogue entries share can out-score the airing around it while it plays, so its play closes while

@@ -691,6 +691,33 @@ public class PlayTrackerTests
     }
 
     [Theory]
+    [InlineData(40, "a")]
+    [InlineData(4, "b")]
+    public void Observe_SectionOfAnAiringClaimedByAnotherEntry_ShadowOfTheAiringOnAirBeforeIt(int sectionFrom, string stands)
+    {
+        // Track a airs for 104 s; from sectionFrom to its end entry b holds the same recording and takes most of its peaks
+        // (b's windows are far stronger there, a's just accepted). b is inside a's airing and a was found all through it:
+        // b is a section of a, however long, when a was on air more than a segue before it. When b came in with a (within
+        // a segue), nothing says which entry aired, and the stronger one stands.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var own = new Alignment(0, 0, 1, 1);
+        for (var w = 0; w < 25; w++)
+        {
+            var a = 4 * w + 8 <= sectionFrom + 4
+                ? AcrossWindow(w, 1, "a", 1.0, 15, own, 60, 80)
+                : AcrossWindow(w, 1, "a", 0.8, 6.5, own, 8, 80);
+            TrackMatch[] matches = 4 * w >= sectionFrom ? [AcrossWindow(w, 2, "b", 1.0, 20, own, 70, 80), a] : [a];
+            changes.AddRange(tracker.Observe(Window(w, matches)));
+        }
+
+        changes.AddRange(tracker.Complete());
+
+        var standing = Standing(changes);
+        Assert.Equal(stands, Assert.Single(standing).TrackId);
+    }
+
+    [Theory]
     [InlineData(100, 2)]
     [InlineData(200, 1)]
     public void Observe_SongAiredToItsEndThenAgainFromPartWay_IsASecondAiringOnlyWhenTheTrackIsOver(int trackSeconds, int plays)
@@ -884,12 +911,12 @@ public class PlayTrackerTests
     [Theory]
     [InlineData(true, new[] { "a" })]
     [InlineData(false, new[] { "a", "b" })]
-    public void Observe_SharedSectionOutScoringTheAiringAroundIt_WithdrawnWhenTheAiringCloses(bool airingHeardThrough, string[] kept)
+    public void Observe_SharedSectionOutScoringTheAiringAroundIt_WithdrawnWhenTheAiringWasHeardThroughIt(bool airingHeardThrough, string[] kept)
     {
         // "b" shares a section of "a" (one recording in two entries) and matches it better than "a" does for 16 s, so its
-        // play closes while a's evidence is still smaller. a's airing then runs on for a minute. If a was heard through
-        // the section (weaker, without a confidence of its own), b was its shadow; if a's evidence has a gap there, b
-        // stands: another song played in a gap the airing bridges.
+        // evidence is still the larger when its play closes. a's airing then runs on for a minute. If a was heard through
+        // the section (weaker, without a confidence of its own), b is its section, withdrawn as it closes; if a's evidence
+        // has a gap there, b stands: another song played in a gap the airing bridges.
         var tracker = new PlayTracker();
         var changes = new List<Play>();
         var a = new Alignment(0, 0, 1, 1);
@@ -918,7 +945,7 @@ public class PlayTrackerTests
 
         changes.AddRange(tracker.Complete());
 
-        Assert.Contains(changes, p => p.TrackId == "b" && p.Status == PlayStatus.Closed);
+        Assert.Contains(changes, p => p.TrackId == "b" && p.Status == PlayStatus.Ongoing);
         var standing = changes.Where(p => p.Status == PlayStatus.Closed)
             .Where(p => !changes.Any(r => r.Id == p.Id && r.Status == PlayStatus.Retracted))
             .Select(p => p.TrackId);
