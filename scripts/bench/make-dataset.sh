@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the broadcast-like accuracy benchmark. See docs/bench-dataset.md.
-# usage: scripts/bench/make-dataset.sh [OUT_DIR] [--seed N] [--heldout] [--music-pool tuned|unseen] [--jobs N] [--clips-only]
+# usage: scripts/bench/make-dataset.sh [OUT_DIR] [--seed N] [--heldout] [--music-pool tuned|unseen|unseen-wide] [--jobs N] [--clips-only]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,7 +48,8 @@ case "$pool" in
   tuned) packages=(supertux-data extremetuxracer-data boswars-data asc-music colobot-common-sounds
                    warzone2100-music fb-music-high pingus-data) ;;
   unseen) packages=(wesnoth-1.16-music hedgewars-data megaglest-data freedroidrpg-data) ;;
-  *) echo "unknown music pool $pool (tuned or unseen)" >&2; exit 2 ;;
+  unseen-wide) packages=(wesnoth-1.16-music hedgewars-data megaglest-data freedroidrpg-data supertuxkart-data) ;;
+  *) echo "unknown music pool $pool (tuned, unseen or unseen-wide)" >&2; exit 2 ;;
 esac
 for pkg in "${packages[@]}"; do
   deb=$(ls "$cache/${pkg}"_*.deb 2>/dev/null | head -n1 || true)

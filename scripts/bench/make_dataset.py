@@ -37,6 +37,8 @@ MUSIC_POOLS = {'tuned': {
     'megaglest-data': ('mg', 'usr/share/games/megaglest'),
     'freedroidrpg-data': ('fd', 'usr/share/freedroidrpg'),
 }}
+# The unseen pool with SuperTuxKart's soundtrack added: a larger catalogue, more kinds of music, never tuned on either.
+MUSIC_POOLS['unseen-wide'] = {**MUSIC_POOLS['unseen'], 'supertuxkart-data': ('stk', 'usr/share/games/supertuxkart/data/music')}
 AUDIO_EXT = ('.ogg', '.opus', '.mp3', '.wav', '.flac')  # tracker modules (.it/.xm/.s3m/.mod) are skipped
 MIN_TRACK_S = 60.0
 
@@ -161,6 +163,15 @@ SHARED_MATERIAL = [
     {'fd-ambientbattle', 'fd-techbattle'},
     {'fd-hellfortressentrance', 'fd-hellfortresstwo'},
     {'mg-romans', 'wn-legends-of-the-north'},
+    # SuperTuxKart's final-lap versions: the same music faster, found at a speed off by `identify` (not by `catalog
+    # overlaps`, which compares at the recorded speed).
+    {'stk-celtic', 'stk-celtic-fast'},
+    {'stk-cocoa-river', 'stk-cocoa-river-fast'},
+    {'stk-farm', 'stk-farm-f'},
+    {'stk-jumping-to-the-stars-remake', 'stk-jumping-to-the-stars-remake-fast'},
+    {'stk-landing-in-gran-paradiso', 'stk-landing-in-gran-paradiso-fast'},
+    {'stk-ravenbridge-mansion', 'stk-ravenbridge-mansion-fast'},
+    {'stk-thegreatfair', 'stk-thegreatfair-fast'},
 ]
 
 
