@@ -8,9 +8,10 @@ namespace Zamio.Central.Catalog;
 /// Catalogue entries that hold another entry's recording (a remaster, a compilation copy, a medley, a version built on
 /// the same loop). Airings of shared audio are one play of one entry, and the other's is retracted as its shadow, so an
 /// operator should know which entries share what. Each track's own peaks are matched in 10 s segments every 2.5 s against
-/// every other track at the recorded speed; as for long clips, two or more segments must agree (one track at one
-/// position), since a lone segment is a 10 s clip's chance of a false answer taken once per segment. Shared stretches
-/// of about 12 s or more are found; per stretch, the other entry that explains it best.
+/// every other track (at the recorded speed, or over a speed grid for versions of one recording at another speed, such
+/// as a faster edit); as for long clips, two or more segments must agree (one track at one position), since a lone
+/// segment is a 10 s clip's chance of a false answer taken once per segment. Shared stretches of about 12 s or more are
+/// found; per stretch, the other entry that explains it best.
 /// </summary>
 public static class CatalogOverlaps
 {
@@ -19,12 +20,13 @@ public static class CatalogOverlaps
     private const int MinAgreeing = 2;
 
     /// <param name="index">The catalogue.</param>
+    /// <param name="speeds">The speeds searched; null: the recorded speed only.</param>
     /// <param name="trackDone">Called with each track's id once it has been matched (from any thread).</param>
-    public static IReadOnlyList<Overlap> Find(FingerprintIndex index, Action<string>? trackDone = null)
+    public static IReadOnlyList<Overlap> Find(FingerprintIndex index, IReadOnlyList<SpeedHypothesis>? speeds = null, Action<string>? trackDone = null)
     {
         ArgumentNullException.ThrowIfNull(index);
         var perTrack = new List<Overlap>[index.Tracks.Count];
-        using var matchers = new ThreadLocal<Matcher>(() => new Matcher(index, speeds: [SpeedHypothesis.Identity]));
+        using var matchers = new ThreadLocal<Matcher>(() => new Matcher(index, speeds: speeds ?? [SpeedHypothesis.Identity]));
         Parallel.For(0, perTrack.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, t =>
         {
             perTrack[t] = OfTrack(matchers.Value!, index, t);
@@ -86,12 +88,13 @@ public static class CatalogOverlaps
             first.TrackId,
             FingerprintSettings.FrameCentreSeconds(first.Alignment.TrackFrame(first.FirstMatchFrame)),
             FingerprintSettings.FrameCentreSeconds(last.Alignment.TrackFrame(last.LastMatchFrame)),
-            agreeing.Max(m => m.Confidence));
+            agreeing.Max(m => m.Confidence),
+            first.Speed);
     }
 }
 
 /// <summary>
 /// <see cref="Track"/> from <see cref="Start"/> to <see cref="End"/> (seconds of its recording) is <see cref="Shares"/>'s
-/// recording from <see cref="SharesStart"/> to <see cref="SharesEnd"/>.
+/// recording from <see cref="SharesStart"/> to <see cref="SharesEnd"/>, played at <see cref="Speed"/> times its speed.
 /// </summary>
-public sealed record Overlap(string Track, double Start, double End, string Shares, double SharesStart, double SharesEnd, double Confidence);
+public sealed record Overlap(string Track, double Start, double End, string Shares, double SharesStart, double SharesEnd, double Confidence, double Speed = 1);

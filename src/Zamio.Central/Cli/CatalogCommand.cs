@@ -25,7 +25,8 @@ public static class CatalogCommand
         var cli = args[0] switch
         {
             "add" => CliArguments.Parse(rest, new HashSet<string> { "--metadata" }, new HashSet<string>()),
-            "list" or "remove" or "overlaps" => CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>()),
+            "list" or "remove" => CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>()),
+            "overlaps" => CliArguments.Parse(rest, SpeedSearchOption.Options, new HashSet<string>()),
             _ => throw new CliUsageException($"unknown catalog subcommand '{args[0]}' (add, list, remove, overlaps)"),
         };
         if (args[0] == "overlaps")
@@ -183,10 +184,12 @@ public static class CatalogCommand
             throw new CliUsageException("catalog overlaps takes no arguments");
         }
 
+        // At the recorded speed unless asked: the speed grid is about 17 times the work.
+        var speeds = cli.Option(SpeedSearchOption.Name) is null ? null : SpeedSearchOption.Grid(cli);
         var index = CatalogLoader.Load(cli.DataDirectory);
         var clock = Stopwatch.StartNew();
         var progress = new ProgressBar(index.Tracks.Count, "matching");
-        var overlaps = CatalogOverlaps.Find(index, progress.Advance);
+        var overlaps = CatalogOverlaps.Find(index, speeds, progress.Advance);
         var pairs = overlaps.GroupBy(o => (o.Track, o.Shares))
             .OrderBy(g => g.Key.Track, StringComparer.Ordinal).ThenBy(g => g.Key.Shares, StringComparer.Ordinal).ToList();
         foreach (var pair in pairs)
@@ -203,6 +206,7 @@ public static class CatalogCommand
                     end = JsonLines.Round(o.End),
                     sharesStart = JsonLines.Round(o.SharesStart),
                     sharesEnd = JsonLines.Round(o.SharesEnd),
+                    speed = Math.Round(o.Speed, 4),
                 }),
             });
         }

@@ -23,6 +23,28 @@ public sealed class CatalogOverlapsTests
     }
 
     [Fact]
+    public void Find_VersionFourPercentFaster_FoundWithItsSpeedOnlyOverTheSpeedGrid()
+    {
+        var builder = new IndexBuilder();
+        var song = SyntheticMusic.Song(6310, 40);
+        Add(builder, "song", song);
+        Add(builder, "fast", SyntheticMusic.Resample(song, 1.04));
+        Add(builder, "other", SyntheticMusic.Song(6311, 40));
+        var index = builder.Build();
+
+        var atRecordedSpeed = CatalogOverlaps.Find(index);
+        var overGrid = CatalogOverlaps.Find(index, SpeedHypothesis.DefaultGrid);
+
+        Assert.Empty(atRecordedSpeed);
+        var fast = overGrid.Where(o => o.Track == "fast").ToList();
+        Assert.NotEmpty(fast);
+        Assert.All(fast, o => Assert.Equal("song", o.Shares));
+        Assert.All(fast, o => Assert.InRange(o.Speed, 1.03, 1.05));
+        Assert.Contains(overGrid, o => o.Track == "song" && o.Shares == "fast" && o.Speed is > 0.95 and < 0.97);
+        Assert.DoesNotContain(overGrid, o => o.Track == "other" || o.Shares == "other");
+    }
+
+    [Fact]
     public void Covered_StretchesOverlappingAndApart_EachSecondCountedOnce()
     {
         static Overlap From(double start, double end) => new("a", start, end, "b", 0, end - start, 1);

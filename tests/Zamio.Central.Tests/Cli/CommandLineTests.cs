@@ -405,7 +405,9 @@ public sealed class CommandLineTests : IClassFixture<CliCatalogueFixture>, IDisp
         Assert.All(lines, l => Assert.InRange(l.GetProperty("seconds").GetDouble(), 11, 15.5));
         var stretch = lines[1].GetProperty("stretches")[0];
         Assert.InRange(stretch.GetProperty("sharesStart").GetDouble() - stretch.GetProperty("start").GetDouble(), -0.1, 0.1);
+        Assert.InRange(stretch.GetProperty("speed").GetDouble(), 0.995, 1.005);
         Assert.Equal(2, CliRun.Invoke("catalog", "overlaps", "extra", "--data-dir", data).ExitCode);
+        Assert.Equal(2, CliRun.Invoke("catalog", "overlaps", "--speed-search", "maybe", "--data-dir", data).ExitCode);
     }
 
     private string AddSingleSong()
