@@ -49,6 +49,17 @@ internal sealed record ClipTruth(string Clip, string? Track, string Condition, i
     public string Kind { get; init; } = "";
 }
 
+/// <summary>One line of `catalog overlaps` output: where <see cref="Track"/> holds <see cref="Shares"/>'s recording.</summary>
+internal sealed record SharedRecording(string Track, string Shares)
+{
+    public IReadOnlyList<SharedStretch> Stretches { get; init; } = [];
+}
+
+internal sealed record SharedStretch(double Start, double End, double SharesStart, double SharesEnd)
+{
+    public double Speed { get; init; } = 1;
+}
+
 /// <summary>One line of `identify` output.</summary>
 internal sealed record ClipResult(string Clip, string? Track)
 {

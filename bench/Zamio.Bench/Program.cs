@@ -4,7 +4,9 @@ const string Usage = """
     Zamio.Bench — accuracy scorer for the broadcast benchmark (docs/bench-dataset.md)
       score-scan  --truth P.truth.json --plays P.jsonl [--json OUT]
       score-dir   --programmes DIR --results DIR [--json OUT]
-      score-clips --truth clips/truth.jsonl --results FILE.jsonl [--json OUT]
+      score-clips --truth clips/truth.jsonl --results FILE.jsonl [--shared OVERLAPS.jsonl] [--json OUT]
+        (--shared: `catalog overlaps --speed-search on` output; wrong answers naming the other entry of the same
+        recording at the clip's place are counted in "wrong: same audio")
       self-test
     """;
 

@@ -210,6 +210,14 @@ internal static class SelfTest
         Check(none.Clips == 2 && none.Correct == 1 && none.Wrong == 1, "no-match: one null, one false match");
         Check(s.Unanswered == 1, "missing answer counted");
         Check(s.Matches.Any(g => g.Group == "clean 5s" && g.Clips == 2), "grouped by condition and length");
+
+        // c2's answer b is the same audio only where b holds a's recording at a's 20 s, and the answer's offset agrees.
+        List<ClipResult> withOffset = [new("c1", "a") { Offset = 10.5 }, new("c2", "b") { Offset = 25.5 }, new("c3", null)];
+        SharedRecording Holds(double sharesStart) => new("a", "b") { Stretches = [new SharedStretch(15, 40, sharesStart, sharesStart + 25)] };
+        var same = ClipScorer.Score(truth, withOffset, [Holds(20)]).Matches.Single(g => g.Group == "all");
+        Check(same.Wrong == 1 && same.Shared == 1 && same.Correct == 1, "clips: a wrong answer on shared audio counted as such");
+        var elsewhere = ClipScorer.Score(truth, withOffset, [Holds(60)]).Matches.Single(g => g.Group == "all");
+        Check(elsewhere.Wrong == 1 && elsewhere.Shared == 0, "clips: shared audio elsewhere on the other entry is not the clip's");
     }
 
     private static void PercentilesInterpolate()

@@ -24,11 +24,11 @@ internal static class Tables
     public static string Clips(ClipSummary s)
     {
         var sb = new StringBuilder();
-        Line(sb, $"{"match clips",-16} {"clips",5} {"top-1",7} {"null",5} {"wrong",5} {"offset err med/p95",-20}");
+        Line(sb, $"{"match clips",-16} {"clips",5} {"top-1",7} {"null",5} {"wrong",5} {"offset err med/p95",-20} {"wrong: same audio",17}");
         foreach (var g in s.Matches)
         {
             Line(sb, $"{g.Group,-16} {g.Clips,5} {Pct(g.Accuracy),7} {g.Null,5} {g.Wrong,5} "
-                + $"{Num(g.OffsetError.Median, "0.00") + " / " + Num(g.OffsetError.P95, "0.00"),-20}");
+                + $"{Num(g.OffsetError.Median, "0.00") + " / " + Num(g.OffsetError.P95, "0.00"),-20} {g.Shared,17}");
         }
 
         Line(sb, "");

@@ -51,7 +51,8 @@ internal static class Verbs
     {
         var truth = JsonIo.ReadLines<ClipTruth>(a.Required("truth"));
         var results = JsonIo.ReadLines<ClipResult>(a.Required("results"));
-        var summary = ClipScorer.Score(truth, results);
+        var shared = a.Optional("shared") is { } path ? JsonIo.ReadLines<SharedRecording>(path) : null;
+        var summary = ClipScorer.Score(truth, results, shared);
         Console.Write(Tables.Clips(summary));
         WriteJson(a, summary);
         return 0;

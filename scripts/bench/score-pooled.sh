@@ -14,6 +14,7 @@ trap 'rm -rf "$pool"' EXIT
 mkdir -p "$pool/programmes" "$pool/results"
 : >"$pool/clips-truth.jsonl"
 : >"$pool/clips.jsonl"
+: >"$pool/overlaps.jsonl"
 for dir in "$@"; do
   set_name="$(basename "$(cd "$dir" && pwd)")"
   [[ -f "$dir/results/clips.jsonl" ]] || { echo "no results in $dir/results: run scripts/bench/run-accuracy.sh $dir first" >&2; exit 1; }
@@ -25,6 +26,8 @@ for dir in "$@"; do
   done
   sed -E "s/\"clip\": ?\"/&$set_name-/" "$dir/clips/truth.jsonl" >>"$pool/clips-truth.jsonl"
   sed -E "s/\"clip\": ?\"/&$set_name-/" "$dir/results/clips.jsonl" >>"$pool/clips.jsonl"
+  # Shared recordings are the tracks' own, so every set's list holds for the pool.
+  [[ -f "$dir/results/overlaps.jsonl" ]] && cat "$dir/results/overlaps.jsonl" >>"$pool/overlaps.jsonl"
 done
 
 dotnet build "$repo/bench/Zamio.Bench" -c Release -v q -nologo >&2
@@ -33,4 +36,4 @@ echo "== plays, $# sets pooled"
 "${bench[@]}" score-dir --programmes "$pool/programmes" --results "$pool/results"
 echo
 echo "== clips, $# sets pooled"
-"${bench[@]}" score-clips --truth "$pool/clips-truth.jsonl" --results "$pool/clips.jsonl"
+"${bench[@]}" score-clips --truth "$pool/clips-truth.jsonl" --results "$pool/clips.jsonl" --shared "$pool/overlaps.jsonl"
