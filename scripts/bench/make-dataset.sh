@@ -44,13 +44,19 @@ if [[ -z "$cache" ]]; then
   if [[ -d /work/music-cache ]]; then cache=/work/music-cache; else cache="$repo/bench-data/music-cache"; fi
 fi
 mkdir -p "$cache/x"
-case "$pool" in
-  tuned) packages=(supertux-data extremetuxracer-data boswars-data asc-music colobot-common-sounds
-                   warzone2100-music fb-music-high pingus-data) ;;
-  unseen) packages=(wesnoth-1.16-music hedgewars-data megaglest-data freedroidrpg-data) ;;
-  unseen-wide) packages=(wesnoth-1.16-music hedgewars-data megaglest-data freedroidrpg-data supertuxkart-data) ;;
-  *) echo "unknown music pool $pool (tuned, unseen or unseen-wide)" >&2; exit 2 ;;
-esac
+# The pool's packages, as make_dataset.py defines them (MUSIC_POOLS).
+packages_of() {
+  python3 -B - "$here" "$1" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from make_dataset import MUSIC_POOLS
+if sys.argv[2] not in MUSIC_POOLS:
+    sys.exit(f"unknown music pool {sys.argv[2]} ({', '.join(MUSIC_POOLS)})")
+print(' '.join(MUSIC_POOLS[sys.argv[2]]))
+PY
+}
+pool_packages=$(packages_of "$pool") || exit 2
+read -r -a packages <<<"$pool_packages"
 for pkg in "${packages[@]}"; do
   deb=$(ls "$cache/${pkg}"_*.deb 2>/dev/null | head -n1 || true)
   if [[ -z "$deb" ]]; then
