@@ -277,6 +277,27 @@ def plan_programme(rng, cond, prof, catalog, unknown):
     return items
 
 
+def plan_outro_talks(rng, items, share):
+    """A presenter back-announcing over a song's last seconds and on past its end, in `share` of the songs
+    where no other voice is near. Drawn from its own generator, so sets built without it stay the same."""
+    voices = [(x['start'], x['start'] + x['plen']) for x in items if x['kind'] == 'speech']
+    for item in [x for x in items if x['kind'] == 'song']:
+        if rng.random() >= share or item['plen'] < 30:
+            continue
+        end = item['start'] + item['plen']
+        under = rng.uniform(3.0, min(12.0, item['plen'] / 3))
+        talk = plan_speech(rng, under + rng.uniform(0.5, 3.0))
+        talk['start'] = end - under
+        if any(s < talk['start'] + talk['plen'] + 1 and talk['start'] - 1 < e for s, e in voices):
+            continue
+        talk['talkover_db'] = rng.uniform(3, 8)
+        talk['over'] = item
+        talk['outro'] = True
+        items.append(talk)
+        voices.append((talk['start'], talk['start'] + talk['plen']))
+    return items
+
+
 def plan_music(rng, kind, track, cond, prof, room_left):
     dur = track['dur']
     r = rng.random()
@@ -341,10 +362,12 @@ def render_item(item, work, idx, texts, decoded):
     return path
 
 
-def build_programme(name, cond, seed, prof, catalog, unknown, decoded, out_dir, profile_name):
+def build_programme(name, cond, seed, prof, catalog, unknown, decoded, out_dir, profile_name, outro_talk=0.0):
     rng = random.Random(f'{seed}-{name}')
     texts = bench_text.SpeechTexts(profile_name, rng.randrange(1 << 30))
     items = plan_programme(rng, cond, prof, catalog, unknown)
+    if outro_talk > 0:
+        plan_outro_talks(random.Random(f'{seed}-{name}-outro'), items, outro_talk)
     work = tempfile.mkdtemp(prefix=f'zb-{name}-')
     try:
         # Songs first so talk-overs can be levelled against the song they cover.
@@ -386,7 +409,7 @@ def build_programme(name, cond, seed, prof, catalog, unknown, decoded, out_dir, 
                     if shares:
                         seg['shares'] = shares
                 if 'over' in it:
-                    seg['talkover'] = True
+                    seg['talkover'] = 'outro' if it.get('outro') else True
                 unknowns.append(seg)
         truth = {'programme': name, 'condition': cond, 'condition_detail': desc,
                  'duration': round(duration, 3), 'sample_rate': SR, 'plays': plays, 'unknown': unknowns}
@@ -501,6 +524,8 @@ def main():
     ap.add_argument('--music-pool', choices=sorted(MUSIC_POOLS), default='tuned')
     ap.add_argument('--jobs', type=int, default=2)
     ap.add_argument('--only', help='comma-separated programme names (debugging)')
+    ap.add_argument('--outro-talk', type=float, default=0.0,
+                    help='share of songs (0-1) a presenter talks over the last 3-12 s of, on past their end')
     ap.add_argument('--clips-only', action='store_true',
                     help='no programmes: clips of every degradation, 5, 10 and 15 s, against this seed\'s catalogue')
     args = ap.parse_args()
@@ -538,7 +563,7 @@ def main():
     log(f'building {len(progs)} programmes ...')
     with ThreadPoolExecutor(args.jobs) as pool:
         truths = list(pool.map(lambda p: build_programme(p[0], p[1], args.seed, prof, catalog, unknown,
-                                                         decoded, args.out, profile_name), progs))
+                                                         decoded, args.out, profile_name, args.outro_talk), progs))
 
     log('building clips ...')
     specs = plan_clips(args.seed, prof, catalog, unknown, ALL_CLIP_CONDITIONS, (5, 10, 15), 12) if args.clips_only \
@@ -552,6 +577,7 @@ def main():
     hours = sum(t['duration'] for t in truths) / 3600
     n_plays = sum(len(t['plays']) for t in truths)
     summary = {'profile': profile_name, 'music_pool': args.music_pool, 'seed': args.seed, 'programme_hours': round(hours, 3),
+               **({'outro_talk': args.outro_talk} if args.outro_talk else {}),
                'programmes': len(truths), 'plays': n_plays, 'catalog_tracks': len(catalog),
                'unknown_tracks': len(unknown), 'clips': len(recs),
                'match_clips': sum(1 for r in recs if r['track']), 'no_match_clips': sum(1 for r in recs if not r['track'])}
