@@ -25,6 +25,11 @@ internal sealed record ProgrammeScore
 
     /// <summary>The report delays of plays whose first seconds nothing else sounds over (see <see cref="ScanScorer.IsClearStart"/>).</summary>
     public IReadOnlyList<double> ClearStartReportDelays { get; init; } = [];
+
+    /// <summary>The start errors of plays with a clear start, and the end errors of plays whose last seconds nothing
+    /// else sounds over (see <see cref="ScanScorer.IsClearEnd"/>): the boundary error where the boundary can be heard.</summary>
+    public IReadOnlyList<double> ClearStartErrors { get; init; } = [];
+    public IReadOnlyList<double> ClearEndErrors { get; init; } = [];
     public IReadOnlyList<string> Missed { get; init; } = [];
 
     /// <summary>Plays a live stream would have shown as ongoing and later retracted.</summary>
@@ -52,8 +57,16 @@ internal static class ScanScorer
     public const double ClearStartSeconds = 5.0;
 
     public static bool IsClearStart(ProgrammeTruth truth, TruthPlay play) =>
-        !truth.Plays.Any(other => !ReferenceEquals(other, play) && Overlap(other.Start, other.End, play.Start, play.Start + ClearStartSeconds) > 0)
-        && !truth.Unknown.Any(u => Overlap(u.Start, u.End, play.Start, play.Start + ClearStartSeconds) > 0);
+        IsClear(truth, play, play.Start, play.Start + ClearStartSeconds);
+
+    /// <summary>Whether nothing else (a presenter back-announcing, the next song's crossfade) sounds over a play's last
+    /// <see cref="ClearStartSeconds"/>.</summary>
+    public static bool IsClearEnd(ProgrammeTruth truth, TruthPlay play) =>
+        IsClear(truth, play, play.End - ClearStartSeconds, play.End);
+
+    private static bool IsClear(ProgrammeTruth truth, TruthPlay play, double from, double to) =>
+        !truth.Plays.Any(other => !ReferenceEquals(other, play) && Overlap(other.Start, other.End, from, to) > 0)
+        && !truth.Unknown.Any(u => Overlap(u.Start, u.End, from, to) > 0);
 
     // A prediction lies in unknown audio when it spends 5 s (or half its span) there.
     private static bool Inside(PredictedPlay q, IEnumerable<UnknownSegment> segments) =>
@@ -84,6 +97,8 @@ internal static class ScanScorer
         var speeds = new List<double>();
         var delays = new List<double>();
         var clearDelays = new List<double>();
+        var clearStarts = new List<double>();
+        var clearEnds = new List<double>();
         var missed = new List<string>();
         int eligible = 0, foundEligible = 0, foundAll = 0, split = 0;
         for (var t = 0; t < plays.Count; t++)
@@ -102,6 +117,15 @@ internal static class ScanScorer
                 foundEligible += isEligible ? 1 : 0;
                 starts.Add(predicted[p].Start - play.Start);
                 ends.Add(predicted[p].End - play.End);
+                if (IsClearStart(truth, play))
+                {
+                    clearStarts.Add(predicted[p].Start - play.Start);
+                }
+
+                if (IsClearEnd(truth, play))
+                {
+                    clearEnds.Add(predicted[p].End - play.End);
+                }
                 if (play.Speed is { } s && predicted[p].Speed is { } ps)
                 {
                     speeds.Add(ps - s);
@@ -150,6 +174,8 @@ internal static class ScanScorer
             SpeedErrors = speeds,
             ReportDelays = delays,
             ClearStartReportDelays = clearDelays,
+            ClearStartErrors = clearStarts,
+            ClearEndErrors = clearEnds,
             Missed = missed,
             Retracted = retracted.Count,
             WronglyShown = retracted

@@ -26,6 +26,11 @@ internal sealed record ScanSummary
     /// <summary><see cref="ReportDelay"/> of the plays whose start nothing else sounded over.</summary>
     public ErrorStats ClearStartReportDelay { get; init; } = ErrorStats.Of([]);
 
+    /// <summary><see cref="StartError"/> and <see cref="EndError"/> where nothing else sounded over the boundary.</summary>
+    public ErrorStats ClearStartError { get; init; } = ErrorStats.Of([]);
+
+    public ErrorStats ClearEndError { get; init; } = ErrorStats.Of([]);
+
     /// <summary>Plays shown as ongoing and later retracted; of them, those of a track not on air.</summary>
     public int Retracted { get; init; }
 
@@ -58,6 +63,8 @@ internal sealed record ScanSummary
             SpeedError = ErrorStats.Of(scores.SelectMany(s => s.SpeedErrors)),
             ReportDelay = ErrorStats.Of(scores.SelectMany(s => s.ReportDelays)),
             ClearStartReportDelay = ErrorStats.Of(scores.SelectMany(s => s.ClearStartReportDelays)),
+            ClearStartError = ErrorStats.Of(scores.SelectMany(s => s.ClearStartErrors)),
+            ClearEndError = ErrorStats.Of(scores.SelectMany(s => s.ClearEndErrors)),
             Retracted = scores.Sum(s => s.Retracted),
             WronglyShown = scores.Sum(s => s.WronglyShown.Count),
         };

@@ -81,6 +81,10 @@ internal static class SelfTest
         Check(sum.Recall == 1.0, "shifted: still all found");
         Check(Near(sum.StartError.Median, 2.5) && Near(sum.StartError.Max, 4), "shifted: start errors 1..4 s");
         Check(Near(sum.EndError.Median, 2) && Near(sum.EndError.P95, 2), "shifted: end errors 2 s");
+        // "a" ends and "b" starts under their crossfade; every other boundary is clear.
+        Check(sum.ClearStartError.Count == 3 && Near(sum.ClearStartError.Median, 3) && Near(sum.ClearStartError.Max, 4),
+            "shifted: clear starts a, c and the repeat of a (1, 3, 4 s)");
+        Check(sum.ClearEndError.Count == 3 && Near(sum.ClearEndError.Max, 2), "shifted: clear ends b, c and the repeat of a");
     }
 
     private static void ReportDelaysAreMeasuredFromTheStartOnAir()

@@ -10,12 +10,12 @@ internal static class Tables
     {
         var sb = new StringBuilder();
         Line(sb, $"{"condition",-12} {"progs",5} {"hours",6} {"pl20+",5} {"recall",7} {"predic",6} {"prec",6} "
-            + $"{"false",5} {"f-unk",5} {"shard",5} {"split",5} | {"start med/p95/max (s)",-22} | {"end med/p95/max (s)",-22} | {"speed err med",13} | {"ongoing after med/p95 (s)",-25} | {"clear starts: n, ongoing after",-30}");
+            + $"{"false",5} {"f-unk",5} {"shard",5} {"split",5} | {"start med/p95/max (s)",-22} | {"end med/p95/max (s)",-22} | {"speed err med",13} | {"ongoing after med/p95 (s)",-25} | {"clear starts: n, ongoing after",-30} | {"clear: start, end med/p95",-26}");
         foreach (var r in rows)
         {
             Line(sb, $"{r.Condition,-12} {r.Programmes,5} {r.Hours,6:0.00} {r.EligiblePlays,5} {Pct(r.Recall),7} "
                 + $"{r.Predicted,6} {Pct(r.Precision),6} {r.FalsePlays,5} {r.FalseOnUnknownMusic,5} {r.OnSharedMaterial,5} {r.SplitPlays,5} | "
-                + $"{Err(r.StartError),-22} | {Err(r.EndError),-22} | {Num(r.SpeedError.Median, "0.0000"),13} | {MedianP95(r.ReportDelay),-25} | {r.ClearStartReportDelay.Count + ", " + MedianP95(r.ClearStartReportDelay),-30}");
+                + $"{Err(r.StartError),-22} | {Err(r.EndError),-22} | {Num(r.SpeedError.Median, "0.0000"),13} | {MedianP95(r.ReportDelay),-25} | {r.ClearStartReportDelay.Count + ", " + MedianP95(r.ClearStartReportDelay),-30} | {MedianP95(r.ClearStartError) + ", " + MedianP95(r.ClearEndError),-26}");
         }
 
         return sb.ToString();
