@@ -88,23 +88,7 @@ public sealed class SqliteCatalogStore : IDisposable
     }
 
     /// <summary>Builds the in-memory index from every track fingerprinted with the current algorithm.</summary>
-    public FingerprintIndex LoadIndex(out int staleTracks)
-    {
-        var builder = new IndexBuilder();
-        staleTracks = 0;
-        foreach (var stored in LoadPeaks())
-        {
-            if (stored.AlgorithmVersion != FingerprintSettings.AlgorithmVersion)
-            {
-                staleTracks++;
-                continue;
-            }
-
-            builder.Add(stored.Id, stored.ToTrackPeaks());
-        }
-
-        return builder.Build();
-    }
+    public FingerprintIndex LoadIndex(out int staleTracks) => StoredIndex.Build(LoadPeaks(), out staleTracks);
 
     public void Dispose() => _connection.Dispose();
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Serialization;
+using Zamio.Central.Plays;
 using Zamio.Shared.Audio;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Matching;
@@ -98,35 +99,12 @@ public static class ScanCommand
 
         var stream = new StreamMatcher(matcher);
         var tracker = new PlayTracker();
-        var plays = new List<Play>();
-        var firstReported = new Dictionary<long, long>();
-        var withdrawn = new List<(Play Play, long RetractedAt)>();
+        var collector = new PlayCollector();
         void OnWindow(WindowResult window)
         {
             foreach (var play in tracker.Observe(window))
             {
-                Keep(play, window.DecidedAtFrame);
-            }
-        }
-
-        // A closed play can still change: it grows when a later play turns out to be part of its airing, and is withdrawn
-        // when a longer airing closes around it (a shared section).
-        void Keep(Play play, long decidedAt)
-        {
-            firstReported.TryAdd(play.Id, decidedAt);
-            if (play.Status != PlayStatus.Ongoing)
-            {
-                plays.RemoveAll(p => p.Id == play.Id);
-            }
-
-            withdrawn.RemoveAll(w => w.Play.Id == play.Id);
-            if (play.Status == PlayStatus.Closed)
-            {
-                plays.Add(play);
-            }
-            else if (play.Status == PlayStatus.Retracted)
-            {
-                withdrawn.Add((play, decidedAt));
+                collector.Keep(play, window.DecidedAtFrame);
             }
         }
 
@@ -142,14 +120,13 @@ public static class ScanCommand
         stream.Complete(frames, OnWindow);
         foreach (var play in tracker.Complete())
         {
-            Keep(play, frames);
+            collector.Keep(play, frames);
         }
 
-        reported = firstReported;
-        retracted = withdrawn;
-        plays.Sort((a, b) => a.StartFrame.CompareTo(b.StartFrame));
+        reported = collector.FirstReported;
+        retracted = collector.Withdrawn;
         seconds = samples / (double)FingerprintSettings.SampleRate;
-        return plays;
+        return collector.Closed;
     }
 }
 

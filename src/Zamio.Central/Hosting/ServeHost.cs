@@ -23,7 +23,7 @@ public static class ServeHost
         if (cli.Positional.Count > 0)
         {
             throw new CliUsageException(rest == args
-                ? $"unknown verb '{cli.Positional[0]}' (catalog, scan, identify, stations, report, serve; help lists them)"
+                ? $"unknown verb '{cli.Positional[0]}' (catalog, scan, identify, stations, report, rematch, serve; help lists them)"
                 : $"serve takes no positional arguments (got '{cli.Positional[0]}')");
         }
 
@@ -68,6 +68,7 @@ public static class ServeHost
             .AddStations()
             .AddCatalogIndex()
             .AddPlays()
+            .AddPacketArchive(builder.Configuration)
             .AddIngest()
             .AddZamioApi(builder.Configuration);
 

@@ -1,3 +1,4 @@
+using Zamio.Central.Archive;
 using Zamio.Central.Catalog;
 using Zamio.Central.Ingest;
 using Zamio.Central.Plays;
@@ -50,6 +51,21 @@ public static class ServiceRegistration
         services.AddHostedService<StationRevocationSweep>();
         services.AddSingleton<EmbeddedBroker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        return services;
+    }
+
+    /// <summary>
+    /// The fingerprint archive (<see cref="ArchiveOptions"/>); registered before <see cref="AddIngest"/>, so it writes
+    /// its last batch after the last packet was matched.
+    /// </summary>
+    public static IServiceCollection AddPacketArchive(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ArchiveOptions>()
+            .Bind(configuration.GetSection(ArchiveOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<PacketArchive>();
+        services.AddHostedService(sp => sp.GetRequiredService<PacketArchive>());
         return services;
     }
 

@@ -23,7 +23,8 @@ public sealed class IngestService(
     TimeProvider time,
     IOptions<ServeOptions> options,
     ILogger<IngestService> logger,
-    Metrics.CentralMetrics? metrics = null) : BackgroundService
+    Metrics.CentralMetrics? metrics = null,
+    Archive.PacketArchive? archive = null) : BackgroundService
 {
     private readonly string _instance = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
@@ -31,7 +32,7 @@ public sealed class IngestService(
         Task.WhenAll(Enumerable.Range(0, queue.Partitions).Select(partition =>
         {
             var worker = new IngestWorker(
-                partition, _instance, catalog, plays, stations, activity, limiter, time, TimeSpan.FromSeconds(options.Value.IdleCloseSeconds), logger, metrics);
+                partition, _instance, catalog, plays, stations, activity, limiter, time, TimeSpan.FromSeconds(options.Value.IdleCloseSeconds), logger, metrics, archive);
             // A loop holds a pool thread only while its queue has packets: it awaits the queue between them.
             return Task.Run(() => RunAsync(worker, queue.Reader(partition), stoppingToken), stoppingToken);
         }));

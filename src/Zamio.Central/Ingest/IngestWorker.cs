@@ -28,7 +28,8 @@ internal sealed partial class IngestWorker(
     TimeProvider time,
     TimeSpan idleClose,
     ILogger logger,
-    Metrics.CentralMetrics? metrics)
+    Metrics.CentralMetrics? metrics,
+    Archive.PacketArchive? archive = null)
 {
     private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
     // A station added after its agent's first refused packets (the refusal prompted the operator) is accepted this soon.
@@ -213,6 +214,7 @@ internal sealed partial class IngestWorker(
 
         session.HighestSequence = packet.Sequence;
         session.FramesSeen = packetStart + packet.FrameCount;
+        archive?.Add(station, packet.CaptureStart, inbound.Payload);
         session.Accepted(time.GetTimestamp());
         activity.PacketAccepted(station);
         var changes = new List<PlayRecord>();
@@ -249,7 +251,7 @@ internal sealed partial class IngestWorker(
     }
 
     // The session's matcher counts frames from the session's start.
-    private static Peak[] Rebased(ImmutableArray<Peak> peaks, long baseFrame)
+    internal static Peak[] Rebased(ImmutableArray<Peak> peaks, long baseFrame)
     {
         var rebased = new Peak[peaks.Length];
         for (var i = 0; i < rebased.Length; i++)

@@ -25,7 +25,7 @@ public sealed class CentralMetrics : IDisposable
     private readonly Counter<long> _sessions;
     private readonly Counter<long> _deliveryStalls;
 
-    public CentralMetrics(CatalogIndex catalog, StationActivity activity, Ingest.IngestQueue queue, Caching.RedisConnection? redis = null)
+    public CentralMetrics(CatalogIndex catalog, StationActivity activity, Ingest.IngestQueue queue, Caching.RedisConnection? redis = null, Archive.PacketArchive? archive = null)
     {
         Meter = new Meter(MeterName);
         _packets = Meter.CreateCounter<long>("zamio.ingest.rejections", description: "Packets refused before the ingest loop (HTTP fallback, external broker), by reason.");
@@ -44,6 +44,11 @@ public sealed class CentralMetrics : IDisposable
         Meter.CreateObservableGauge("zamio.index.memory", () => catalog.IsLoaded ? catalog.Index.MemoryBytes : 0L, unit: "By", description: "Memory held by the in-process fingerprint index.");
         Meter.CreateObservableGauge("zamio.index.source", () => IndexSource(catalog), description: "1 for where the index was last loaded from: snapshot (the built index from Redis), redis (built from cached peaks) or store.");
         Meter.CreateObservableGauge("zamio.index.version", () => catalog.Version, description: "Catalogue version the index reflects (the Redis change counter; 0 without Redis): instances that agree show the same.");
+        if (archive is { Enabled: true })
+        {
+            Meter.CreateObservableCounter("zamio.archive.packets", () => ArchiveTotals(archive), description: "Matched packets kept in the fingerprint archive for rematch, by result (written; dropped: the archive queue was full or the disk refused them).");
+        }
+
         Meter.CreateObservableGauge("zamio.cache.connected", () => CacheConnected(redis), description: "1 while the Redis index cache and shared limiter are reachable, 0 while not (matching goes on from the in-process index); absent without Redis.");
     }
 
@@ -51,6 +56,12 @@ public sealed class CentralMetrics : IDisposable
 
     private static IEnumerable<Measurement<long>> IndexSource(CatalogIndex catalog) =>
         catalog.LoadedFrom is { } source ? [new Measurement<long>(1, new KeyValuePair<string, object?>("source", source))] : [];
+
+    private static IEnumerable<Measurement<long>> ArchiveTotals(Archive.PacketArchive archive) =>
+    [
+        new Measurement<long>(archive.Written, new KeyValuePair<string, object?>("result", "written")),
+        new Measurement<long>(archive.Dropped, new KeyValuePair<string, object?>("result", "dropped")),
+    ];
 
     private static IEnumerable<Measurement<long>> CacheConnected(Caching.RedisConnection? redis) =>
         redis is null ? [] : [new Measurement<long>(redis.IsConnected ? 1 : 0)];

@@ -1,0 +1,69 @@
+using Zamio.Shared.Wire;
+
+namespace Zamio.Central.Archive;
+
+/// <summary>What reading a station's archive found besides its packets.</summary>
+public sealed record ArchiveReadStats(int Files, long Packets, long Duplicates, long Unreadable, long SkippedBytes);
+
+/// <summary>
+/// A station's archived packets in [from, to), from one or more archive folders (each instance's, when they do not
+/// share one), a day at a time: each stream's packets in sequence order, a packet kept in two folders once.
+/// </summary>
+public sealed class ArchiveReader(IReadOnlyList<string> roots, string station)
+{
+    private int _files;
+    private long _packets;
+    private long _duplicates;
+    private long _unreadable;
+    private long _skippedBytes;
+
+    public ArchiveReadStats Stats => new(_files, _packets, _duplicates, _unreadable, _skippedBytes);
+
+    /// <summary>The folders hold no day file of the station in the period.</summary>
+    public bool IsEmpty(DateTimeOffset from, DateTimeOffset to) => !Days(from, to).Any(day => roots.Any(root => File.Exists(ArchiveFiles.DayFile(root, station, day))));
+
+    public IEnumerable<FingerprintPacket> Read(DateTimeOffset from, DateTimeOffset to)
+    {
+        foreach (var day in Days(from, to))
+        {
+            var packets = new Dictionary<(long Stream, ulong Sequence), FingerprintPacket>();
+            foreach (var root in roots)
+            {
+                var path = ArchiveFiles.DayFile(root, station, day);
+                if (!File.Exists(path))
+                {
+                    continue;
+                }
+
+                _files++;
+                var records = ArchiveFiles.ReadRecords(File.ReadAllBytes(path), out var skipped);
+                _skippedBytes += skipped;
+                foreach (var record in records)
+                {
+                    if (!FingerprintPacket.TryDecode(record.Span, out var packet, out _) || packet.StationId != station)
+                    {
+                        _unreadable++;
+                    }
+                    else if (packet.CaptureStart >= from && packet.CaptureStart < to && !packets.TryAdd((packet.StreamStartUnixMicros, packet.Sequence), packet))
+                    {
+                        _duplicates++;
+                    }
+                }
+            }
+
+            _packets += packets.Count;
+            foreach (var packet in packets.Values.OrderBy(p => p.StreamStartUnixMicros).ThenBy(p => p.Sequence))
+            {
+                yield return packet;
+            }
+        }
+    }
+
+    private static IEnumerable<DateOnly> Days(DateTimeOffset from, DateTimeOffset to)
+    {
+        for (var day = ArchiveFiles.DayOf(from); day <= ArchiveFiles.DayOf(to.AddTicks(-1)); day = day.AddDays(1))
+        {
+            yield return day;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization;
+using Zamio.Central.Archive;
+using Zamio.Central.Catalog;
+using Zamio.Central.Hosting;
+using Zamio.Central.Plays;
+using Zamio.Central.Storage;
+using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Indexing;
+using Zamio.Shared.Matching;
+using Zamio.Shared.Wire;
+
+namespace Zamio.Central.Cli;
+
+/// <summary>
+/// <c>rematch [TRACK...] --station ID --from T --to T [--archive DIR[:DIR...]] [--write]</c>: matches the station's
+/// archived packets of [from, to) again against today's catalogue and prints one JSON line per play found (of the
+/// given tracks, or of any), each marked against the stored plays: <c>new</c>, <c>already</c> (stored by live
+/// ingest), or <c>conflict</c> (another track is stored over most of it: the same recording twice in the catalogue,
+/// for a person to settle). With <c>--write</c> the new plays are stored, closed, under keys of their own, so a
+/// second run finds them <c>already</c> stored.
+/// </summary>
+public static class RematchCommand
+{
+    private static readonly TimeSpan MaxPeriod = TimeSpan.FromDays(366);
+
+    public static int Run(IReadOnlyList<string> args, IConfiguration? configuration = null)
+    {
+        var cli = CliArguments.Parse(args, new HashSet<string> { "--station", "--from", "--to", "--archive" }, new HashSet<string> { "--write" });
+        var station = cli.Option("--station");
+        if (!StationIds.IsValid(station))
+        {
+            throw new CliUsageException($"rematch needs --station ID ({StationIds.RegistrationError(station)})");
+        }
+
+        var (from, to) = Period(cli);
+        var config = configuration ?? SharedDeployment.DefaultConfiguration();
+        var roots = Roots(cli, config);
+        var reader = new ArchiveReader(roots, station!);
+        if (reader.IsEmpty(from, to))
+        {
+            Console.Error.WriteLine($"error: no archived packets of station '{station}' between {from:O} and {to:O} in {string.Join(", ", roots)}");
+            return 1;
+        }
+
+        using var shared = SharedDeployment.Open(config, cli);
+        var index = shared is not null ? SharedIndex(shared) : CatalogLoader.Load(cli.DataDirectory);
+        var wanted = Tracks(cli, index);
+        var store = shared is not null ? shared.Services.GetRequiredService<IPlayStore>() : EmbeddedPlays(cli.DataDirectory, cli.Flag("--write"));
+
+        var clock = Stopwatch.StartNew();
+        long frames = 0;
+        var found = Rematcher.Match(reader.Read(from, to).Select(p => { frames += p.FrameCount; return p; }), new Matcher(index))
+            .Where(p => wanted is null || wanted.Contains(p.Track))
+            .ToList();
+        var lines = found.Select(p => Compare(station!, p, store)).ToList();
+        if (cli.Flag("--write") && store is not null)
+        {
+            var rows = lines.Where(l => l.Stored == "new").Select(l => l.ToRecord()).ToList();
+            store.UpsertAsync(rows, DateTimeOffset.UtcNow, CancellationToken.None).GetAwaiter().GetResult();
+            lines = [.. lines.Select(l => l.Stored == "new" ? l with { Stored = "written" } : l)];
+        }
+
+        foreach (var line in lines)
+        {
+            JsonLines.Write(line);
+        }
+
+        var stats = reader.Stats;
+        var hours = FingerprintSettings.FrameToSeconds(frames) / 3600;
+        Console.Error.WriteLine(
+            $"rematched {stats.Packets} packet(s) ({hours:F1} h of audio) from {stats.Files} file(s) in {clock.Elapsed.TotalSeconds:F1} s: "
+            + $"{lines.Count} play(s): {lines.Count(l => l.Stored is "new" or "written")} new{(cli.Flag("--write") ? " (written)" : "")}, "
+            + $"{lines.Count(l => l.Stored == "already")} already stored, {lines.Count(l => l.Stored == "conflict")} in conflict");
+        if (stats.Unreadable + stats.SkippedBytes + stats.Duplicates > 0)
+        {
+            Console.Error.WriteLine($"note: {stats.Unreadable} unreadable packet(s), {stats.SkippedBytes} damaged byte(s) skipped, {stats.Duplicates} packet(s) kept twice");
+        }
+
+        return 0;
+    }
+
+    private static (DateTimeOffset From, DateTimeOffset To) Period(CliArguments cli)
+    {
+        DateTimeOffset At(string option) =>
+            cli.Option(option) is not { } text ? throw new CliUsageException($"rematch needs {option} T (ISO 8601)")
+            : IsoTime.TryParseOptional(text, out var time) && time is { } value ? value
+            : throw new CliUsageException($"{option} must be an ISO 8601 timestamp (got '{text}')");
+        var (from, to) = (At("--from"), At("--to"));
+        return to <= from ? throw new CliUsageException("--to must be later than --from")
+            : to - from > MaxPeriod ? throw new CliUsageException($"rematch covers at most {MaxPeriod.TotalDays:0} days at a time")
+            : (from, to);
+    }
+
+    // Archive folders: --archive, else the one serve writes (Zamio:Archive:Directory, or archive under --data-dir).
+    private static List<string> Roots(CliArguments cli, IConfiguration configuration)
+    {
+        if (cli.Option("--archive") is { } given)
+        {
+            return [.. given.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)];
+        }
+
+        var options = configuration.GetSection(ArchiveOptions.Section).Get<ArchiveOptions>() ?? new ArchiveOptions();
+        return [options.ResolveDirectory(cli.DataDirectory)];
+    }
+
+    private static HashSet<string>? Tracks(CliArguments cli, FingerprintIndex index)
+    {
+        if (cli.Positional.Count == 0)
+        {
+            return null;
+        }
+
+        var known = index.Tracks.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        var unknown = cli.Positional.Where(t => !known.Contains(t)).ToList();
+        return unknown.Count > 0
+            ? throw new CliUsageException($"not in the catalogue: {string.Join(", ", unknown)}")
+            : cli.Positional.ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static FingerprintIndex SharedIndex(SharedDeployment shared)
+    {
+        var stored = shared.Services.GetRequiredService<ICatalogStore>().LoadPeaksAsync(null, CancellationToken.None).GetAwaiter().GetResult();
+        var index = StoredIndex.Build(stored, out var stale);
+        if (stale > 0)
+        {
+            Console.Error.WriteLine($"warning: {stale} track(s) were fingerprinted with another algorithm version; re-add them");
+        }
+
+        return index.Tracks.Count > 0 ? index : throw new CliUsageException("the catalogue is empty");
+    }
+
+    // Without a plays database nothing is stored yet: every play is new, and --write creates it.
+    private static SqlitePlayStore? EmbeddedPlays(string dataDirectory, bool write) =>
+        write || File.Exists(Path.Combine(dataDirectory, CentralDatabase.FileName))
+            ? new SqlitePlayStore(CentralDatabase.Open(dataDirectory))
+            : null;
+
+    private static RematchLine Compare(string station, RematchedPlay play, IPlayStore? store)
+    {
+        var line = new RematchLine(station, play.Track, play.Start, play.End, play.Confidence, play.Speed, "new");
+        var stored = store?.Query(station, play.Start, play.End, 1000).Where(p => p.Status != "retracted").ToList() ?? [];
+        if (stored.Any(p => p.Track == play.Track))
+        {
+            return line with { Stored = "already" };
+        }
+
+        var half = (play.End - play.Start) / 2;
+        return stored.FirstOrDefault(p => Overlap(p, play) >= half) is { } other ? line with { Stored = "conflict", With = other.Track } : line;
+    }
+
+    private static TimeSpan Overlap(PlayRecord stored, RematchedPlay play) =>
+        (stored.End < play.End ? stored.End : play.End) - (stored.Start > play.Start ? stored.Start : play.Start);
+}
+
+/// <summary>One line of <c>rematch</c> output; <see cref="With"/> names the stored track a conflicting play lies under.</summary>
+internal sealed record RematchLine(string Station, string Track, DateTimeOffset Start, DateTimeOffset End, double Confidence, double Speed, string Stored)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? With { get; init; }
+
+    // Its own key: a second run writes onto the same row, and never onto a row live ingest keeps updating.
+    public PlayRecord ToRecord() =>
+        new(Station, $"{Station}/rematch/{Track}/{Start.ToUnixTimeMilliseconds()}", Track, Start, End, Confidence, Speed, "closed");
+}
