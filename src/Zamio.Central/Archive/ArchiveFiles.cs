@@ -6,7 +6,7 @@ namespace Zamio.Central.Archive;
 
 /// <summary>
 /// Layout and framing of the fingerprint archive: <c>DIR/STATION/yyyy-MM-dd.zpk</c> (the day of the packet's capture,
-/// UTC), each file a run of records <c>[length u32][checksum u32][packet]</c>, little-endian, the packet exactly as the
+/// UTC), each file a run of records <c>[length u32][CRC-32 of the packet u32][packet]</c>, little-endian, the packet exactly as the
 /// agent sent it. A process stopped mid-append leaves a torn record; the checksum lets a reader skip to the next whole
 /// one instead of reading everything after it as garbage.
 /// </summary>
@@ -35,7 +35,7 @@ public static class ArchiveFiles
     {
         Span<byte> header = stackalloc byte[HeaderSize];
         BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)packet.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Checksum(packet));
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.Compute(packet));
         stream.Write(header);
         stream.Write(packet);
     }
@@ -82,18 +82,6 @@ public static class ArchiveFiles
         }
 
         length = (int)declared;
-        return BinaryPrimitives.ReadUInt32LittleEndian(span[(at + 4)..]) == Checksum(span.Slice(at + HeaderSize, length));
-    }
-
-    // FNV-1a: enough to tell a torn or shifted record from a whole one; not a defence against tampering.
-    private static uint Checksum(ReadOnlySpan<byte> bytes)
-    {
-        var hash = 2166136261u;
-        foreach (var b in bytes)
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
-
-        return hash;
+        return BinaryPrimitives.ReadUInt32LittleEndian(span[(at + 4)..]) == Crc32.Compute(span.Slice(at + HeaderSize, length));
     }
 }

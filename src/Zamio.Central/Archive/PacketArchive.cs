@@ -34,7 +34,8 @@ public sealed partial class PacketArchive : BackgroundService
         _queue = Channel.CreateBounded<(string, DateOnly, byte[])>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             SingleReader = true,
-            FullMode = BoundedChannelFullMode.DropWrite,
+            // Wait, not DropWrite: TryWrite then says when the queue is full (DropWrite drops and returns true).
+            FullMode = BoundedChannelFullMode.Wait,
         });
     }
 

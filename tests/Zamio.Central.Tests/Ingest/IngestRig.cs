@@ -88,8 +88,13 @@ internal sealed class IngestRig : IAsyncDisposable
     /// A worker of central instance <paramref name="instance"/> (a new one stands for a restarted central), limited by
     /// <paramref name="limiter"/> instead of <see cref="Limiter"/> when given.
     /// </summary>
-    public IngestWorker Worker(TimeSpan idleClose, string instance = "1", IStationRateLimiter? limiter = null) =>
-        new(0, instance, Catalog, Plays, Stations, Activity, limiter ?? Limiter, Time, idleClose, NullLogger.Instance, null);
+    public IngestWorker Worker(TimeSpan idleClose, string instance = "1", IStationRateLimiter? limiter = null, Central.Archive.PacketArchive? archive = null) =>
+        new(0, instance, Catalog, Plays, Stations, Activity, limiter ?? Limiter, Time, idleClose, NullLogger.Instance, null, archive);
+
+    /// <summary>A fingerprint archive under the rig's data directory.</summary>
+    public Central.Archive.PacketArchive Archive() =>
+        new(Options.Create(new Central.Archive.ArchiveOptions()), Options.Create(new ServeOptions { DataDirectory = _dir.Combine("data") }), Time,
+            NullLogger<Central.Archive.PacketArchive>.Instance);
 
     /// <summary>The station's stored plays once everything queued so far is written.</summary>
     public async Task<IReadOnlyList<PlayRecord>> StoredAsync()

@@ -577,6 +577,28 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Assert.Equal(2L, _rig.Activity.State(IngestRig.Station).Accepted);
     }
 
+    [Fact]
+    public void Process_AcceptedRedeliveredAndRefusedPackets_OnlyTheAcceptedArchived()
+    {
+        var archive = _rig.Archive();
+        var worker = _rig.Worker(IdleClose, archive: archive);
+        var packets = _rig.Packets;
+        var foreign = StationFeed.Packets(IngestRig.OtherStation, SyntheticSong.Generate(2, 2))[0];
+
+        foreach (var packet in new[] { packets[0], packets[1], packets[1], packets[2] })
+        {
+            worker.Process(IngestRig.Inbound(packet));
+        }
+
+        worker.Process(new InboundPacket(IngestRig.Station, IngestRig.Station, foreign.ToArray())); // another station's packet
+        worker.Process(new InboundPacket(IngestRig.Station, IngestRig.Station, [1, 2, 3])); // garbage
+        archive.Flush();
+
+        var archived = new Central.Archive.ArchiveReader([archive.Root], IngestRig.Station)
+            .Read(StationFeed.CaptureStart, StationFeed.CaptureStart.AddMinutes(5)).ToList();
+        Assert.Equal(packets.Take(3).Select(p => p.ToArray()), archived.Select(p => p.ToArray()));
+    }
+
     private void Send(int from, int to)
     {
         for (var i = from; i < to; i++)
