@@ -61,7 +61,7 @@ internal static class MatchProgrammesBench
         return 0;
     }
 
-    private static (Peak[] Peaks, Peak[] Support, long Frames) Extract(string path)
+    internal static (Peak[] Peaks, Peak[] Support, long Frames) Extract(string path)
     {
         var samples = AudioDecoder.DecodeAll(path, FingerprintSettings.SampleRate);
         var extractor = new PeakExtractor(withSupport: true);
