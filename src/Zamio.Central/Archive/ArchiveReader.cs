@@ -26,7 +26,9 @@ public sealed class ArchiveReader(IReadOnlyList<string> roots, string station)
     {
         foreach (var day in Days(from, to))
         {
-            var packets = new Dictionary<(long Stream, ulong Sequence), FingerprintPacket>();
+            // The day's records stay as the bytes read; each is decoded again when its turn comes, so a day in memory
+            // costs its file, not its decoded peaks.
+            var records = new Dictionary<(long Stream, ulong Sequence), ReadOnlyMemory<byte>>();
             foreach (var root in roots)
             {
                 var path = ArchiveFiles.DayFile(root, station, day);
@@ -36,25 +38,25 @@ public sealed class ArchiveReader(IReadOnlyList<string> roots, string station)
                 }
 
                 _files++;
-                var records = ArchiveFiles.ReadRecords(File.ReadAllBytes(path), out var skipped);
+                var whole = ArchiveFiles.ReadRecords(File.ReadAllBytes(path), out var skipped);
                 _skippedBytes += skipped;
-                foreach (var record in records)
+                foreach (var record in whole)
                 {
                     if (!FingerprintPacket.TryDecode(record.Span, out var packet, out _) || packet.StationId != station)
                     {
                         _unreadable++;
                     }
-                    else if (packet.CaptureStart >= from && packet.CaptureStart < to && !packets.TryAdd((packet.StreamStartUnixMicros, packet.Sequence), packet))
+                    else if (packet.CaptureStart >= from && packet.CaptureStart < to && !records.TryAdd((packet.StreamStartUnixMicros, packet.Sequence), record))
                     {
                         _duplicates++;
                     }
                 }
             }
 
-            _packets += packets.Count;
-            foreach (var packet in packets.Values.OrderBy(p => p.StreamStartUnixMicros).ThenBy(p => p.Sequence))
+            _packets += records.Count;
+            foreach (var key in records.Keys.Order())
             {
-                yield return packet;
+                yield return FingerprintPacket.Decode(records[key].Span);
             }
         }
     }
