@@ -20,6 +20,15 @@ public static class ArchiveFiles
     public static string StationDirectory(string root, string station) =>
         Path.Combine(root, station is "." or ".." ? station.Replace(".", "%2E", StringComparison.Ordinal) : station);
 
+    /// <summary>The stations with a folder in any of <paramref name="roots"/>, in id order.</summary>
+    public static List<string> Stations(IEnumerable<string> roots) =>
+        [.. roots.Where(Directory.Exists)
+            .SelectMany(root => Directory.EnumerateDirectories(root).Select(Path.GetFileName))
+            .Select(name => name!.Replace("%2E", ".", StringComparison.Ordinal))
+            .Where(StationIds.IsValid)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
+
     public static string DayFile(string root, string station, DateOnly day) =>
         Path.Combine(StationDirectory(root, station), day.ToString(DayFormat, CultureInfo.InvariantCulture) + Extension);
 

@@ -17,6 +17,8 @@ public sealed class ArchiveReader(IReadOnlyList<string> roots, string station)
     private long _unreadable;
     private long _skippedBytes;
 
+    public string Station => station;
+
     public ArchiveReadStats Stats => new(_files, _packets, _duplicates, _unreadable, _skippedBytes);
 
     /// <summary>The folders hold no day file of the station in the period.</summary>

@@ -53,9 +53,9 @@ public static class CommandLine
               stations list              list stations as JSON lines
               stations remove ID         revoke a station (its plays stay)
               report --from T --to T     airplay per station and track of the plays begun in [from, to) [--station ID] [--csv]
-              rematch [TRACK...] --station ID --from T --to T
-                                         match the station's archived fingerprints again (a track added since it aired)
-                                         [--archive DIR[:DIR...]] [--write: store the new plays]
+              rematch [TRACK...] --from T --to T
+                                         match archived fingerprints again (a track added since it aired) [--station ID:
+                                         one station, else all] [--archive DIR[:DIR...]] [--write: store the new plays]
             """);
         return 0;
     }

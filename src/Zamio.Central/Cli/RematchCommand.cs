@@ -13,8 +13,8 @@ using Zamio.Shared.Wire;
 namespace Zamio.Central.Cli;
 
 /// <summary>
-/// <c>rematch [TRACK...] --station ID --from T --to T [--archive DIR[:DIR...]] [--write]</c>: matches the station's
-/// archived packets of [from, to) again against today's catalogue and prints one JSON line per play found (of the
+/// <c>rematch [TRACK...] [--station ID] --from T --to T [--archive DIR[:DIR...]] [--write]</c>: matches the station's
+/// (or every archived station's, one per core) archived packets of [from, to) again against today's catalogue and prints one JSON line per play found (of the
 /// given tracks, or of any), each marked against the stored plays: <c>new</c>, <c>already</c> (stored by live
 /// ingest), or <c>conflict</c> (another track is stored over most of it: the same recording twice in the catalogue,
 /// for a person to settle). With <c>--write</c> the new plays are stored, closed, under keys of their own, so a
@@ -28,18 +28,22 @@ public static class RematchCommand
     {
         var cli = CliArguments.Parse(args, new HashSet<string> { "--station", "--from", "--to", "--archive" }, new HashSet<string> { "--write" });
         var station = cli.Option("--station");
-        if (!StationIds.IsValid(station))
+        if (station is not null && !StationIds.IsValid(station))
         {
-            throw new CliUsageException($"rematch needs --station ID ({StationIds.RegistrationError(station)})");
+            throw new CliUsageException($"--station: {StationIds.RegistrationError(station)}");
         }
 
         var (from, to) = Period(cli);
         var config = configuration ?? SharedDeployment.DefaultConfiguration();
         var roots = Roots(cli, config);
-        var reader = new ArchiveReader(roots, station!);
-        if (reader.IsEmpty(from, to))
+        var readers = (station is null ? ArchiveFiles.Stations(roots) : [station])
+            .Select(id => new ArchiveReader(roots, id))
+            .Where(r => !r.IsEmpty(from, to))
+            .ToList();
+        if (readers.Count == 0)
         {
-            Console.Error.WriteLine($"error: no archived packets of station '{station}' between {from:O} and {to:O} in {string.Join(", ", roots)}");
+            var whose = station is null ? "any station" : $"station '{station}'";
+            Console.Error.WriteLine($"error: no archived packets of {whose} between {from:O} and {to:O} in {string.Join(", ", roots)}");
             return 1;
         }
 
@@ -48,12 +52,17 @@ public static class RematchCommand
         var wanted = Tracks(cli, index);
         var store = shared is not null ? shared.Services.GetRequiredService<IPlayStore>() : EmbeddedPlays(cli.DataDirectory, cli.Flag("--write"));
 
+        // Stations are independent streams, matched one per core; a matcher keeps scratch buffers, so each thread has its own.
         var clock = Stopwatch.StartNew();
         long frames = 0;
-        var found = Rematcher.Match(reader.Read(from, to).Select(p => { frames += p.FrameCount; return p; }), new Matcher(index))
-            .Where(p => wanted is null || wanted.Contains(p.Track))
-            .ToList();
-        var lines = found.Select(p => Compare(station!, p, store)).ToList();
+        var found = new List<RematchedPlay>[readers.Count];
+        Parallel.For(0, readers.Count, () => new Matcher(index), (i, _, matcher) =>
+        {
+            found[i] = [.. Rematcher.Match(readers[i].Read(from, to).Select(p => { Interlocked.Add(ref frames, p.FrameCount); return p; }), matcher)
+                .Where(p => wanted is null || wanted.Contains(p.Track))];
+            return matcher;
+        }, _ => { });
+        var lines = readers.Zip(found).SelectMany(r => r.Second.Select(p => Compare(r.First.Station, p, store))).ToList();
         if (cli.Flag("--write") && store is not null)
         {
             var rows = lines.Where(l => l.Stored == "new").Select(l => l.ToRecord()).ToList();
@@ -66,15 +75,16 @@ public static class RematchCommand
             JsonLines.Write(line);
         }
 
-        var stats = reader.Stats;
+        var stats = readers.Select(r => r.Stats).ToList();
         var hours = FingerprintSettings.FrameToSeconds(frames) / 3600;
         Console.Error.WriteLine(
-            $"rematched {stats.Packets} packet(s) ({hours:F1} h of audio) from {stats.Files} file(s) in {clock.Elapsed.TotalSeconds:F1} s: "
+            $"rematched {readers.Count} station(s), {stats.Sum(s => s.Packets)} packet(s) ({hours:F1} h of audio) from {stats.Sum(s => s.Files)} file(s) in {clock.Elapsed.TotalSeconds:F1} s: "
             + $"{lines.Count} play(s): {lines.Count(l => l.Stored is "new" or "written")} new{(cli.Flag("--write") ? " (written)" : "")}, "
             + $"{lines.Count(l => l.Stored == "already")} already stored, {lines.Count(l => l.Stored == "conflict")} in conflict");
-        if (stats.Unreadable + stats.SkippedBytes + stats.Duplicates > 0)
+        var (unreadable, skipped, duplicates) = (stats.Sum(s => s.Unreadable), stats.Sum(s => s.SkippedBytes), stats.Sum(s => s.Duplicates));
+        if (unreadable + skipped + duplicates > 0)
         {
-            Console.Error.WriteLine($"note: {stats.Unreadable} unreadable packet(s), {stats.SkippedBytes} damaged byte(s) skipped, {stats.Duplicates} packet(s) kept twice");
+            Console.Error.WriteLine($"note: {unreadable} unreadable packet(s), {skipped} damaged byte(s) skipped, {duplicates} packet(s) kept twice");
         }
 
         return 0;

@@ -30,14 +30,7 @@ public sealed class RematchCommandTests : IDisposable
         }
 
         Assert.Equal(0, CommandLine.Run(["catalog", "add", _dir.Combine("audio"), "--data-dir", DataDirectory]));
-        var audio = StationFeed.Concat(SyntheticSong.Generate(2, ServeFixture.SongSeconds), SyntheticSong.Generate(1, ServeFixture.SongSeconds), SyntheticSong.Silence(20));
-        var path = ArchiveFiles.DayFile(Path.Combine(DataDirectory, "archive"), Station, ArchiveFiles.DayOf(Aired));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var file = File.Create(path);
-        foreach (var packet in StationFeed.Packets(Station, audio))
-        {
-            ArchiveFiles.WriteRecord(file, packet.ToArray());
-        }
+        Archive(Station, StationFeed.Concat(SyntheticSong.Generate(2, ServeFixture.SongSeconds), SyntheticSong.Generate(1, ServeFixture.SongSeconds), SyntheticSong.Silence(20)));
     }
 
     private string DataDirectory => _dir.Combine("data");
@@ -75,8 +68,21 @@ public sealed class RematchCommandTests : IDisposable
         Assert.DoesNotContain(Plays.Query(Station, null, null, 10), p => p.Track == "song2");
     }
 
+    [Fact]
+    public void Run_NoStationGiven_EveryArchivedStationRematched()
+    {
+        Archive("kiss-fm", StationFeed.Concat(SyntheticSong.Silence(10), SyntheticSong.Generate(2, ServeFixture.SongSeconds)));
+
+        var run = CliRun.Invoke("rematch", "song2", "--from", "2026-11-02T08:00:00Z", "--to", "2026-11-02T10:00:00Z", "--data-dir", DataDirectory);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.OutLines.Select(l => JsonSerializer.Deserialize<Line>(l, new JsonSerializerOptions(JsonSerializerDefaults.Web))!).ToList();
+        Assert.Equal([("joy-fm", 0), ("kiss-fm", 10)], lines.Select(l => (l.Station, (int)Math.Round((l.Start - Aired).TotalSeconds))));
+        Assert.Contains("rematched 2 station(s)", run.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
-    [InlineData("--from", "2026-11-02T08:00:00Z", "--to", "2026-11-02T10:00:00Z")]
+    [InlineData("--station", "joy/fm", "--from", "2026-11-02T08:00:00Z", "--to", "2026-11-02T10:00:00Z")]
     [InlineData("--station", Station, "--to", "2026-11-02T10:00:00Z")]
     [InlineData("--station", Station, "--from", "nine", "--to", "2026-11-02T10:00:00Z")]
     [InlineData("--station", Station, "--from", "2026-11-02T10:00:00Z", "--to", "2026-11-02T08:00:00Z")]
@@ -100,6 +106,17 @@ public sealed class RematchCommandTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("no archived packets of station 'kiss-fm'", run.Error, StringComparison.Ordinal);
         Assert.Empty(run.Out);
+    }
+
+    private void Archive(string station, float[] audio)
+    {
+        var path = ArchiveFiles.DayFile(Path.Combine(DataDirectory, "archive"), station, ArchiveFiles.DayOf(Aired));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var file = File.Create(path);
+        foreach (var packet in StationFeed.Packets(station, audio))
+        {
+            ArchiveFiles.WriteRecord(file, packet.ToArray());
+        }
     }
 
     private List<Line> Rematch(params string[] args)
