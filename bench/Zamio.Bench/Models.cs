@@ -13,7 +13,16 @@ internal sealed record ProgrammeTruth
 internal sealed record TruthPlay(string Track, double Start, double End)
 {
     public double? Speed { get; init; }
+    public double? Tempo { get; init; }
+
+    /// <summary>Where in its track the play's audible part begins (seconds of the source).</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("source_start")]
+    public double? SourceStart { get; init; }
+
     public double Length => End - Start;
+
+    /// <summary>The track's position at programme time <paramref name="at"/> within the play.</summary>
+    public double? SourceAt(double at) => SourceStart + (at - Start) * (Speed ?? 1) * (Tempo ?? 1);
 }
 
 /// <summary>Audio that must not produce a play: unknown music, speech or a jingle.</summary>

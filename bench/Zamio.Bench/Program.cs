@@ -3,7 +3,8 @@ using Zamio.Bench;
 const string Usage = """
     Zamio.Bench — accuracy scorer for the broadcast benchmark (docs/bench-dataset.md)
       score-scan  --truth P.truth.json --plays P.jsonl [--json OUT]
-      score-dir   --programmes DIR --results DIR [--json OUT]
+      score-dir   --programmes DIR --results DIR [--shared OVERLAPS.jsonl] [--json OUT]
+        (--shared: plays shown and retracted that hold the recording of the song on air there are marked "same audio")
       score-clips --truth clips/truth.jsonl --results FILE.jsonl [--shared OVERLAPS.jsonl] [--json OUT]
         (--shared: `catalog overlaps --speed-search on` output; wrong answers naming the other entry of the same
         recording at the clip's place are counted in "wrong: same audio")

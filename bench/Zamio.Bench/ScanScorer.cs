@@ -37,6 +37,9 @@ internal sealed record ProgrammeScore
 
     /// <summary>The retracted plays of a track not on air there: a wrong song shown as playing, with how long.</summary>
     public IReadOnlyList<string> WronglyShown { get; init; } = [];
+
+    /// <summary>How many of <see cref="WronglyShown"/> hold the recording on air there (by `catalog overlaps`).</summary>
+    public int WronglyShownSameAudio { get; init; }
 }
 
 internal static class ScanScorer
@@ -72,7 +75,10 @@ internal static class ScanScorer
     private static bool Inside(PredictedPlay q, IEnumerable<UnknownSegment> segments) =>
         segments.Sum(u => Overlap(q.Start, q.End, u.Start, u.End)) >= Math.Min(5.0, 0.5 * (q.End - q.Start));
 
-    public static ProgrammeScore Score(ProgrammeTruth truth, IReadOnlyList<PredictedPlay> lines)
+    // A retracted play is the song on air's audio when an overlap of the two entries puts that song's position there.
+    private const double SharedTolerance = 2.0;
+
+    public static ProgrammeScore Score(ProgrammeTruth truth, IReadOnlyList<PredictedPlay> lines, IReadOnlyList<SharedRecording>? shared = null)
     {
         var plays = truth.Plays;
         var predicted = lines.Where(p => !p.IsRetracted).ToList();
@@ -149,6 +155,7 @@ internal static class ScanScorer
             split += covering > 1 ? 1 : 0;
         }
 
+        var wrong = retracted.Where(r => !plays.Any(t => t.Track == r.Track && Overlap(t.Start, t.End, r.Start, r.End) > 0)).ToList();
         var music = truth.Unknown.Where(u => u.Kind == "music").ToList();
         var unmatched = Enumerable.Range(0, predicted.Count).Where(i => !predTaken[i]).Select(i => predicted[i]).ToList();
         var onShared = unmatched.RemoveAll(q => Inside(q, music.Where(u => u.Shares.Contains(q.Track))));
@@ -178,11 +185,20 @@ internal static class ScanScorer
             ClearEndErrors = clearEnds,
             Missed = missed,
             Retracted = retracted.Count,
-            WronglyShown = retracted
-                .Where(r => !plays.Any(t => t.Track == r.Track && Overlap(t.Start, t.End, r.Start, r.End) > 0))
-                .Select(r => FormattableString.Invariant($"{r.Track}@{r.Start:0.0} shown {(r.Retracted ?? r.End) - (r.Reported ?? r.Start):0.0} s"))
+            WronglyShown = wrong
+                .Select(r => FormattableString.Invariant($"{r.Track}@{r.Start:0.0} shown {(r.Retracted ?? r.End) - (r.Reported ?? r.Start):0.0} s{(SameAudio(r, plays, shared) ? " (same audio)" : "")}"))
                 .ToList(),
+            WronglyShownSameAudio = wrong.Count(r => SameAudio(r, plays, shared)),
         };
+    }
+
+    // The song on air at the middle of the retracted play holds the retracted track's recording at that point.
+    private static bool SameAudio(PredictedPlay shown, IReadOnlyList<TruthPlay> plays, IReadOnlyList<SharedRecording>? shared)
+    {
+        var at = (shown.Start + shown.End) / 2;
+        return shared is not null && plays.Any(t => t.Start <= at && at <= t.End && t.SourceAt(at) is { } position
+            && shared.Any(r => r.Track == t.Track && r.Shares == shown.Track
+                && r.Stretches.Any(s => position >= s.Start - SharedTolerance && position <= s.End + SharedTolerance)));
     }
 
     private static List<(int Truth, int Pred, double Overlap)> Pairs(

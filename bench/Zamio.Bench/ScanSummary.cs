@@ -36,6 +36,9 @@ internal sealed record ScanSummary
 
     public int WronglyShown { get; init; }
 
+    /// <summary>Of <see cref="WronglyShown"/>, those holding the recording of the song on air there.</summary>
+    public int WronglyShownSameAudio { get; init; }
+
     public static ScanSummary Of(string condition, IReadOnlyCollection<ProgrammeScore> scores)
     {
         var eligible = scores.Sum(s => s.EligiblePlays);
@@ -67,6 +70,7 @@ internal sealed record ScanSummary
             ClearEndError = ErrorStats.Of(scores.SelectMany(s => s.ClearEndErrors)),
             Retracted = scores.Sum(s => s.Retracted),
             WronglyShown = scores.Sum(s => s.WronglyShown.Count),
+            WronglyShownSameAudio = scores.Sum(s => s.WronglyShownSameAudio),
         };
     }
 

@@ -45,6 +45,15 @@ internal static class SelfTest
         Check(score.FalsePlays == 0 && score.Predicted == 4 && score.SplitPlays == 0, "retracted: not counted as plays");
         Check(score.Retracted == 2 && score.WronglyShown.Count == 1 && score.WronglyShown[0] == "d@10.0 shown 4.0 s",
             $"retracted: one wrongly shown, for 4 s ({string.Join(", ", score.WronglyShown)})");
+
+        // "a" airs from 30 s into its track, at 2 % fast; "d" holds a's recording from 40 to 70 s of a.
+        var truth = Truth() with { Plays = [.. Truth().Plays.Select((p, i) => i == 0 ? p with { SourceStart = 30, Speed = 1.02 } : p)] };
+        SharedRecording[] shared = [new("a", "d") { Stretches = [new SharedStretch(40, 70, 0, 30)] }];
+        var sameAudio = ScanScorer.Score(truth, preds, shared);
+        Check(sameAudio.WronglyShownSameAudio == 1 && sameAudio.WronglyShown[0] == "d@10.0 shown 4.0 s (same audio)",
+            "retracted: d shown where a plays a's 50th second, which d holds");
+        var elsewhere = preds.Select(p => p.Track == "d" ? p with { Start = 100, End = 120 } : p).ToList();
+        Check(ScanScorer.Score(truth, elsewhere, shared).WronglyShownSameAudio == 0, "retracted: d shown where a plays its 142nd second, which d does not hold");
     }
 
     private static ProgrammeTruth Truth() => new()

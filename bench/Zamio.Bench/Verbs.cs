@@ -18,6 +18,7 @@ internal static class Verbs
     {
         var programmes = a.Required("programmes");
         var results = a.Required("results");
+        var shared = a.Optional("shared") is { } sharedPath ? JsonIo.ReadLines<SharedRecording>(sharedPath) : null;
         var scores = new List<ProgrammeScore>();
         foreach (var truthFile in Directory.GetFiles(programmes, "*.truth.json").Order(StringComparer.Ordinal))
         {
@@ -30,7 +31,7 @@ internal static class Verbs
             }
 
             var plays = File.Exists(playsFile) ? JsonIo.ReadLines<PredictedPlay>(playsFile) : [];
-            scores.Add(ScanScorer.Score(truth with { Programme = name }, plays));
+            scores.Add(ScanScorer.Score(truth with { Programme = name }, plays, shared));
         }
 
         if (scores.Count == 0)
@@ -41,7 +42,8 @@ internal static class Verbs
         var rows = ScanSummary.ByCondition(scores);
         Console.Write(Tables.Scan(rows));
         var all = rows[^1];
-        Console.WriteLine($"shown as ongoing, then retracted: {all.Retracted} ({all.WronglyShown} of a track not on air there)");
+        var sameAudio = shared is null ? "" : $", {all.WronglyShownSameAudio} of them holding the recording on air there";
+        Console.WriteLine($"shown as ongoing, then retracted: {all.Retracted} ({all.WronglyShown} of a track not on air there{sameAudio})");
         PrintMissed(scores);
         WriteJson(a, new { programmes = scores, conditions = rows });
         return 0;

@@ -67,7 +67,7 @@ echo "identify: $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}') s" >
 if (( ${#programmes[@]} > 0 )); then
   echo
   echo "== plays"
-  "${bench[@]}" score-dir --programmes "$data/programmes" --results "$results" --json "$results/scan-summary.json"
+  "${bench[@]}" score-dir --programmes "$data/programmes" --results "$results" "${shared[@]}" --json "$results/scan-summary.json"
 fi
 echo
 echo "== clips"

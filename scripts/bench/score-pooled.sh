@@ -33,7 +33,7 @@ done
 dotnet build "$repo/bench/Zamio.Bench" -c Release -v q -nologo >&2
 bench=(dotnet "$repo/bench/Zamio.Bench/bin/Release/net10.0/Zamio.Bench.dll")
 echo "== plays, $# sets pooled"
-"${bench[@]}" score-dir --programmes "$pool/programmes" --results "$pool/results"
+"${bench[@]}" score-dir --programmes "$pool/programmes" --results "$pool/results" --shared "$pool/overlaps.jsonl"
 echo
 echo "== clips, $# sets pooled"
 "${bench[@]}" score-clips --truth "$pool/clips-truth.jsonl" --results "$pool/clips.jsonl" --shared "$pool/overlaps.jsonl"
