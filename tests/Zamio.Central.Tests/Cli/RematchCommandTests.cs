@@ -69,6 +69,19 @@ public sealed class RematchCommandTests : IDisposable
     }
 
     [Fact]
+    public void Run_NamedTrackHoldsAnotherEntrysRecording_NotNamedOverThatEntrysAiring()
+    {
+        // song3 is a medley: song1's first 20 s, then music of its own. Matched against song3 alone, song1's airing
+        // starts like song3's; against the whole catalogue it is song1's.
+        var medley = StationFeed.Concat(SyntheticSong.Generate(1, ServeFixture.SongSeconds)[..(20 * SyntheticSong.SampleRate)], SyntheticSong.Generate(3, 20));
+        ServeFixture.WriteWav(_dir.Combine("song3.wav"), medley);
+        Assert.Equal(0, CommandLine.Run(["catalog", "add", _dir.Combine("song3.wav"), "--data-dir", DataDirectory]));
+
+        Assert.Empty(Rematch("song3"));
+        Assert.Equal(["song1"], Rematch("song1", "song3").Select(l => l.Track));
+    }
+
+    [Fact]
     public void Run_NoStationGiven_EveryArchivedStationRematched()
     {
         Archive("kiss-fm", StationFeed.Concat(SyntheticSong.Silence(10), SyntheticSong.Generate(2, ServeFixture.SongSeconds)));
