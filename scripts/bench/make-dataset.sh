@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the broadcast-like accuracy benchmark. See docs/bench-dataset.md.
-# usage: scripts/bench/make-dataset.sh [OUT_DIR] [--seed N] [--heldout] [--music-pool tuned|unseen|unseen-wide] [--outro-talk SHARE] [--jobs N] [--clips-only]
+# usage: scripts/bench/make-dataset.sh [OUT_DIR] [--seed N] [--heldout] [--music-pool tuned|unseen|unseen-wide] [--outro-talk SHARE] [--crossfade-max S] [--jobs N] [--clips-only]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,6 +12,7 @@ heldout=0
 only=""
 clips_only=0
 outro_talk=""
+crossfade_max=""
 pool=tuned
 jobs="$(nproc 2>/dev/null || echo 2)"
 while [[ $# -gt 0 ]]; do
@@ -20,6 +21,7 @@ while [[ $# -gt 0 ]]; do
     --heldout) heldout=1; shift ;;
     --music-pool) pool="$2"; shift 2 ;;  # unseen: music the engine was never tuned on
     --outro-talk) outro_talk="$2"; shift 2 ;;  # share of songs a presenter talks over the end of
+    --crossfade-max) crossfade_max="$2"; shift 2 ;;  # longest music-to-music overlap (default 6 s)
     --jobs) jobs="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;  # debugging: build just these programmes
     --clips-only) clips_only=1; shift ;;  # clips of every degradation, 5/10/15 s, no programmes
@@ -78,6 +80,7 @@ args=(--music "$cache/x" --out "$out" --seed "$seed" --jobs "$jobs" --cache "$(d
 args+=(--music-pool "$pool")
 [[ -n "$only" ]] && args+=(--only "$only")
 [[ -n "$outro_talk" ]] && args+=(--outro-talk "$outro_talk")
+[[ -n "$crossfade_max" ]] && args+=(--crossfade-max "$crossfade_max")
 [[ $clips_only -eq 1 ]] && args+=(--clips-only)
 start=$(date +%s)
 python3 -B "$here/make_dataset.py" "${args[@]}"

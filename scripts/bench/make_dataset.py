@@ -230,7 +230,7 @@ def pick_factor(rng, ranges):
     return round(rng.uniform(lo, hi), 4)
 
 
-def plan_programme(rng, cond, prof, catalog, unknown):
+def plan_programme(rng, cond, prof, catalog, unknown, crossfade_max=6.0):
     """Running order with programme-timeline positions. Lengths are planned; truth uses rendered lengths."""
     target = rng.uniform(16.5, 20.0) * 60
     items, played = [], []
@@ -256,7 +256,7 @@ def plan_programme(rng, cond, prof, catalog, unknown):
             item = plan_music(rng, kind, track, cond, prof, target + 15 - t)
             overlap = 0.0
             if prev and prev['kind'] in ('song', 'unknown') and rng.random() < 0.75:
-                overlap = min(rng.uniform(0.5, 6.0), prev['plen'] * 0.3, item['plen'] * 0.3)
+                overlap = min(rng.uniform(0.5, crossfade_max), prev['plen'] * 0.3, item['plen'] * 0.3)
                 prev['fade_out'] = max(prev['fade_out'], overlap)
             else:
                 t += rng.uniform(0.0, 0.6)
@@ -365,10 +365,10 @@ def render_item(item, work, idx, texts, decoded):
     return path
 
 
-def build_programme(name, cond, seed, prof, catalog, unknown, decoded, out_dir, profile_name, outro_talk=0.0):
+def build_programme(name, cond, seed, prof, catalog, unknown, decoded, out_dir, profile_name, outro_talk=0.0, crossfade_max=6.0):
     rng = random.Random(f'{seed}-{name}')
     texts = bench_text.SpeechTexts(profile_name, rng.randrange(1 << 30))
-    items = plan_programme(rng, cond, prof, catalog, unknown)
+    items = plan_programme(rng, cond, prof, catalog, unknown, crossfade_max)
     if outro_talk > 0:
         plan_outro_talks(random.Random(f'{seed}-{name}-outro'), items, outro_talk)
     work = tempfile.mkdtemp(prefix=f'zb-{name}-')
@@ -529,6 +529,8 @@ def main():
     ap.add_argument('--only', help='comma-separated programme names (debugging)')
     ap.add_argument('--outro-talk', type=float, default=0.0,
                     help='share of songs (0-1) a presenter talks over the last 3-12 s of, on past their end')
+    ap.add_argument('--crossfade-max', type=float, default=6.0,
+                    help='longest music-to-music overlap in seconds (drawn from 0.5 up to it; at most 30 %% of either item)')
     ap.add_argument('--clips-only', action='store_true',
                     help='no programmes: clips of every degradation, 5, 10 and 15 s, against this seed\'s catalogue')
     args = ap.parse_args()
@@ -566,7 +568,8 @@ def main():
     log(f'building {len(progs)} programmes ...')
     with ThreadPoolExecutor(args.jobs) as pool:
         truths = list(pool.map(lambda p: build_programme(p[0], p[1], args.seed, prof, catalog, unknown,
-                                                         decoded, args.out, profile_name, args.outro_talk), progs))
+                                                         decoded, args.out, profile_name, args.outro_talk,
+                                                         args.crossfade_max), progs))
 
     log('building clips ...')
     specs = plan_clips(args.seed, prof, catalog, unknown, ALL_CLIP_CONDITIONS, (5, 10, 15), 12) if args.clips_only \
@@ -581,6 +584,7 @@ def main():
     n_plays = sum(len(t['plays']) for t in truths)
     summary = {'profile': profile_name, 'music_pool': args.music_pool, 'seed': args.seed, 'programme_hours': round(hours, 3),
                **({'outro_talk': args.outro_talk} if args.outro_talk else {}),
+               **({'crossfade_max': args.crossfade_max} if args.crossfade_max != 6.0 else {}),
                'programmes': len(truths), 'plays': n_plays, 'catalog_tracks': len(catalog),
                'unknown_tracks': len(unknown), 'clips': len(recs),
                'match_clips': sum(1 for r in recs if r['track']), 'no_match_clips': sum(1 for r in recs if not r['track'])}
