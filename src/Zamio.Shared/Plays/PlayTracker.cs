@@ -72,6 +72,10 @@ public sealed class PlayTracker
             play.LastWindowEnd = window.EndFrame;
             if (ShowsNow(play, window))
             {
+                // Shown again after being withdrawn as another play's shadow (a shared intro that play had out-scored it
+                // on): it is no longer that play's shadow, so that play can now be found to be its shadow, not stay shown
+                // beside it until this airing closes.
+                play.ShadowOf = null;
                 play.ReportedOngoing = true;
                 changes.Add(play.ToPlay(PlayStatus.Ongoing));
             }

@@ -871,6 +871,35 @@ public class PlayTrackerTests
     }
 
     [Fact]
+    public void Observe_AiringWithdrawnAsItsSharedIntrosShadowThenShownAgain_TheIntroWithdrawnAtOnce()
+    {
+        // "b" is the first 11 s of "a" in another catalogue entry. a is shown first; b's one strong window out-scores a's
+        // weak second one, so a is withdrawn as b's shadow. a runs on past the shared intro and is shown again: b is then
+        // a's shadow and is withdrawn with that window, not left on the station's page until a's airing closes.
+        var tracker = new PlayTracker();
+        var byWindow = new List<IReadOnlyList<Play>>();
+        var a = new Alignment(0, 0, 1, 1);
+        var b = new Alignment(0, 0, 1, 1);
+        byWindow.Add(tracker.Observe(Window(0, AcrossWindow(0, 1, "a", 1.0, 12, a, 60, 100))));
+        byWindow.Add(tracker.Observe(Window(1, AcrossWindow(1, 1, "a", 1.0, 6, a, 30, 100),
+            new TrackMatch(2, "b", 1.0, 17, b, 90, 100, 0, FingerprintSettings.SecondsToFrame(11)))));
+        for (var w = 2; w < 14; w++)
+        {
+            byWindow.Add(tracker.Observe(Window(w, AcrossWindow(w, 1, "a", 1.0, 12, a, 60, 100))));
+        }
+
+        var final = tracker.Complete();
+
+        var aWithdrawn = byWindow.FindIndex(c => c.Any(p => p.TrackId == "a" && p.Status == PlayStatus.Retracted));
+        var aShownAgain = byWindow.FindIndex(aWithdrawn + 1, c => c.Any(p => p.TrackId == "a" && p.Status == PlayStatus.Ongoing));
+        var bWithdrawn = byWindow.FindIndex(c => c.Any(p => p.TrackId == "b" && p.Status == PlayStatus.Retracted));
+        Assert.Equal(1, aWithdrawn);
+        Assert.InRange(aShownAgain, 2, 4);
+        Assert.Equal(aShownAgain, bWithdrawn);
+        Assert.Equal(["a"], Standing([.. byWindow.SelectMany(c => c), .. final]).Select(p => p.TrackId));
+    }
+
+    [Fact]
     public void Observe_WithdrawnShadowOutScoringTheAiringAtAnotherSharedSection_StaysHeldAndTakesNothingDown()
     {
         // "b" shares "a"'s intro and a later section. b is named first, then withdrawn once a's airing runs past it. 20 s on,
