@@ -40,7 +40,7 @@ public sealed class ArchiveReader(IReadOnlyList<string> roots, string station)
                 }
 
                 _files++;
-                var whole = ArchiveFiles.ReadRecords(File.ReadAllBytes(path), out var skipped);
+                var whole = ArchiveFiles.ReadRecords(ReadShared(path), out var skipped);
                 _skippedBytes += skipped;
                 foreach (var record in whole)
                 {
@@ -61,6 +61,16 @@ public sealed class ArchiveReader(IReadOnlyList<string> roots, string station)
                 yield return FingerprintPacket.Decode(records[key].Span);
             }
         }
+    }
+
+    // Today's file may be open for appending by a running serve: read it alongside (its last record may be half written,
+    // and is skipped as such).
+    private static byte[] ReadShared(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var bytes = new MemoryStream();
+        file.CopyTo(bytes);
+        return bytes.ToArray();
     }
 
     private static IEnumerable<DateOnly> Days(DateTimeOffset from, DateTimeOffset to)
