@@ -321,7 +321,9 @@ public sealed class PlayTracker
                 return other;
             }
 
-            if (closing && IsSection(play, other))
+            // While both are open only a section longer than the gap bridge: a song coming in under the last one's long
+            // fade is inside its airing too, for the seconds the two overlap.
+            if ((closing || span >= _options.GapBridgeFrames) && IsSection(play, other))
             {
                 return other;
             }

@@ -717,6 +717,31 @@ public class PlayTrackerTests
         Assert.Equal(stands, Assert.Single(standing).TrackId);
     }
 
+    [Fact]
+    public void Observe_LongSectionOfAnAiringShownAsOngoing_WithdrawnWhileTheAiringGoesOn()
+    {
+        // As above with the section from 40 s: b's windows are strong enough to show it. Once it has been inside a's airing
+        // for longer than the gap bridge (not seconds, as a song coming in under a long fade is), it is withdrawn as a's
+        // section while a goes on, not left on the station's page beside a until a's airing closes at 104 s.
+        var tracker = new PlayTracker();
+        var byWindow = new List<IReadOnlyList<Play>>();
+        var own = new Alignment(0, 0, 1, 1);
+        for (var w = 0; w < 25; w++)
+        {
+            var a = 4 * w + 8 <= 44 ? AcrossWindow(w, 1, "a", 1.0, 15, own, 60, 80) : AcrossWindow(w, 1, "a", 0.8, 6.5, own, 8, 80);
+            byWindow.Add(tracker.Observe(Window(w, 4 * w >= 40 ? [AcrossWindow(w, 2, "b", 1.0, 20, own, 70, 80), a] : [a])));
+        }
+
+        byWindow.Add(tracker.Complete());
+
+        var shown = byWindow.FindIndex(c => c.Any(p => p.TrackId == "b" && p.Status == PlayStatus.Ongoing));
+        var withdrawn = byWindow.FindIndex(c => c.Any(p => p.TrackId == "b" && p.Status == PlayStatus.Retracted));
+        Assert.InRange(shown, 10, 12);
+        Assert.InRange(withdrawn, shown + 1, 17); // by the window ending at 76 s: 28 s after b was first shown at most
+        Assert.DoesNotContain(byWindow.Skip(withdrawn + 1).SelectMany(c => c), p => p.TrackId == "b" && p.Status == PlayStatus.Ongoing);
+        Assert.Equal("a", Assert.Single(Standing([.. byWindow.SelectMany(c => c)])).TrackId);
+    }
+
     [Theory]
     [InlineData(100, 2)]
     [InlineData(200, 1)]
