@@ -79,6 +79,18 @@ public static class ServeHost
 
     public static Task<int> RunAsync(IReadOnlyList<string> args) => RunAsync(args, null);
 
+    // A setting out of range (environment, appsettings.json), found while building or starting: one line per problem and
+    // exit 2, as for bad arguments, not a stack trace.
+    private static async Task<int> ConfigurationErrorAsync(Microsoft.Extensions.Options.OptionsValidationException ex)
+    {
+        foreach (var failure in ex.Failures)
+        {
+            await Console.Error.WriteLineAsync($"error: configuration: {failure}").ConfigureAwait(false);
+        }
+
+        return 2;
+    }
+
     /// <summary>Runs until stopped; <paramref name="configuration"/> as for <see cref="Build(IReadOnlyList{string}, IEnumerable{KeyValuePair{string, string?}}?)"/>.</summary>
     public static async Task<int> RunAsync(IReadOnlyList<string> args, IEnumerable<KeyValuePair<string, string?>>? configuration)
     {
@@ -92,6 +104,10 @@ public static class ServeHost
             await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            return await ConfigurationErrorAsync(ex).ConfigureAwait(false);
+        }
 
         await using (app.ConfigureAwait(false))
         {
@@ -101,6 +117,10 @@ public static class ServeHost
             try
             {
                 await app.RunAsync().ConfigureAwait(false);
+            }
+            catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+            {
+                return await ConfigurationErrorAsync(ex).ConfigureAwait(false);
             }
             catch (IOException ex)
             {

@@ -37,5 +37,26 @@ internal sealed record CliRun(int ExitCode, string Out, string Error)
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs <paramref name="run"/> (a host, say) with the console captured.</summary>
+    public static async Task<CliRun> CaptureAsync(Func<Task<int>> run)
+    {
+        var originalOut = Console.Out;
+        var originalError = Console.Error;
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var code = await run();
+            return new CliRun(code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(originalOut);
+            Console.SetError(originalError);
+        }
+    }
+
     public override string ToString() => $"exit {ExitCode}\nstdout:\n{Out}\nstderr:\n{Error}";
 }
