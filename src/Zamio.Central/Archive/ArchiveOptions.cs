@@ -14,6 +14,13 @@ public sealed class ArchiveOptions
     [Range(0, 3660)]
     public int Days { get; set; } = 7;
 
+    /// <summary>
+    /// Most the archive may hold, in GB: past it the oldest days go first, before their time (a warning says so); 0 for
+    /// no cap. About 29 MB per station and day, so 2,000 stations fill 100 GB in under two days.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public double MaxGigabytes { get; set; } = 100;
+
     /// <summary>Where the archive lives; by default <c>archive</c> under the data directory. Instances that share
     /// stations should share it too, or each <c>rematch</c> reads every instance's with <c>--archive</c>.</summary>
     public string? Directory { get; set; }

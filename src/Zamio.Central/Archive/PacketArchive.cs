@@ -22,6 +22,7 @@ public sealed partial class PacketArchive : BackgroundService
     private long _written;
     private long _dropped;
     private long _failed;
+    private long _bytes;
     private int _dropping; // 1 from a dropped packet until the next write: one log line per episode
     private DateTimeOffset _nextRetention = DateTimeOffset.MinValue;
 
@@ -48,6 +49,9 @@ public sealed partial class PacketArchive : BackgroundService
 
     /// <summary>Packets not archived: the queue was full, or the disk refused them.</summary>
     public long Dropped => Interlocked.Read(ref _dropped) + Interlocked.Read(ref _failed);
+
+    /// <summary>The archive's size on disk at the last hourly check.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>Queues an accepted packet; never blocks the ingest loop.</summary>
     public void Add(string station, DateTimeOffset capture, byte[] packet)
@@ -133,7 +137,10 @@ public sealed partial class PacketArchive : BackgroundService
         }
     }
 
-    /// <summary>Deletes the days older than the retention (checked hourly).</summary>
+    /// <summary>
+    /// Deletes the days older than the retention, then, while the archive is over its size cap, the oldest days left
+    /// (checked hourly); a day still being written is never deleted.
+    /// </summary>
     internal void Expire()
     {
         var now = _time.GetUtcNow();
@@ -143,27 +150,54 @@ public sealed partial class PacketArchive : BackgroundService
         }
 
         _nextRetention = now + RetentionCheck;
-        var oldestKept = ArchiveFiles.DayOf(now).AddDays(1 - _options.Days);
-        var deleted = 0;
+        var today = ArchiveFiles.DayOf(now);
+        var oldestKept = today.AddDays(1 - _options.Days);
+        var cap = (long)(_options.MaxGigabytes * 1e9);
+        int expired = 0, overCap = 0;
         try
         {
-            foreach (var file in Directory.EnumerateFiles(_root, "*" + ArchiveFiles.Extension, SearchOption.AllDirectories))
+            var files = Directory.EnumerateFiles(_root, "*" + ArchiveFiles.Extension, SearchOption.AllDirectories)
+                .Select(path => (Path: path, Day: ArchiveFiles.DayOfFile(path)))
+                .Where(f => f.Day is not null)
+                .Select(f => (f.Path, Day: f.Day!.Value, Bytes: new FileInfo(f.Path).Length))
+                .OrderBy(f => f.Day)
+                .ToList();
+            var total = files.Sum(f => f.Bytes);
+            foreach (var (path, day, bytes) in files)
             {
-                if (ArchiveFiles.DayOfFile(file) is { } day && day < oldestKept)
+                var tooOld = day < oldestKept;
+                if (!tooOld && (cap <= 0 || total <= cap || day >= today))
                 {
-                    File.Delete(file);
-                    deleted++;
+                    continue;
+                }
+
+                File.Delete(path);
+                total -= bytes;
+                if (tooOld)
+                {
+                    expired++;
+                }
+                else
+                {
+                    overCap++;
                 }
             }
+
+            Interlocked.Exchange(ref _bytes, total);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             LogExpireFailed(_logger, ex, _root);
         }
 
-        if (deleted > 0)
+        if (expired > 0)
         {
-            LogExpired(_logger, deleted, oldestKept);
+            LogExpired(_logger, expired, oldestKept);
+        }
+
+        if (overCap > 0)
+        {
+            LogOverCap(_logger, overCap, _options.MaxGigabytes);
         }
     }
 
@@ -181,4 +215,7 @@ public sealed partial class PacketArchive : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Files} archive day file(s) from before {OldestKept}")]
     private static partial void LogExpired(ILogger logger, int files, DateOnly oldestKept);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fingerprint archive over its cap of {Gigabytes} GB: deleted its {Files} oldest day file(s) before their time (raise Zamio:Archive:MaxGigabytes or lower Days)")]
+    private static partial void LogOverCap(ILogger logger, int files, double gigabytes);
 }

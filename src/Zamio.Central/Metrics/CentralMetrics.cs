@@ -47,6 +47,7 @@ public sealed class CentralMetrics : IDisposable
         if (archive is { Enabled: true })
         {
             Meter.CreateObservableCounter("zamio.archive.packets", () => ArchiveTotals(archive), description: "Matched packets kept in the fingerprint archive for rematch, by result (written; dropped: the archive queue was full or the disk refused them).");
+            Meter.CreateObservableGauge("zamio.archive.size", () => archive.Bytes, unit: "By", description: "The fingerprint archive's size on disk at its last hourly check.");
         }
 
         Meter.CreateObservableGauge("zamio.cache.connected", () => CacheConnected(redis), description: "1 while the Redis index cache and shared limiter are reachable, 0 while not (matching goes on from the in-process index); absent without Redis.");

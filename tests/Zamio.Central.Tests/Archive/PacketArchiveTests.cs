@@ -86,6 +86,48 @@ public sealed class PacketArchiveTests : IDisposable
         Assert.True(File.Exists(Path.Combine(root, "joy-fm", "README")));
     }
 
+    [Fact]
+    public void Expire_OverTheSizeCap_OldestDaysDeletedFirstButNeverToday()
+    {
+        // Four days of two stations at 400 kB a file (3.2 MB) under a 1 MB cap: the days go oldest first until it fits,
+        // and today's files stay even when they alone are over it.
+        var archive = Archive(new ArchiveOptions { Days = 30, MaxGigabytes = 0.001 });
+        var days = Enumerable.Range(0, 4).Select(back => new DateOnly(2026, 12, 1).AddDays(-back)).ToList();
+        foreach (var station in new[] { "joy-fm", "kiss-fm" })
+        {
+            foreach (var day in days)
+            {
+                var path = ArchiveFiles.DayFile(archive.Root, station, day);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllBytes(path, new byte[400_000]);
+            }
+        }
+
+        archive.Expire();
+
+        Assert.Equal([true, false, false, false], days.Select(day => File.Exists(ArchiveFiles.DayFile(archive.Root, "joy-fm", day))));
+        Assert.Equal([true, false, false, false], days.Select(day => File.Exists(ArchiveFiles.DayFile(archive.Root, "kiss-fm", day))));
+        Assert.Equal(800_000, archive.Bytes);
+    }
+
+    [Fact]
+    public void Expire_UnderTheSizeCap_OnlyTheRetentionDeletes()
+    {
+        var archive = Archive(new ArchiveOptions { Days = 3, MaxGigabytes = 0.01 });
+        var days = Enumerable.Range(0, 4).Select(back => new DateOnly(2026, 12, 1).AddDays(-back)).ToList();
+        foreach (var day in days)
+        {
+            var path = ArchiveFiles.DayFile(archive.Root, "joy-fm", day);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, new byte[1_000_000]);
+        }
+
+        archive.Expire();
+
+        Assert.Equal([true, true, true, false], days.Select(day => File.Exists(ArchiveFiles.DayFile(archive.Root, "joy-fm", day))));
+        Assert.Equal(3_000_000, archive.Bytes);
+    }
+
     private PacketArchive Archive(ArchiveOptions options) =>
         new(Options.Create(options), Options.Create(new ServeOptions { DataDirectory = _dir.Combine("data") }), _time, NullLogger<PacketArchive>.Instance);
 
