@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Zamio.Central.Plays;
 using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Indexing;
 using Zamio.Shared.Matching;
 using Zamio.Shared.Plays;
 using Zamio.Shared.Wire;
@@ -38,6 +39,52 @@ public static class Rematcher
         session?.Complete(plays);
         plays.Sort((a, b) => a.Start.CompareTo(b.Start));
         return plays;
+    }
+
+    // Before a candidate: the song before it (whose end limits how far its start walks back) and the matcher's first windows.
+    private static readonly TimeSpan LeadIn = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan LeadOut = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// An index of the named tracks alone, for <see cref="MatchNamed"/>'s cheap first pass: it finds each of their airings,
+    /// but also airings of another entry's recording they share, which only the whole catalogue tells apart.
+    /// </summary>
+    public static FingerprintIndex NarrowIndex(FingerprintIndex index, IReadOnlySet<string> tracks)
+    {
+        var builder = new IndexBuilder();
+        foreach (var track in index.Tracks.Where(t => tracks.Contains(t.Id)))
+        {
+            builder.Add(track.Id, track.Peaks);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// The plays of <paramref name="tracks"/> in two passes: <paramref name="packets"/> against the narrow index finds
+    /// candidates, then the stretch around each (read again with <paramref name="read"/>) is matched against the whole
+    /// catalogue, and its plays of those tracks that lie over a candidate are kept.
+    /// </summary>
+    public static List<RematchedPlay> MatchNamed(IEnumerable<FingerprintPacket> packets, Func<DateTimeOffset, DateTimeOffset, IEnumerable<FingerprintPacket>> read,
+        Matcher narrow, Matcher full, IReadOnlySet<string> tracks)
+    {
+        var candidates = Match(packets, narrow);
+        var regions = new List<(DateTimeOffset From, DateTimeOffset To)>();
+        foreach (var candidate in candidates)
+        {
+            var (from, to) = (candidate.Start - LeadIn, candidate.End + LeadOut);
+            if (regions.Count > 0 && from <= regions[^1].To)
+            {
+                regions[^1] = (regions[^1].From, to > regions[^1].To ? to : regions[^1].To);
+            }
+            else
+            {
+                regions.Add((from, to));
+            }
+        }
+
+        return [.. regions.SelectMany(r => Match(read(r.From, r.To), full))
+            .Where(p => tracks.Contains(p.Track) && candidates.Exists(c => c.Start < p.End && p.Start < c.End))];
     }
 
     private sealed class Session(FingerprintPacket first, Matcher matcher)

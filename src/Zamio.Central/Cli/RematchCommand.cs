@@ -54,7 +54,7 @@ public static class RematchCommand
 
         // Stations are independent streams, matched one per core; a matcher keeps scratch buffers, so each thread has its own.
         var clock = Stopwatch.StartNew();
-        var narrow = wanted is null ? null : Narrow(index, wanted);
+        var narrow = wanted is null ? null : Rematcher.NarrowIndex(index, wanted);
         long frames = 0;
         var found = new List<RematchedPlay>[readers.Count];
         Parallel.For(0, readers.Count, () => (Full: new Matcher(index), Narrow: narrow is null ? null : new Matcher(narrow)), (i, _, matchers) =>
@@ -62,7 +62,7 @@ public static class RematchCommand
             var packets = readers[i].Read(from, to).Select(p => { Interlocked.Add(ref frames, p.FrameCount); return p; });
             found[i] = matchers.Narrow is null
                 ? Rematcher.Match(packets, matchers.Full)
-                : Confirmed(Rematcher.Match(packets, matchers.Narrow), new ArchiveReader(roots, readers[i].Station), matchers.Full, wanted!);
+                : Rematcher.MatchNamed(packets, new ArchiveReader(roots, readers[i].Station).Read, matchers.Narrow, matchers.Full, wanted!);
             return matchers;
         }, _ => { });
         var lines = readers.Zip(found).SelectMany(r => r.Second.Select(p => Compare(r.First.Station, p, store))).ToList();
@@ -129,53 +129,6 @@ public static class RematchCommand
         return unknown.Count > 0
             ? throw new CliUsageException($"not in the catalogue: {string.Join(", ", unknown)}")
             : cli.Positional.ToHashSet(StringComparer.Ordinal);
-    }
-
-    // An index of the named tracks alone: the cheap first pass. It finds each of their airings, but also airings of
-    // another entry's recording they share, which only the whole catalogue tells apart.
-    private static FingerprintIndex Narrow(FingerprintIndex index, HashSet<string> wanted)
-    {
-        var builder = new IndexBuilder();
-        foreach (var track in index.Tracks.Where(t => wanted.Contains(t.Id)))
-        {
-            builder.Add(track.Id, track.Peaks);
-        }
-
-        return builder.Build();
-    }
-
-    // Before a candidate: the song before it (whose end limits how far its start walks back) and the matcher's first windows.
-    private static readonly TimeSpan LeadIn = TimeSpan.FromSeconds(90);
-    private static readonly TimeSpan LeadOut = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// The second pass: the stretches around the first pass's candidates matched again against the whole catalogue, and
-    /// the plays of the named tracks kept where a candidate was.
-    /// </summary>
-    private static List<RematchedPlay> Confirmed(List<RematchedPlay> candidates, ArchiveReader reader, Matcher full, HashSet<string> wanted)
-    {
-        var confirmed = new List<RematchedPlay>();
-        var regions = new List<(DateTimeOffset From, DateTimeOffset To)>();
-        foreach (var candidate in candidates.Where(c => wanted.Contains(c.Track)))
-        {
-            var (regionFrom, regionTo) = (candidate.Start - LeadIn, candidate.End + LeadOut);
-            if (regions.Count > 0 && regionFrom <= regions[^1].To)
-            {
-                regions[^1] = (regions[^1].From, regionTo > regions[^1].To ? regionTo : regions[^1].To);
-            }
-            else
-            {
-                regions.Add((regionFrom, regionTo));
-            }
-        }
-
-        foreach (var (regionFrom, regionTo) in regions)
-        {
-            confirmed.AddRange(Rematcher.Match(reader.Read(regionFrom, regionTo), full)
-                .Where(p => wanted.Contains(p.Track) && candidates.Any(c => c.Start < p.End && p.Start < c.End)));
-        }
-
-        return confirmed;
     }
 
     private static FingerprintIndex SharedIndex(SharedDeployment shared)
