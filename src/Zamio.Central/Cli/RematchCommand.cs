@@ -57,12 +57,14 @@ public static class RematchCommand
         var narrow = wanted is null ? null : Rematcher.NarrowIndex(index, wanted);
         long frames = 0;
         var found = new List<RematchedPlay>[readers.Count];
+        var progress = new ProgressBar(readers.Count, "rematching");
         Parallel.For(0, readers.Count, () => (Full: new Matcher(index), Narrow: narrow is null ? null : new Matcher(narrow)), (i, _, matchers) =>
         {
             var packets = readers[i].Read(from, to).Select(p => { Interlocked.Add(ref frames, p.FrameCount); return p; });
             found[i] = matchers.Narrow is null
                 ? Rematcher.Match(packets, matchers.Full)
                 : Rematcher.MatchNamed(packets, new ArchiveReader(roots, readers[i].Station).Read, matchers.Narrow, matchers.Full, wanted!);
+            progress.Advance(readers[i].Station);
             return matchers;
         }, _ => { });
         var lines = readers.Zip(found).SelectMany(r => r.Second.Select(p => Compare(r.First.Station, p, store))).ToList();
