@@ -20,25 +20,44 @@ public static class Rematcher
 {
     private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
 
+    // A play one stream left and the next stream carries on within this (the agent restarted mid-song) is one airing, as
+    // live ingest writes it (an orphan continued).
+    private static readonly TimeSpan StreamBridge = TimeSpan.FromSeconds(30);
+
     /// <param name="packets">In stream, then sequence order (as <see cref="ArchiveReader"/> gives them).</param>
     public static List<RematchedPlay> Match(IEnumerable<FingerprintPacket> packets, Matcher matcher)
     {
-        var plays = new List<RematchedPlay>();
+        var plays = new List<(RematchedPlay Play, int Stream)>();
         Session? session = null;
+        var streams = 0;
         foreach (var packet in packets)
         {
             if (session is null || session.StreamStart != packet.StreamStartUnixMicros)
             {
-                session?.Complete(plays);
+                session?.Complete(plays, streams++);
                 session = new Session(packet, matcher);
             }
 
             session.Append(packet);
         }
 
-        session?.Complete(plays);
-        plays.Sort((a, b) => a.Start.CompareTo(b.Start));
-        return plays;
+        session?.Complete(plays, streams);
+        var merged = new List<(RematchedPlay Play, int Stream)>();
+        foreach (var (play, stream) in plays.OrderBy(p => p.Play.Start))
+        {
+            var before = merged.FindLastIndex(m => m.Play.Track == play.Track);
+            if (before >= 0 && merged[before].Stream != stream && play.Start - merged[before].Play.End <= StreamBridge)
+            {
+                var earlier = merged[before].Play;
+                merged[before] = (earlier with { End = play.End > earlier.End ? play.End : earlier.End, Confidence = Math.Max(earlier.Confidence, play.Confidence) }, stream);
+            }
+            else
+            {
+                merged.Add((play, stream));
+            }
+        }
+
+        return [.. merged.Select(m => m.Play)];
     }
 
     // Before a candidate: the song before it (whose end limits how far its start walks back) and the matcher's first windows.
@@ -120,7 +139,7 @@ public static class Rematcher
             }
         }
 
-        public void Complete(List<RematchedPlay> plays)
+        public void Complete(List<(RematchedPlay Play, int Stream)> plays, int stream)
         {
             _stream.Complete(_framesSeen, Observe);
             foreach (var play in _tracker.Complete())
@@ -128,7 +147,7 @@ public static class Rematcher
                 _collector.Keep(play, _framesSeen);
             }
 
-            plays.AddRange(_collector.Closed.Select(p => new RematchedPlay(p.TrackId, At(p.StartFrame), At(p.EndFrame), Math.Round(p.Confidence, 3), Math.Round(p.Speed, 4))));
+            plays.AddRange(_collector.Closed.Select(p => (new RematchedPlay(p.TrackId, At(p.StartFrame), At(p.EndFrame), Math.Round(p.Confidence, 3), Math.Round(p.Speed, 4)), stream)));
         }
 
         private void Observe(WindowResult window)
