@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using Zamio.Central.Ingest;
 using Zamio.Central.Plays;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Indexing;
@@ -111,40 +111,27 @@ public static class Rematcher
         private readonly StreamMatcher _stream = new(matcher);
         private readonly PlayTracker _tracker = new();
         private readonly PlayCollector _collector = new();
-        private long _framesSeen = -1;
+        private long? _framesSeen;
 
         public long StreamStart { get; } = first.StreamStartUnixMicros;
 
         public void Append(FingerprintPacket packet)
         {
-            var start = packet.StartFrame - first.StartFrame;
-            if (start < _framesSeen)
+            if (packet.StartFrame - first.StartFrame < _framesSeen)
             {
                 return; // overlaps what was matched: the archive holds one stream's packets once, so this is damage
             }
 
-            if (_framesSeen >= 0 && start > _framesSeen && (packet.Flags & FingerprintPacketFlags.GapBefore) != 0)
-            {
-                _tracker.MissingAudio(_framesSeen, start);
-            }
-
-            _framesSeen = start + packet.FrameCount;
-            if (packet.CarriesSupport)
-            {
-                _stream.Append(Rebased(packet.Peaks), Rebased(packet.Support), _framesSeen, Observe);
-            }
-            else
-            {
-                _stream.Append(Rebased(packet.Peaks), _framesSeen, Observe);
-            }
+            _framesSeen = SessionFeed.Append(_stream, _tracker, packet, first.StartFrame, _framesSeen, Observe);
         }
 
         public void Complete(List<(RematchedPlay Play, int Stream)> plays, int stream)
         {
-            _stream.Complete(_framesSeen, Observe);
+            var frames = _framesSeen ?? 0;
+            _stream.Complete(frames, Observe);
             foreach (var play in _tracker.Complete())
             {
-                _collector.Keep(play, _framesSeen);
+                _collector.Keep(play, frames);
             }
 
             plays.AddRange(_collector.Closed.Select(p => (new RematchedPlay(p.TrackId, At(p.StartFrame), At(p.EndFrame), Math.Round(p.Confidence, 3), Math.Round(p.Speed, 4)), stream)));
@@ -157,8 +144,6 @@ public static class Rematcher
                 _collector.Keep(play, window.DecidedAtFrame);
             }
         }
-
-        private Peak[] Rebased(ImmutableArray<Peak> peaks) => Ingest.IngestWorker.Rebased(peaks, first.StartFrame);
 
         private DateTimeOffset At(long frame) => first.CaptureStart.AddTicks(frame * MicrosPerFrame * 10);
     }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Zamio.Central.Caching;
 using Zamio.Central.Catalog;
 using Zamio.Central.Plays;
@@ -205,13 +204,7 @@ internal sealed partial class IngestWorker(
             LookUpOrphans(session);
         }
 
-        if (session.FramesSeen is { } before && packetStart > before && (packet.Flags & FingerprintPacketFlags.GapBefore) != 0)
-        {
-            // Audio the agent never had (its source reconnected): no evidence the song on air stopped. A jump without
-            // the agent's flag is audio another instance matched (the station moved and came back), not missing.
-            session.Tracker.MissingAudio(before, packetStart);
-        }
-
+        var framesBefore = session.FramesSeen;
         session.HighestSequence = packet.Sequence;
         session.FramesSeen = packetStart + packet.FrameCount;
         archive?.Add(station, packet.CaptureStart, inbound.Payload);
@@ -219,8 +212,6 @@ internal sealed partial class IngestWorker(
         activity.PacketAccepted(station);
         var changes = new List<PlayRecord>();
         var matchStarted = time.GetTimestamp();
-        var peaks = Rebased(packet.Peaks, session.BaseFrame);
-        var framesAnalysed = packet.StartFrame + packet.FrameCount - session.BaseFrame;
         void OnWindow(WindowResult window)
         {
             foreach (var play in session.Tracker.Observe(window))
@@ -229,15 +220,7 @@ internal sealed partial class IngestWorker(
             }
         }
 
-        if (packet.CarriesSupport)
-        {
-            session.Matcher.Append(peaks, Rebased(packet.Support, session.BaseFrame), framesAnalysed, OnWindow);
-        }
-        else
-        {
-            session.Matcher.Append(peaks, framesAnalysed, OnWindow);
-        }
-
+        SessionFeed.Append(session.Matcher, session.Tracker, packet, session.BaseFrame, framesBefore, OnWindow);
         metrics?.MatchDuration("stream", time.GetElapsedTime(matchStarted));
         if (changes.Count > 0)
         {
@@ -248,18 +231,6 @@ internal sealed partial class IngestWorker(
                 LogPlay(logger, station, change.Track, change.Status, change.Start);
             }
         }
-    }
-
-    // The session's matcher counts frames from the session's start.
-    internal static Peak[] Rebased(ImmutableArray<Peak> peaks, long baseFrame)
-    {
-        var rebased = new Peak[peaks.Length];
-        for (var i = 0; i < rebased.Length; i++)
-        {
-            rebased[i] = peaks[i] with { Frame = (int)(peaks[i].Frame - baseFrame) };
-        }
-
-        return rebased;
     }
 
     // A restarted or reinstalled agent's stream is younger (its sequence numbers go on, or start again with a new spool):
