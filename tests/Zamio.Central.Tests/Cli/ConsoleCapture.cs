@@ -15,27 +15,8 @@ internal sealed record CliRun(int ExitCode, string Out, string Error)
 
     public static CliRun Invoke(params string[] args) => Invoke(null, args);
 
-    public static CliRun Invoke(Microsoft.Extensions.Configuration.IConfiguration? configuration, params string[] args)
-    {
-        var originalOut = Console.Out;
-        var originalError = Console.Error;
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        int code;
-        try
-        {
-            code = CommandLine.Run(args, configuration);
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalError);
-        }
-
-        return new CliRun(code, output.ToString(), error.ToString());
-    }
+    public static CliRun Invoke(Microsoft.Extensions.Configuration.IConfiguration? configuration, params string[] args) =>
+        CaptureAsync(() => Task.FromResult(CommandLine.Run(args, configuration))).GetAwaiter().GetResult();
 
     /// <summary>Runs <paramref name="run"/> (a host, say) with the console captured.</summary>
     public static async Task<CliRun> CaptureAsync(Func<Task<int>> run)

@@ -22,9 +22,7 @@ public sealed class RematchCliIntegrationTests(ITestOutputHelper output)
         }
 
         using var dir = new TempDirectory();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = pg.ConnectionString })
-            .Build();
+        var configuration = TestServers.PostgresDeployment(pg);
         Directory.CreateDirectory(dir.Combine("audio"));
         foreach (var seed in new[] { 1, 2 })
         {

@@ -21,23 +21,12 @@ public sealed class ServeStartTests(ITestOutputHelper output)
         // Waiting cannot mend a wrong password: the start ends with the reason instead of a crash.
         var wrongPassword = new NpgsqlConnectionStringBuilder(pg.ConnectionString) { Password = "not-the-password" }.ConnectionString;
         using var dir = new TempDirectory();
-        using var error = new StringWriter();
-        var original = Console.Error;
-        Console.SetError(error);
-        int code;
-        try
-        {
-            code = await ServeHost.RunAsync(
-                ["serve", "--data-dir", dir.Path, "--urls", "http://127.0.0.1:0", "--mqtt-port", "0"],
-                new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = wrongPassword });
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
+        var run = await CliRun.CaptureAsync(() => ServeHost.RunAsync(
+            ["serve", "--data-dir", dir.Path, "--urls", "http://127.0.0.1:0", "--mqtt-port", "0"],
+            new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = wrongPassword }));
 
-        Assert.Equal(1, code);
-        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Equal(1, run.ExitCode);
+        var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
         Assert.StartsWith("error: PostgreSQL refused: 28P01", line);
     }
 }

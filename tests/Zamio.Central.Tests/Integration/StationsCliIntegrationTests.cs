@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Xunit.Abstractions;
 using Zamio.Central.Stations;
 using Zamio.Central.Storage;
@@ -22,9 +21,7 @@ public sealed class StationsCliIntegrationTests(ITestOutputHelper output)
         }
 
         using var dir = new TempDirectory();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = pg.ConnectionString })
-            .Build();
+        var configuration = TestServers.PostgresDeployment(pg);
 
         var add = CliRun.Invoke(configuration, "stations", "add", "joy-fm", "--data-dir", dir.Combine("cli"));
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Dapper;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 using StackExchange.Redis;
 using Xunit.Abstractions;
@@ -42,6 +43,12 @@ internal static class TestServers
     }
 
     /// <summary>Settings of an instance on the test PostgreSQL schema and Redis prefix.</summary>
+    /// <summary>What a CLI verb reads to act on the PostgreSQL deployment (no Redis).</summary>
+    public static IConfiguration PostgresDeployment(PostgresSchema pg) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = pg.ConnectionString })
+            .Build();
+
     public static Dictionary<string, string?> SharedDeployment(PostgresSchema pg, (string Configuration, string Prefix) redis) => new()
     {
         ["ConnectionStrings:Postgres"] = pg.ConnectionString,
