@@ -68,9 +68,10 @@ public sealed class ArchiveReader(IReadOnlyList<string> roots, string station)
     private static byte[] ReadShared(string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var bytes = new MemoryStream();
-        file.CopyTo(bytes);
-        return bytes.ToArray();
+        // What is there when it is opened, read once into an array of its size (a growing buffer doubled the day's memory).
+        var bytes = new byte[file.Length];
+        file.ReadExactly(bytes);
+        return bytes;
     }
 
     private static IEnumerable<DateOnly> Days(DateTimeOffset from, DateTimeOffset to)
