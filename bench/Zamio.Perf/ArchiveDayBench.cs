@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Zamio.Central.Archive;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Wire;
@@ -9,7 +9,8 @@ namespace Zamio.Perf;
 /// <summary>
 /// <c>archive-day</c>: a station's fingerprint archive as <c>serve</c> keeps it, for timing <c>rematch</c>: the
 /// benchmark programmes back to back, over and over, for <c>--hours</c> from <c>--start</c>, in 2 s packets of one
-/// agent stream; beside it <c>truth.jsonl</c>, each programme's truth plays on that clock.
+/// agent stream; beside it <c>truth/STATION.truth.json</c>, the programmes' truth on that clock (seconds from
+/// <c>--start</c>) in the programmes' own format, for <c>Zamio.Bench score-dir</c>.
 /// </summary>
 internal static class ArchiveDayBench
 {
@@ -29,7 +30,8 @@ internal static class ArchiveDayBench
         var programmes = names.Select(MatchProgrammesBench.Extract).ToList();
 
         Directory.CreateDirectory(root);
-        using var truth = new StreamWriter(Path.Combine(root, "truth.jsonl"));
+        var plays = new List<JsonNode?>();
+        var unknown = new List<JsonNode?>();
         var files = new Dictionary<string, FileStream>(StringComparer.Ordinal);
         long offset = 0, packets = 0;
         ulong sequence = 0;
@@ -37,7 +39,7 @@ internal static class ArchiveDayBench
         for (var p = 0; offset < end; p = (p + 1) % programmes.Count)
         {
             var (peaks, support, frames) = programmes[p];
-            WriteTruth(truth, Path.ChangeExtension(names[p], ".truth.json"), At(start, offset));
+            AddTruth(Path.ChangeExtension(names[p], ".truth.json"), FingerprintSettings.FrameToSeconds(offset), plays, unknown);
             int from = 0, supportFrom = 0;
             for (var k = 0; (long)Math.Floor(k * FramesPerPacket) < frames; k++)
             {
@@ -67,6 +69,14 @@ internal static class ArchiveDayBench
             file.Dispose();
         }
 
+        var truth = new JsonObject
+        {
+            ["programme"] = station, ["condition"] = "day", ["duration"] = FingerprintSettings.FrameToSeconds(offset),
+            ["plays"] = new JsonArray([.. plays]), ["unknown"] = new JsonArray([.. unknown]),
+        };
+        Directory.CreateDirectory(Path.Combine(root, "truth"));
+        File.WriteAllText(Path.Combine(root, "truth", station + ".truth.json"), truth.ToJsonString());
+
         var bytes = files.Keys.Sum(f => new FileInfo(f).Length);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{packets} packets, {FingerprintSettings.FrameToSeconds(offset) / 3600:F2} h of audio, {bytes / 1e6:F1} MB in {files.Count} day file(s) under {root}"));
@@ -86,22 +96,24 @@ internal static class ArchiveDayBench
         return shifted;
     }
 
-    private static void WriteTruth(StreamWriter truth, string path, DateTimeOffset programmeStart)
+    // The programme's truth moved to where it lies in the day.
+    private static void AddTruth(string path, double offsetSeconds, List<JsonNode?> plays, List<JsonNode?> unknown)
     {
         if (!File.Exists(path))
         {
             return;
         }
 
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        foreach (var play in doc.RootElement.GetProperty("plays").EnumerateArray())
+        var programme = JsonNode.Parse(File.ReadAllText(path))!;
+        foreach (var (items, into) in new[] { ("plays", plays), ("unknown", unknown) })
         {
-            truth.WriteLine(JsonSerializer.Serialize(new
+            foreach (var item in programme[items]!.AsArray())
             {
-                track = play.GetProperty("track").GetString(),
-                start = programmeStart.AddSeconds(play.GetProperty("start").GetDouble()),
-                end = programmeStart.AddSeconds(play.GetProperty("end").GetDouble()),
-            }));
+                var moved = item!.DeepClone();
+                moved["start"] = moved["start"]!.GetValue<double>() + offsetSeconds;
+                moved["end"] = moved["end"]!.GetValue<double>() + offsetSeconds;
+                into.Add(moved);
+            }
         }
     }
 }

@@ -19,43 +19,38 @@ for i in $(seq 1 "$stations"); do
 done
 station_arg=(--station bench-fm-1)
 [ "$stations" -gt 1 ] && station_arg=()
+to="$(date -u -d "2026-11-30 + $hours hours" +%Y-%m-%dT%H:%M:%SZ)"
 # ${TRACKS} unquoted on purpose: one argument per track
 # shellcheck disable=SC2086
 /usr/bin/time -f "wall %e s, cpu %U+%S s, max RSS %M KB" \
   dotnet src/Zamio.Central/bin/Release/net10.0/zamio-central.dll rematch ${TRACKS:-} "${station_arg[@]}" \
-  --from 2026-11-30T00:00:00Z --to "$(date -u -d "2026-11-30 + $hours hours" +%Y-%m-%dT%H:%M:%SZ)" \
-  --archive "$work/archive" --data-dir "$data" > "$work/rematch.jsonl" 2> "$work/rematch.err"
+  --from 2026-11-30T00:00:00Z --to "$to" --archive "$work/archive" --data-dir "$data" > "$work/rematch.jsonl" 2> "$work/rematch.err"
 cat "$work/rematch.err" >&2
-python3 - "$work" "${TRACKS:-}" <<'PY'
-import json, sys
-from datetime import datetime
-work, tracks = sys.argv[1], set(sys.argv[2].split())
-t = lambda s: datetime.fromisoformat(s).timestamp()
-every = [json.loads(l) for l in open(f'{work}/rematch.jsonl')]
-truth_all = [json.loads(l) for l in open(f'{work}/archive/truth.jsonl')]
-hit = long = predicted = unmatched = 0
-starts, ends = [], []
-for station in sorted({f['station'] for f in every}):
-    found = [f for f in every if f['station'] == station]
-    end = max(t(f['end']) for f in found)
-    truth = [p for p in truth_all if (not tracks or p['track'] in tracks) and t(p['end']) <= end + 60]
-    taken = set()
-    for p in truth:
-        best = None
-        for i, f in enumerate(found):
-            ov = min(t(f['end']), t(p['end'])) - max(t(f['start']), t(p['start']))
-            if i in taken or f['track'] != p['track'] or ov <= 0:
-                continue
-            if ov >= 0.5 * min(t(f['end']) - t(f['start']), t(p['end']) - t(p['start'])) or ov >= 10:
-                if best is None or ov > best[1]:
-                    best = (i, ov)
-        if best:
-            taken.add(best[0]); f = found[best[0]]
-            starts.append(abs(t(f['start']) - t(p['start']))); ends.append(abs(t(f['end']) - t(p['end'])))
-            hit += t(p['end']) - t(p['start']) >= 20
-    long += sum(1 for p in truth if t(p['end']) - t(p['start']) >= 20)
-    predicted += len(found); unmatched += len(found) - len(taken)
-q = lambda xs, k: sorted(xs)[min(len(xs) - 1, int(round(k * (len(xs) - 1))))] if xs else float('nan')
-print(f"truth plays of 20 s or more found: {hit} / {long}; predicted {predicted}, unmatched {unmatched}; "
-      f"start error median / p95 {q(starts, .5):.1f} / {q(starts, .95):.1f} s, end {q(ends, .5):.1f} / {q(ends, .95):.1f} s")
+# Scored like the programmes: each station's plays in seconds from the day's start against its truth, cut to the period
+# rematched (and to the named tracks, when some were).
+mkdir -p "$work/truth" "$work/results"
+python3 - "$work" "$hours" "${TRACKS:-}" <<'PY'
+import json, os, sys
+from datetime import datetime, timezone
+work, hours, tracks = sys.argv[1], float(sys.argv[2]), set(sys.argv[3].split())
+start = datetime(2026, 11, 30, tzinfo=timezone.utc).timestamp()
+period = hours * 3600
+found = {}
+for line in open(f'{work}/rematch.jsonl'):
+    p = json.loads(line)
+    found.setdefault(p['station'], []).append({'track': p['track'], 'confidence': p['confidence'], 'speed': p['speed'],
+        'start': datetime.fromisoformat(p['start']).timestamp() - start, 'end': datetime.fromisoformat(p['end']).timestamp() - start})
+for name in os.listdir(f'{work}/archive/truth'):
+    truth = json.load(open(f'{work}/archive/truth/{name}'))
+    truth['duration'] = period
+    # What began before the period's end, cut there: rematch reads no packet after it.
+    truth['plays'] = [dict(p, end=min(p['end'], period)) for p in truth['plays'] if p['start'] < period and (not tracks or p['track'] in tracks)]
+    truth['unknown'] = [dict(u, end=min(u['end'], period)) for u in truth['unknown'] if u['start'] < period]
+    json.dump(truth, open(f'{work}/truth/{name}', 'w'))
+    station = name[:-len('.truth.json')]
+    with open(f'{work}/results/{station}.jsonl', 'w') as out:
+        for p in found.get(station, []):
+            out.write(json.dumps(p) + '\n')
 PY
+dotnet build bench/Zamio.Bench -c Release -v q -nologo >/dev/null
+dotnet bench/Zamio.Bench/bin/Release/net10.0/Zamio.Bench.dll score-dir --programmes "$work/truth" --results "$work/results"
