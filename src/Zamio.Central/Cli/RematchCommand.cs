@@ -67,7 +67,7 @@ public static class RematchCommand
             progress.Advance(readers[i].Station);
             return matchers;
         }, _ => { });
-        var lines = readers.Zip(found).SelectMany(r => r.Second.Select(p => Compare(r.First.Station, p, store))).ToList();
+        var lines = readers.Zip(found).SelectMany(r => Compare(r.First.Station, r.Second, store)).ToList();
         if (cli.Flag("--write") && store is not null)
         {
             var rows = lines.Where(l => l.Stored == "new").Select(l => l.ToRecord()).ToList();
@@ -151,10 +151,35 @@ public static class RematchCommand
             ? new SqlitePlayStore(CentralDatabase.Open(dataDirectory))
             : null;
 
-    private static RematchLine Compare(string station, RematchedPlay play, IPlayStore? store)
+    // One paged read of the station's stored plays over the span of what was found, not one query per play.
+    private static IEnumerable<RematchLine> Compare(string station, List<RematchedPlay> plays, IPlayStore? store)
+    {
+        var stored = store is null || plays.Count == 0 ? [] : StoredPlays(store, station, plays.Min(p => p.Start), plays.Max(p => p.End));
+        return plays.Select(play => Compare(station, play, stored.Where(p => p.Start < play.End && p.End >= play.Start)));
+    }
+
+    private static List<PlayRecord> StoredPlays(IPlayStore store, string station, DateTimeOffset from, DateTimeOffset to)
+    {
+        const int PageSize = 5000;
+        var plays = new List<PlayRecord>();
+        PlayCursor? after = null;
+        while (true)
+        {
+            var page = store.Query(station, from, to, PageSize, after);
+            plays.AddRange(page.Where(p => p.Status != "retracted"));
+            if (page.Count < PageSize)
+            {
+                return plays;
+            }
+
+            after = PlayCursor.After(page[^1]);
+        }
+    }
+
+    private static RematchLine Compare(string station, RematchedPlay play, IEnumerable<PlayRecord> overlapping)
     {
         var line = new RematchLine(station, play.Track, play.Start, play.End, play.Confidence, play.Speed, "new");
-        var stored = store?.Query(station, play.Start, play.End, 1000).Where(p => p.Status != "retracted").ToList() ?? [];
+        var stored = overlapping.ToList();
         if (stored.Any(p => p.Track == play.Track))
         {
             return line with { Stored = "already" };
