@@ -10,7 +10,8 @@ namespace Zamio.Central.Api;
 
 /// <summary>
 /// Catalogue management with the admin key: <c>GET /api/v1/tracks</c>, <c>POST /api/v1/tracks</c> (multipart
-/// <c>file</c> plus optional <c>id</c>, <c>title</c>, <c>artist</c>, <c>isrc</c>) and <c>DELETE /api/v1/tracks/{id}</c>.
+/// <c>file</c> plus optional <c>id</c>, <c>title</c>, <c>artist</c>, <c>isrc</c>), <c>DELETE /api/v1/tracks/{id}</c> and
+/// <c>PATCH /api/v1/tracks/{id}</c> (its description only).
 /// A change goes through <see cref="CatalogManager"/> (store, Redis index cache, change feed to every instance); the
 /// response waits until this instance's index reflects it, so an identify right after a 201/204 sees the change.
 /// </summary>
@@ -25,6 +26,7 @@ public static partial class TrackEndpoints
         endpoints.MapGet("/api/v1/tracks", List);
         endpoints.MapPost("/api/v1/tracks", AddAsync);
         endpoints.MapDelete("/api/v1/tracks/{id}", RemoveAsync);
+        endpoints.MapPatch("/api/v1/tracks/{id}", DescribeAsync);
         return endpoints;
     }
 

@@ -67,6 +67,25 @@ public sealed class SqliteCatalogStore : IDisposable
             });
     }
 
+    /// <summary>See <see cref="ICatalogStore.DescribeAsync"/>.</summary>
+    public IReadOnlyList<string> Describe(IReadOnlyDictionary<string, TrackMetadata> tracks)
+    {
+        using var transaction = _connection.BeginTransaction();
+        var unknown = tracks
+            .Where(t => _connection.Execute(
+                "UPDATE tracks SET title = @Title, artist = @Artist, isrc = @Isrc WHERE id = @Id",
+                new { Id = t.Key, t.Value.Title, t.Value.Artist, t.Value.Isrc }, transaction) == 0)
+            .Select(t => t.Key)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (unknown.Count == 0)
+        {
+            transaction.Commit();
+        }
+
+        return unknown;
+    }
+
     public bool Remove(string id) =>
         _connection.Execute("DELETE FROM tracks WHERE id = @id", new { id }) > 0;
 

@@ -8,7 +8,7 @@ using Zamio.Shared.Indexing;
 namespace Zamio.Central.Cli;
 
 /// <summary><c>catalog add|list|remove|overlaps</c>.</summary>
-public static class CatalogCommand
+public static partial class CatalogCommand
 {
     private static readonly string[] SidecarNames = ["catalog.csv", "metadata.csv"];
 
@@ -18,16 +18,16 @@ public static class CatalogCommand
     {
         if (args.Count == 0)
         {
-            throw new CliUsageException("catalog needs a subcommand: add PATH..., list, remove ID, overlaps");
+            throw new CliUsageException("catalog needs a subcommand: add PATH..., list, remove ID, describe CSV..., overlaps");
         }
 
         var rest = args.Skip(1);
         var cli = args[0] switch
         {
             "add" => CliArguments.Parse(rest, new HashSet<string> { "--metadata" }, new HashSet<string>()),
-            "list" or "remove" => CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>()),
+            "list" or "remove" or "describe" => CliArguments.Parse(rest, new HashSet<string>(), new HashSet<string>()),
             "overlaps" => CliArguments.Parse(rest, SpeedSearchOption.Options, new HashSet<string>()),
-            _ => throw new CliUsageException($"unknown catalog subcommand '{args[0]}' (add, list, remove, overlaps)"),
+            _ => throw new CliUsageException($"unknown catalog subcommand '{args[0]}' (add, list, remove, describe, overlaps)"),
         };
         if (args[0] == "overlaps")
         {
@@ -40,8 +40,9 @@ public static class CatalogCommand
             throw new CliUsageException("catalog remove needs a track id");
         }
 
-        // What to add is read and checked before any store is opened, so a bad path or sidecar changes nothing.
+        // What to add or describe is read and checked before any store is opened, so a bad path or CSV changes nothing.
         var input = args[0] == "add" ? ReadAddInput(cli) : null;
+        var descriptions = args[0] == "describe" ? ReadDescriptions(cli) : null;
         var shared = SharedDeployment.Open(configuration, cli);
         if (shared is null && args[0] != "add")
         {
@@ -53,6 +54,7 @@ public static class CatalogCommand
         {
             "add" => Add(input!, catalog),
             "list" => List(catalog),
+            "describe" => Describe(descriptions!, catalog),
             _ => Remove(cli, catalog),
         };
     }
@@ -74,14 +76,7 @@ public static class CatalogCommand
 
         // Sidecars merge column by column (a later file's non-empty field wins); a track already catalogued keeps
         // what no sidecar gives it.
-        var metadata = new Dictionary<string, TrackMetadata>(StringComparer.Ordinal);
-        foreach (var sidecar in sidecars)
-        {
-            foreach (var (id, meta) in MetadataCsv.Read(sidecar))
-            {
-                metadata[id] = meta.Over(metadata.GetValueOrDefault(id) ?? TrackMetadata.None);
-            }
-        }
+        var metadata = MergeSidecars(sidecars);
 
         var clashes = files.GroupBy(TrackId).Where(g => g.Count() > 1).ToList();
         if (clashes.Count > 0)
@@ -163,19 +158,21 @@ public static class CatalogCommand
     {
         foreach (var track in catalog.List())
         {
-            JsonLines.Write(new
-            {
-                track = track.Id,
-                title = track.Title,
-                artist = track.Artist,
-                isrc = track.Isrc,
-                duration = JsonLines.Round(track.DurationSeconds),
-                algorithm = track.AlgorithmVersion,
-            });
+            Write(track);
         }
 
         return 0;
     }
+
+    private static void Write(CatalogTrack track) => JsonLines.Write(new
+    {
+        track = track.Id,
+        title = track.Title,
+        artist = track.Artist,
+        isrc = track.Isrc,
+        duration = JsonLines.Round(track.DurationSeconds),
+        algorithm = track.AlgorithmVersion,
+    });
 
     private static int Overlaps(CliArguments cli)
     {

@@ -47,6 +47,8 @@ public static class CommandLine
               catalog add PATH...        fingerprint files or folders into the catalogue [--metadata CSV]
               catalog list               list catalogue tracks as JSON lines
               catalog remove ID...       remove tracks
+              catalog describe CSV...    set title, artist and ISRC of catalogued tracks (no re-fingerprinting)
+              catalog overlaps           entries holding another entry's recording, as JSON lines [--speed-search on|off]
               scan RECORDING             print one JSON line per play found in a recording [--speed-search on|off]
               identify CLIP...           print one JSON line per clip with its best match or null [--speed-search on|off]
               stations add ID            create a station; prints {"station","key"} (the key is shown once)

@@ -10,6 +10,9 @@ internal interface ICatalogTarget : IDisposable
 
     bool Remove(string id);
 
+    /// <summary>New descriptions, all or none; returns the ids not catalogued (then nothing changed).</summary>
+    IReadOnlyList<string> Describe(IReadOnlyDictionary<string, TrackMetadata> tracks);
+
     IReadOnlyList<CatalogTrack> List();
 }
 
@@ -21,6 +24,8 @@ internal sealed class EmbeddedCatalog(string dataDirectory) : ICatalogTarget
     public void Add(CatalogTrack track, TrackPeaks peaks) => _store.Upsert(track, peaks);
 
     public bool Remove(string id) => _store.Remove(id);
+
+    public IReadOnlyList<string> Describe(IReadOnlyDictionary<string, TrackMetadata> tracks) => _store.Describe(tracks);
 
     public IReadOnlyList<CatalogTrack> List() => _store.List();
 

@@ -17,6 +17,9 @@ internal sealed class SharedCatalog(SharedDeployment deployment) : ICatalogTarge
 
     public bool Remove(string id) => _manager.RemoveAsync(id, CancellationToken.None).GetAwaiter().GetResult();
 
+    public IReadOnlyList<string> Describe(IReadOnlyDictionary<string, TrackMetadata> tracks) =>
+        _manager.DescribeAsync(tracks, CancellationToken.None).GetAwaiter().GetResult();
+
     public IReadOnlyList<CatalogTrack> List() => _manager.ListAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     public void Dispose() => deployment.Dispose();

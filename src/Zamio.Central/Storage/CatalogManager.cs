@@ -46,6 +46,13 @@ public sealed partial class CatalogManager(
     }
 
     /// <summary>
+    /// New titles, artists and ISRCs for catalogued tracks (all or none; the ids not catalogued are returned). The
+    /// index is not touched: descriptions are read from the store by <see cref="TrackMetadataCache"/>.
+    /// </summary>
+    public Task<IReadOnlyList<string>> DescribeAsync(IReadOnlyDictionary<string, TrackMetadata> tracks, CancellationToken cancellationToken) =>
+        store.DescribeAsync(tracks, cancellationToken);
+
+    /// <summary>
     /// For callers that wrote the store themselves: refreshes the cache entry from the store, tells the other
     /// instances, and returns once this instance's index has the change.
     /// </summary>

@@ -251,6 +251,41 @@ public sealed class PostgresCatalogStore(NpgsqlDataSource dataSource) : ICatalog
         }
     }
 
+    public async Task<IReadOnlyList<string>> DescribeAsync(IReadOnlyDictionary<string, TrackMetadata> tracks, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var updated = (await connection.QueryAsync<string>(new CommandDefinition(
+                    """
+                    UPDATE tracks AS t SET title = d.title, artist = d.artist, isrc = d.isrc
+                    FROM unnest(@ids, @titles, @artists, @isrcs) AS d(id, title, artist, isrc)
+                    WHERE t.id = d.id
+                    RETURNING t.id
+                    """,
+                    new
+                    {
+                        ids = tracks.Keys.ToArray(),
+                        titles = tracks.Values.Select(m => m.Title).ToArray(),
+                        artists = tracks.Values.Select(m => m.Artist).ToArray(),
+                        isrcs = tracks.Values.Select(m => m.Isrc).ToArray(),
+                    },
+                    transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+                var unknown = tracks.Keys.Where(id => !updated.Contains(id)).Order(StringComparer.Ordinal).ToList();
+                if (unknown.Count == 0)
+                {
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                return unknown;
+            }
+        }
+    }
+
     public async Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -241,6 +241,15 @@ public sealed class SqliteCatalogRepository(string dataDirectory) : ICatalogStor
         }
     }
 
+    public Task<IReadOnlyList<string>> DescribeAsync(IReadOnlyDictionary<string, TrackMetadata> tracks, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            using var store = SqliteCatalogStore.Open(dataDirectory);
+            return Task.FromResult(store.Describe(tracks));
+        }
+    }
+
     public Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -75,6 +75,12 @@ public interface ICatalogStore
 
     Task<bool> RemoveAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets the title, artist and ISRC of catalogued tracks, all in one transaction, leaving their fingerprints alone.
+    /// When an id is not catalogued nothing changes, and the ids not catalogued are returned.
+    /// </summary>
+    Task<IReadOnlyList<string>> DescribeAsync(IReadOnlyDictionary<string, TrackMetadata> tracks, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>Peaks of the given tracks (all tracks when <paramref name="ids"/> is null), any algorithm version.</summary>

@@ -89,6 +89,9 @@ public class CatalogIndexLoadTests
 
         public Task<bool> RemoveAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<IReadOnlyList<string>> DescribeAsync(IReadOnlyDictionary<string, TrackMetadata> tracks, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

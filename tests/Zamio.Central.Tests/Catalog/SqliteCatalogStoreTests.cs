@@ -50,6 +50,33 @@ public sealed class SqliteCatalogStoreTests : IDisposable
     }
 
     [Fact]
+    public void Describe_CataloguedIds_SetsFieldsAndKeepsPeaks()
+    {
+        using var store = SqliteCatalogStore.Open(_dir.Path);
+        var peaks = Peaks(3, 300);
+        store.Upsert(Track("a", "Old", 10), peaks);
+
+        var unknown = store.Describe(new Dictionary<string, TrackMetadata> { ["a"] = new("New", "Band", "GBAYE0601498") });
+
+        Assert.Empty(unknown);
+        var track = Assert.Single(store.List());
+        Assert.Equal(("New", "Band", "GBAYE0601498", 10.0), (track.Title, track.Artist, track.Isrc, track.DurationSeconds));
+        Assert.Equal(peaks.Packed.ToArray(), Assert.Single(store.LoadIndex(out _).Tracks).Peaks.Packed.ToArray());
+    }
+
+    [Fact]
+    public void Describe_OneIdNotCatalogued_ReturnsItAndChangesNothing()
+    {
+        using var store = SqliteCatalogStore.Open(_dir.Path);
+        store.Upsert(Track("a", "Old", 10), Peaks(1, 100));
+
+        var unknown = store.Describe(new Dictionary<string, TrackMetadata> { ["a"] = new("New", null, null), ["zz"] = new("Z", null, null) });
+
+        Assert.Equal(["zz"], unknown);
+        Assert.Equal("Old", Assert.Single(store.List()).Title);
+    }
+
+    [Fact]
     public void Remove_KnownAndUnknownIds_ReportsWhetherRemoved()
     {
         using var store = SqliteCatalogStore.Open(_dir.Path);

@@ -45,6 +45,16 @@ public sealed class CatalogCliIntegrationTests(ITestOutputHelper output)
             var list = CliRun.Invoke(configuration, "catalog", "list");
             Assert.Contains(list.OutLines, line => line.Contains("\"track\":\"cli-song\"", StringComparison.Ordinal));
 
+            var csv = dir.Combine("fix.csv");
+            File.WriteAllLines(csv, ["id,title,isrc", "cli-song,Corrected,GB-AYE-06-01498"]);
+            var describe = CliRun.Invoke(configuration, "catalog", "describe", csv);
+            Assert.True(describe.ExitCode == 0, describe.ToString());
+            File.WriteAllLines(csv, ["id,title", "cli-song,Not this", "no-such-song,Nor this"]);
+            Assert.Equal(2, CliRun.Invoke(configuration, "catalog", "describe", csv).ExitCode);
+            Assert.Contains(CliRun.Invoke(configuration, "catalog", "list").OutLines,
+                line => line.Contains("\"title\":\"Corrected\"", StringComparison.Ordinal) && line.Contains("\"isrc\":\"GBAYE0601498\"", StringComparison.Ordinal));
+            Assert.True(index.Contains("cli-song"), "a description leaves the index alone");
+
             var removed = IntegrationHost.WhenIndex(index, i => !i.Contains("cli-song"));
             var remove = CliRun.Invoke(configuration, "catalog", "remove", "cli-song");
 
