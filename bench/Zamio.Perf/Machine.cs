@@ -98,6 +98,17 @@ internal static class Machine
         return p.WorkingSet64;
     }
 
+    /// <summary>
+    /// An aggressive, compacting collection, as central runs after an index load: the GC gives what it freed back to
+    /// the system instead of keeping it committed. Returns the working set after it.
+    /// </summary>
+    public static long ReleaseToSystem()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return WorkingSet();
+    }
+
     /// <summary>Managed heap after a full blocking, compacting collection.</summary>
     public static long SettledHeap()
     {
