@@ -346,11 +346,11 @@ internal static class CentralLoadBench
         Console.WriteLine($"Missed (not seen before the run ended): {missed}; first seen as: {string.Join(", ", seenStatuses.Select(kv => $"{kv.Key} {kv.Value}"))}.");
         Console.WriteLine();
         Console.Error.WriteLine($"plays seen for this run: {firstSeen.Count}; poll errors: {pollErrors}; no-subscriber acks: {noSubscribers}");
-        Console.Error.WriteLine("timeline (s, published, processed, backlog, central cpu s):");
+        Console.Error.WriteLine("timeline (s, published, processed, backlog, central cpu s, central rss MiB):");
         foreach (var x in samples)
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {x.Wall,6:F1} {x.Published,8} {x.Counters.Processed - metricsBefore.Processed,8} {x.Published - (x.Counters.Processed - metricsBefore.Processed),7} {x.CentralCpu,8:F1}"));
+                $"  {x.Wall,6:F1} {x.Published,8} {x.Counters.Processed - metricsBefore.Processed,8} {x.Published - (x.Counters.Processed - metricsBefore.Processed),7} {x.CentralCpu,8:F1} {x.CentralRss >> 20,6}"));
         }
 
         foreach (var instance in instances)
