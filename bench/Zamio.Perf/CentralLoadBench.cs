@@ -140,15 +140,26 @@ internal static class CentralLoadBench
         var samples = new List<Sample>();
         using var stop = new CancellationTokenSource();
         var pollErrors = 0;
+        var truncatedPolls = 0;
         var poller = Task.Run(async () =>
         {
-            var from = t0Utc.AddMinutes(-1).UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
             while (!stop.IsCancellationRequested)
             {
                 var started = wall.Elapsed.TotalSeconds;
+                // Plays overlapping the last minute of air: every play still ongoing or just shown. Polling from the
+                // run's start instead outgrew one page (10,000 plays) a few minutes into a long run, and the newer
+                // plays were never seen.
+                var from = t0Utc.AddSeconds(Math.Max(0, started - 60) - 60).UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
                 try
                 {
-                    await using var body = await http.GetStreamAsync(new Uri($"/api/v1/plays?from={Uri.EscapeDataString(from)}", UriKind.Relative), stop.Token);
+                    using var response = await http.GetAsync(new Uri($"/api/v1/plays?from={Uri.EscapeDataString(from)}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, stop.Token);
+                    response.EnsureSuccessStatusCode();
+                    if (response.Headers.Contains("Link"))
+                    {
+                        Interlocked.Increment(ref truncatedPolls);
+                    }
+
+                    await using var body = await response.Content.ReadAsStreamAsync(stop.Token);
                     using var doc = await JsonDocument.ParseAsync(body, cancellationToken: stop.Token);
                     var seenAt = wall.Elapsed.TotalSeconds;
                     foreach (var p in doc.RootElement.EnumerateArray())
@@ -345,7 +356,7 @@ internal static class CentralLoadBench
         Console.WriteLine();
         Console.WriteLine($"Missed (not seen before the run ended): {missed}; first seen as: {string.Join(", ", seenStatuses.Select(kv => $"{kv.Key} {kv.Value}"))}.");
         Console.WriteLine();
-        Console.Error.WriteLine($"plays seen for this run: {firstSeen.Count}; poll errors: {pollErrors}; no-subscriber acks: {noSubscribers}");
+        Console.Error.WriteLine($"plays seen for this run: {firstSeen.Count}; poll errors: {pollErrors}; polls with more than a page: {truncatedPolls}; no-subscriber acks: {noSubscribers}");
         Console.Error.WriteLine("timeline (s, published, processed, backlog, central cpu s, central rss MiB):");
         foreach (var x in samples)
         {
