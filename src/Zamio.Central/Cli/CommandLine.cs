@@ -5,7 +5,7 @@ namespace Zamio.Central.Cli;
 /// <summary>Operator verbs. Stdout carries only JSON; messages go to stderr; failures exit non-zero.</summary>
 public static class CommandLine
 {
-    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "catalog", "scan", "identify", "stations", "report", "rematch", "help", "--help", "-h" };
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "catalog", "scan", "identify", "stations", "report", "plays", "rematch", "help", "--help", "-h" };
 
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -23,6 +23,7 @@ public static class CommandLine
                 "identify" => IdentifyCommand.Run(rest),
                 "stations" => StationsCommand.Run(rest, configuration),
                 "report" => ReportCommand.Run(rest, configuration),
+                "plays" => PlaysCommand.Run(rest, configuration),
                 "rematch" => RematchCommand.Run(rest, configuration),
                 _ => Help(),
             };
@@ -55,6 +56,7 @@ public static class CommandLine
               stations list              list stations as JSON lines
               stations remove ID         revoke a station (its plays stay)
               report --from T --to T     airplay per station and track of the plays begun in [from, to) [--station ID] [--csv]
+              plays --from T --to T      the airplay log: every play overlapping [from, to), as JSON lines [--station ID] [--csv]
               rematch [TRACK...] --from T --to T
                                          match archived fingerprints again (a track added since it aired) [--station ID:
                                          one station, else all] [--archive DIR[:DIR...]] [--write: store the new plays]

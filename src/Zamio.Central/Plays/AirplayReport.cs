@@ -57,7 +57,7 @@ public static class AirplayReport
         }
     }
 
-    private static string Time(DateTimeOffset time) =>
+    internal static string Time(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     // RFC 4180 quoting. Free text that a spreadsheet would run as a formula (catalogue titles come from uploads) is
