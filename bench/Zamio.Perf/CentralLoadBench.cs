@@ -61,7 +61,7 @@ internal static class CentralLoadBench
 
         var setup = Stopwatch.StartNew();
         var programmes = LoadProgrammes(programmesDir, catalogDir, cacheDir);
-        var plan = Plan(programmes, stations, seconds, prefix);
+        var plan = Plan(programmes, stations, seconds, prefix, options.String("join") == "spread");
         Console.Error.WriteLine($"planned {stations} stations over {programmes.Count} programmes in {setup.Elapsed.TotalSeconds:F1} s; {plan.Sum(s => s.Packets.Length)} packets");
         if (registerIn is not null)
         {
@@ -503,10 +503,17 @@ internal static class CentralLoadBench
 
     /// <summary>
     /// Station i joins programme p at an offset 8–38 s before one of its known songs starts (so every station has at
-    /// least one song start to time), and carries on from there.
+    /// least one song start to time), and carries on from there. So the stations joined before one song start it
+    /// within half a minute of each other. With <paramref name="spread"/> they join at offsets spread evenly over
+    /// the programme instead, as a fleet's songs start at any time.
     /// </summary>
-    private static List<StationPlan> Plan(List<Programme> programmes, int stations, double seconds, string prefix)
+    private static List<StationPlan> Plan(List<Programme> programmes, int stations, double seconds, string prefix, bool spread)
     {
+        if (spread)
+        {
+            return SpreadPlan(programmes, stations, seconds, prefix);
+        }
+
         var candidates = new List<(Programme Programme, TruthPlay Song)>();
         foreach (var p in programmes)
         {
@@ -524,23 +531,48 @@ internal static class CentralLoadBench
             throw new ArgumentException("no programme song leaves room for the requested --seconds");
         }
 
-        var packets = (int)Math.Floor(seconds / PacketSeconds);
         var plan = new List<StationPlan>(stations);
         for (var i = 0; i < stations; i++)
         {
             var (programme, song) = candidates[i % candidates.Count];
             var lead = 8 + ((i * 7.919) % 30);
-            var offsetSeconds = song.Start - lead;
-            var offsetFrame = (long)Math.Round(offsetSeconds * FingerprintSettings.FramesPerSecond);
-            var id = $"{prefix}-{i:D5}";
-            var songs = programme.Songs
-                .Where(x => x.Start - offsetSeconds >= 4 && x.Start - offsetSeconds <= seconds - 20)
-                .Select(x => new MeasuredSong(x.Track, x.Start - (offsetFrame / FingerprintSettings.FramesPerSecond), x.Masked, programme.Name, x.Start))
-                .ToList();
-            plan.Add(new StationPlan(id, Topics.Fingerprints(id), Slice(programme.Peaks, offsetFrame, packets), Slice(programme.Support, offsetFrame, packets), songs));
+            plan.Add(Station(programme, song.Start - lead, i, seconds, prefix));
         }
 
         return plan;
+    }
+
+    private static List<StationPlan> SpreadPlan(List<Programme> programmes, int stations, double seconds, string prefix)
+    {
+        var usable = programmes.Where(p => p.Duration - seconds - 5 > 0).ToList();
+        if (usable.Count == 0)
+        {
+            throw new ArgumentException("no programme is long enough for the requested --seconds");
+        }
+
+        // Stations of one programme take offsets at a golden-ratio stride over the room the programme leaves.
+        var plan = new List<StationPlan>(stations);
+        for (var i = 0; i < stations; i++)
+        {
+            var programme = usable[i % usable.Count];
+            var room = programme.Duration - seconds - 5;
+            var offsetSeconds = room * ((i / usable.Count * 0.6180339887) % 1.0);
+            plan.Add(Station(programme, offsetSeconds, i, seconds, prefix));
+        }
+
+        return plan;
+    }
+
+    private static StationPlan Station(Programme programme, double offsetSeconds, int i, double seconds, string prefix)
+    {
+        var packets = (int)Math.Floor(seconds / PacketSeconds);
+        var offsetFrame = (long)Math.Round(offsetSeconds * FingerprintSettings.FramesPerSecond);
+        var id = $"{prefix}-{i:D5}";
+        var songs = programme.Songs
+            .Where(x => x.Start - offsetSeconds >= 4 && x.Start - offsetSeconds <= seconds - 20)
+            .Select(x => new MeasuredSong(x.Track, x.Start - (offsetFrame / FingerprintSettings.FramesPerSecond), x.Masked, programme.Name, x.Start))
+            .ToList();
+        return new StationPlan(id, Topics.Fingerprints(id), Slice(programme.Peaks, offsetFrame, packets), Slice(programme.Support, offsetFrame, packets), songs);
     }
 
     // Packet k's peaks, frames relative to the station's first frame.
