@@ -50,6 +50,12 @@ internal static class CentralLoadBench
         var measureAfter = options.Double("measure-after", 0);
         PacketSeconds = options.Double("packet-seconds", 2.0);
         var delaysOut = options.String("delays-out");
+        var spread = options.String("join") switch
+        {
+            null => false,
+            "spread" => true,
+            var other => throw new ArgumentException($"--join: 'spread' or nothing (got '{other}')"),
+        };
         options.EnsureAllUsed();
         if (pace != "realtime")
         {
@@ -61,7 +67,7 @@ internal static class CentralLoadBench
 
         var setup = Stopwatch.StartNew();
         var programmes = LoadProgrammes(programmesDir, catalogDir, cacheDir);
-        var plan = Plan(programmes, stations, seconds, prefix, options.String("join") == "spread");
+        var plan = Plan(programmes, stations, seconds, prefix, spread);
         Console.Error.WriteLine($"planned {stations} stations over {programmes.Count} programmes in {setup.Elapsed.TotalSeconds:F1} s; {plan.Sum(s => s.Packets.Length)} packets");
         if (registerIn is not null)
         {
