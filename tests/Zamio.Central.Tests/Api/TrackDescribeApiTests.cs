@@ -62,6 +62,18 @@ public sealed class TrackDescribeApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Patch_BodyOverSixteenKilobytes_413AndNothingChanged()
+    {
+        await AddTrackAsync();
+        var before = await TrackAsync();
+
+        using var response = await PatchAsync($$"""{"title":"{{new string('x', 20_000)}}"}""", ApiFixture.AdminKey);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(before.ToString(), (await TrackAsync()).ToString());
+    }
+
+    [Fact]
     public async Task Patch_UnknownTrack_404()
     {
         using var response = await fixture.SendAdminAsync(HttpMethod.Patch, "/api/v1/tracks/no-such-track", Json("""{"title":"X"}""", "application/json"), ApiFixture.AdminKey);

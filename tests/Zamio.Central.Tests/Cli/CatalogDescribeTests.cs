@@ -64,6 +64,15 @@ public sealed class CatalogDescribeTests : IClassFixture<CliCatalogueFixture>, I
     }
 
     [Fact]
+    public void Describe_CsvWithOnlyItsHeader_UsageErrorExitTwo()
+    {
+        var run = CliRun.Invoke("catalog", "describe", Csv("empty.csv", "id,title"), "--data-dir", CopyOfCatalogue());
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("no tracks listed in", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Describe_NoFile_UsageErrorExitTwo()
     {
         var run = CliRun.Invoke("catalog", "describe", "--data-dir", CopyOfCatalogue());
