@@ -44,12 +44,17 @@ public static partial class CatalogCommand
             throw new CliUsageException($"not in the catalogue (nothing changed): {string.Join(", ", unknown)}");
         }
 
-        var changed = descriptions
-            .Select(d => stored[d.Key] is var track && d.Value.Over(track.Metadata) is var meta && meta != track.Metadata
-                ? track with { Title = meta.Title, Artist = meta.Artist, Isrc = meta.Isrc } : null)
-            .OfType<CatalogTrack>()
-            .OrderBy(t => t.Id, StringComparer.Ordinal)
-            .ToList();
+        var changed = new List<CatalogTrack>();
+        foreach (var (id, given) in descriptions.OrderBy(d => d.Key, StringComparer.Ordinal))
+        {
+            var track = stored[id];
+            var meta = given.Over(track.Metadata);
+            if (meta != track.Metadata)
+            {
+                changed.Add(track with { Title = meta.Title, Artist = meta.Artist, Isrc = meta.Isrc });
+            }
+        }
+
         if (changed.Count > 0 && catalog.Describe(changed.ToDictionary(t => t.Id, t => t.Metadata, StringComparer.Ordinal)) is { Count: > 0 } gone)
         {
             // Removed by someone else between the read and the write.

@@ -7,7 +7,7 @@ using Zamio.Shared.Indexing;
 
 namespace Zamio.Central.Cli;
 
-/// <summary><c>catalog add|list|remove|overlaps</c>.</summary>
+/// <summary><c>catalog add|list|remove|describe|overlaps</c>.</summary>
 public static partial class CatalogCommand
 {
     private static readonly string[] SidecarNames = ["catalog.csv", "metadata.csv"];
