@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Zamio.Central.Api;
 using Zamio.Central.Catalog;
 using Zamio.Central.Plays;
@@ -13,9 +12,7 @@ namespace Zamio.Central.Cli;
 /// </summary>
 public static class PlaysCommand
 {
-    private const int PageSize = 5000;
     private const string CsvHeader = "station,id,track,title,artist,isrc,start,end,seconds,confidence,speed,status";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static int Run(IReadOnlyList<string> args, IConfiguration? configuration = null)
     {
@@ -45,37 +42,25 @@ public static class PlaysCommand
         }
 
         var (count, ongoing) = (0, 0);
-        foreach (var play in All(reading.Store, cli.Option("--station"), from.Value, to.Value))
+        foreach (var play in reading.Store.QueryAll(cli.Option("--station"), from.Value, to.Value))
         {
             var track = reading.Metadata.GetValueOrDefault(play.Track) ?? TrackMetadata.None;
             var line = new PlayResponse(play.Station, play.PlayKey, play.Track, track.Title, track.Artist, track.Isrc, play.Start, play.End, play.Confidence, play.Speed, play.Status);
-            Console.Out.Write(csv ? CsvLine(line) : JsonSerializer.Serialize(line, Json) + "\n");
+            if (csv)
+            {
+                Console.Out.Write(CsvLine(line));
+            }
+            else
+            {
+                JsonLines.Write(line);
+            }
+
             count++;
             ongoing += play.Status == "ongoing" ? 1 : 0;
         }
 
         Console.Error.WriteLine($"{count} play(s), {ongoing} still ongoing");
         return 0;
-    }
-
-    private static IEnumerable<PlayRecord> All(IPlayStore store, string? station, DateTimeOffset from, DateTimeOffset to)
-    {
-        PlayCursor? after = null;
-        while (true)
-        {
-            var page = store.Query(station, from, to, PageSize, after);
-            foreach (var play in page)
-            {
-                yield return play;
-            }
-
-            if (page.Count < PageSize)
-            {
-                yield break;
-            }
-
-            after = PlayCursor.After(page[^1]);
-        }
     }
 
     private static string CsvLine(PlayResponse p) => string.Join(',',

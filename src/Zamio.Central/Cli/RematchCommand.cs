@@ -154,26 +154,8 @@ public static class RematchCommand
     // One paged read of the station's stored plays over the span of what was found, not one query per play.
     private static IEnumerable<RematchLine> Compare(string station, List<RematchedPlay> plays, IPlayStore? store)
     {
-        var stored = store is null || plays.Count == 0 ? [] : StoredPlays(store, station, plays.Min(p => p.Start), plays.Max(p => p.End));
+        List<PlayRecord> stored = store is null || plays.Count == 0 ? [] : [.. store.QueryAll(station, plays.Min(p => p.Start), plays.Max(p => p.End))];
         return plays.Select(play => Compare(station, play, stored.Where(p => p.Start < play.End && p.End >= play.Start)));
-    }
-
-    private static List<PlayRecord> StoredPlays(IPlayStore store, string station, DateTimeOffset from, DateTimeOffset to)
-    {
-        const int PageSize = 5000;
-        var plays = new List<PlayRecord>();
-        PlayCursor? after = null;
-        while (true)
-        {
-            var page = store.Query(station, from, to, PageSize, after);
-            plays.AddRange(page.Where(p => p.Status != "retracted"));
-            if (page.Count < PageSize)
-            {
-                return plays;
-            }
-
-            after = PlayCursor.After(page[^1]);
-        }
     }
 
     private static RematchLine Compare(string station, RematchedPlay play, IEnumerable<PlayRecord> overlapping)
