@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Zamio.Central.Catalog;
+using Zamio.Central.Storage;
 using Zamio.Shared.Indexing;
 
 namespace Zamio.Central.Cli;
@@ -15,7 +16,19 @@ internal static class CatalogLoader
 
         var clock = Stopwatch.StartNew();
         using var store = SqliteCatalogStore.Open(dataDirectory);
-        var index = store.LoadIndex(out var stale);
+        return Checked(store.LoadIndex(out var stale), stale, clock);
+    }
+
+    /// <summary>The catalogue of a shared deployment, from its stored peaks.</summary>
+    public static FingerprintIndex Load(SharedDeployment shared)
+    {
+        var clock = Stopwatch.StartNew();
+        var stored = shared.Services.GetRequiredService<ICatalogStore>().LoadPeaksAsync(null, CancellationToken.None).GetAwaiter().GetResult();
+        return Checked(StoredIndex.Build(stored, out var stale), stale, clock);
+    }
+
+    private static FingerprintIndex Checked(FingerprintIndex index, int stale, Stopwatch clock)
+    {
         if (stale > 0)
         {
             Console.Error.WriteLine($"warning: {stale} track(s) were fingerprinted with another algorithm version; re-add them");

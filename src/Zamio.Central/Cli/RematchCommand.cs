@@ -48,7 +48,7 @@ public static class RematchCommand
         }
 
         using var shared = SharedDeployment.Open(config, cli);
-        var index = shared is not null ? SharedIndex(shared) : CatalogLoader.Load(cli.DataDirectory);
+        var index = shared is not null ? CatalogLoader.Load(shared) : CatalogLoader.Load(cli.DataDirectory);
         var wanted = Tracks(cli, index);
         var store = shared is not null ? shared.Services.GetRequiredService<IPlayStore>() : EmbeddedPlays(cli.DataDirectory, cli.Flag("--write"));
 
@@ -131,18 +131,6 @@ public static class RematchCommand
         return unknown.Count > 0
             ? throw new CliUsageException($"not in the catalogue: {string.Join(", ", unknown)}")
             : cli.Positional.ToHashSet(StringComparer.Ordinal);
-    }
-
-    private static FingerprintIndex SharedIndex(SharedDeployment shared)
-    {
-        var stored = shared.Services.GetRequiredService<ICatalogStore>().LoadPeaksAsync(null, CancellationToken.None).GetAwaiter().GetResult();
-        var index = StoredIndex.Build(stored, out var stale);
-        if (stale > 0)
-        {
-            Console.Error.WriteLine($"warning: {stale} track(s) were fingerprinted with another algorithm version; re-add them");
-        }
-
-        return index.Tracks.Count > 0 ? index : throw new CliUsageException("the catalogue is empty");
     }
 
     // Without a plays database nothing is stored yet: every play is new, and --write creates it.
