@@ -71,13 +71,16 @@ public sealed class SqliteCatalogStore : IDisposable
     public IReadOnlyList<string> Describe(IReadOnlyDictionary<string, TrackMetadata> tracks)
     {
         using var transaction = _connection.BeginTransaction();
-        var unknown = tracks
-            .Where(t => _connection.Execute(
-                "UPDATE tracks SET title = @Title, artist = @Artist, isrc = @Isrc WHERE id = @Id",
-                new { Id = t.Key, t.Value.Title, t.Value.Artist, t.Value.Isrc }, transaction) == 0)
-            .Select(t => t.Key)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var unknown = new List<string>();
+        foreach (var (id, meta) in tracks.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            if (_connection.Execute("UPDATE tracks SET title = @Title, artist = @Artist, isrc = @Isrc WHERE id = @id",
+                    new { id, meta.Title, meta.Artist, meta.Isrc }, transaction) == 0)
+            {
+                unknown.Add(id);
+            }
+        }
+
         if (unknown.Count == 0)
         {
             transaction.Commit();
