@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Zamio.Central.Catalog;
 using Zamio.Central.Hosting;
 using Zamio.Central.Plays;
@@ -12,8 +11,6 @@ namespace Zamio.Central.Cli;
 /// </summary>
 public static class ReportCommand
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static int Run(IReadOnlyList<string> args, IConfiguration? configuration = null)
     {
         var cli = CliArguments.Parse(args, new HashSet<string> { "--from", "--to", "--station" }, new HashSet<string> { "--csv" });
@@ -40,7 +37,7 @@ public static class ReportCommand
         {
             foreach (var line in lines)
             {
-                Console.WriteLine(JsonSerializer.Serialize(line, Json));
+                JsonLines.Write(line);
             }
         }
 

@@ -7,9 +7,15 @@ using Zamio.Central.Tests.Storage;
 namespace Zamio.Central.Tests.Cli;
 
 [Collection(ConsoleCollection.Name)]
-public sealed class ReportCommandTests : IDisposable
+public sealed class ReportCommandTests : IClassFixture<CliCatalogueFixture>, IDisposable
 {
+    private readonly CliCatalogueFixture _catalogue;
     private readonly TempDirectory _dir = new();
+
+    public ReportCommandTests(CliCatalogueFixture catalogue)
+    {
+        _catalogue = catalogue;
+    }
 
     private string DataDirectory => _dir.Combine("data");
 
@@ -25,6 +31,27 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal([("st-a", "song1", 3, 440.5), ("st-b", "song1", 1, 90.0)],
             lines.Select(l => (l.GetProperty("station").GetString(), l.GetProperty("track").GetString(), l.GetProperty("plays").GetInt32(), l.GetProperty("seconds").GetDouble())));
         Assert.Contains("4 play(s), 1 still ongoing", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_AccentedTitle_PrintsItAsWrittenNotEscaped()
+    {
+        Directory.CreateDirectory(DataDirectory);
+        foreach (var file in Directory.GetFiles(_catalogue.DataDirectory))
+        {
+            File.Copy(file, Path.Combine(DataDirectory, Path.GetFileName(file)));
+        }
+
+        var csv = _dir.Combine("fix.csv");
+        File.WriteAllLines(csv, ["id,title,artist", "song1,Ɔdɔ Café,Amakye Dédé"]);
+        Assert.Equal(0, CliRun.Invoke("catalog", "describe", csv, "--data-dir", DataDirectory).ExitCode);
+        await AirplayPlays.SeedAndCheckAsync(new SqlitePlayStore(CentralDatabase.Open(DataDirectory)));
+
+        var run = CliRun.Invoke("report", "--from", "2024-05-01T12:00:00Z", "--to", "2024-05-01T13:00:00Z", "--data-dir", DataDirectory);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.All(run.OutLines, l => Assert.Contains("\"title\":\"Ɔdɔ Café\",\"artist\":\"Amakye Dédé\"", l, StringComparison.Ordinal));
+        Assert.Equal(2, run.OutLines.Count);
     }
 
     [Fact]
