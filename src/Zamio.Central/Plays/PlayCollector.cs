@@ -9,33 +9,38 @@ namespace Zamio.Central.Plays;
 /// </summary>
 internal sealed class PlayCollector
 {
-    private readonly List<Play> _closed = [];
+    // By play id, so an update replaces its play in constant time (a month of archive is tens of thousands of plays);
+    // the sequence keeps the order of the last updates for plays that start, or are withdrawn, at the same frame.
+    private readonly Dictionary<long, (Play Play, long Sequence)> _closed = [];
+    private readonly Dictionary<long, (Play Play, long RetractedAt, long Sequence)> _withdrawn = [];
+    private long _sequence;
 
     /// <summary>Per play id, the frame by which a live stream would first have shown the play.</summary>
     public Dictionary<long, long> FirstReported { get; } = [];
 
-    /// <summary>Plays shown and later retracted, with the frame of their retraction.</summary>
-    public List<(Play Play, long RetractedAt)> Withdrawn { get; } = [];
+    /// <summary>Plays shown and later retracted, with the frame of their retraction, in the order of retraction.</summary>
+    public List<(Play Play, long RetractedAt)> Withdrawn =>
+        [.. _withdrawn.Values.OrderBy(w => w.Sequence).Select(w => (w.Play, w.RetractedAt))];
 
     /// <summary>The closed plays so far, in start order.</summary>
-    public List<Play> Closed => [.. _closed.OrderBy(p => p.StartFrame)];
+    public List<Play> Closed => [.. _closed.Values.OrderBy(c => c.Play.StartFrame).ThenBy(c => c.Sequence).Select(c => c.Play)];
 
     public void Keep(Play play, long decidedAt)
     {
         FirstReported.TryAdd(play.Id, decidedAt);
         if (play.Status != PlayStatus.Ongoing)
         {
-            _closed.RemoveAll(p => p.Id == play.Id);
+            _closed.Remove(play.Id);
         }
 
-        Withdrawn.RemoveAll(w => w.Play.Id == play.Id);
+        _withdrawn.Remove(play.Id);
         if (play.Status == PlayStatus.Closed)
         {
-            _closed.Add(play);
+            _closed[play.Id] = (play, ++_sequence);
         }
         else if (play.Status == PlayStatus.Retracted)
         {
-            Withdrawn.Add((play, decidedAt));
+            _withdrawn[play.Id] = (play, decidedAt, ++_sequence);
         }
     }
 }
