@@ -10,7 +10,7 @@
 #        MEASURE_AFTER  time only songs that start this many seconds into the run (default 0)
 #        SHARED  1: the scale-out deployment instead of embedded defaults: catalogue, stations and plays in PostgreSQL
 #                (schema zload_N_INSTANCES, recreated per run), index cache and rate limits in Redis (a fresh key prefix per run)
-#        PACKET_SECONDS  audio per packet, as the agent's --packet-seconds (default 2)
+#        PACKET_SECONDS  audio per packet, as the agent's --packet-seconds (default 1, the agent's default)
 #        JOIN    spread: stations join their programme at offsets spread over it (songs start at any time), instead of
 #                8-38 s before one of its songs (the stations joined before one song start it within half a minute)
 #        INSTANCES  central instances sharing the stations through the broker's shared subscription (default 1;
@@ -69,7 +69,7 @@ for N in "${STEPS[@]}"; do
   [ "$SHARED" = 1 ] || REGISTER=(--data-dir "$RUN_DATA/i0")
   echo "## N=$N  (central pid(s) $CPIDS, mosquitto pid $BROKER_PID$([ "$SHARED" = 1 ] && echo ", PostgreSQL + Redis, $INSTANCES instance(s)"))" | tee -a "$OUT"
   ARGS=(central-load --stations "$N" --broker 127.0.0.1:1883 --seconds "$SECONDS_RUN" --pace realtime --central "$CENTRALS"
-    --central-pid "$CPIDS" --broker-pid "$BROKER_PID" "${REGISTER[@]}" --measure-after "${MEASURE_AFTER:-0}" --packet-seconds "${PACKET_SECONDS:-2}" --delays-out "${OUT%.md}-$N.tsv" ${CONNS:+--connections $CONNS} ${JOIN:+--join $JOIN})
+    --central-pid "$CPIDS" --broker-pid "$BROKER_PID" "${REGISTER[@]}" --measure-after "${MEASURE_AFTER:-0}" --packet-seconds "${PACKET_SECONDS:-1}" --delays-out "${OUT%.md}-$N.tsv" ${CONNS:+--connections $CONNS} ${JOIN:+--join $JOIN})
   echo '```' >> "$OUT"
   echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll ${ARGS[*]}" >> "$OUT"
   echo '```' >> "$OUT"

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Zamio.Shared.Wire;
 
 namespace Zamio.Agent.Configuration;
 
@@ -38,7 +39,8 @@ public sealed class AgentOptions
     /// <summary>Audio-clock time of the first sample of a file source (the recording's known start); default now.</summary>
     public string? StartTime { get; set; }
 
-    public double PacketSeconds { get; set; } = 2;
+    /// <summary>Longest audio span of one packet (see <see cref="FingerprintPacket.DefaultSeconds"/>).</summary>
+    public double PacketSeconds { get; set; } = FingerprintPacket.DefaultSeconds;
 
     public double DeadAirSeconds { get; set; } = 30;
 

@@ -19,7 +19,7 @@ public sealed partial class StreamMatcher
     private const double EarlyMinScore = 10;
 
     // Between songs the early decision is also taken at each second of the step, on the last step's block and the seconds
-    // since (a 5, 6 or 7 s window; the last point is the step's end, an 8 s window). An agent's 2 s packets (62 frames) drift against the 4 s step (125), so with decisions
+    // since (a 5, 6 or 7 s window; the last point is the step's end, an 8 s window). 2 s packets (62 frames, the agent's first default) drift against the 4 s step (125), so with decisions
     // every half step a packet's decision often ended a second or more before the packet's audio did; now it ends less than
     // a second before, with more of the new song to go on, at the same moment. Each point is rounded down to a whole frame,
     // so it comes with the packet that completes its second, not the one after. A point whose next one's peaks have arrived
