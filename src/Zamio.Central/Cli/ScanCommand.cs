@@ -6,6 +6,7 @@ using Zamio.Shared.Audio;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Matching;
 using Zamio.Shared.Plays;
+using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Cli;
 
@@ -75,9 +76,9 @@ public static class ScanCommand
                 using var source = AudioDecoder.Open(path, FingerprintSettings.SampleRate);
                 var extractor = new PeakExtractor(withSupport: true);
                 List<Peak> peaks = [], support = [];
-                // Fed as an agent sends it (2 s packets): the stream matcher decides on what has arrived, so "reported" is
-                // when a live station would have shown the play.
-                var buffer = new float[FingerprintSettings.SampleRate * 2];
+                // Fed as an agent sends it: the stream matcher decides on what has arrived, so "reported" is when a live
+                // station would have shown the play.
+                var buffer = new float[(int)(FingerprintSettings.SampleRate * FingerprintPacket.DefaultSeconds)];
                 int read;
                 while ((read = source.Read(buffer)) > 0)
                 {
