@@ -19,7 +19,6 @@ public static partial class TrackEndpoints
         HttpContext context,
         AdminAuth admin,
         CatalogManager catalog,
-        TrackMetadataCache metadata,
         CentralMetrics metrics,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
@@ -77,7 +76,6 @@ public static partial class TrackEndpoints
                     return ApiResults.Problem(StatusCodes.Status404NotFound, $"No track '{id}'.");
                 }
 
-                metadata.Invalidate();
                 metrics.CatalogChanged("described");
                 LogDescribed(loggers.CreateLogger(typeof(TrackEndpoints)), id);
             }

@@ -48,12 +48,14 @@ public static class StorageRegistration
             services.AddSingleton<CatalogCache>();
             services.AddSingleton<IndexSnapshotStore>();
             services.AddSingleton<ICatalogChangeFeed, RedisCatalogChangeFeed>();
+            services.AddSingleton<IDescriptionChanges, RedisDescriptionChanges>();
             services.AddSingleton<RedisRateLimiter>();
             services.AddSingleton<IStationRateLimiter>(sp => sp.GetRequiredService<RedisRateLimiter>());
         }
         else
         {
             services.AddSingleton<ICatalogChangeFeed, InProcessCatalogChangeFeed>();
+            services.AddSingleton<IDescriptionChanges, InProcessDescriptionChanges>();
             services.AddSingleton<IStationRateLimiter>(sp => sp.GetRequiredService<LocalRateLimiter>());
         }
 

@@ -12,6 +12,7 @@ namespace Zamio.Central.Storage;
 public sealed partial class CatalogManager(
     ICatalogStore store,
     ICatalogChangeFeed feed,
+    IDescriptionChanges descriptions,
     ILogger<CatalogManager> logger,
     CatalogCache? cache = null,
     CatalogIndex? index = null)
@@ -46,11 +47,20 @@ public sealed partial class CatalogManager(
     }
 
     /// <summary>
-    /// New titles, artists and ISRCs for catalogued tracks (all or none; the ids not catalogued are returned). The
-    /// index is not touched: descriptions are read from the store by <see cref="TrackMetadataCache"/>.
+    /// New titles, artists and ISRCs for catalogued tracks (all or none; the ids not catalogued are returned), announced
+    /// to every instance. The index is not touched: descriptions are read from the store by
+    /// <see cref="TrackMetadataCache"/>.
     /// </summary>
-    public Task<IReadOnlyList<string>> DescribeAsync(IReadOnlyDictionary<string, TrackMetadata> tracks, CancellationToken cancellationToken) =>
-        store.DescribeAsync(tracks, cancellationToken);
+    public async Task<IReadOnlyList<string>> DescribeAsync(IReadOnlyDictionary<string, TrackMetadata> tracks, CancellationToken cancellationToken)
+    {
+        var unknown = await store.DescribeAsync(tracks, cancellationToken).ConfigureAwait(false);
+        if (unknown.Count == 0 && tracks.Count > 0)
+        {
+            await descriptions.PublishAsync([.. tracks.Keys], cancellationToken).ConfigureAwait(false);
+        }
+
+        return unknown;
+    }
 
     /// <summary>
     /// For callers that wrote the store themselves: refreshes the cache entry from the store, tells the other

@@ -13,13 +13,15 @@ public sealed class TrackMetadataCacheTests : IDisposable
     private readonly FakeTimeProvider _time = new();
     private readonly SqliteCatalogRepository _store;
     private readonly TrackMetadataCache _cache;
+    private readonly CatalogManager _manager;
 
     public TrackMetadataCacheTests()
     {
         _store = new SqliteCatalogRepository(_dir.Path);
-        var manager = new CatalogManager(_store, new InProcessCatalogChangeFeed(), NullLogger<CatalogManager>.Instance);
+        var changes = new InProcessDescriptionChanges();
+        _manager = new CatalogManager(_store, new InProcessCatalogChangeFeed(), changes, NullLogger<CatalogManager>.Instance);
         var index = new CatalogIndex(_store, _time, NullLogger<CatalogIndex>.Instance);
-        _cache = new TrackMetadataCache(manager, index, _time, NullLogger<TrackMetadataCache>.Instance);
+        _cache = new TrackMetadataCache(_manager, index, changes, _time, NullLogger<TrackMetadataCache>.Instance);
         _store.UpsertAsync(new CatalogTrack("a", "Old", null, null, 10, 1, _time.GetUtcNow()), TrackPeaks.FromPacked([], 0), CancellationToken.None).GetAwaiter().GetResult();
     }
 
@@ -40,14 +42,24 @@ public sealed class TrackMetadataCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task GetAsync_AfterInvalidate_ReadsTheStoreAtOnce()
+    public async Task GetAsync_DescribedThroughTheCatalogueManager_ReadsTheStoreAtOnce()
     {
         Assert.Equal("Old", (await _cache.GetAsync(CancellationToken.None))["a"].Title);
-        await DescribeAsync("New");
 
-        _cache.Invalidate();
+        Assert.Empty(await _manager.DescribeAsync(new Dictionary<string, TrackMetadata> { ["a"] = new("New", null, null) }, CancellationToken.None));
 
         Assert.Equal("New", (await _cache.GetAsync(CancellationToken.None))["a"].Title);
+    }
+
+    [Fact]
+    public async Task GetAsync_UnknownTrackDescribed_NothingAnnouncedCopyKept()
+    {
+        Assert.Equal("Old", (await _cache.GetAsync(CancellationToken.None))["a"].Title);
+        await DescribeAsync("Changed behind the copy");
+
+        Assert.Equal(["b"], await _manager.DescribeAsync(new Dictionary<string, TrackMetadata> { ["b"] = new("B", null, null) }, CancellationToken.None));
+
+        Assert.Equal("Old", (await _cache.GetAsync(CancellationToken.None))["a"].Title);
     }
 
     private async Task DescribeAsync(string title) =>
