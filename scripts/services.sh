@@ -60,7 +60,7 @@ log_dest file $RUN/mosq/mosquitto.log
 # The limits deploy/mosquitto/mosquitto.conf ships. With Mosquitto's default (1,000) a central that falls a few
 # seconds behind loses fingerprints: the broker silently drops QoS 1 packets beyond that queue, even to a
 # connected client (deploy/mosquitto/README.md).
-max_queued_messages 100000
+max_queued_messages 200000
 max_inflight_messages 100
 CONF
   mosquitto -d -c "$RUN/mosq/mosquitto.conf"
