@@ -19,7 +19,7 @@ namespace Zamio.Perf;
 internal static class CentralLoadBench
 {
     // Audio per packet, as the agent's --packet-seconds (default 1, the agent's); one process runs one bench, so it is set once.
-    private static double PacketSeconds { get; set; } = 2.0;
+    private static double PacketSeconds { get; set; } = FingerprintPacket.DefaultSeconds;
 
     private static double FramesPerPacket => PacketSeconds * FingerprintSettings.FramesPerSecond;
     private const double MicrosPerFrame = 1_000_000.0 / FingerprintSettings.FramesPerSecond;     // 32,000
@@ -48,7 +48,7 @@ internal static class CentralLoadBench
         var registerIn = options.String("data-dir");
         var registerInPostgres = options.String("postgres");
         var measureAfter = options.Double("measure-after", 0);
-        PacketSeconds = options.Double("packet-seconds", 1.0);
+        PacketSeconds = options.Double("packet-seconds", FingerprintPacket.DefaultSeconds);
         var delaysOut = options.String("delays-out");
         var spread = options.String("join") switch
         {

@@ -3,6 +3,7 @@ using Zamio.Central.Catalog;
 using Zamio.Shared.Audio;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Matching;
+using Zamio.Shared.Wire;
 
 namespace Zamio.Perf;
 
@@ -13,14 +14,14 @@ namespace Zamio.Perf;
 /// </summary>
 internal static class MatchProgrammesBench
 {
-    private static readonly int PacketFrames = FingerprintSettings.SecondsToFrame(2);
-
     public static int Run(Options options, string[] args)
     {
         var dataDir = options.String("data-dir") ?? "/tmp/zperf/cat1000";
         var programmesDir = options.String("programmes") ?? "bench-data/main/programmes";
         var runs = options.Int("runs", 3);
+        var packetSeconds = options.Double("packet-seconds", FingerprintPacket.DefaultSeconds);
         options.EnsureAllUsed();
+        var packetFrames = FingerprintSettings.SecondsToFrame(packetSeconds);
         if (!File.Exists(Path.Combine(dataDir, "catalog.db")) || !Directory.Exists(programmesDir))
         {
             throw new ArgumentException($"needs a catalogue in {dataDir} (scripts/bench/central-load.sh builds it) and programmes in {programmesDir}");
@@ -33,14 +34,14 @@ internal static class MatchProgrammesBench
         var audioSeconds = programmes.Sum(p => p.Frames / FingerprintSettings.FramesPerSecond);
         var matcher = new Matcher(index);
 
-        var (windows, matches) = MatchAll(matcher, programmes);
+        var (windows, matches) = MatchAll(matcher, programmes, packetFrames);
         var cpu = new List<double>(runs);
         var wall = new List<double>(runs);
         for (var r = 0; r < runs; r++)
         {
             var cpu0 = Machine.ProcessCpu();
             var clock = Stopwatch.StartNew();
-            MatchAll(matcher, programmes);
+            MatchAll(matcher, programmes, packetFrames);
             wall.Add(clock.Elapsed.TotalSeconds);
             cpu.Add((Machine.ProcessCpu() - cpu0).TotalSeconds);
         }
@@ -48,7 +49,7 @@ internal static class MatchProgrammesBench
         var medianCpu = Format.Median(cpu);
         Console.WriteLine($"Catalogue: `{dataDir}`, {Format.N(index.Tracks.Count)} tracks, {Format.F(index.TotalSeconds / 3600, 1)} h. " +
             $"Programmes: {programmes.Count} from `{programmesDir}`, {Format.F(audioSeconds / 60, 1)} min, landmarks and support peaks " +
-            $"extracted before timing, fed in 2 s packets; one thread; 1 warm-up pass, {runs} timed. Matching only: no decoding, extraction or play tracking.");
+            $"extracted before timing, fed in {Format.F(packetSeconds, 1)} s packets; one thread; 1 warm-up pass, {runs} timed. Matching only: no decoding, extraction or play tracking.");
         Console.WriteLine();
         Console.WriteLine("| Windows | Accepted matches (a checksum of the outputs) | CPU per pass (s) | Median CPU (s) | ms per window | × real time (median CPU) |");
         Console.WriteLine("|---:|---:|---|---:|---:|---:|");
@@ -71,7 +72,7 @@ internal static class MatchProgrammesBench
         return ([.. peaks], [.. support], extractor.Frames);
     }
 
-    private static (int Windows, int Matches) MatchAll(Matcher matcher, List<(Peak[] Peaks, Peak[] Support, long Frames)> programmes)
+    private static (int Windows, int Matches) MatchAll(Matcher matcher, List<(Peak[] Peaks, Peak[] Support, long Frames)> programmes, int packetFrames)
     {
         int windows = 0, matches = 0;
         void OnWindow(WindowResult window)
@@ -84,7 +85,7 @@ internal static class MatchProgrammesBench
         {
             var stream = new StreamMatcher(matcher);
             int from = 0, supportFrom = 0;
-            for (long clock = PacketFrames; ; clock += PacketFrames)
+            for (long clock = packetFrames; ; clock += packetFrames)
             {
                 clock = Math.Min(clock, frames);
                 var to = Peak.FirstAtOrAfter(peaks, clock);

@@ -11,7 +11,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
                         [--track-seconds 210] [--peaks-per-second 21]
           scan-catalog  [--tracks 1000] [--programme-tracks 8] [--programme-seconds 1800] [--runs 5] [--noise 0]
                         [--chunk-frames 32] [--seed 1] [--streams N: memory of N live streams]
-          match-programmes [--data-dir /tmp/zperf/cat1000] [--programmes bench-data/main/programmes] [--runs 3]
+          match-programmes [--data-dir /tmp/zperf/cat1000] [--programmes bench-data/main/programmes] [--runs 3] [--packet-seconds 1]
           fill-catalog  --data-dir DIR [--tracks 1000] [--track-seconds 210] [--peaks-per-second 19] [--seed 1] [--postgres CONNECTION: copy the catalogue there]
           airplay-report [--stations 200] [--days 30] [--plays-per-hour 12] [--runs 3] [--postgres CONNECTION]
           archive-day   --out DIR [--programmes bench-data/main/programmes] [--hours 24] [--station bench-fm] [--start 2026-11-30T00:00:00Z]
