@@ -466,15 +466,21 @@ internal static class CentralLoadBench
         return new IngestCounters(accepted, dropped, rejected, duplicates);
     }
 
-    private static List<Programme> LoadProgrammes(string programmesDir, string catalogDir, string cacheDir)
+    // Several programme folders (comma-separated) put more song starts under the p95; their programmes are then named
+    // after their set (the folder's parent), as each set has its own p01-clean.
+    private static List<Programme> LoadProgrammes(string programmesDirs, string catalogDirs, string cacheDir)
     {
-        var known = Directory.EnumerateFiles(catalogDir).Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.Ordinal);
+        static string[] List(string dirs) => dirs.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var known = List(catalogDirs).SelectMany(Directory.EnumerateFiles).Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.Ordinal);
         Directory.CreateDirectory(cacheDir);
-        var files = Directory.GetFiles(programmesDir, "*.wav").Order(StringComparer.Ordinal).ToArray();
+        var dirs = List(programmesDirs);
+        var files = dirs.SelectMany(d => Directory.GetFiles(d, "*.wav").Order(StringComparer.Ordinal)).ToArray();
         var result = new Programme[files.Length];
         Parallel.For(0, files.Length, i =>
         {
-            var name = Path.GetFileNameWithoutExtension(files[i]);
+            var name = dirs.Length == 1
+                ? Path.GetFileNameWithoutExtension(files[i])
+                : $"{Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(files[i]))))}-{Path.GetFileNameWithoutExtension(files[i])}";
             var cache = Path.Combine(cacheDir, name + ".peaks");
             var supportCache = Path.Combine(cacheDir, name + ".support");
             Zamio.Shared.Fingerprinting.Peak[] peaks, support;

@@ -13,13 +13,19 @@
 #        PACKET_SECONDS  audio per packet, as the agent's --packet-seconds (default 1, the agent's default)
 #        JOIN    spread: stations join their programme at offsets spread over it (songs start at any time), instead of
 #                8-38 s before one of its songs (the stations joined before one song start it within half a minute)
+#        SETS    benchmark sets whose programmes the stations air (default main), e.g. "main fresh3 unseen wide": more
+#                song starts under the delay percentiles than main's 29 clear ones; their catalogues join the 1,000 tracks
 #        INSTANCES  central instances sharing the stations through the broker's shared subscription (default 1;
 #                more than one needs SHARED=1); HTTP ports PORT, PORT+1, ...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_RUN=${1:-90}; shift || true
 STEPS=("$@"); [ ${#STEPS[@]} -gt 0 ] || STEPS=(100 250 500 1000 2000)
-DATA=${DATA:-/tmp/zperf/cat1000}
+SETS=${SETS:-main}
+SET_LIST=($SETS)
+DATA=${DATA:-/tmp/zperf/cat1000$([ "$SETS" = main ] || echo "-${SETS// /-}")}
+PROGRAMMES=$(printf 'bench-data/%s/programmes,' "${SET_LIST[@]}"); PROGRAMMES=${PROGRAMMES%,}
+CATALOGS=$(printf 'bench-data/%s/catalog,' "${SET_LIST[@]}"); CATALOGS=${CATALOGS%,}
 OUT=${OUT:-/tmp/zperf/central-load.md}
 PORT=${PORT:-8090}
 BIN=/tmp/zperf/central-bin
@@ -28,7 +34,7 @@ dotnet build src/Zamio.Central -c Release -v q -nologo >/dev/null
 dotnet build bench/Zamio.Perf -c Release -v q -nologo >/dev/null
 rm -rf "$BIN" && cp -r src/Zamio.Central/bin/Release/net10.0 "$BIN"
 if [ ! -f "$DATA/catalog.db" ]; then
-  dotnet "$BIN/zamio-central.dll" catalog add bench-data/main/catalog --data-dir "$DATA"
+  for S in "${SET_LIST[@]}"; do dotnet "$BIN/zamio-central.dll" catalog add "bench-data/$S/catalog" --data-dir "$DATA"; done
   dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll fill-catalog --data-dir "$DATA" --tracks 1000
 fi
 BROKER_PID=$(cat /tmp/zamio-services/mosq/mosquitto.pid 2>/dev/null || echo 0)
@@ -69,7 +75,7 @@ for N in "${STEPS[@]}"; do
   [ "$SHARED" = 1 ] || REGISTER=(--data-dir "$RUN_DATA/i0")
   echo "## N=$N  (central pid(s) $CPIDS, mosquitto pid $BROKER_PID$([ "$SHARED" = 1 ] && echo ", PostgreSQL + Redis, $INSTANCES instance(s)"))" | tee -a "$OUT"
   ARGS=(central-load --stations "$N" --broker 127.0.0.1:1883 --seconds "$SECONDS_RUN" --pace realtime --central "$CENTRALS"
-    --central-pid "$CPIDS" --broker-pid "$BROKER_PID" "${REGISTER[@]}" --measure-after "${MEASURE_AFTER:-0}" --packet-seconds "${PACKET_SECONDS:-1}" --delays-out "${OUT%.md}-$N.tsv" ${CONNS:+--connections $CONNS} ${JOIN:+--join $JOIN})
+    --central-pid "$CPIDS" --broker-pid "$BROKER_PID" "${REGISTER[@]}" --measure-after "${MEASURE_AFTER:-0}" --packet-seconds "${PACKET_SECONDS:-1}" --delays-out "${OUT%.md}-$N.tsv" --programmes "$PROGRAMMES" --catalog-dir "$CATALOGS" ${CONNS:+--connections $CONNS} ${JOIN:+--join $JOIN})
   echo '```' >> "$OUT"
   echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll ${ARGS[*]}" >> "$OUT"
   echo '```' >> "$OUT"
