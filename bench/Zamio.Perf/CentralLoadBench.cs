@@ -296,7 +296,7 @@ internal static class CentralLoadBench
 
         // Latency: each measured song start (truth) against the first poll that showed a play of that track on that station.
         var delays = new List<(double Seconds, bool Masked)>();
-        var perSong = delaysOut is null ? null : new List<string> { "station\tprogramme\tstart\ttrack\tkind\tdelay" };
+        var perSong = delaysOut is null ? null : new List<string> { "station\tprogramme\tstart\ttrack\tkind\tdelay\tair_s" };
         var missed = 0;
         var seenStatuses = new Dictionary<string, int>(StringComparer.Ordinal);
         var byStation = firstSeen.Values.GroupBy(v => v.Station).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -310,14 +310,18 @@ internal static class CentralLoadBench
                 var match = byStation.TryGetValue(s.Id, out var list)
                     ? list.Where(p => p.Track == song.Track && Math.Abs((p.Start - airUtc).TotalSeconds) < 30).OrderBy(p => p.Wall).FirstOrDefault()
                     : default;
+                // The song's start in seconds of the run: a song missed near the run's end may only be slow to name.
+                var row = string.Create(CultureInfo.InvariantCulture, $"{s.Id}\t{song.Programme}\t{song.ProgrammeSeconds:F3}\t{song.Track}\t{(song.Masked ? "masked" : "clear")}");
+                var air = string.Create(CultureInfo.InvariantCulture, $"{s.Phase + song.AirSeconds:F1}");
                 if (match.Track is null)
                 {
                     missed++;
+                    perSong?.Add($"{row}\tmissed\t{air}");
                     continue;
                 }
 
                 delays.Add((match.Wall - airWall, song.Masked));
-                perSong?.Add(string.Create(CultureInfo.InvariantCulture, $"{s.Id}\t{song.Programme}\t{song.ProgrammeSeconds:F3}\t{song.Track}\t{(song.Masked ? "masked" : "clear")}\t{match.Wall - airWall:F2}"));
+                perSong?.Add(string.Create(CultureInfo.InvariantCulture, $"{row}\t{match.Wall - airWall:F2}\t{air}"));
                 seenStatuses[match.Status] = seenStatuses.GetValueOrDefault(match.Status) + 1;
             }
         }
