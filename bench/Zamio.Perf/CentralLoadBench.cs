@@ -296,7 +296,7 @@ internal static class CentralLoadBench
 
         // Latency: each measured song start (truth) against the first poll that showed a play of that track on that station.
         var delays = new List<(double Seconds, bool Masked)>();
-        var perSong = delaysOut is null ? null : new List<string> { "station\tprogramme\tstart\ttrack\tkind\tdelay\tair_s" };
+        var perSong = delaysOut is null ? null : new List<string> { "station\tprogramme\tstart\ttrack\tkind\tdelay\tair_s\tnearest" };
         var missed = 0;
         var seenStatuses = new Dictionary<string, int>(StringComparer.Ordinal);
         var byStation = firstSeen.Values.GroupBy(v => v.Station).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -316,12 +316,15 @@ internal static class CentralLoadBench
                 if (match.Track is null)
                 {
                     missed++;
-                    perSong?.Add($"{row}\tmissed\t{air}");
+                    // The station's play of that track whose start lies nearest: none, or one placed too far off to pair.
+                    var nearest = list?.Where(p => p.Track == song.Track).OrderBy(p => Math.Abs((p.Start - airUtc).TotalSeconds)).FirstOrDefault() ?? default;
+                    var near = nearest.Track is null ? "none" : string.Create(CultureInfo.InvariantCulture, $"{(nearest.Start - airUtc).TotalSeconds:+0.0;-0.0} s {nearest.Status}");
+                    perSong?.Add($"{row}\tmissed\t{air}\t{near}");
                     continue;
                 }
 
                 delays.Add((match.Wall - airWall, song.Masked));
-                perSong?.Add(string.Create(CultureInfo.InvariantCulture, $"{row}\t{match.Wall - airWall:F2}\t{air}"));
+                perSong?.Add(string.Create(CultureInfo.InvariantCulture, $"{row}\t{match.Wall - airWall:F2}\t{air}\t"));
                 seenStatuses[match.Status] = seenStatuses.GetValueOrDefault(match.Status) + 1;
             }
         }
