@@ -81,17 +81,7 @@ public sealed class CatalogDescribeTests : IClassFixture<CliCatalogueFixture>, I
         Assert.Contains("catalog describe needs a CSV file", run.Error, StringComparison.Ordinal);
     }
 
-    private string CopyOfCatalogue()
-    {
-        var data = _dir.Combine($"data-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(data);
-        foreach (var file in Directory.GetFiles(_catalogue.DataDirectory))
-        {
-            File.Copy(file, Path.Combine(data, Path.GetFileName(file)));
-        }
-
-        return data;
-    }
+    private string CopyOfCatalogue() => _catalogue.CopyInto(_dir.Combine($"data-{Guid.NewGuid():N}"));
 
     private string Csv(string name, params string[] lines)
     {

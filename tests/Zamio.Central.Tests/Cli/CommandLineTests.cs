@@ -40,6 +40,18 @@ public sealed class CliCatalogueFixture : IDisposable
 
     internal CliRun AddRun { get; }
 
+    /// <summary>Copies the catalogue's files into <paramref name="data"/>, so a test can change them.</summary>
+    public string CopyInto(string data)
+    {
+        Directory.CreateDirectory(data);
+        foreach (var file in Directory.GetFiles(DataDirectory))
+        {
+            File.Copy(file, Path.Combine(data, Path.GetFileName(file)));
+        }
+
+        return data;
+    }
+
     public static int SeedOf(int k) => 4200 + k;
 
     public static string IdOf(int k) => $"song{k}";

@@ -36,12 +36,7 @@ public sealed class ReportCommandTests : IClassFixture<CliCatalogueFixture>, IDi
     [Fact]
     public async Task Report_AccentedTitle_PrintsItAsWrittenNotEscaped()
     {
-        Directory.CreateDirectory(DataDirectory);
-        foreach (var file in Directory.GetFiles(_catalogue.DataDirectory))
-        {
-            File.Copy(file, Path.Combine(DataDirectory, Path.GetFileName(file)));
-        }
-
+        _catalogue.CopyInto(DataDirectory);
         var csv = _dir.Combine("fix.csv");
         File.WriteAllLines(csv, ["id,title,artist", "song1,Ɔdɔ Café,Amakye Dédé"]);
         Assert.Equal(0, CliRun.Invoke("catalog", "describe", csv, "--data-dir", DataDirectory).ExitCode);
