@@ -64,13 +64,13 @@ public sealed partial class RedisRateLimiter(
     /// <summary>Packets decided by the local limiter because Redis was unreachable.</summary>
     public long Fallbacks => Interlocked.Read(ref _fallbacks);
 
-    public RateLimitVerdict Check(string station, int peaks, int supportPeaks)
+    public async ValueTask<RateLimitVerdict> CheckAsync(string station, int peaks, int supportPeaks)
     {
         if (IsShared)
         {
             try
             {
-                return Decide(station, peaks, supportPeaks);
+                return await DecideAsync(station, peaks, supportPeaks).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
@@ -83,7 +83,7 @@ public sealed partial class RedisRateLimiter(
         return local.Check(station, peaks, supportPeaks);
     }
 
-    private RateLimitVerdict Decide(string station, int peaks, int supportPeaks)
+    private async ValueTask<RateLimitVerdict> DecideAsync(string station, int peaks, int supportPeaks)
     {
         var o = options.Value;
         var (minute, peakWindow) = RateWindows.Current(time, o);
@@ -118,8 +118,8 @@ public sealed partial class RedisRateLimiter(
             return RateLimitVerdict.Allowed;
         }
 
-        var result = (RedisResult[])redis.Database.ScriptEvaluate(
-            Script, keys, [o.PacketsPerMinute, 120, peaks, peakLimit, peakTtl, supportPeaks, supportLimit])!;
+        var result = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(
+            Script, keys, [o.PacketsPerMinute, 120, peaks, peakLimit, peakTtl, supportPeaks, supportLimit]).ConfigureAwait(false))!;
         Interlocked.Exchange(ref _failingLogged, 0);
         lock (state)
         {

@@ -15,7 +15,11 @@ public enum RateLimitVerdict
 /// <summary>Per-station packet, peak and support peak limits; one call per packet, counted whether or not it is allowed.</summary>
 public interface IStationRateLimiter
 {
-    RateLimitVerdict Check(string station, int peaks, int supportPeaks);
+    /// <summary>
+    /// Asynchronous because a shared limit may wait on Redis: an ingest worker that blocked for it would hold a pool
+    /// thread the reply itself may need. Decided here, it completes at once without allocating.
+    /// </summary>
+    ValueTask<RateLimitVerdict> CheckAsync(string station, int peaks, int supportPeaks);
 
     /// <summary>True when limits are shared across instances (Redis reachable).</summary>
     bool IsShared { get; }
@@ -31,6 +35,8 @@ public sealed class LocalRateLimiter(IOptions<RateLimitOptions> options, TimePro
     private readonly ConcurrentDictionary<string, Windows> _stations = new(StringComparer.Ordinal);
 
     public bool IsShared => false;
+
+    public ValueTask<RateLimitVerdict> CheckAsync(string station, int peaks, int supportPeaks) => new(Check(station, peaks, supportPeaks));
 
     public RateLimitVerdict Check(string station, int peaks, int supportPeaks)
     {

@@ -54,7 +54,7 @@ public sealed class IngestService(
                             worker.Revoke(inbound.ClientStation);
                             break;
                         default:
-                            worker.Process(inbound);
+                            await worker.ProcessAsync(inbound).ConfigureAwait(false);
                             break;
                     }
                 }

@@ -52,11 +52,24 @@ internal sealed partial class IngestWorker(
     private bool _storeDownLogged;
     private DateTimeOffset _storeDownUntil;
 
-    public void Process(InboundPacket inbound)
+    public async ValueTask ProcessAsync(InboundPacket inbound)
     {
         try
         {
-            Ingest(inbound);
+            if (Admit(inbound) is not var (session, packet))
+            {
+                return;
+            }
+
+            var verdict = await limiter.CheckAsync(session.Station, packet.Peaks.Length, packet.Support.Length).ConfigureAwait(false);
+            if (verdict == RateLimitVerdict.Allowed)
+            {
+                Accept(session, packet, inbound);
+            }
+            else
+            {
+                Drop(session.Station, verdict);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -65,25 +78,26 @@ internal sealed partial class IngestWorker(
         }
     }
 
-    private void Ingest(InboundPacket inbound)
+    /// <summary>The packet's session when the packet is well formed, from this station, new and inside its stream; else null.</summary>
+    private (StationSession Session, FingerprintPacket Packet)? Admit(InboundPacket inbound)
     {
         var station = inbound.ClientStation;
         if (!FingerprintPacket.TryDecode(inbound.Payload, out var packet, out var error))
         {
             Reject(station, RejectReasons.Malformed, error);
-            return;
+            return null;
         }
 
         if (packet.StationId != inbound.TopicStation || packet.StationId != station)
         {
             Reject(station, RejectReasons.StationMismatch, $"packet station '{packet.StationId}' does not match the publishing station");
-            return;
+            return null;
         }
 
         if (packet.AlgorithmVersion != FingerprintSettings.AlgorithmVersion)
         {
             Reject(station, RejectReasons.AlgorithmVersion, $"algorithm version {packet.AlgorithmVersion}, central runs {FingerprintSettings.AlgorithmVersion}");
-            return;
+            return null;
         }
 
         // A stream cannot have started far ahead of central's clock: one claiming to (a wrong clock, a mistyped replay
@@ -93,13 +107,13 @@ internal sealed partial class IngestWorker(
         if (streamStart > time.GetUtcNow() + MaxClockAhead)
         {
             Reject(station, RejectReasons.ClockAhead, $"stream start {streamStart:O} is more than {MaxClockAhead.TotalMinutes:0} minutes ahead of central's clock");
-            return;
+            return null;
         }
 
         if (!catalog.IsLoaded)
         {
             Reject(station, RejectReasons.IndexNotLoaded, "central's fingerprint index is not loaded yet");
-            return;
+            return null;
         }
 
         StationSession? replaced = null;
@@ -116,7 +130,7 @@ internal sealed partial class IngestWorker(
                     LogOlderStream(logger, station, packet.CaptureStart);
                 }
 
-                return;
+                return null;
             }
 
             // The agent restarted (frames count from zero again) or was reinstalled (so were its sequence numbers):
@@ -139,7 +153,7 @@ internal sealed partial class IngestWorker(
                 }
 
                 Reject(station, RejectReasons.UnknownStation, $"station '{station}' is not registered at central (removed, or never added)");
-                return;
+                return null;
             }
 
             // Session names key the plays they write, so a name is never given twice (a removed station's session
@@ -169,32 +183,35 @@ internal sealed partial class IngestWorker(
         if (session.HighestSequence is { } highest && packet.Sequence <= highest)
         {
             activity.Duplicate(station);
-            return;
+            return null;
         }
 
         if (packet.StartFrame < session.BaseFrame || packet.StartFrame + packet.FrameCount - session.BaseFrame > int.MaxValue)
         {
             Reject(station, RejectReasons.OutsideSession, "packet frames are outside this station session");
-            return;
+            return null;
         }
 
-        var verdict = limiter.Check(station, packet.Peaks.Length, packet.Support.Length);
-        if (verdict != RateLimitVerdict.Allowed)
+        return (session, packet);
+    }
+
+    private void Drop(string station, RateLimitVerdict verdict)
+    {
+        var reason = verdict switch
         {
-            var reason = verdict switch
-            {
-                RateLimitVerdict.PacketsPerMinute => DropReasons.PacketsPerMinute,
-                RateLimitVerdict.PeaksPerSecond => DropReasons.PeaksPerSecond,
-                _ => DropReasons.SupportPeaksPerSecond,
-            };
-            if (activity.Dropped(station, reason))
-            {
-                LogRateLimited(logger, station, reason);
-            }
-
-            return;
+            RateLimitVerdict.PacketsPerMinute => DropReasons.PacketsPerMinute,
+            RateLimitVerdict.PeaksPerSecond => DropReasons.PeaksPerSecond,
+            _ => DropReasons.SupportPeaksPerSecond,
+        };
+        if (activity.Dropped(station, reason))
+        {
+            LogRateLimited(logger, station, reason);
         }
+    }
 
+    private void Accept(StationSession session, FingerprintPacket packet, InboundPacket inbound)
+    {
+        var station = session.Station;
         var packetStart = packet.StartFrame - session.BaseFrame;
         if (session.FramesSeen is { } seen && packetStart - seen > ResumeGapFrames && session.Orphans is null)
         {

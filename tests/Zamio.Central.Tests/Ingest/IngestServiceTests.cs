@@ -69,14 +69,14 @@ public class IngestServiceTests
 
         public bool IsShared => inner.IsShared;
 
-        public RateLimitVerdict Check(string station, int peaks, int supportPeaks)
+        public ValueTask<RateLimitVerdict> CheckAsync(string station, int peaks, int supportPeaks)
         {
             if (station == barrier)
             {
                 Reached.TrySetResult();
             }
 
-            return inner.Check(station, peaks, supportPeaks);
+            return inner.CheckAsync(station, peaks, supportPeaks);
         }
     }
 }

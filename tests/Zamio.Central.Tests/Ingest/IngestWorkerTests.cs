@@ -25,7 +25,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     [Fact]
     public async Task CloseIdleStations_StationSilentForTheIdleTime_ClosesItsPlayAtTheLastEvidence()
     {
-        Send(0, 12); // the first 24 s of the song, then nothing
+        await SendAsync(0, 12); // the first 24 s of the song, then nothing
         var ongoing = Assert.Single(await _rig.StoredAsync());
         Assert.Equal(("ongoing", ServeFixture.TrackId(IngestRig.PlayedSeed)), (ongoing.Status, ongoing.Track));
         Assert.InRange((ongoing.End - StationFeed.CaptureStart).TotalSeconds, 16, 24);
@@ -43,7 +43,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     [Fact]
     public async Task CloseIdleStations_StillSilentAfterTheClose_WritesNothingMore()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         _rig.Time.Advance(IdleClose);
         _worker.CloseIdleStations();
         Assert.Equal("closed", Assert.Single(await _rig.StoredAsync()).Status);
@@ -57,9 +57,9 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Process_PacketsResumeAfterAnIdleClose_SamePlayOngoingAgainInOneRow()
+    public async Task ProcessAsync_PacketsResumeAfterAnIdleClose_SamePlayOngoingAgainInOneRow()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         _rig.Time.Advance(IdleClose);
         _worker.CloseIdleStations();
         var closed = Assert.Single(await _rig.StoredAsync());
@@ -67,7 +67,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         // The outage lasts; then the agent's spool replays what followed, in order.
         _rig.Time.Advance(TimeSpan.FromMinutes(10));
-        Send(12, 16);
+        await SendAsync(12, 16);
 
         var resumed = Assert.Single(await _rig.StoredAsync());
         Assert.Equal((closed.PlayKey, closed.Start, "ongoing"), (resumed.PlayKey, resumed.Start, resumed.Status));
@@ -82,14 +82,14 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     [Fact]
     public async Task CloseIdleStations_SilentForADay_ForgetsTheStationWhichStartsANewSessionIfItReturns()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         _rig.Time.Advance(IdleClose);
         _worker.CloseIdleStations();
         var closed = Assert.Single(await _rig.StoredAsync());
         _rig.Time.Advance(IngestWorker.ForgetAfter - IdleClose);
         _worker.CloseIdleStations();
 
-        Send(12, 16);
+        await SendAsync(12, 16);
 
         // Within the day the same row would reopen (see the test above); a new session writes rows of its own.
         var stored = await _rig.StoredAsync();
@@ -98,22 +98,22 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Process_StreamResumesPastTheSongsEnd_SameRowClosedAtTheSongsEnd()
+    public async Task ProcessAsync_StreamResumesPastTheSongsEnd_SameRowClosedAtTheSongsEnd()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         _rig.Time.Advance(IdleClose);
         _worker.CloseIdleStations();
         var idleClosed = Assert.Single(await _rig.StoredAsync());
 
-        Send(12, _rig.Packets.Count); // the rest of the song and 40 s of silence: the tracker closes the play itself
+        await SendAsync(12, _rig.Packets.Count); // the rest of the song and 40 s of silence: the tracker closes the play itself
 
         await AssertOneRowClosedAtTheSongsEndAsync(idleClosed);
     }
 
     [Fact]
-    public async Task Process_CentralRestartsMidSong_TheNewSessionCarriesTheSameRowToTheSongsEnd()
+    public async Task ProcessAsync_CentralRestartsMidSong_TheNewSessionCarriesTheSameRowToTheSongsEnd()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         var before = Assert.Single(await _rig.StoredAsync());
         Assert.Equal("ongoing", before.Status);
 
@@ -127,7 +127,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     [Fact]
     public async Task CloseIdleStations_StationMovedToAnotherInstance_LeavesThePlayCarriedOnThere()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         Assert.Equal("ongoing", Assert.Single(await _rig.StoredAsync()).Status);
         var before = _worker;
 
@@ -144,9 +144,9 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Process_StationReturnsFromAnotherInstance_CarriesOnThePlayWrittenThereInOneRow()
+    public async Task ProcessAsync_StationReturnsFromAnotherInstance_CarriesOnThePlayWrittenThereInOneRow()
     {
-        Send(0, 1);
+        await SendAsync(0, 1);
         Assert.Empty(await _rig.StoredAsync());
         var first = _worker;
 
@@ -169,9 +169,9 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Process_StationResumesAfterASilence_ItsOngoingPlayCarriesOnInTheSameRow()
+    public async Task ProcessAsync_StationResumesAfterASilence_ItsOngoingPlayCarriesOnInTheSameRow()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         var before = Assert.Single(await _rig.StoredAsync());
 
         // 12 s of the station's audio went elsewhere (or nowhere) meanwhile.
@@ -184,9 +184,9 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Process_RestartAfterTheSongEnded_PlayLeftOngoingIsClosedAtItsLastEvidence()
+    public async Task ProcessAsync_RestartAfterTheSongEnded_PlayLeftOngoingIsClosedAtItsLastEvidence()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         var before = Assert.Single(await _rig.StoredAsync());
 
         // The station went quiet while central was down: the new session hears only silence, never the song.
@@ -199,9 +199,9 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     [Theory]
     [InlineData(20, "ongoing")] // answered while the new session's own play is still on air
     [InlineData(-1, "closed")] // answered only after the new session heard the song out and closed its own play
-    public async Task Process_EarlierPlaysReadLate_OwnRowIsRetractedAndTheAiringKeepsTheEarlierRow(int answeredAtPacket, string ownStatus)
+    public async Task ProcessAsync_EarlierPlaysReadLate_OwnRowIsRetractedAndTheAiringKeepsTheEarlierRow(int answeredAtPacket, string ownStatus)
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         var before = Assert.Single(await _rig.StoredAsync());
 
         // Restart against a slow database: the new session reports the song before it learns of the earlier play.
@@ -209,20 +209,20 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         _rig.Backend.OngoingGate = gate;
         _worker = _rig.Worker(IdleClose, instance: "2");
         var answeredAt = answeredAtPacket >= 0 ? answeredAtPacket : _rig.Packets.Count + answeredAtPacket;
-        Send(12, answeredAt);
+        await SendAsync(12, answeredAt);
         Assert.Contains(await _rig.StoredAsync(), p => p.PlayKey != before.PlayKey && p.Status == ownStatus);
         await AnswerLookupAsync(gate);
-        Send(answeredAt, _rig.Packets.Count);
+        await SendAsync(answeredAt, _rig.Packets.Count);
 
         await AssertOneRowClosedAtTheSongsEndAsync(before);
     }
 
     [Fact]
-    public async Task Process_EarlierPlaysCannotBeRead_IngestGoesOnAndRecordsThePlay()
+    public async Task ProcessAsync_EarlierPlaysCannotBeRead_IngestGoesOnAndRecordsThePlay()
     {
         _rig.Backend.OngoingUnavailable = true;
 
-        Send(0, _rig.Packets.Count);
+        await SendAsync(0, _rig.Packets.Count);
 
         var play = Assert.Single(await _rig.StoredAsync());
         Assert.Equal(("closed", ServeFixture.TrackId(IngestRig.PlayedSeed)), (play.Status, play.Track));
@@ -252,13 +252,13 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     /// </summary>
     private async Task SendToNewSessionAsync(int from, int to)
     {
-        Send(from, from + 1);
+        await SendAsync(from, from + 1);
         if (_worker.PendingOrphanLookup(IngestRig.Station) is { } lookup)
         {
             await lookup.WaitAsync(IngestRig.Patience);
         }
 
-        Send(from + 1, to);
+        await SendAsync(from + 1, to);
     }
 
     /// <summary>Sends to a session back from a gap in its audio, whose first packet starts a new lookup of earlier plays.</summary>
@@ -267,7 +267,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Revoke_RemovedStationWithAnOngoingPlay_ClosesThePlayAndRefusesItsLaterPackets()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         var ongoing = Assert.Single(await _rig.StoredAsync());
         Assert.Equal("ongoing", ongoing.Status);
         Assert.True(_rig.Stations.Remove(IngestRig.Station));
@@ -276,40 +276,40 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         Assert.Equal(ongoing with { Status = "closed" }, Assert.Single(await _rig.StoredAsync()));
         var before = _rig.Activity.State(IngestRig.Station);
-        Send(12, 16);
+        await SendAsync(12, 16);
         var after = _rig.Activity.State(IngestRig.Station);
         Assert.Equal((before.Accepted, before.Rejected + 4), (after.Accepted, after.Rejected));
         Assert.Equal(ongoing with { Status = "closed" }, Assert.Single(await _rig.StoredAsync()));
     }
 
     [Fact]
-    public void Process_ManyStrangersOverTime_RefusalMemoKeepsOnlyRecentOnes()
+    public async Task ProcessAsync_ManyStrangersOverTime_RefusalMemoKeepsOnlyRecentOnes()
     {
         var silence = SyntheticSong.Silence(2);
         foreach (var stranger in Enumerable.Range(0, 1100).Select(i => $"stranger-{i}"))
         {
-            _worker.Process(IngestRig.Inbound(StationFeed.Packets(stranger, silence)[0]));
+            await _worker.ProcessAsync(IngestRig.Inbound(StationFeed.Packets(stranger, silence)[0]));
         }
 
         Assert.Equal(1100, _worker.UnknownRemembered);
         _rig.Time.Advance(TimeSpan.FromSeconds(6));
-        _worker.Process(IngestRig.Inbound(StationFeed.Packets("stranger-late", silence)[0]));
+        await _worker.ProcessAsync(IngestRig.Inbound(StationFeed.Packets("stranger-late", silence)[0]));
 
         Assert.Equal(1, _worker.UnknownRemembered);
         Assert.Equal(1, _rig.Activity.State("stranger-late").Rejected);
     }
 
     [Fact]
-    public void Process_StationAddedAfterItsPacketsWereRefused_AcceptedWithinSeconds()
+    public async Task ProcessAsync_StationAddedAfterItsPacketsWereRefused_AcceptedWithinSeconds()
     {
         _rig.Stations.Remove(IngestRig.Station);
-        Send(0, 2);
+        await SendAsync(0, 2);
         Assert.Equal((0L, 2L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Rejected));
 
         // The operator runs `stations add` on seeing the refusal; the agent's next packets come seconds later.
         _rig.Stations.Add(IngestRig.Station);
         _rig.Time.Advance(TimeSpan.FromSeconds(6));
-        Send(2, 4);
+        await SendAsync(2, 4);
 
         Assert.Equal(2, _rig.Activity.State(IngestRig.Station).Accepted);
     }
@@ -317,7 +317,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Revoke_StationReAddedBeforeItsNextPacket_StartsAFreshSessionThatIsAccepted()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         _rig.Stations.Remove(IngestRig.Station);
         _worker.Revoke(IngestRig.Station);
         _rig.Stations.Add(IngestRig.Station);
@@ -325,7 +325,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         var closed = Assert.Single(await _rig.StoredAsync());
 
-        Send(12, 16);
+        await SendAsync(12, 16);
 
         Assert.Equal(accepted + 4, _rig.Activity.State(IngestRig.Station).Accepted);
         var stored = await _rig.StoredAsync();
@@ -336,9 +336,9 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     [Theory]
     [InlineData(13UL)] // restarted with its spool: sequence numbers go on
     [InlineData(1UL)] // reinstalled with a new spool: they start again
-    public async Task Process_AgentRestartsMidSong_NewStreamFromFrameZeroCarriesTheSameAiringOn(ulong firstSequence)
+    public async Task ProcessAsync_AgentRestartsMidSong_NewStreamFromFrameZeroCarriesTheSameAiringOn(ulong firstSequence)
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         var before = Assert.Single(await _rig.StoredAsync());
         Assert.Equal("ongoing", before.Status);
 
@@ -350,14 +350,14 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         var accepted = _rig.Activity.State(IngestRig.Station).Accepted;
         foreach (var packet in packets)
         {
-            _worker.Process(IngestRig.Inbound(packet));
+            await _worker.ProcessAsync(IngestRig.Inbound(packet));
         }
 
         Assert.Equal(accepted + packets.Count, _rig.Activity.State(IngestRig.Station).Accepted);
         await _rig.Plays.FlushAsync(CancellationToken.None).WaitAsync(IngestRig.Patience);
         // The new session's lookup of plays left ongoing answers off the ingest thread; a later packet takes it.
         await (_worker.PendingOrphanLookup(IngestRig.Station) ?? Task.CompletedTask).WaitAsync(IngestRig.Patience);
-        _worker.Process(IngestRig.Inbound(StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(4), startFrame: packets[^1].StartFrame + packets[^1].FrameCount,
+        await _worker.ProcessAsync(IngestRig.Inbound(StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(4), startFrame: packets[^1].StartFrame + packets[^1].FrameCount,
             firstSequence + (ulong)packets.Count, packets[^1].CaptureStart.AddMilliseconds(packets[^1].FrameCount * 32.0))[0]));
         // One airing, one row: the old session's play carried on to the song's end and closed there.
         var after = Assert.Single(await _rig.StoredAsync());
@@ -366,34 +366,34 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Process_LatePacketOfTheStreamBeforeARestart_IsADuplicateAndChangesNothing()
+    public async Task ProcessAsync_LatePacketOfTheStreamBeforeARestart_IsADuplicateAndChangesNothing()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         var restarted = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(10), startFrame: 0, firstSequence: 13, StationFeed.CaptureStart.AddMinutes(5));
-        _worker.Process(IngestRig.Inbound(restarted[0])); // the new session closes what the old one had open
+        await _worker.ProcessAsync(IngestRig.Inbound(restarted[0])); // the new session closes what the old one had open
         await (_worker.PendingOrphanLookup(IngestRig.Station) ?? Task.CompletedTask).WaitAsync(IngestRig.Patience);
-        _worker.Process(IngestRig.Inbound(restarted[1])); // and the lookup's answer taken: nothing more to close
+        await _worker.ProcessAsync(IngestRig.Inbound(restarted[1])); // and the lookup's answer taken: nothing more to close
         var state = _rig.Activity.State(IngestRig.Station);
         var stored = await _rig.StoredAsync();
         Assert.Equal("closed", Assert.Single(stored).Status);
 
-        _worker.Process(IngestRig.Inbound(_rig.Packets[5])); // QoS 1 redelivery from before the restart
+        await _worker.ProcessAsync(IngestRig.Inbound(_rig.Packets[5])); // QoS 1 redelivery from before the restart
 
         Assert.Equal((state.Accepted, state.Duplicates + 1), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Duplicates));
-        _worker.Process(IngestRig.Inbound(restarted[2]));
+        await _worker.ProcessAsync(IngestRig.Inbound(restarted[2]));
         Assert.Equal(state.Accepted + 1, _rig.Activity.State(IngestRig.Station).Accepted);
         Assert.Equal(stored, await _rig.StoredAsync());
     }
 
     [Fact]
-    public async Task Process_AgentRestartsAfterItsStationWasRemoved_OldPlayClosedAndNewStreamRefused()
+    public async Task ProcessAsync_AgentRestartsAfterItsStationWasRemoved_OldPlayClosedAndNewStreamRefused()
     {
-        Send(0, 12);
+        await SendAsync(0, 12);
         Assert.True(_rig.Stations.Remove(IngestRig.Station)); // the sweep has not told this worker yet
         var restarted = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(10), startFrame: 0, firstSequence: 13, StationFeed.CaptureStart.AddMinutes(5));
         var rejected = _rig.Activity.State(IngestRig.Station).Rejected;
 
-        _worker.Process(IngestRig.Inbound(restarted[0]));
+        await _worker.ProcessAsync(IngestRig.Inbound(restarted[0]));
         _worker.Revoke(IngestRig.Station); // the sweep's notice, now about a session already gone
 
         Assert.Equal(rejected + 1, _rig.Activity.State(IngestRig.Station).Rejected);
@@ -401,19 +401,19 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Process_TwoAgentsSendingAsOneStation_TheYoungerStreamIsMatchedUntilItGoesQuiet()
+    public async Task ProcessAsync_TwoAgentsSendingAsOneStation_TheYoungerStreamIsMatchedUntilItGoesQuiet()
     {
         // A second agent with this station's key, started later: its own sequence numbers, frames from zero.
         var younger = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(30), startFrame: 0, firstSequence: 1, StationFeed.CaptureStart.AddMinutes(1));
-        Send(0, 4);
-        _worker.Process(IngestRig.Inbound(younger[0]));
+        await SendAsync(0, 4);
+        await _worker.ProcessAsync(IngestRig.Inbound(younger[0]));
         var state = _rig.Activity.State(IngestRig.Station);
 
         // Taking turns: the older agent's packets (later sequence numbers) are not matched while the younger one is live.
         for (var i = 4; i < 8; i++)
         {
-            _worker.Process(IngestRig.Inbound(_rig.Packets[i]));
-            _worker.Process(IngestRig.Inbound(younger[i - 3]));
+            await _worker.ProcessAsync(IngestRig.Inbound(_rig.Packets[i]));
+            await _worker.ProcessAsync(IngestRig.Inbound(younger[i - 3]));
         }
 
         var after = _rig.Activity.State(IngestRig.Station);
@@ -421,50 +421,50 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         // The younger agent stops; after 10 s of quiet the older stream takes over again.
         _rig.Time.Advance(TimeSpan.FromSeconds(10));
-        _worker.Process(IngestRig.Inbound(_rig.Packets[8]));
+        await _worker.ProcessAsync(IngestRig.Inbound(_rig.Packets[8]));
         Assert.Equal(after.Accepted + 1, _rig.Activity.State(IngestRig.Station).Accepted);
     }
 
     [Fact]
-    public void Process_LateRedeliveryOfAReplacedStreamAfterQuiet_DoesNotTakeTheStationBack()
+    public async Task ProcessAsync_LateRedeliveryOfAReplacedStreamAfterQuiet_DoesNotTakeTheStationBack()
     {
-        Send(0, 6);
+        await SendAsync(0, 6);
         // The agent restarted: a younger stream, its numbers going on.
         var restarted = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(20), startFrame: 0, firstSequence: 7, StationFeed.CaptureStart.AddMinutes(5));
-        _worker.Process(IngestRig.Inbound(restarted[0]));
+        await _worker.ProcessAsync(IngestRig.Inbound(restarted[0]));
         _rig.Time.Advance(TimeSpan.FromSeconds(10)); // a lull on the link
         var before = _rig.Activity.State(IngestRig.Station);
 
-        _worker.Process(IngestRig.Inbound(_rig.Packets[3])); // QoS 1 redelivers a packet of the replaced stream
-        _worker.Process(IngestRig.Inbound(restarted[1]));
+        await _worker.ProcessAsync(IngestRig.Inbound(_rig.Packets[3])); // QoS 1 redelivers a packet of the replaced stream
+        await _worker.ProcessAsync(IngestRig.Inbound(restarted[1]));
 
         var after = _rig.Activity.State(IngestRig.Station);
         Assert.Equal((before.Accepted + 1, before.Duplicates + 1), (after.Accepted, after.Duplicates));
     }
 
     [Fact]
-    public void Process_LateRedeliveryOfTheYoungerStreamAnEarlierDayReplaced_DoesNotTakeTheStationBack()
+    public async Task ProcessAsync_LateRedeliveryOfTheYoungerStreamAnEarlierDayReplaced_DoesNotTakeTheStationBack()
     {
-        Send(0, 4);
+        await SendAsync(0, 4);
         _rig.Time.Advance(TimeSpan.FromSeconds(10));
         // A reinstalled agent replays an earlier day after a quiet spell: its older stream takes the station over.
         var earlier = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(20), startFrame: 0, firstSequence: 1, StationFeed.CaptureStart.AddDays(-1));
-        _worker.Process(IngestRig.Inbound(earlier[0]));
-        _worker.Process(IngestRig.Inbound(earlier[1]));
+        await _worker.ProcessAsync(IngestRig.Inbound(earlier[0]));
+        await _worker.ProcessAsync(IngestRig.Inbound(earlier[1]));
         var before = _rig.Activity.State(IngestRig.Station);
 
-        _worker.Process(IngestRig.Inbound(_rig.Packets[3])); // QoS 1 redelivers a packet of the replaced, younger stream
-        _worker.Process(IngestRig.Inbound(earlier[2]));
-        _worker.Process(IngestRig.Inbound(earlier[3]));
+        await _worker.ProcessAsync(IngestRig.Inbound(_rig.Packets[3])); // QoS 1 redelivers a packet of the replaced, younger stream
+        await _worker.ProcessAsync(IngestRig.Inbound(earlier[2]));
+        await _worker.ProcessAsync(IngestRig.Inbound(earlier[3]));
 
         var after = _rig.Activity.State(IngestRig.Station);
         Assert.Equal((before.Accepted + 2, before.Duplicates + 1), (after.Accepted, after.Duplicates));
     }
 
     [Fact]
-    public void Process_ReinstalledAgentReplaysAnEarlierDayAfterQuiet_ItsStreamIsMatched()
+    public async Task ProcessAsync_ReinstalledAgentReplaysAnEarlierDayAfterQuiet_ItsStreamIsMatched()
     {
-        Send(0, 4);
+        await SendAsync(0, 4);
         _rig.Time.Advance(TimeSpan.FromSeconds(10));
 
         // A new spool numbers from 1 again, and the day it replays began before the stream last matched.
@@ -472,7 +472,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         var before = _rig.Activity.State(IngestRig.Station);
         foreach (var packet in earlier)
         {
-            _worker.Process(IngestRig.Inbound(packet));
+            await _worker.ProcessAsync(IngestRig.Inbound(packet));
         }
 
         var after = _rig.Activity.State(IngestRig.Station);
@@ -480,31 +480,31 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Process_PacketCapturedAheadOfCentralsClock_IsRejectedAndTheRealStreamStillPlays()
+    public async Task ProcessAsync_PacketCapturedAheadOfCentralsClock_IsRejectedAndTheRealStreamStillPlays()
     {
         // One packet of a stream claiming to start a day from now, with the station's own key.
         var ahead = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(2), startFrame: 0, firstSequence: 1_000_000_000, _rig.Time.GetUtcNow().AddDays(1));
-        _worker.Process(IngestRig.Inbound(ahead[0]));
+        await _worker.ProcessAsync(IngestRig.Inbound(ahead[0]));
         Assert.Equal((0L, 1L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Rejected));
 
-        Send(0, 12);
+        await SendAsync(0, 12);
 
         Assert.Equal((12L, 0L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Duplicates));
         Assert.Equal(ServeFixture.TrackId(IngestRig.PlayedSeed), Assert.Single(await _rig.StoredAsync()).Track);
     }
 
     [Fact]
-    public void Process_StoreDownWhenTheAgentRestarts_TheNewStreamIsMatchedAsTheStationListedAtTheLastRead()
+    public async Task ProcessAsync_StoreDownWhenTheAgentRestarts_TheNewStreamIsMatchedAsTheStationListedAtTheLastRead()
     {
         _rig.Stations.KeyHashes(); // the station sweep's last read before the outage
-        Send(0, 6);
+        await SendAsync(0, 6);
         _rig.StationBackend.Down = true;
         var before = _rig.Activity.State(IngestRig.Station);
 
         var restarted = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(10), startFrame: 0, firstSequence: 7, StationFeed.CaptureStart.AddMinutes(5));
         foreach (var packet in restarted)
         {
-            _worker.Process(IngestRig.Inbound(packet));
+            await _worker.ProcessAsync(IngestRig.Inbound(packet));
         }
 
         var after = _rig.Activity.State(IngestRig.Station);
@@ -512,33 +512,33 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Process_StoreDownAndTheStationNotListedAtTheLastRead_IsRejectedWithoutAskingTheStoreAgain()
+    public async Task ProcessAsync_StoreDownAndTheStationNotListedAtTheLastRead_IsRejectedWithoutAskingTheStoreAgain()
     {
         _rig.Stations.KeyHashes();
         _rig.StationBackend.Down = true;
         const string added = "st-added-later";
         var packets = StationFeed.Packets(added, SyntheticSong.Silence(4));
 
-        _worker.Process(IngestRig.Inbound(packets[0]));
+        await _worker.ProcessAsync(IngestRig.Inbound(packets[0]));
         var queries = _rig.StationBackend.Queries;
-        _worker.Process(IngestRig.Inbound(packets[1]));
+        await _worker.ProcessAsync(IngestRig.Inbound(packets[1]));
 
         Assert.Equal((0L, 2L), (_rig.Activity.State(added).Accepted, _rig.Activity.State(added).Rejected));
         Assert.Equal(queries, _rig.StationBackend.Queries); // the refusal is remembered: no second wait on a dead database
     }
 
     [Fact]
-    public void Process_StoreDownSinceCentralStarted_AcceptsTheAuthenticatedStation()
+    public async Task ProcessAsync_StoreDownSinceCentralStarted_AcceptsTheAuthenticatedStation()
     {
         _rig.StationBackend.Down = true;
 
-        Send(0, 3);
+        await SendAsync(0, 3);
 
         Assert.Equal((3L, 0L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Rejected));
     }
 
     [Fact]
-    public async Task Process_RecordingReplayedFasterThanRealTime_IsMatchedThoughItsLaterPacketsRunAhead()
+    public async Task ProcessAsync_RecordingReplayedFasterThanRealTime_IsMatchedThoughItsLaterPacketsRunAhead()
     {
         // A replay whose stream starts 9 minutes ahead of the clock (within the allowance); its last packets,
         // 80 s of audio later, run more than 10 minutes ahead, as a fast replay's later audio does.
@@ -547,7 +547,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         foreach (var packet in replay)
         {
-            _worker.Process(IngestRig.Inbound(packet));
+            await _worker.ProcessAsync(IngestRig.Inbound(packet));
         }
 
         Assert.Equal(((long)replay.Count, 0L), (_rig.Activity.State(IngestRig.Station).Accepted, _rig.Activity.State(IngestRig.Station).Rejected));
@@ -555,7 +555,7 @@ public sealed class IngestWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Process_PacketOverTheSupportLimit_IsDroppedAndCountedForTheStation()
+    public async Task ProcessAsync_PacketOverTheSupportLimit_IsDroppedAndCountedForTheStation()
     {
         var (first, second) = (_rig.Packets[0], _rig.Packets[1]);
         Assert.True(second.Support.Length > 0, "the song's packets carry support peaks");
@@ -563,8 +563,8 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         // A one-second window that holds the first packet's support peaks and not the second's as well.
         var limits = new RateLimitOptions { SupportPeaksPerSecond = first.Support.Length + second.Support.Length - 1, PeakWindowSeconds = 1 };
         var worker = _rig.Worker(IdleClose, limiter: new LocalRateLimiter(Options.Create(limits), _rig.Time));
-        worker.Process(IngestRig.Inbound(first));
-        worker.Process(IngestRig.Inbound(second));
+        await worker.ProcessAsync(IngestRig.Inbound(first));
+        await worker.ProcessAsync(IngestRig.Inbound(second));
 
         var state = _rig.Activity.State(IngestRig.Station);
         Assert.Equal((1L, 0L, 1L), (state.Accepted, state.Rejected, state.Dropped));
@@ -573,12 +573,32 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         // A dropped packet was not taken: sent again in the next window, it is matched.
         _rig.Time.Advance(TimeSpan.FromSeconds(1));
-        worker.Process(IngestRig.Inbound(second));
+        await worker.ProcessAsync(IngestRig.Inbound(second));
         Assert.Equal(2L, _rig.Activity.State(IngestRig.Station).Accepted);
     }
 
     [Fact]
-    public void Process_AcceptedRedeliveredAndRefusedPackets_OnlyTheAcceptedArchived()
+    public async Task ProcessAsync_LimiterAnswersLater_PacketWaitsWithoutAThreadThenIsTakenOnItsVerdict()
+    {
+        var limiter = new LaterLimiter();
+        var worker = _rig.Worker(IdleClose, limiter: limiter);
+
+        var allowed = worker.ProcessAsync(IngestRig.Inbound(_rig.Packets[0]));
+        Assert.False(allowed.IsCompleted);
+        Assert.Equal(0L, _rig.Activity.State(IngestRig.Station).Accepted);
+        limiter.Answer(RateLimitVerdict.Allowed);
+        await allowed;
+        Assert.Equal(1L, _rig.Activity.State(IngestRig.Station).Accepted);
+
+        var refused = worker.ProcessAsync(IngestRig.Inbound(_rig.Packets[1]));
+        limiter.Answer(RateLimitVerdict.PacketsPerMinute);
+        await refused;
+        var state = _rig.Activity.State(IngestRig.Station);
+        Assert.Equal((1L, 1L), (state.Accepted, state.Dropped));
+    }
+
+    [Fact]
+    public async Task ProcessAsync_AcceptedRedeliveredAndRefusedPackets_OnlyTheAcceptedArchived()
     {
         var archive = _rig.Archive();
         var worker = _rig.Worker(IdleClose, archive: archive);
@@ -587,11 +607,11 @@ public sealed class IngestWorkerTests : IAsyncLifetime
 
         foreach (var packet in new[] { packets[0], packets[1], packets[1], packets[2] })
         {
-            worker.Process(IngestRig.Inbound(packet));
+            await worker.ProcessAsync(IngestRig.Inbound(packet));
         }
 
-        worker.Process(new InboundPacket(IngestRig.Station, IngestRig.Station, foreign.ToArray())); // another station's packet
-        worker.Process(new InboundPacket(IngestRig.Station, IngestRig.Station, [1, 2, 3])); // garbage
+        await worker.ProcessAsync(new InboundPacket(IngestRig.Station, IngestRig.Station, foreign.ToArray())); // another station's packet
+        await worker.ProcessAsync(new InboundPacket(IngestRig.Station, IngestRig.Station, [1, 2, 3])); // garbage
         archive.Flush();
 
         var archived = new Central.Archive.ArchiveReader([archive.Root], IngestRig.Station)
@@ -599,11 +619,28 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Assert.Equal(packets.Take(3).Select(p => p.ToArray()), archived.Select(p => p.ToArray()));
     }
 
-    private void Send(int from, int to)
+    private async Task SendAsync(int from, int to)
     {
         for (var i = from; i < to; i++)
         {
-            _worker.Process(IngestRig.Inbound(_rig.Packets[i]));
+            await _worker.ProcessAsync(IngestRig.Inbound(_rig.Packets[i]));
+        }
+    }
+
+    /// <summary>A shared limiter whose verdicts arrive when the test gives them, as Redis's replies do.</summary>
+    private sealed class LaterLimiter : IStationRateLimiter
+    {
+        private TaskCompletionSource<RateLimitVerdict> _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool IsShared => true;
+
+        public ValueTask<RateLimitVerdict> CheckAsync(string station, int peaks, int supportPeaks) => new(_next.Task);
+
+        public void Answer(RateLimitVerdict verdict)
+        {
+            var answered = _next;
+            _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            answered.SetResult(verdict);
         }
     }
 }

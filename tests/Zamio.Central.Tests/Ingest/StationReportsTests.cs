@@ -24,14 +24,14 @@ public sealed class StationReportsTests : IAsyncLifetime
     public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
-    public void Due_PacketOfAnotherAlgorithmVersion_ReportCarriesTheReasonDetailAndTime()
+    public async Task Due_PacketOfAnotherAlgorithmVersion_ReportCarriesTheReasonDetailAndTime()
     {
         var good = _rig.Packets[0];
         var foreign = new FingerprintPacket(good.StationId, good.Sequence, good.CaptureStartUnixMicros, good.StartFrame, good.FrameCount, good.Peaks.AsSpan(),
             algorithmVersion: FingerprintSettings.AlgorithmVersion + 1);
         _rig.Time.Advance(TimeSpan.FromSeconds(3));
 
-        _worker.Process(IngestRig.Inbound(foreign));
+        await _worker.ProcessAsync(IngestRig.Inbound(foreign));
 
         var (topic, json) = Assert.Single(_reports.Due());
         Assert.Equal("zamio/v1/stations/st-idle/status/central", topic);
@@ -45,16 +45,16 @@ public sealed class StationReportsTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Due_StationRemovedThenStreamStartFarAhead_ReportsTheLatestReasonOnly()
+    public async Task Due_StationRemovedThenStreamStartFarAhead_ReportsTheLatestReasonOnly()
     {
         Assert.True(_rig.Stations.Remove(IngestRig.Station));
-        _worker.Process(IngestRig.Inbound(_rig.Packets[0]));
+        await _worker.ProcessAsync(IngestRig.Inbound(_rig.Packets[0]));
         var first = Parse(Assert.Single(_reports.Due()).Json);
         Assert.Equal(RejectReasons.UnknownStation, first.LastRejection!.Reason);
 
         // A stream claiming to start an hour ahead of central's clock.
         var ahead = StationFeed.Packets(IngestRig.Station, SyntheticSong.Silence(4), captureStart: _rig.Time.GetUtcNow().AddHours(1))[0];
-        _worker.Process(IngestRig.Inbound(ahead));
+        await _worker.ProcessAsync(IngestRig.Inbound(ahead));
 
         var second = Parse(Assert.Single(_reports.Due()).Json);
         Assert.Equal((2L, RejectReasons.ClockAhead), (second.Rejected, second.LastRejection!.Reason));
@@ -63,9 +63,9 @@ public sealed class StationReportsTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Due_OnlyAcceptedPackets_NoReportAndNoRejection()
+    public async Task Due_OnlyAcceptedPackets_NoReportAndNoRejection()
     {
-        _worker.Process(IngestRig.Inbound(_rig.Packets[0]));
+        await _worker.ProcessAsync(IngestRig.Inbound(_rig.Packets[0]));
 
         Assert.Empty(_reports.Due());
         Assert.Null(_rig.Activity.State(IngestRig.Station).LastRejection);

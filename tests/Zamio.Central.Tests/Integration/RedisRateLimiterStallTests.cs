@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 using Zamio.Central.Caching;
+using Zamio.Central.Tests.Caching;
 
 namespace Zamio.Central.Tests.Integration;
 
@@ -15,7 +16,7 @@ namespace Zamio.Central.Tests.Integration;
 public sealed class RedisRateLimiterStallTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Check_RedisStopsAnswering_OneTimeoutThenLocalLimiterUntilRetry()
+    public async Task CheckAsync_RedisStopsAnswering_OneTimeoutThenLocalLimiterUntilRetry()
     {
         var redis = await TestServers.RedisAsync(output);
         if (redis is null)
@@ -31,12 +32,12 @@ public sealed class RedisRateLimiterStallTests(ITestOutputHelper output)
         try
         {
             var limiter = new RedisRateLimiter(connection, new LocalRateLimiter(options, time), options, time, NullLogger<RedisRateLimiter>.Instance);
-            Assert.Equal(RateLimitVerdict.Allowed, limiter.Check("st-stall", 20, 0));
+            Assert.Equal(RateLimitVerdict.Allowed, await limiter.CheckAsync("st-stall", 20, 0));
             Assert.True(limiter.IsShared);
 
             proxy.Stall();
             var clock = Stopwatch.StartNew();
-            var verdicts = Enumerable.Range(0, 20).Select(_ => limiter.Check("st-stall", 20, 0)).ToList();
+            var verdicts = await Verdicts.OfAsync(20, _ => limiter.CheckAsync("st-stall", 20, 0));
             clock.Stop();
 
             // The first call waits out the 1 s timeout; the other 19 are decided here without asking (asking would have
@@ -51,7 +52,7 @@ public sealed class RedisRateLimiterStallTests(ITestOutputHelper output)
             await connection.Database.PingAsync();
             time.Advance(RedisRateLimiter.RetryAfter);
             Assert.True(limiter.IsShared);
-            Assert.Equal(RateLimitVerdict.Allowed, limiter.Check("st-stall", 20, 0));
+            Assert.Equal(RateLimitVerdict.Allowed, await limiter.CheckAsync("st-stall", 20, 0));
             Assert.Equal(20, limiter.Fallbacks);
             // Redis counted the first call, the one that timed out (the request reached it), and this one.
             var minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;

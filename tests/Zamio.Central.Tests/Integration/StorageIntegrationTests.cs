@@ -7,6 +7,7 @@ using Zamio.Central.Caching;
 using Zamio.Central.Catalog;
 using Zamio.Central.Plays;
 using Zamio.Central.Storage;
+using Zamio.Central.Tests.Caching;
 using Zamio.Central.Tests.Storage;
 using Zamio.Shared.Fingerprinting;
 
@@ -251,29 +252,29 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         {
             var limiters = new[] { first, second }.Select(r => new RedisRateLimiter(
                 r, new LocalRateLimiter(options, time), options, time, NullLogger<RedisRateLimiter>.Instance)).ToArray();
-            var verdicts = Enumerable.Range(0, 16).Select(i => limiters[i % 2].Check("st-shared", 20, 0)).ToList();
+            var verdicts = await Verdicts.OfAsync(16, i => limiters[i % 2].CheckAsync("st-shared", 20, 0));
             Assert.Equal(10, verdicts.Count(v => v == RateLimitVerdict.Allowed));
             Assert.All(verdicts.Skip(10), v => Assert.Equal(RateLimitVerdict.PacketsPerMinute, v));
             Assert.All(limiters, l => Assert.Equal(0, l.Fallbacks));
-            Assert.Equal(RateLimitVerdict.Allowed, limiters[0].Check("st-other", 20, 0));
+            Assert.Equal(RateLimitVerdict.Allowed, await limiters[0].CheckAsync("st-other", 20, 0));
 
             // Peaks: 5 peaks/s over 10 s windows = 50 per window, shared.
             var peakOptions = Options.Create(new RateLimitOptions { PacketsPerMinute = 0, PeaksPerSecond = 5, PeakWindowSeconds = 10 });
             var peakLimiters = new[] { first, second }.Select(r => new RedisRateLimiter(
                 r, new LocalRateLimiter(peakOptions, time), peakOptions, time, NullLogger<RedisRateLimiter>.Instance)).ToArray();
-            Assert.Equal(RateLimitVerdict.Allowed, peakLimiters[0].Check("st-peaks", 30, 0));
-            Assert.Equal(RateLimitVerdict.PeaksPerSecond, peakLimiters[1].Check("st-peaks", 30, 0));
-            Assert.Equal(RateLimitVerdict.Allowed, peakLimiters[1].Check("st-peaks", 20, 0));
+            Assert.Equal(RateLimitVerdict.Allowed, await peakLimiters[0].CheckAsync("st-peaks", 30, 0));
+            Assert.Equal(RateLimitVerdict.PeaksPerSecond, await peakLimiters[1].CheckAsync("st-peaks", 30, 0));
+            Assert.Equal(RateLimitVerdict.Allowed, await peakLimiters[1].CheckAsync("st-peaks", 20, 0));
 
             // Support peaks: 10/s = 100 per window, shared; a packet refused for them takes back its peaks as well.
             var supportOptions = Options.Create(new RateLimitOptions { PacketsPerMinute = 0, PeaksPerSecond = 5, SupportPeaksPerSecond = 10, PeakWindowSeconds = 10 });
             var supportLimiters = new[] { first, second }.Select(r => new RedisRateLimiter(
                 r, new LocalRateLimiter(supportOptions, time), supportOptions, time, NullLogger<RedisRateLimiter>.Instance)).ToArray();
-            Assert.Equal(RateLimitVerdict.Allowed, supportLimiters[0].Check("st-support", 20, 60));
-            Assert.Equal(RateLimitVerdict.SupportPeaksPerSecond, supportLimiters[1].Check("st-support", 20, 60));
-            Assert.Equal(RateLimitVerdict.Allowed, supportLimiters[1].Check("st-support", 30, 40));
-            Assert.Equal(RateLimitVerdict.SupportPeaksPerSecond, supportLimiters[0].Check("st-support", 0, 1));
-            Assert.Equal(RateLimitVerdict.Allowed, supportLimiters[0].Check("st-quiet", 0, 100));
+            Assert.Equal(RateLimitVerdict.Allowed, await supportLimiters[0].CheckAsync("st-support", 20, 60));
+            Assert.Equal(RateLimitVerdict.SupportPeaksPerSecond, await supportLimiters[1].CheckAsync("st-support", 20, 60));
+            Assert.Equal(RateLimitVerdict.Allowed, await supportLimiters[1].CheckAsync("st-support", 30, 40));
+            Assert.Equal(RateLimitVerdict.SupportPeaksPerSecond, await supportLimiters[0].CheckAsync("st-support", 0, 1));
+            Assert.Equal(RateLimitVerdict.Allowed, await supportLimiters[0].CheckAsync("st-quiet", 0, 100));
             var window = time.GetUtcNow().ToUnixTimeSeconds() / 10;
             Assert.Equal((50L, 100L), (
                 (long)await first.Database.StringGetAsync(first.Key($"rl:st-support:p:{window}")),
@@ -308,7 +309,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             var limiter = new RedisRateLimiter(connection, new LocalRateLimiter(options, time), options, time, NullLogger<RedisRateLimiter>.Instance);
 
             // The first half is allowed locally and counted asynchronously; near the limit Redis decides each packet.
-            var verdicts = Enumerable.Range(0, 400).Select(_ => limiter.Check("st-burst", 20, 1_000)).ToList();
+            var verdicts = await Verdicts.OfAsync(400, _ => limiter.CheckAsync("st-burst", 20, 1_000));
 
             Assert.Equal(300, verdicts.Count(v => v == RateLimitVerdict.Allowed));
             Assert.All(verdicts.Skip(300), v => Assert.Equal(limit, v));
@@ -337,7 +338,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         await using var host = await IntegrationHost.StartAsync(dir.Path, settings);
         var limiter = host.Get<IStationRateLimiter>();
         Assert.False(limiter.IsShared);
-        var verdicts = Enumerable.Range(0, 5).Select(_ => limiter.Check("st-local", 10, 0)).ToList();
+        var verdicts = await Verdicts.OfAsync(5, _ => limiter.CheckAsync("st-local", 10, 0));
         Assert.Equal(3, verdicts.Count(v => v == RateLimitVerdict.Allowed));
         Assert.Equal(5, host.Get<RedisRateLimiter>().Fallbacks);
 
