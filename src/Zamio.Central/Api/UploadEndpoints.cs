@@ -141,7 +141,8 @@ public static partial class UploadEndpoints
             return ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, "The index is not loaded yet.");
         }
 
-        if (!limiter.TryAcquire(station, out var retryAfter))
+        var (granted, retryAfter) = await limiter.AcquireAsync(station).ConfigureAwait(false);
+        if (!granted)
         {
             metrics.Upload("rate_limited");
             metrics.RateLimited("upload");

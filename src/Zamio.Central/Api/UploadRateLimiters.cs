@@ -12,8 +12,8 @@ namespace Zamio.Central.Api;
 /// </summary>
 public interface IUploadRateLimiter
 {
-    /// <summary>Takes one permit; on refusal returns false and how long to wait.</summary>
-    bool TryAcquire(string station, out TimeSpan retryAfter);
+    /// <summary>Takes one permit; on refusal says how long to wait. Asynchronous so a shared limit never blocks a request thread on Redis.</summary>
+    ValueTask<(bool Granted, TimeSpan RetryAfter)> AcquireAsync(string station);
 }
 
 /// <summary>In-process token buckets (System.Threading.RateLimiting, one partition per station id).</summary>
@@ -37,17 +37,14 @@ public sealed class LocalUploadRateLimiter : IUploadRateLimiter, IDisposable
             }));
     }
 
-    public bool TryAcquire(string station, out TimeSpan retryAfter)
+    public ValueTask<(bool Granted, TimeSpan RetryAfter)> AcquireAsync(string station) => new(Acquire(station));
+
+    public (bool Granted, TimeSpan RetryAfter) Acquire(string station)
     {
         using var lease = _limiter.AttemptAcquire(station);
-        retryAfter = TimeSpan.Zero;
-        if (lease.IsAcquired)
-        {
-            return true;
-        }
-
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        return false;
+        return lease.IsAcquired
+            ? (true, TimeSpan.Zero)
+            : (false, lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1));
     }
 
     public void Dispose() => _limiter.Dispose();
@@ -80,22 +77,20 @@ public sealed partial class RedisUploadRateLimiter(
 
     private int _failingLogged;
 
-    public bool TryAcquire(string station, out TimeSpan retryAfter)
+    public async ValueTask<(bool Granted, TimeSpan RetryAfter)> AcquireAsync(string station)
     {
-        retryAfter = TimeSpan.Zero;
         if (redis.IsConnected)
         {
             try
             {
                 var o = options.Value;
                 var interval = Math.Max(1, 60_000L / o.UploadsPerMinute);
-                var wait = (long)redis.Database.ScriptEvaluate(
+                var wait = (long)await redis.Database.ScriptEvaluateAsync(
                     Script,
                     [redis.Key($"upload-rl:{station}")],
-                    [interval.ToString(CultureInfo.InvariantCulture), (interval * (o.UploadBurst - 1)).ToString(CultureInfo.InvariantCulture)]);
+                    [interval.ToString(CultureInfo.InvariantCulture), (interval * (o.UploadBurst - 1)).ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false);
                 Interlocked.Exchange(ref _failingLogged, 0);
-                retryAfter = TimeSpan.FromMilliseconds(wait);
-                return wait == 0;
+                return (wait == 0, TimeSpan.FromMilliseconds(wait));
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
@@ -106,7 +101,7 @@ public sealed partial class RedisUploadRateLimiter(
             }
         }
 
-        return local.TryAcquire(station, out retryAfter);
+        return local.Acquire(station);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis upload rate limiting failed; using the in-process limiter")]

@@ -11,7 +11,7 @@ namespace Zamio.Central.Tests.Integration;
 public sealed class UploadRateLimitIntegrationTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task TryAcquire_TwoInstances_ShareOneBucketPerStation()
+    public async Task AcquireAsync_TwoInstances_ShareOneBucketPerStation()
     {
         var redis = await TestServers.RedisAsync(output);
         if (redis is null)
@@ -31,15 +31,20 @@ public sealed class UploadRateLimitIntegrationTests(ITestOutputHelper output)
                 .Select(r => new RedisUploadRateLimiter(r, local, options, NullLogger<RedisUploadRateLimiter>.Instance))
                 .ToArray();
 
-            var granted = Enumerable.Range(0, 3).Count(i => limiters[i % 2].TryAcquire("st-up", out _));
-            var refused = !limiters[1].TryAcquire("st-up", out var retryAfter);
+            var granted = 0;
+            for (var i = 0; i < 3; i++)
+            {
+                granted += (await limiters[i % 2].AcquireAsync("st-up")).Granted ? 1 : 0;
+            }
+
+            var (fourthGranted, retryAfter) = await limiters[1].AcquireAsync("st-up");
 
             Assert.Equal(3, granted);
-            Assert.True(refused);
+            Assert.False(fourthGranted);
             Assert.InRange(retryAfter, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(61));
-            Assert.True(limiters[0].TryAcquire("st-other", out _), "another station has its own bucket");
+            Assert.True((await limiters[0].AcquireAsync("st-other")).Granted, "another station has its own bucket");
             // The local buckets were never asked, so they still hold the whole burst.
-            Assert.True(local.TryAcquire("st-up", out _));
+            Assert.True(local.Acquire("st-up").Granted);
         }
         finally
         {
