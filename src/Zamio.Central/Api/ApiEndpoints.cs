@@ -31,6 +31,7 @@ public static class ApiEndpoints
         app.MapUploads();
         app.MapPackets();
         app.MapTracks();
+        app.MapRematches();
         app.MapMetrics();
         OpenReadsWarning.Register(app);
         return app;

@@ -33,6 +33,10 @@ public sealed class ArchiveOptions
     [Range(1, 300)]
     public int FlushSeconds { get; set; } = 10;
 
+    /// <summary>Threads a rematch asked for over HTTP matches on; the rest of the machine stays with live ingest.</summary>
+    [Range(1, 64)]
+    public int RematchThreads { get; set; } = 1;
+
     public string ResolveDirectory(string dataDirectory) =>
         string.IsNullOrWhiteSpace(Directory) ? Path.Combine(dataDirectory, "archive") : Directory;
 }

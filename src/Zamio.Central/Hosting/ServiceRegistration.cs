@@ -66,6 +66,8 @@ public static class ServiceRegistration
             .ValidateOnStart();
         services.AddSingleton<PacketArchive>();
         services.AddHostedService(sp => sp.GetRequiredService<PacketArchive>());
+        services.AddSingleton<RematchJobs>();
+        services.AddHostedService(sp => sp.GetRequiredService<RematchJobs>());
         return services;
     }
 

@@ -37,26 +37,14 @@ public sealed class ArchiveReaderTests : IDisposable
         var packets = StationFeed.Packets("joy-fm", SyntheticSong.Generate(1, 8));
         var roots = new[] { _dir.Combine("i0"), _dir.Combine("i1") };
         // The station moved between instances: each kept part of the stream, and both kept the packet it moved on.
-        WriteDay(roots[0], [packets[2], packets[0], packets[1]]);
-        WriteDay(roots[1], [packets[1], packets[3]]);
+        StationFeed.WriteArchiveDay(roots[0], [packets[2], packets[0], packets[1]]);
+        StationFeed.WriteArchiveDay(roots[1], [packets[1], packets[3]]);
 
         var reader = new ArchiveReader(roots, "joy-fm");
         var read = reader.Read(packets[0].CaptureStart, packets[0].CaptureStart.AddMinutes(1)).ToList();
 
         Assert.Equal(packets.Take(4).Select(p => p.Sequence), read.Select(p => p.Sequence));
         Assert.Equal(1, reader.Stats.Duplicates);
-    }
-
-    private static void WriteDay(string root, IEnumerable<Zamio.Shared.Wire.FingerprintPacket> packets)
-    {
-        var list = packets.ToList();
-        var path = ArchiveFiles.DayFile(root, "joy-fm", ArchiveFiles.DayOf(list[0].CaptureStart));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var file = File.Create(path);
-        foreach (var packet in list)
-        {
-            ArchiveFiles.WriteRecord(file, packet.ToArray());
-        }
     }
 
     public void Dispose() => _dir.Dispose();

@@ -1,11 +1,9 @@
 using System.Text.Json;
-using Zamio.Central.Archive;
 using Zamio.Central.Cli;
 using Zamio.Central.Hosting;
 using Zamio.Central.Plays;
 using Zamio.Central.Storage;
 using Zamio.Central.Tests.Serve;
-using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Tests.Cli;
 
@@ -121,16 +119,8 @@ public sealed class RematchCommandTests : IDisposable
         Assert.Empty(run.Out);
     }
 
-    private void Archive(string station, float[] audio)
-    {
-        var path = ArchiveFiles.DayFile(Path.Combine(DataDirectory, "archive"), station, ArchiveFiles.DayOf(Aired));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var file = File.Create(path);
-        foreach (var packet in StationFeed.Packets(station, audio))
-        {
-            ArchiveFiles.WriteRecord(file, packet.ToArray());
-        }
-    }
+    private void Archive(string station, float[] audio) =>
+        StationFeed.WriteArchiveDay(Path.Combine(DataDirectory, "archive"), StationFeed.Packets(station, audio));
 
     private List<Line> Rematch(params string[] args)
     {

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Xunit.Abstractions;
-using Zamio.Central.Archive;
 using Zamio.Central.Tests.Cli;
 using Zamio.Central.Tests.Serve;
 
@@ -30,16 +29,8 @@ public sealed class RematchCliIntegrationTests(ITestOutputHelper output)
         }
 
         Assert.Equal(0, CliRun.Invoke(configuration, "catalog", "add", dir.Combine("audio")).ExitCode);
-        var path = ArchiveFiles.DayFile(dir.Combine("archive"), "joy-fm", ArchiveFiles.DayOf(StationFeed.CaptureStart));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using (var file = File.Create(path))
-        {
-            var audio = StationFeed.Concat(SyntheticSong.Generate(2, ServeFixture.SongSeconds), SyntheticSong.Generate(1, ServeFixture.SongSeconds));
-            foreach (var packet in StationFeed.Packets("joy-fm", audio))
-            {
-                ArchiveFiles.WriteRecord(file, packet.ToArray());
-            }
-        }
+        var audio = StationFeed.Concat(SyntheticSong.Generate(2, ServeFixture.SongSeconds), SyntheticSong.Generate(1, ServeFixture.SongSeconds));
+        StationFeed.WriteArchiveDay(dir.Combine("archive"), StationFeed.Packets("joy-fm", audio));
 
         string[] Rematch(params string[] args) =>
             [.. Run(configuration, ["rematch", .. args, "--from", "2026-11-02T08:00:00Z", "--to", "2026-11-02T10:00:00Z", "--archive", dir.Combine("archive"), "--data-dir", dir.Combine("cli")])

@@ -13,6 +13,18 @@ internal static class StationFeed
 
     public static readonly DateTimeOffset CaptureStart = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Writes a station's packets as its archive day file (of the first packet's day) under <paramref name="root"/>, as serve archives them.</summary>
+    public static void WriteArchiveDay(string root, IReadOnlyList<FingerprintPacket> packets)
+    {
+        var path = Central.Archive.ArchiveFiles.DayFile(root, packets[0].StationId, Central.Archive.ArchiveFiles.DayOf(packets[0].CaptureStart));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var file = File.Create(path);
+        foreach (var packet in packets)
+        {
+            Central.Archive.ArchiveFiles.WriteRecord(file, packet.ToArray());
+        }
+    }
+
     /// <summary>
     /// The packets of one agent stream: <paramref name="captureStart"/> (default <see cref="CaptureStart"/>) is when its
     /// frame <paramref name="startFrame"/> was captured.
