@@ -17,6 +17,7 @@
 #                song starts under the delay percentiles than main's 29 clear ones; their catalogues join the 1,000 tracks
 #        INSTANCES  central instances sharing the stations through the broker's shared subscription (default 1;
 #                more than one needs SHARED=1); HTTP ports PORT, PORT+1, ...
+#        REMATCH_AT  seconds into the run at which every station's archive is rematched over HTTP meanwhile (see below)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_RUN=${1:-90}; shift || true
@@ -42,6 +43,23 @@ SHARED=${SHARED:-0}
 INSTANCES=${INSTANCES:-1}
 if [ "$INSTANCES" -gt 1 ] && [ "$SHARED" != 1 ]; then echo "INSTANCES > 1 needs SHARED=1" >&2; exit 2; fi
 PG_BASE=${PG_BASE:-Host=127.0.0.1;Username=zamio;Password=zamio;Database=zamio}
+ADMIN_KEY=bench-admin-key-0123456789
+# REMATCH_AT=S: S seconds into the run, rematch every station's archived packets over HTTP (POST /api/v1/rematches) while
+# the stations go on, and write when it was queued and ended, and its summary, to OUT-N-rematch.txt.
+rematch_during() {
+  local url=$1 out=$2 location status
+  sleep "$REMATCH_AT"
+  location=$(curl -s -D - -o /dev/null -X POST -H "Authorization: Bearer $ADMIN_KEY" \
+    "$url/api/v1/rematches?from=$(date -u -d '-1 hour' +%FT%TZ)&to=$(date -u -d '+1 hour' +%FT%TZ)" | tr -d '\r' | sed -n 's/^Location: //Ip')
+  echo "queued $(date -u +%T.%N) $location" > "$out"
+  [ -n "$location" ] || return 0
+  while sleep 1; do
+    status=$(curl -s -H "Authorization: Bearer $ADMIN_KEY" "$url$location")
+    case "$status" in *'"status":"done"'*|*'"status":"failed"'*) break ;; esac
+  done
+  echo "ended $(date -u +%T.%N)" >> "$out"
+  echo "$status" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["status"], j["error"], json.dumps(j["summary"]), "plays", len(j["plays"] or []))' >> "$out"
+}
 : > "$OUT"
 for N in "${STEPS[@]}"; do
   # Each run starts from the catalogue alone: stations and plays left by earlier runs (tens of thousands after a
@@ -63,7 +81,7 @@ for N in "${STEPS[@]}"; do
     LOG=/tmp/zperf/central-$N-$I.log
     URL="http://127.0.0.1:$((PORT + I))"
     mkdir -p "$RUN_DATA/i$I" && cp "$RUN_DATA/catalog.db" "$RUN_DATA/i$I/"
-    env "${SHARED_ENV[@]}" Central__Mqtt__Host=127.0.0.1 Central__Mqtt__Port=1883 Logging__LogLevel__Default=Warning \
+    env "${SHARED_ENV[@]}" Central__Mqtt__Host=127.0.0.1 Central__Mqtt__Port=1883 Logging__LogLevel__Default=Warning Central__AdminKey="$ADMIN_KEY" \
       dotnet "$BIN/zamio-central.dll" serve --data-dir "$RUN_DATA/i$I" --urls "$URL" >"$LOG" 2>&1 &
     PIDS+=($!); URLS+=("$URL")
   done
@@ -79,6 +97,8 @@ for N in "${STEPS[@]}"; do
   echo '```' >> "$OUT"
   echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll ${ARGS[*]}" >> "$OUT"
   echo '```' >> "$OUT"
+  [ -z "${REMATCH_AT:-}" ] || rematch_during "${URLS[0]}" "${OUT%.md}-$N-rematch.txt" &
   dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll "${ARGS[@]}" 2> "${OUT%.md}-$N.err" | tee -a "$OUT" || true
+  wait
   for P in "${PIDS[@]}"; do kill "$P"; wait "$P" 2>/dev/null || true; done
 done
