@@ -125,6 +125,15 @@ internal static class CentralLoadBench
 
         Console.Error.WriteLine($"connected {connections} MQTT client(s) in {setup.Elapsed.TotalSeconds:F1} s total setup");
         var instances = centrals.Select(c => new HttpClient { BaseAddress = new Uri(c), Timeout = TimeSpan.FromSeconds(30) }).ToArray();
+        // With an admin key set, central's reads need it (central-load.sh sets one so it can ask for a rematch).
+        if (Environment.GetEnvironmentVariable("ZAMIO_ADMIN_KEY") is { Length: > 0 } adminKey)
+        {
+            foreach (var instance in instances)
+            {
+                instance.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminKey);
+            }
+        }
+
         var http = instances[0];
         var metricsBefore = await ReadIngestCountersAsync(instances);
 

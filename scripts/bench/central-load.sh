@@ -97,8 +97,9 @@ for N in "${STEPS[@]}"; do
   echo '```' >> "$OUT"
   echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll ${ARGS[*]}" >> "$OUT"
   echo '```' >> "$OUT"
-  [ -z "${REMATCH_AT:-}" ] || rematch_during "${URLS[0]}" "${OUT%.md}-$N-rematch.txt" &
-  dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll "${ARGS[@]}" 2> "${OUT%.md}-$N.err" | tee -a "$OUT" || true
-  wait
+  REMATCH_PID=
+  if [ -n "${REMATCH_AT:-}" ]; then rematch_during "${URLS[0]}" "${OUT%.md}-$N-rematch.txt" & REMATCH_PID=$!; fi
+  ZAMIO_ADMIN_KEY="$ADMIN_KEY" dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll "${ARGS[@]}" 2> "${OUT%.md}-$N.err" | tee -a "$OUT" || true
+  [ -z "$REMATCH_PID" ] || wait "$REMATCH_PID"
   for P in "${PIDS[@]}"; do kill "$P"; wait "$P" 2>/dev/null || true; done
 done
