@@ -70,7 +70,7 @@ public sealed partial class RematchJobs(IPlayStore store, IOptions<ArchiveOption
         LogStarted(logger, job.Id, job.Readers.Count, job.Run.From, job.Run.To);
         try
         {
-            var (findings, summary) = await job.Run.ExecuteAsync(job.Readers, store, options.Value.RematchThreads, job.StationDone, time, stoppingToken)
+            var (findings, summary) = await job.Run.ExecuteAsync(job.Readers, store, options.Value.RematchThreads, background: true, job.StationDone, time, stoppingToken)
                 .ConfigureAwait(false);
             job.End(new RematchJob.Outcome(time.GetUtcNow(), findings, summary, null));
             LogDone(logger, job.Id, findings.Count, findings.Count(f => f.Stored is "new" or "written"), summary.Seconds);

@@ -31,31 +31,37 @@ public sealed record RematchRun(
         [.. (station is null ? ArchiveFiles.Stations(roots) : [station]).Select(id => new ArchiveReader(roots, id)).Where(r => !r.IsEmpty(from, to))];
 
     /// <summary>
-    /// Matches each reader's stations on up to <paramref name="parallelism"/> threads (stations are independent streams;
-    /// a matcher keeps scratch buffers, so each thread has its own), then compares and writes.
+    /// Matches the readers' stations on <paramref name="threads"/> threads of their own (stations are independent streams;
+    /// a matcher keeps scratch buffers, so each thread has its own), then compares and writes. In the
+    /// <paramref name="background"/> the threads run at the lowest priority, behind live ingest.
     /// </summary>
     public async Task<(List<RematchFinding> Findings, RematchSummary Summary)> ExecuteAsync(
-        IReadOnlyList<ArchiveReader> readers, IPlayStore? store, int parallelism, Action<string> stationDone, TimeProvider time, CancellationToken cancellationToken)
+        IReadOnlyList<ArchiveReader> readers, IPlayStore? store, int threads, bool background, Action<string> stationDone, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var narrow = Tracks is null ? null : Rematcher.NarrowIndex(Index, Tracks);
         long frames = 0;
+        var next = -1;
         var found = new List<RematchedPlay>[readers.Count];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken };
-        await Task.Run(
-            () => Parallel.For(0, readers.Count, parallel, () => (Full: new Matcher(Index), Narrow: narrow is null ? null : new Matcher(narrow)), (i, _, matchers) =>
+        void MatchStations()
+        {
+            var full = new Matcher(Index);
+            var named = narrow is null ? null : new Matcher(narrow);
+            for (int i; !cancellationToken.IsCancellationRequested && (i = Interlocked.Increment(ref next)) < readers.Count;)
             {
                 // Stopping mid-station (central shutting down) ends its packets early; what was found then is discarded below.
                 var packets = readers[i].Read(From, To)
                     .TakeWhile(_ => !cancellationToken.IsCancellationRequested)
                     .Select(p => { Interlocked.Add(ref frames, p.FrameCount); return p; });
-                found[i] = matchers.Narrow is null
-                    ? Rematcher.Match(packets, matchers.Full)
-                    : Rematcher.MatchNamed(packets, new ArchiveReader(Roots, readers[i].Station).Read, matchers.Narrow, matchers.Full, Tracks!);
+                found[i] = named is null
+                    ? Rematcher.Match(packets, full)
+                    : Rematcher.MatchNamed(packets, new ArchiveReader(Roots, readers[i].Station).Read, named, full, Tracks!);
                 stationDone(readers[i].Station);
-                return matchers;
-            }, _ => { }),
-            cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await MatchingThreads.RunAsync(Math.Max(1, Math.Min(threads, readers.Count)), background, MatchStations).ConfigureAwait(false);
 
         cancellationToken.ThrowIfCancellationRequested();
         var findings = readers.Zip(found).SelectMany(r => RematchFinding.Compare(r.First.Station, r.Second, store)).ToList();

@@ -43,7 +43,7 @@ public static class RematchCommand
         var run = new RematchRun(roots, from, to, index, Tracks(cli, index), write);
         var store = shared is not null ? shared.Services.GetRequiredService<IPlayStore>() : EmbeddedPlays(cli.DataDirectory, write);
         var progress = new ProgressBar(readers.Count, "rematching");
-        var (findings, summary) = run.ExecuteAsync(readers, store, Environment.ProcessorCount, progress.Advance, TimeProvider.System, CancellationToken.None)
+        var (findings, summary) = run.ExecuteAsync(readers, store, Environment.ProcessorCount, background: false, progress.Advance, TimeProvider.System, CancellationToken.None)
             .GetAwaiter().GetResult();
         foreach (var finding in findings)
         {
