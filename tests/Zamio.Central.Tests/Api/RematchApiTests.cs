@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -13,27 +14,33 @@ public sealed class RematchApiTests(ApiFixture fixture)
 {
     private const string Period = "from=2026-11-02T08:00:00Z&to=2026-11-02T10:00:00Z";
 
+    // Yesterday: serve deletes archive days past its retention (7 days), so an older day could go while a test runs.
+    private static readonly DateTimeOffset Aired = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeSeconds());
+
+    private static string AroundAired =>
+        $"from={Aired.AddHours(-1).UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}&to={Aired.AddHours(1).UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}";
+
     [Fact]
     public async Task Post_ArchivedAiringOfANamedTrack_JobFindsAndWritesItThenFindsItAlreadyStored()
     {
         const string station = "rm-joy";
         Archive(station);
 
-        using var started = await PostAsync($"station={station}&{Period}&track=song2&write=true", ApiFixture.AdminKey);
+        using var started = await PostAsync($"station={station}&{AroundAired}&track=song2&write=true", ApiFixture.AdminKey);
 
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var job = await DoneAsync(started);
         Assert.Equal(("done", 1, 1, true), (job.GetProperty("status").GetString(), job.GetProperty("stations").GetInt32(), job.GetProperty("stationsDone").GetInt32(), job.GetProperty("write").GetBoolean()));
         var play = Assert.Single(job.GetProperty("plays").EnumerateArray());
         Assert.Equal(("song2", "written"), (play.GetProperty("track").GetString(), play.GetProperty("stored").GetString()));
-        Assert.InRange((play.GetProperty("start").GetDateTimeOffset() - StationFeed.CaptureStart).TotalSeconds, -1, 1);
-        Assert.InRange((play.GetProperty("end").GetDateTimeOffset() - StationFeed.CaptureStart).TotalSeconds, 39, 41);
+        Assert.InRange((play.GetProperty("start").GetDateTimeOffset() - Aired).TotalSeconds, -1, 1);
+        Assert.InRange((play.GetProperty("end").GetDateTimeOffset() - Aired).TotalSeconds, 39, 41);
 
         var stored = await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative));
         Assert.Equal(["song2"], stored.EnumerateArray().Select(p => p.GetProperty("track").GetString()));
 
         // Every track this time, nothing written: song 2 is now stored, song 1 was never.
-        using var again = await PostAsync($"station={station}&{Period}", ApiFixture.AdminKey);
+        using var again = await PostAsync($"station={station}&{AroundAired}", ApiFixture.AdminKey);
         var second = await DoneAsync(again);
         Assert.Equal([("song2", "already"), ("song1", "new")], second.GetProperty("plays").EnumerateArray().Select(p => (p.GetProperty("track").GetString(), p.GetProperty("stored").GetString())));
         Assert.Single((await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative))).EnumerateArray());
@@ -87,5 +94,5 @@ public sealed class RematchApiTests(ApiFixture fixture)
     private void Archive(string station) =>
         StationFeed.WriteArchiveDay(
             Path.Combine(fixture.DataDirectory, "archive"),
-            StationFeed.Packets(station, StationFeed.Concat(ApiFixture.Song(2), ApiFixture.Song(1), SyntheticSong.Silence(20))));
+            StationFeed.Packets(station, StationFeed.Concat(ApiFixture.Song(2), ApiFixture.Song(1), SyntheticSong.Silence(20)), captureStart: Aired));
 }
