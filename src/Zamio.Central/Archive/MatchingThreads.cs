@@ -13,42 +13,21 @@ internal static class MatchingThreads
     private const int LowestNice = 19;
 
     /// <summary>Runs <paramref name="work"/> once on each of <paramref name="count"/> new threads; completes when all have returned.</summary>
-    public static Task RunAsync(int count, bool background, Action work)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var remaining = count;
-        Exception? failure = null;
-        for (var i = 0; i < count; i++)
-        {
-            var thread = new Thread(() =>
+    public static Task RunAsync(int count, bool background, Action work) =>
+        Task.WhenAll(Enumerable.Range(0, count).Select(_ => Task.Factory.StartNew(
+            () =>
             {
-                try
+                // A long-running task has a thread of its own, which ends with it, so the lowered priority goes nowhere else.
+                if (background)
                 {
-                    if (background)
-                    {
-                        Lower();
-                    }
+                    Lower();
+                }
 
-                    work();
-                }
-                catch (Exception ex)
-                {
-                    Interlocked.CompareExchange(ref failure, ex, null);
-                }
-                finally
-                {
-                    if (Interlocked.Decrement(ref remaining) == 0)
-                    {
-                        _ = failure is null ? done.TrySetResult() : done.TrySetException(failure);
-                    }
-                }
-            })
-            { IsBackground = true, Name = "zamio-matching" };
-            thread.Start();
-        }
-
-        return done.Task;
-    }
+                work();
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)));
 
     private static void Lower()
     {
