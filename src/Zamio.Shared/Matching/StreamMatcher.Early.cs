@@ -18,6 +18,16 @@ public sealed partial class StreamMatcher
     // two cores against 139-145 % without them.
     private const double EarlyMinScore = 10;
 
+    // A new song below that bar but well above acceptance opens its airing all the same, and is checked on the peaks of the
+    // next second at its alignment, as a regular window's first match is on the next two: borne out, it is shown then, a
+    // second after its window, where the regular decision of a window needs 1.8 s of lookahead and a check after that.
+    // The play tracker counts no window for it, so what stands as a play still needs the regular windows.
+    private const double EarlyCheckMinScore = 8;
+    private static readonly int EarlyCheckFrames = FingerprintSettings.SecondsToFrame(1);
+
+    // The play tracker's bar for an airing's first window (PlayTrackerOptions.MinPeakConfidence).
+    private const double ShownConfidence = 0.97;
+
     // Between songs the early decision is also taken at each second of the step, on the last step's block and the seconds
     // since (a 5, 6 or 7 s window; the last point is the step's end, an 8 s window). 2 s packets (62 frames, the agent's first default) drift against the 4 s step (125), so with decisions
     // every half step a packet's decision often ended a second or more before the packet's audio did; now it ends less than
@@ -47,6 +57,13 @@ public sealed partial class StreamMatcher
         var newest = all[Peak.FirstAtOrAfter(all, end - GoesOnFrames)..Peak.FirstAtOrAfter(all, end)];
         foreach (var match in _previous)
         {
+            // An airing the last window found first, too weakly to show, is most often the new song itself: more of it is what
+            // the early decisions are for (waiting for the next regular window showed such songs 2 s later).
+            if (match.Confidence < ShownConfidence && _airings[match.TrackIndex].Windows == 1)
+            {
+                continue;
+            }
+
             var check = _matcher.Check(newest, match.TrackIndex, match.Alignment);
             if (check.Matched >= GoesOnMinMatched && check.Z >= GoesOnMinZ)
             {
@@ -81,9 +98,16 @@ public sealed partial class StreamMatcher
         {
             // A song that begins now sounds in the newest seconds; evidence that stops before them is audio the last song
             // explained, which a track sharing its ending (at another speed) can match too.
-            if (match.Score >= EarlyMinScore && Accepts(match, end) && match.LastMatchFrame >= end - GoesOnFrames)
+            if (match.Score < EarlyCheckMinScore || !Accepts(match, end) || match.LastMatchFrame < end - GoesOnFrames)
             {
-                (early ??= []).Add(MarkEarlierAlignment(all, match));
+                continue;
+            }
+
+            var marked = MarkEarlierAlignment(all, match);
+            (early ??= []).Add(marked);
+            if (match.Score < EarlyMinScore)
+            {
+                ScheduleCheck(end, end + EarlyCheckFrames, marked);
             }
         }
 

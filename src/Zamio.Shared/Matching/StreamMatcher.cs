@@ -27,16 +27,6 @@ public sealed partial class StreamMatcher
     /// <summary>Frames past a window's end that must be analysed before the window is matched.</summary>
     public static int DecisionDelayFrames { get; } = Lookahead + PeakDelayFrames;
 
-    // An airing's first window is checked again on the peaks after it at the alignment it found: no hashing, so no
-    // lookahead to wait for, and those peaks are new evidence. The check is scored against the track's decoys too. It
-    // takes the peaks that are final 2 s after the window's end, where the window's own decision needs peaks up to
-    // 1.8 s: live, both come with the same 2 s packet, so the check no longer waits for the next one.
-    private static readonly int ConfirmFrames = FingerprintSettings.SecondsToFrame(2) - PeakDelayFrames;
-    private const double ConfirmMinZ = 4.0;
-    private const int ConfirmMinMatched = 5;
-    private readonly List<TrackMatch> _toConfirm = [];
-    private long _confirmEnd = long.MaxValue;
-
     // Vote offsets are relative to an epoch; it moves on after a day so offsets stay within the vote key range.
     private static readonly long EpochSpan = FingerprintSettings.SecondsToFrame(24 * 3600);
 
@@ -97,8 +87,7 @@ public sealed partial class StreamMatcher
         _airings.Clear();
         _heard.Clear();
         _lastHeard.Clear();
-        _toConfirm.Clear();
-        _confirmEnd = long.MaxValue;
+        _checks.Clear();
     }
 
     /// <summary>
@@ -137,12 +126,21 @@ public sealed partial class StreamMatcher
         _support.AddRange(support);
         while (true)
         {
-            // A confirmation is always due before the next window.
-            if (framesAnalysed - PeakDelayFrames >= _confirmEnd)
+            // Whatever is due is decided in the order of the audio it needs, however much arrived at once.
+            var checkDue = _checks.Count > 0 ? _checks[0].End + PeakDelayFrames : long.MaxValue;
+            var subStepDue = _subStepsConsidered < SubSteps ? SubStepEnd(_subStepsConsidered + 1) + PeakDelayFrames : long.MaxValue;
+            var windowDue = _nextWindowEnd + DecisionDelayFrames;
+            var due = Math.Min(checkDue, Math.Min(subStepDue, windowDue));
+            if (framesAnalysed < due)
+            {
+                break;
+            }
+
+            if (due == checkDue)
             {
                 Confirm(onWindow);
             }
-            else if (_subStepsConsidered < SubSteps && framesAnalysed >= SubStepEnd(_subStepsConsidered + 1) + PeakDelayFrames)
+            else if (due == subStepDue)
             {
                 // The step's own end (the last point) is always decided early: its regular decision waits for the lookahead.
                 var end = SubStepEnd(++_subStepsConsidered);
@@ -151,15 +149,11 @@ public sealed partial class StreamMatcher
                     EarlyWindow(end, onWindow);
                 }
             }
-            else if (framesAnalysed >= _nextWindowEnd + DecisionDelayFrames)
+            else
             {
                 MatchWindow(_nextWindowEnd, onWindow);
                 _nextWindowEnd += StepFrames;
                 _subStepsConsidered = 0;
-            }
-            else
-            {
-                break;
             }
         }
     }
@@ -226,16 +220,14 @@ public sealed partial class StreamMatcher
 
         AddFadingContinuations(all, end, accepted);
         TrackAirings(accepted);
-        _toConfirm.Clear();
         foreach (var match in accepted)
         {
             if (match.Confidence > 0 && _airings[match.TrackIndex].Windows == 1)
             {
-                _toConfirm.Add(match);
+                ScheduleCheck(end, end + ConfirmFrames, match);
             }
         }
 
-        _confirmEnd = _toConfirm.Count > 0 ? end + ConfirmFrames : long.MaxValue;
         _previous = accepted;
         foreach (var match in accepted)
         {
@@ -335,35 +327,6 @@ public sealed partial class StreamMatcher
         }
 
         return slot;
-    }
-
-    private void Confirm(Action<WindowResult> onWindow)
-    {
-        var end = _confirmEnd;
-        var start = end - ConfirmFrames;
-        _confirmEnd = long.MaxValue;
-        var all = CollectionsMarshal.AsSpan(_peaks);
-        var chunk = all[Peak.FirstAtOrAfter(all, start)..Peak.FirstAtOrAfter(all, end)];
-        List<TrackMatch>? confirmed = null;
-        foreach (var match in _toConfirm)
-        {
-            var check = _matcher.CheckAgainstDecoys(chunk, match.TrackIndex, match.Alignment);
-            if (check.Matched >= ConfirmMinMatched && check.Z >= ConfirmMinZ)
-            {
-                // The window's confidence stays the airing's; the score and extent are the new peaks'.
-                (confirmed ??= []).Add(match with
-                {
-                    Score = check.Z, MatchedPeaks = check.Matched, ComparedPeaks = check.Compared,
-                    FirstMatchFrame = check.FirstMatchFrame, LastMatchFrame = check.LastMatchFrame,
-                });
-            }
-        }
-
-        _toConfirm.Clear();
-        if (confirmed is not null)
-        {
-            onWindow(new WindowResult(start, end, confirmed) { Confirms = true });
-        }
     }
 
     // An airing runs while every window finds its song (a fading continuation counts).

@@ -4,14 +4,15 @@ namespace Zamio.Shared.Matching;
 public sealed record WindowResult(long StartFrame, long EndFrame, IReadOnlyList<TrackMatch> Matches)
 {
     /// <summary>
-    /// Not a window but the check of airings the previous window found first, on the peaks right after it: its matches
-    /// confirm those airings and never start one.
+    /// Not a window but the check of airings a window found first (a regular one, or an early one below a play's bar), on
+    /// the peaks right after it: its matches confirm those airings and never start one.
     /// </summary>
     public bool Confirms { get; init; }
 
     /// <summary>
-    /// An early decision of the window (see <see cref="StreamMatcher"/>), made before its lookahead arrived: it holds only
-    /// matches clear enough for a play on their own; the window's regular result follows.
+    /// An early decision of the window (see <see cref="StreamMatcher"/>), made before its lookahead arrived: it holds matches
+    /// clear enough for a play on their own, and new songs a little below that, which a check on the next second's peaks
+    /// (a <see cref="Confirms"/> result) may bear out; the window's regular result follows.
     /// </summary>
     public bool Early { get; init; }
 

@@ -58,7 +58,10 @@ public sealed class PlayTracker
             play ??= Resume(match);
             if (play is null)
             {
-                play = new OpenPlay(_nextId++, match, _options.MinPeakConfidence) { FirstWindowEnd = window.EndFrame };
+                // An early decision's match below a single window's bar opens the airing without counting as a window: only the
+                // check on the peaks after it shows it, and only regular windows make it a play.
+                var provisional = window.Early && match.Score < _options.SingleWindowScore;
+                play = new OpenPlay(_nextId++, match, _options.MinPeakConfidence, provisional) { FirstWindowEnd = window.EndFrame };
                 _open.Add(play);
             }
             else
@@ -390,16 +393,16 @@ public sealed class PlayTracker
     // cut, over the first peaks of the new airing.
     private static readonly int CutOverrunFrames = FingerprintSettings.SecondsToFrame(0.5);
 
-    private sealed class OpenPlay(long id, TrackMatch first, double confident)
+    private sealed class OpenPlay(long id, TrackMatch first, double confident, bool provisional)
     {
         // Where the play starts comes from confident windows (and the walks back from their alignments) once there is
         // one: a window just above acceptance can owe part of its extent to chance at a drifting speed, seconds into the
         // audio before the song.
         private long _start = first.FirstMatchFrame;
-        private long? _confidentStart = first.Confidence >= confident ? first.FirstMatchFrame : null;
+        private long? _confidentStart = first.Confidence >= confident && !provisional ? first.FirstMatchFrame : null;
         private double _speedWeight = first.MatchedPeaks;
         private double _speedSum = first.Speed * first.MatchedPeaks;
-        private double _evidence = first.MatchedPeaks;
+        private double _evidence = provisional ? 0 : first.MatchedPeaks;
         private readonly List<(long From, long To)> _witnessed = [(first.FirstMatchFrame, first.LastMatchFrame)];
         private readonly int _trackEnd = first.TrackEndFrame;
 
@@ -424,10 +427,10 @@ public sealed class PlayTracker
 
         public Alignment Alignment { get; private set; } = first.Alignment;
 
-        public int Windows { get; private set; } = 1;
+        public int Windows { get; private set; } = provisional ? 0 : 1;
 
         // Where each window at least as confident as a play's start needs put the airing on the track.
-        private readonly List<Alignment> _confidentAt = first.Confidence >= confident ? [first.Alignment] : [];
+        private readonly List<Alignment> _confidentAt = first.Confidence >= confident && !provisional ? [first.Alignment] : [];
         private int _agreeing;
 
         /// <summary>
@@ -460,7 +463,7 @@ public sealed class PlayTracker
         public double Evidence => _evidence;
 
         /// <summary>Confirmed peaks per window: how strongly this track explains the audio.</summary>
-        public double EvidenceRate => _evidence / Windows;
+        public double EvidenceRate => Windows == 0 ? 0 : _evidence / Windows;
 
         /// <summary>
         /// Same track while the play is open is the same airing, even at another position: songs repeat loops

@@ -212,6 +212,42 @@ public class StreamMatcherTests
     }
 
     [Fact]
+    public void Append_NewSongJustBelowTheEarlyBar_CheckedOnTheNextSecondAndShownBeforeTheRegularDecision()
+    {
+        // song04 enters at 24 s under noise 6 dB down: its early decisions score between 8 and 10, below a single window's bar.
+        var results = Run(SongUnderNoiseAfterABreak(next: 4, snrDb: 6), Rate);
+
+        var firstEarly = results.First(w => w.Early && w.Matches.Any(m => m.TrackId == "song04"));
+        Assert.InRange(firstEarly.Matches.Single(m => m.TrackId == "song04").Score, 8, PlayTrackerOptions.Default.SingleWindowScore);
+        var check = results.First(w => w.Confirms && w.Matches.Any(m => m.TrackId == "song04"));
+        var checkedEarly = results.Single(w => w.Early && w.EndFrame == check.StartFrame);
+        Assert.Equal(checkedEarly.EndFrame + FingerprintSettings.SecondsToFrame(1), check.EndFrame);
+        Assert.Equal(checkedEarly.Matches.Single(m => m.TrackId == "song04").Alignment, check.Matches.Single().Alignment);
+
+        // The tracker shows the song on that check, before any regular window names it.
+        var shownAt = ShownAt(results, "song04");
+        var regular = results.First(w => !w.Early && !w.Confirms && w.Matches.Any(m => m.TrackId == "song04"));
+        Assert.Equal(check.DecidedAtFrame, shownAt);
+        Assert.True(shownAt < regular.DecidedAtFrame, $"shown at {shownAt}, regular decision at {regular.DecidedAtFrame}");
+    }
+
+    [Fact]
+    public void Append_NewSongFoundTooWeaklyToShowInItsFirstWindow_EarlyDecisionsGoOnAndShowItWithinASecond()
+    {
+        // song04 under noise 4 dB louder than it: its first window finds it below the bar for showing it. The early
+        // decisions between songs go on (that airing is no song going on), and show it within a second of that window's
+        // decision, not a step later.
+        var results = Run(SongUnderNoiseAfterABreak(next: 4, snrDb: -4), Rate);
+
+        var regular = results.Where(w => !w.Early && !w.Confirms && w.Matches.Any(m => m.TrackId == "song04")).ToList();
+        Assert.True(regular[0].Matches.Single(m => m.TrackId == "song04").Confidence < PlayTrackerOptions.Default.MinPeakConfidence);
+        Assert.Contains(results, w => w.Early && w.EndFrame > regular[0].EndFrame && w.EndFrame < regular[1].EndFrame
+            && w.Matches.Any(m => m.TrackId == "song04"));
+        var shownAt = ShownAt(results, "song04");
+        Assert.InRange(shownAt, regular[0].DecidedAtFrame, regular[0].DecidedAtFrame + FingerprintSettings.SecondsToFrame(1));
+    }
+
+    [Fact]
     public void Append_SongRightAfterAnother_NamedEarlyOnceTheFirstNoLongerExplainsTheNewestPeaks()
     {
         // No gap: song03's last evidence is in the very block where song04 begins, and song04 is named early all the same.
@@ -286,6 +322,18 @@ public class StreamMatcherTests
             SyntheticMusic.WhiteNoise(breakFor * Rate, 0.05, 3),
             SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[next], 5, 20)),
         packet);
+
+    private static float[] SongUnderNoiseAfterABreak(int next, double snrDb) => SyntheticMusic.Concat(
+        SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 18),
+        SyntheticMusic.WhiteNoise(6 * Rate, 0.05, 3),
+        SyntheticMusic.AddNoise(SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[next], 5, 20), snrDb, 7));
+
+    // When a play tracker fed these results first shows the track as ongoing.
+    private static long ShownAt(List<WindowResult> results, string track)
+    {
+        var tracker = new PlayTracker();
+        return results.First(w => tracker.Observe(w).Any(p => p.TrackId == track && p.Status == PlayStatus.Ongoing)).DecidedAtFrame;
+    }
 
     // The first result to name the track is an early one, clear enough for a play on its own, known with the packet that
     // completed its step and before the regular decision of any window that names it.

@@ -193,6 +193,44 @@ public class PlayTrackerTests
         Assert.Equal(PlayStatus.Closed, Assert.Single(tracker.Complete()).Status);
     }
 
+    [Fact]
+    public void Observe_EarlyMatchBelowASingleWindowsBar_ShownOnlyOnceTheNextSecondBearsItOut()
+    {
+        var tracker = new PlayTracker();
+        var alignment = new Alignment(0, 0, 1, 1);
+        var end = FingerprintSettings.SecondsToFrame(6);
+        var early = new WindowResult(0, end, [new TrackMatch(4, "x", 1.0, 8.5, alignment, 30, 120, FingerprintSettings.SecondsToFrame(3), end - 1)]) { Early = true };
+        var check = new WindowResult(end, end + FingerprintSettings.SecondsToFrame(1),
+            [new TrackMatch(4, "x", 1.0, 5, alignment, 8, 20, end + 2, end + 28)]) { Confirms = true };
+
+        Assert.Empty(tracker.Observe(early));
+        var shown = Assert.Single(tracker.Observe(check));
+
+        Assert.Equal(("x", PlayStatus.Ongoing, FingerprintSettings.SecondsToFrame(3)), (shown.TrackId, shown.Status, shown.StartFrame));
+        // No regular window came: an early decision and its check alone make no play.
+        var closed = Assert.Single(tracker.Complete());
+        Assert.Equal((shown.Id, PlayStatus.Retracted), (closed.Id, closed.Status));
+    }
+
+    [Theory]
+    [InlineData(8.5, 0)]
+    [InlineData(10.5, 1)]
+    public void Complete_EarlyMatchThenOneRegularWindowOfTheSameAudio_StandsOnlyWhenTheEarlyOneWasClearEnoughAlone(double earlyScore, int plays)
+    {
+        // The early decision is the regular window's audio decided sooner: below a single window's bar it is no second
+        // window, or one window of z 8 would stand as a play.
+        var tracker = new PlayTracker();
+        var changes = new List<Play>();
+        var alignment = new Alignment(0, 0, 1, 1);
+        var early = AcrossWindow(0, 4, "x", 1.0, earlyScore, alignment, 30, 120) with { LastMatchFrame = FingerprintSettings.SecondsToFrame(7) };
+        changes.AddRange(tracker.Observe(new WindowResult(0, FingerprintSettings.SecondsToFrame(7), [early]) { Early = true }));
+        changes.AddRange(tracker.Observe(Window(0, AcrossWindow(0, 4, "x", 1.0, 8, alignment, 32, 140))));
+        changes.AddRange(tracker.Complete());
+
+        Assert.Equal(plays, Standing(changes).Count);
+        Assert.Equal(plays > 0, changes.Any(p => p.Status == PlayStatus.Ongoing));
+    }
+
     [Theory]
     [InlineData(0, 1)]
     [InlineData(10, 0)]
