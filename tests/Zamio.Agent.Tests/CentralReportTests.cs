@@ -52,7 +52,16 @@ public sealed class CentralReportTests
         await broker.StopAsync();
         await using var restarted = new TestBroker(port: broker.Port);
         await restarted.StartAsync();
-        await restarted.SubscribedAsync(ReportTopic).WaitAsync(Patience);
+        try
+        {
+            await restarted.SubscribedAsync(ReportTopic).WaitAsync(Patience);
+        }
+        catch (TimeoutException)
+        {
+            // Seen once in a full run: the agent's own account of its reconnects is what tells why.
+            Assert.Fail("No subscription to the restarted broker. Agent log:\n" + string.Join('\n', log.Entries.Select(e => $"{e.Level}: {e.Message}")));
+        }
+
         await restarted.PublishAsync(ReportTopic, Report("embedded", 7, RejectReasons.UnknownStation, "station 'test-fm' is not registered at central"));
         await log.WaitForAsync((level, message) => level == LogLevel.Warning && message.Contains("refused 2 more packet(s) of this station: unknown_station", StringComparison.Ordinal), Patience);
         Assert.Equal(7, agent.Services.GetRequiredService<CentralRejections>().Refused);
