@@ -68,6 +68,30 @@ public sealed class CentralReportTests
     }
 
     [Fact]
+    public async Task Report_SubscriptionRefusedOnALiveLink_TriedAgainWithoutReconnectingAndSaidOnce()
+    {
+        // A broker whose ACL lets the station read its reports only from the third try (fixed while the agent runs).
+        using var dir = new TempDir();
+        var wav = dir.Combine("chords.wav");
+        TestAudio.WriteChordWav(wav, seconds: 60);
+        await using var broker = new TestBroker { RefuseSubscriptions = 2 };
+        await broker.StartAsync();
+        var log = new LogCapture();
+        var settings = AgentRunner.Settings("file:" + wav, broker.Url, dir.Combine("spool"));
+        settings["Agent:Pace"] = "realtime";
+        await using var agent = new AgentRunner(settings, b => b.Logging.AddProvider(log));
+        await agent.StartAsync();
+
+        await broker.SubscribedAsync(ReportTopic).WaitAsync(Patience);
+
+        Assert.Equal(1, broker.ConnectAttempts);
+        var refusals = log.Entries.Where(e => e.Message.Contains("Subscribing to central's reports", StringComparison.Ordinal)).ToList();
+        var refusal = Assert.Single(refusals);
+        Assert.Equal(LogLevel.Warning, refusal.Level);
+        Assert.Contains("NotAuthorized", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Report_LinkLostWhileAnnouncingOnline_ReconnectsAndSubscribes()
     {
         // The broker drops the agent while its "online" status waits for an acknowledgement: the connection loop must survive

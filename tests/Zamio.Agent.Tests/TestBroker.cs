@@ -71,6 +71,14 @@ internal sealed class TestBroker : IAsyncDisposable
     }
 
     /// <summary>Completes when a client subscribes to exactly <paramref name="topic"/> (now or before).</summary>
+    /// <summary>Subscriptions refused (not authorised) before any is granted, as a broker whose ACL is fixed later.</summary>
+    public int RefuseSubscriptions
+    {
+        init => _subscriptionsToRefuse = value;
+    }
+
+    private int _subscriptionsToRefuse;
+
     public Task SubscribedAsync(string topic) =>
         _subscribed.GetOrAdd(topic, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
@@ -128,6 +136,13 @@ internal sealed class TestBroker : IAsyncDisposable
         };
         _server.InterceptingSubscriptionAsync += e =>
         {
+            if (Interlocked.Decrement(ref _subscriptionsToRefuse) >= 0)
+            {
+                e.ProcessSubscription = false;
+                e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+                return Task.CompletedTask;
+            }
+
             _subscribed.GetOrAdd(e.TopicFilter.Topic, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             return Task.CompletedTask;
         };

@@ -140,28 +140,49 @@ public sealed partial class MqttConnectionService(
     }
 
     // A clean session forgets subscriptions, so every connect subscribes again. QoS 0: central sends its reports so.
+    // A subscription that fails or is refused while the link stays up (a late SUBACK; an ACL fixed later) is tried again,
+    // with backoff, while the link lasts: otherwise the agent would miss central's reports until its next reconnect.
     private async Task SubscribeToReportsAsync(string stationId, CancellationToken cancellationToken)
     {
         var topic = Topics.CentralStatus(stationId);
+        var retry = Backoff.Forever(
+            ex => link.IsConnected && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
+            time,
+            TimeSpan.FromSeconds(1),
+            TimeSpan.FromSeconds(options.Value.MaxBackoffSeconds),
+            (ex, delay, attempt) =>
+            {
+                // Said once per connection: a refusal tried again every few seconds for days would drown the log.
+                if (attempt == 1)
+                {
+                    LogReportsSubscribeFailed(logger, topic, ex.Message);
+                }
+            });
         try
         {
-            var result = await link.Client.SubscribeAsync(
-                new MqttClientSubscribeOptionsBuilder()
-                    .WithTopicFilter(f => f.WithTopic(topic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce))
-                    .Build(),
-                cancellationToken).ConfigureAwait(false);
-            foreach (var item in result.Items)
-            {
-                if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
-                {
-                    LogReportsRefused(logger, topic, item.ResultCode.ToString());
-                }
-            }
+            await retry.ExecuteAsync(ct => new ValueTask(SubscribeOnceAsync(topic, ct)), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Most likely the link dropped right after connecting: the next connect subscribes again.
+            // The link dropped: the next connect subscribes again.
             LogReportsSubscribeFailed(logger, topic, ex.Message);
+        }
+    }
+
+    private async Task SubscribeOnceAsync(string topic, CancellationToken cancellationToken)
+    {
+        var result = await link.Client.SubscribeAsync(
+            new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(f => f.WithTopic(topic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce))
+                .Build(),
+            cancellationToken).ConfigureAwait(false);
+        foreach (var item in result.Items)
+        {
+            if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
+            {
+                throw new InvalidOperationException(
+                    $"the broker refused it ({item.ResultCode}): its ACL must let a station read its own status/central");
+            }
         }
     }
 
@@ -199,10 +220,7 @@ public sealed partial class MqttConnectionService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status publish failed: {Reason}")]
     private static partial void LogStatusFailed(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker refused the subscription to {Topic} ({Code}): packets central refuses are not reported here (the broker's ACL must let a station read its own status/central)")]
-    private static partial void LogReportsRefused(ILogger logger, string topic, string code);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to central's reports on {Topic} failed: {Reason}; trying again at the next connect")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to central's reports on {Topic} failed: {Reason}; packets central refuses are not reported here until it succeeds (tried again while connected, and at every connect)")]
     private static partial void LogReportsSubscribeFailed(ILogger logger, string topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not say offline while stopping: {Reason}")]
