@@ -51,8 +51,15 @@ public sealed partial class MqttConnectionService(
                 link.MarkConnected();
                 LogConnected(logger, broker.ToString(), settings.StationId, link.ServerReceiveMaximum);
                 await PublishOnlineAsync(stoppingToken).ConfigureAwait(false);
-                await SubscribeToReportsAsync(settings.StationId, stoppingToken).ConfigureAwait(false);
-                await link.WaitDisconnectedAsync(stoppingToken).ConfigureAwait(false);
+                using (var connected = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+                {
+                    // Subscribing, tried again while it fails, runs beside the wait for the link to drop and ends with it.
+                    var subscribing = SubscribeToReportsAsync(settings.StationId, connected.Token);
+                    await link.WaitDisconnectedAsync(stoppingToken).ConfigureAwait(false);
+                    await connected.CancelAsync().ConfigureAwait(false);
+                    await subscribing.ConfigureAwait(false);
+                }
+
                 LogDisconnected(logger, broker.ToString());
             }
         }
@@ -146,7 +153,7 @@ public sealed partial class MqttConnectionService(
     {
         var topic = Topics.CentralStatus(stationId);
         var retry = Backoff.Forever(
-            ex => link.IsConnected && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
+            _ => link.IsConnected && !cancellationToken.IsCancellationRequested,
             time,
             TimeSpan.FromSeconds(1),
             TimeSpan.FromSeconds(options.Value.MaxBackoffSeconds),
@@ -162,9 +169,13 @@ public sealed partial class MqttConnectionService(
         {
             await retry.ExecuteAsync(ct => new ValueTask(SubscribeOnceAsync(topic, ct)), cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The link dropped (or the agent stops): the next connect subscribes again.
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // The link dropped: the next connect subscribes again.
+            // Given up only once the link is down: the next connect subscribes again.
             LogReportsSubscribeFailed(logger, topic, ex.Message);
         }
     }
