@@ -57,7 +57,7 @@ public static partial class TrackEndpoints
 
         using (document)
         {
-            var existing = TrackIds.IsValid(id) ? (await catalog.ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(t => t.Id == id) : null;
+            var existing = TrackIds.IsValid(id) ? await catalog.FindAsync(id, cancellationToken).ConfigureAwait(false) : null;
             if (existing is null)
             {
                 return ApiResults.Problem(StatusCodes.Status404NotFound, $"No track '{id}'.");

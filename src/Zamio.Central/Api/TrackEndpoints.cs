@@ -9,7 +9,7 @@ using Zamio.Shared.Indexing;
 namespace Zamio.Central.Api;
 
 /// <summary>
-/// Catalogue management with the admin key: <c>GET /api/v1/tracks</c>, <c>POST /api/v1/tracks</c> (multipart
+/// Catalogue management with the admin key: <c>GET /api/v1/tracks</c>, <c>GET /api/v1/tracks/{id}</c>, <c>POST /api/v1/tracks</c> (multipart
 /// <c>file</c> plus optional <c>id</c>, <c>title</c>, <c>artist</c>, <c>isrc</c>), <c>DELETE /api/v1/tracks/{id}</c> and
 /// <c>PATCH /api/v1/tracks/{id}</c> (its description only).
 /// A change goes through <see cref="CatalogManager"/> (store, Redis index cache, change feed to every instance); the
@@ -24,6 +24,7 @@ public static partial class TrackEndpoints
     public static IEndpointRouteBuilder MapTracks(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/v1/tracks", List);
+        endpoints.MapGet("/api/v1/tracks/{id}", FindAsync);
         endpoints.MapPost("/api/v1/tracks", AddAsync);
         endpoints.MapDelete("/api/v1/tracks/{id}", RemoveAsync);
         endpoints.MapPatch("/api/v1/tracks/{id}", DescribeAsync);
@@ -39,6 +40,18 @@ public static partial class TrackEndpoints
 
         var tracks = await catalog.ListAsync(cancellationToken).ConfigureAwait(false);
         return Results.Ok(tracks.Select(TrackResponse.From));
+    }
+
+    private static async Task<IResult> FindAsync(string id, HttpRequest request, AdminAuth admin, CatalogManager catalog, CancellationToken cancellationToken)
+    {
+        if (!admin.IsAdmin(request))
+        {
+            return ApiResults.Unauthorized("Bearer");
+        }
+
+        return TrackIds.IsValid(id) && await catalog.FindAsync(id, cancellationToken).ConfigureAwait(false) is { } track
+            ? Results.Ok(TrackResponse.From(track))
+            : ApiResults.Problem(StatusCodes.Status404NotFound, $"No track '{id}'.");
     }
 
     private static async Task<IResult> AddAsync(
@@ -127,7 +140,7 @@ public static partial class TrackEndpoints
         }
 
         // A re-upload keeps the title, artist and ISRC it is not given.
-        var existing = (await catalog.ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(t => t.Id == id);
+        var existing = await catalog.FindAsync(id, cancellationToken).ConfigureAwait(false);
         var meta = new TrackMetadata(Field(form, "title"), Field(form, "artist"), isrc)
             .Over(existing?.Metadata ?? TrackMetadata.None);
         var track = new CatalogTrack(id, meta.Title, meta.Artist, meta.Isrc, audio.DurationSeconds,

@@ -92,10 +92,14 @@ public sealed class SqliteCatalogStore : IDisposable
     public bool Remove(string id) =>
         _connection.Execute("DELETE FROM tracks WHERE id = @id", new { id }) > 0;
 
+    private const string SelectPeaks = "SELECT id AS Id, frame_count AS FrameCount, algorithm AS Algorithm, peaks AS Peaks FROM tracks";
+    private const string SelectTracks = "SELECT id, title, artist, isrc, duration, algorithm, added_at AS AddedAt FROM tracks";
+
     public IReadOnlyList<CatalogTrack> List() =>
-        [.. _connection.Query<TrackRow>(
-            "SELECT id, title, artist, isrc, duration, algorithm, added_at AS AddedAt FROM tracks ORDER BY id")
-            .Select(r => r.ToTrack())];
+        [.. _connection.Query<TrackRow>($"{SelectTracks} ORDER BY id").Select(r => r.ToTrack())];
+
+    public CatalogTrack? Find(string id) =>
+        _connection.QuerySingleOrDefault<TrackRow>($"{SelectTracks} WHERE id = @id", new { id })?.ToTrack();
 
     public bool Contains(string id) =>
         _connection.ExecuteScalar<long>("SELECT COUNT(*) FROM tracks WHERE id = @id", new { id }) > 0;
@@ -103,10 +107,11 @@ public sealed class SqliteCatalogStore : IDisposable
     /// <summary>Stored peaks of the given tracks (all when <paramref name="ids"/> is null), in id order.</summary>
     public IReadOnlyList<StoredPeaks> LoadPeaks(IReadOnlyCollection<string>? ids = null)
     {
-        var rows = _connection.Query<PeaksRow>("SELECT id AS Id, frame_count AS FrameCount, algorithm AS Algorithm, peaks AS Peaks FROM tracks ORDER BY id");
-        var wanted = ids is null ? null : new HashSet<string>(ids, StringComparer.Ordinal);
-        return [.. rows.Where(r => wanted is null || wanted.Contains(r.Id))
-            .Select(r => new StoredPeaks(r.Id, (int)r.FrameCount, (int)r.Algorithm, r.Peaks))];
+        // A change reads one track's peaks, not the whole catalogue's.
+        var rows = ids is null
+            ? _connection.Query<PeaksRow>($"{SelectPeaks} ORDER BY id")
+            : _connection.Query<PeaksRow>($"{SelectPeaks} WHERE id IN @ids ORDER BY id", new { ids });
+        return [.. rows.Select(r => new StoredPeaks(r.Id, (int)r.FrameCount, (int)r.Algorithm, r.Peaks))];
     }
 
     /// <summary>Builds the in-memory index from every track fingerprinted with the current algorithm.</summary>

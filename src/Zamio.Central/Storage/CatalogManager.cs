@@ -86,6 +86,8 @@ public sealed partial class CatalogManager(
 
     public Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
 
+    public Task<CatalogTrack?> FindAsync(string trackId, CancellationToken cancellationToken) => store.FindAsync(trackId, cancellationToken);
+
     private async Task PropagateAsync(CatalogChangeKind kind, string trackId, CancellationToken cancellationToken)
     {
         var change = await feed.PublishAsync(kind, trackId, index?.Version ?? 0, cancellationToken).ConfigureAwait(false);

@@ -292,10 +292,19 @@ public sealed class PostgresCatalogStore(NpgsqlDataSource dataSource) : ICatalog
         await using (connection.ConfigureAwait(false))
         {
             var rows = await connection.QueryAsync<TrackRow>(new CommandDefinition(
-                "SELECT id AS Id, title AS Title, artist AS Artist, isrc AS Isrc, duration AS Duration, algorithm AS Algorithm, added_at AS AddedAt FROM tracks ORDER BY id",
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return [.. rows.Select(r => new CatalogTrack(r.Id, r.Title, r.Artist, r.Isrc, r.Duration, r.Algorithm,
-                new DateTimeOffset(DateTime.SpecifyKind(r.AddedAt, DateTimeKind.Utc))))];
+                $"{SelectTracks} ORDER BY id", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return [.. rows.Select(r => r.ToTrack())];
+        }
+    }
+
+    public async Task<CatalogTrack?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<TrackRow>(new CommandDefinition(
+                $"{SelectTracks} WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return row?.ToTrack();
         }
     }
 
@@ -317,7 +326,13 @@ public sealed class PostgresCatalogStore(NpgsqlDataSource dataSource) : ICatalog
         }
     }
 
-    private sealed record TrackRow(string Id, string? Title, string? Artist, string? Isrc, double Duration, int Algorithm, DateTime AddedAt);
+    private const string SelectTracks =
+        "SELECT id AS Id, title AS Title, artist AS Artist, isrc AS Isrc, duration AS Duration, algorithm AS Algorithm, added_at AS AddedAt FROM tracks";
+
+    private sealed record TrackRow(string Id, string? Title, string? Artist, string? Isrc, double Duration, int Algorithm, DateTime AddedAt)
+    {
+        public CatalogTrack ToTrack() => new(Id, Title, Artist, Isrc, Duration, Algorithm, new DateTimeOffset(DateTime.SpecifyKind(AddedAt, DateTimeKind.Utc)));
+    }
 
     private sealed record PeaksRow(string Id, int FrameCount, int Algorithm, byte[] Peaks);
 }

@@ -259,6 +259,15 @@ public sealed class SqliteCatalogRepository(string dataDirectory) : ICatalogStor
         }
     }
 
+    public Task<CatalogTrack?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            using var store = SqliteCatalogStore.Open(dataDirectory);
+            return Task.FromResult(store.Find(id));
+        }
+    }
+
     public Task<IReadOnlyList<StoredPeaks>> LoadPeaksAsync(IReadOnlyCollection<string>? ids, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -83,6 +83,9 @@ public interface ICatalogStore
 
     Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken);
 
+    /// <summary>One catalogued track, or null when the id is not catalogued.</summary>
+    Task<CatalogTrack?> FindAsync(string id, CancellationToken cancellationToken);
+
     /// <summary>Peaks of the given tracks (all tracks when <paramref name="ids"/> is null), any algorithm version.</summary>
     Task<IReadOnlyList<StoredPeaks>> LoadPeaksAsync(IReadOnlyCollection<string>? ids, CancellationToken cancellationToken);
 }

@@ -81,6 +81,27 @@ public sealed class TrackDescribeApiTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("no-such-track")]
+    [InlineData("not%20an%20id")]
+    public async Task Get_UnknownOrInvalidId_404WithTheReason(string id)
+    {
+        using var response = await fixture.Reader.GetAsync(new Uri($"/api/v1/tracks/{id}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("No track", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_WithoutTheAdminKey_401()
+    {
+        await AddTrackAsync();
+
+        using var response = await fixture.SendAdminAsync(HttpMethod.Get, $"/api/v1/tracks/{ApiFixture.TrackId(Seed)}", null, "not-the-admin-key");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     // Added afresh with known fields, so each test starts from them whatever ran before.
     private async Task AddTrackAsync()
     {
@@ -95,9 +116,8 @@ public sealed class TrackDescribeApiTests(ApiFixture fixture)
 
     private static StringContent Json(string body, string type) => new(body, Encoding.UTF8, type);
 
-    private async Task<JsonElement> TrackAsync() =>
-        (await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/tracks", UriKind.Relative)))
-            .EnumerateArray().Single(t => t.GetProperty("id").GetString() == ApiFixture.TrackId(Seed));
+    private Task<JsonElement> TrackAsync() =>
+        fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/tracks/{ApiFixture.TrackId(Seed)}", UriKind.Relative));
 
     private async Task<JsonElement> PlayAsync(string station) =>
         (await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative))).EnumerateArray().Single();

@@ -93,5 +93,7 @@ public class CatalogIndexLoadTests
             throw new NotSupportedException();
 
         public Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<CatalogTrack?> FindAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

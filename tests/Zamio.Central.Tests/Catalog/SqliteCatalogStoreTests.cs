@@ -33,6 +33,33 @@ public sealed class SqliteCatalogStoreTests : IDisposable
     }
 
     [Fact]
+    public void Find_CataloguedAndUnknownIds_TheTrackOrNull()
+    {
+        using var store = SqliteCatalogStore.Open(_dir.Path);
+        store.Upsert(Track("a", "Title A", 30), Peaks(2, 900));
+        store.Upsert(Track("b", "Title B", 12.5), Peaks(1, 300));
+
+        Assert.Equal(Track("b", "Title B", 12.5), store.Find("b"));
+        Assert.Null(store.Find("c"));
+    }
+
+    [Fact]
+    public void LoadPeaks_GivenIds_OnlyThoseInIdOrder()
+    {
+        using var store = SqliteCatalogStore.Open(_dir.Path);
+        foreach (var (id, seed) in new[] { ("c", 3), ("a", 1), ("b", 2) })
+        {
+            store.Upsert(Track(id, null, 10), Peaks(seed, 100 * seed));
+        }
+
+        var loaded = store.LoadPeaks(["c", "a", "missing"]);
+
+        Assert.Equal(["a", "c"], loaded.Select(p => p.Id));
+        Assert.Equal([100, 300], loaded.Select(p => p.FrameCount));
+        Assert.Equal(["a", "b", "c"], store.LoadPeaks().Select(p => p.Id));
+    }
+
+    [Fact]
     public void Upsert_SameIdTwice_ReplacesTrackAndPeaks()
     {
         using var store = SqliteCatalogStore.Open(_dir.Path);

@@ -209,6 +209,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             var peaks = IntegrationHost.SyntheticPeaks(7);
             await a.Get<CatalogManager>().AddAsync(track, peaks, CancellationToken.None);
             Assert.True(a.Get<CatalogIndex>().Contains("song-live"), "the changing instance has the track when AddAsync returns");
+            Assert.Equal(track, await b.Get<CatalogManager>().FindAsync("song-live", CancellationToken.None));
             await added.WaitAsync(LiveWithin);
 
             // The new track matches on instance B: its own peaks identify it.
@@ -227,6 +228,7 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             await removed.WaitAsync(LiveWithin);
             Assert.Empty(indexB.MatcherForThisThread().Match(peaks.ToPeaks().AsSpan(0, 200)));
             Assert.Empty(await a.Get<CatalogManager>().ListAsync(CancellationToken.None));
+            Assert.Null(await a.Get<CatalogManager>().FindAsync("song-live", CancellationToken.None));
         }
         finally
         {
