@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Zamio.Central.Archive;
@@ -71,10 +72,22 @@ public static class RematchEndpoints
         return Results.Accepted($"/api/v1/rematches/{job.Id}", RematchResponse.Of(job));
     }
 
-    private static IResult Show(string id, HttpRequest request, AdminAuth admin, RematchJobs jobs) =>
-        !admin.IsAdmin(request) ? ApiResults.Unauthorized("Bearer")
-        : jobs.Find(id) is { } job ? Results.Ok(RematchResponse.Of(job))
-        : ApiResults.Problem(StatusCodes.Status404NotFound, $"No rematch '{id}' (kept in memory: a restart forgets them).");
+    private static IResult Show(string id, HttpRequest request, AdminAuth admin, RematchJobs jobs)
+    {
+        if (!admin.IsAdmin(request))
+        {
+            return ApiResults.Unauthorized("Bearer");
+        }
+
+        try
+        {
+            return jobs.Show(id) is { } job ? Results.Ok(job) : ApiResults.Problem(StatusCodes.Status404NotFound, $"No rematch '{id}'.");
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException)
+        {
+            return ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, "The database holding rematch jobs did not answer; retry shortly.");
+        }
+    }
 
     private static string? Invalid(string? station, string? from, string? to, string? write, out (DateTimeOffset From, DateTimeOffset To) period, out bool writes)
     {
@@ -112,31 +125,5 @@ public static class RematchEndpoints
 
         period = (start, end);
         return null;
-    }
-}
-
-/// <summary>A rematch job as the API shows it; <see cref="Plays"/> once it is done.</summary>
-public sealed record RematchResponse(
-    string Id,
-    string Status,
-    string? Station,
-    DateTimeOffset From,
-    DateTimeOffset To,
-    IReadOnlyList<string>? Tracks,
-    bool Write,
-    int Stations,
-    int StationsDone,
-    DateTimeOffset Queued,
-    DateTimeOffset? Ended,
-    string? Error,
-    RematchSummary? Summary,
-    IReadOnlyList<RematchFinding>? Plays)
-{
-    public static RematchResponse Of(RematchJob job)
-    {
-        var ended = job.Ended;
-        return new(
-            job.Id, job.Status.ToString().ToLowerInvariant(), job.Station, job.Run.From, job.Run.To, job.Run.Tracks?.Order(StringComparer.Ordinal).ToList(),
-            job.Run.Write, job.Readers.Count, job.StationsDone, job.Queued, ended?.At, ended?.Error, ended?.Summary, ended is { Error: null } ? ended.Findings : null);
     }
 }

@@ -8,7 +8,7 @@ public enum RematchStatus
     Failed,
 }
 
-/// <summary>One rematch asked for over HTTP: queued, then run by <see cref="RematchJobs"/>, its findings kept in memory.</summary>
+/// <summary>One rematch asked for over HTTP: queued, then run by <see cref="RematchJobs"/>, which stores it as it goes.</summary>
 public sealed class RematchJob(string id, string? station, RematchRun run, IReadOnlyList<ArchiveReader> readers, DateTimeOffset queued)
 {
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -5,7 +5,7 @@ using Zamio.Central.Storage;
 namespace Zamio.Central.Hosting;
 
 /// <summary>
-/// The embedded service database (<c>central.db</c> under the data directory): stations and plays. Versioned
+/// The embedded service database (<c>central.db</c> under the data directory): stations, plays and rematch jobs. Versioned
 /// migrations run on open; every caller gets its own pooled connection, so HTTP reads never wait on ingest.
 /// </summary>
 public sealed class CentralDatabase
@@ -43,6 +43,7 @@ public sealed class CentralDatabase
         """
         CREATE INDEX plays_end ON plays (end_utc);
         """,
+        Archive.RematchJobStore.Schema,
     ];
 
     private readonly string _connectionString;

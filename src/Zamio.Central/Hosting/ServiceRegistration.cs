@@ -66,8 +66,13 @@ public static class ServiceRegistration
             .ValidateOnStart();
         services.AddSingleton<PacketArchive>();
         services.AddHostedService(sp => sp.GetRequiredService<PacketArchive>());
+        // Rematch jobs live beside the plays: PostgreSQL when configured (shared by instances), else central.db.
+        services.AddSingleton(sp => sp.GetService<Npgsql.NpgsqlDataSource>() is { } postgres
+            ? RematchJobStore.Postgres(postgres)
+            : RematchJobStore.Embedded(sp.GetRequiredService<CentralDatabase>()));
         services.AddSingleton<RematchJobs>();
         services.AddHostedService(sp => sp.GetRequiredService<RematchJobs>());
+        services.AddHostedService<RematchJobHeartbeat>();
         return services;
     }
 

@@ -60,6 +60,7 @@ public static partial class PostgresMigrations
         -- "What aired since": a from-only query reads the plays ending after it, not the whole history.
         CREATE INDEX plays_end ON plays (end_utc);
         """,
+        Archive.RematchJobStore.Schema,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -15,9 +15,9 @@ public sealed class RematchJobsTests
     public void TryQueue_QueueFull_RefusesTheNextAndForgetsIt()
     {
         using var dir = new TempDirectory();
-        var jobs = new RematchJobs(
-            new SqlitePlayStore(CentralDatabase.Open(dir.Path)), Options.Create(new ArchiveOptions()), new FakeTimeProvider(), NullLogger<RematchJobs>.Instance);
-        var run = new RematchRun([dir.Path], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(1), FingerprintIndex.Empty, null, Write: false);
+        var database = CentralDatabase.Open(dir.Path);
+        var jobs = Jobs(new SqlitePlayStore(database), database, new FakeTimeProvider());
+        var run = Run(dir);
 
         // Not started, so nothing leaves the queue.
         var queued = Enumerable.Range(0, RematchJobs.QueueCapacity).Select(_ => jobs.TryQueue(null, run, [])).ToList();
@@ -33,8 +33,8 @@ public sealed class RematchJobsTests
     public async Task ExecuteAsync_StoreFailsWhileWriting_ThatJobFailsWithTheReasonAndTheNextRuns()
     {
         using var dir = new TempDirectory();
-        var jobs = new RematchJobs(new UnwritableStore(), Options.Create(new ArchiveOptions()), new FakeTimeProvider(), NullLogger<RematchJobs>.Instance);
-        var run = new RematchRun([dir.Path], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(1), FingerprintIndex.Empty, null, Write: false);
+        var jobs = Jobs(new UnwritableStore(), CentralDatabase.Open(dir.Path), new FakeTimeProvider());
+        var run = Run(dir);
         await jobs.StartAsync(CancellationToken.None);
         try
         {
@@ -50,6 +50,106 @@ public sealed class RematchJobsTests
         {
             await jobs.StopAsync(CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task Show_JobOfAnotherInstance_FromTheStoreQueuedThenDoneWithItsPlays()
+    {
+        using var dir = new TempDirectory();
+        var database = CentralDatabase.Open(dir.Path);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        var running = Jobs(new SqlitePlayStore(database), database, time);
+        var other = Jobs(new SqlitePlayStore(database), database, time);
+        var job = running.TryQueue("rj-joy", Run(dir), [])!;
+
+        var queued = other.Show(job.Id);
+        await running.StartAsync(CancellationToken.None);
+        try
+        {
+            await job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await running.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Null(other.Find(job.Id));
+        Assert.Equal(("queued", "rj-joy", null), (queued!.Status, queued.Station, queued.Plays));
+        var done = other.Show(job.Id)!;
+        Assert.Equal(("done", null, 0), (done.Status, done.Error, done.Plays!.Count));
+        Assert.Equal(RematchResponse.Of(job).Summary, done.Summary);
+        Assert.Equal(job.Ended!.At, done.Ended);
+        Assert.Null(other.Show("0123456789abcdef"));
+    }
+
+    [Fact]
+    public void Show_StoredJobItsInstanceStoppedRewriting_FailedWithTheReasonOnlyOnceAMinuteHasPassed()
+    {
+        using var dir = new TempDirectory();
+        var database = CentralDatabase.Open(dir.Path);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        var lost = Jobs(new SqlitePlayStore(database), database, time);
+        var job = lost.TryQueue(null, Run(dir), [])!;
+        var restarted = Jobs(new SqlitePlayStore(database), database, time);
+
+        time.Advance(RematchJobs.Orphaned - TimeSpan.FromSeconds(5));
+        lost.SaveUnfinished();
+        time.Advance(RematchJobs.Orphaned - TimeSpan.FromSeconds(5));
+        var stillHeardOf = restarted.Show(job.Id)!;
+        time.Advance(TimeSpan.FromSeconds(10));
+        var orphaned = restarted.Show(job.Id)!;
+
+        Assert.Equal(("queued", null), (stillHeardOf.Status, stillHeardOf.Error));
+        Assert.Equal("failed", orphaned.Status);
+        Assert.Contains("stopped before it finished", orphaned.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StopAsync_JobsRunningAndWaiting_StoredAsFailedWithTheReasonsARestartShows()
+    {
+        using var dir = new TempDirectory();
+        var database = CentralDatabase.Open(dir.Path);
+        var time = new FakeTimeProvider();
+        var writes = new HangingStore();
+        var stopping = Jobs(writes, database, time);
+        await stopping.StartAsync(CancellationToken.None);
+        var running = stopping.TryQueue(null, Run(dir) with { Write = true }, [])!;
+        var waiting = stopping.TryQueue(null, Run(dir), [])!;
+        await writes.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await stopping.StopAsync(CancellationToken.None);
+
+        var restarted = Jobs(new SqlitePlayStore(database), database, time);
+        Assert.Equal(("failed", "central stopped before the rematch finished; nothing was written"), (restarted.Show(running.Id)!.Status, restarted.Show(running.Id)!.Error));
+        Assert.Equal(("failed", "central stopped before the rematch ran"), (restarted.Show(waiting.Id)!.Status, restarted.Show(waiting.Id)!.Error));
+    }
+
+    private static RematchJobs Jobs(IPlayStore plays, CentralDatabase database, TimeProvider time) =>
+        new(plays, RematchJobStore.Embedded(database), Options.Create(new ArchiveOptions()), time, NullLogger<RematchJobs>.Instance);
+
+    private static RematchRun Run(TempDirectory dir) =>
+        new([dir.Path], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(1), FingerprintIndex.Empty, null, Write: false);
+
+    /// <summary>A play store whose writes wait until they are cancelled.</summary>
+    private sealed class HangingStore : IPlayStore
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        public async Task UpsertAsync(IReadOnlyList<PlayRecord> plays, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            _entered.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        public IReadOnlyList<PlayRecord> Query(string? station, DateTimeOffset? from, DateTimeOffset? to, int limit, PlayCursor? after = null) => [];
+
+        public IReadOnlyList<PlayRecord> Ongoing(string station) => [];
+
+        public IReadOnlyList<AirplayTotal> Airplay(string? station, DateTimeOffset from, DateTimeOffset to) => [];
+
+        public int CloseAbandoned(DateTimeOffset untouchedSince, DateTimeOffset now) => 0;
     }
 
     /// <summary>A play store whose writes fail as a database that went away does.</summary>

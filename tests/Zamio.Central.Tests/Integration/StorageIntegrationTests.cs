@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Xunit.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Zamio.Central.Archive;
 using Zamio.Central.Caching;
 using Zamio.Central.Catalog;
 using Zamio.Central.Plays;
@@ -98,6 +100,41 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
         await store.UpsertAsync([resumed with { Status = "retracted" }], now, CancellationToken.None);
         Assert.Empty(store.Query("st-a", null, null, 100));
         Assert.Single(store.Query("st-b", null, null, 100));
+    }
+
+    [Fact]
+    public async Task A_rematch_job_queued_on_one_instance_is_followed_on_another_through_postgres()
+    {
+        await using var pg = await TestServers.PostgresAsync(output);
+        if (pg is null)
+        {
+            return;
+        }
+
+        var source = await pg.MigratedAsync();
+        using var dir = new TempDirectory();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        RematchJobs Instance() => new(new PostgresPlayStore(source), RematchJobStore.Postgres(source), Options.Create(new ArchiveOptions()), time, NullLogger<RematchJobs>.Instance);
+        var a = Instance();
+        var b = Instance();
+        var run = new RematchRun([dir.Path], time.GetUtcNow().AddDays(-1), time.GetUtcNow(), Zamio.Shared.Indexing.FingerprintIndex.Empty, null, Write: false);
+        var job = a.TryQueue("pg-joy", run, [])!;
+
+        Assert.Equal(("queued", "pg-joy"), (b.Show(job.Id)!.Status, b.Show(job.Id)!.Station));
+        await a.StartAsync(CancellationToken.None);
+        try
+        {
+            await job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await a.StopAsync(CancellationToken.None);
+        }
+
+        var done = b.Show(job.Id)!;
+        Assert.Equal(("done", run.From, run.To, 0), (done.Status, done.From, done.To, done.Plays!.Count));
+        Assert.Equal(1, RematchJobStore.Postgres(source).Forget(time.GetUtcNow().AddSeconds(1)));
+        Assert.Null(b.Show(job.Id));
     }
 
     [Fact]
