@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Zamio.Central.Archive;
 using Zamio.Central.Catalog;
 using Zamio.Central.Ingest;
@@ -79,6 +80,7 @@ public static class ServiceRegistration
     /// <summary>Registered before <see cref="AddIngest"/>: see there.</summary>
     public static IServiceCollection AddPlays(this IServiceCollection services)
     {
+        services.AddSingleton(sp => new PlayJournal(sp.GetRequiredService<IOptions<ServeOptions>>().Value.DataDirectory, sp.GetRequiredService<ILogger<PlayJournal>>()));
         services.AddSingleton<PlayStore>();
         services.AddHostedService(sp => sp.GetRequiredService<PlayStore>());
         return services;

@@ -24,7 +24,8 @@ public sealed record PlayWriterState(bool Healthy, int Pending, long Written, lo
 /// Plays on their way to the <see cref="IPlayStore"/>: ingest hands them over without waiting on the database;
 /// a background writer upserts them in batches. Updates of one play coalesce in a bounded buffer, so while the
 /// database is down (Polly retries with exponential backoff) nothing is lost until the buffer is full, and past
-/// that every dropped play is counted and logged.
+/// that every dropped play is counted and logged. What is still unwritten when central stops goes to the
+/// <see cref="PlayJournal"/>, and is queued again at the next start.
 /// </summary>
 public sealed partial class PlayStore : BackgroundService
 {
@@ -32,6 +33,7 @@ public sealed partial class PlayStore : BackgroundService
     private readonly StorageOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<PlayStore> _logger;
+    private readonly PlayJournal? _journal;
     private readonly ResiliencePipeline _pipeline;
     private readonly Lock _gate = new();
     private readonly Channel<byte> _signal = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -40,6 +42,7 @@ public sealed partial class PlayStore : BackgroundService
     private readonly HashSet<(string Station, string Key)> _inFlight = [];
     private int _inFlightOnly; // plays in the batch being written with no newer update pending: each counts once
     private long _enqueued;
+    private long _journalled; // the sequence of the last play loaded from the journal; 0 once they are all written
     private long _writtenSequence;
     private long _written;
     private long _dropped;
@@ -49,9 +52,10 @@ public sealed partial class PlayStore : BackgroundService
     private volatile bool _healthy = true;
     private volatile string? _lastError;
 
-    public PlayStore(IPlayStore backend, IOptions<StorageOptions> options, TimeProvider time, ILogger<PlayStore> logger)
+    public PlayStore(IPlayStore backend, IOptions<StorageOptions> options, TimeProvider time, ILogger<PlayStore> logger, PlayJournal? journal = null)
     {
         _backend = backend;
+        _journal = journal;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -173,6 +177,20 @@ public sealed partial class PlayStore : BackgroundService
         return done.Task.WaitAsync(cancellationToken);
     }
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_journal?.Load() is { Count: > 0 } unwritten)
+        {
+            Upsert(unwritten);
+            lock (_gate)
+            {
+                _journalled = _enqueued;
+            }
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -208,6 +226,25 @@ public sealed partial class PlayStore : BackgroundService
         catch (Exception ex) when (StorageErrors.IsTransient(ex) || ex is OperationCanceledException)
         {
             LogUnwrittenAtStop(_logger, Pending);
+        }
+
+        if (_journal is not null)
+        {
+            List<PlayRecord> unwritten;
+            lock (_gate)
+            {
+                unwritten = [.. _pending.Values.OrderBy(p => p.Sequence).Select(p => p.Play)];
+            }
+
+            try
+            {
+                _journal.Save(unwritten);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Interlocked.Add(ref _dropped, unwritten.Count);
+                LogJournalFailed(_logger, ex, unwritten.Count, _journal.Path);
+            }
         }
     }
 
@@ -345,6 +382,11 @@ public sealed partial class PlayStore : BackgroundService
             _inFlightOnly = 0;
             // One writer: everything older than the oldest update still pending is written.
             _writtenSequence = _pending.Count == 0 ? _enqueued : _pending.Values.Min(p => p.Sequence) - 1;
+            if (_journalled > 0 && _writtenSequence >= _journalled)
+            {
+                _journalled = 0;
+                _journal?.Forget();
+            }
             for (var i = _flushWaiters.Count - 1; i >= 0; i--)
             {
                 if (_flushWaiters[i].Target <= _writtenSequence)
@@ -381,6 +423,9 @@ public sealed partial class PlayStore : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} play(s) arrived after the play writer stopped and were dropped")]
     private static partial void LogDroppedAfterStop(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} unwritten play(s) could not be kept in {Path} and are lost")]
+    private static partial void LogJournalFailed(ILogger logger, Exception exception, int count, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping with {Pending} play(s) not written (database unreachable)")]
     private static partial void LogUnwrittenAtStop(ILogger logger, int pending);

@@ -166,6 +166,64 @@ public sealed class PlayStoreTests
         Assert.Empty(backend.Written);
     }
 
+    [Fact]
+    public async Task StopAsync_DatabaseDown_UnwrittenPlaysKeptAndWrittenAfterTheNextStart()
+    {
+        using var dir = new TempDirectory();
+        var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
+        var down = new RefusingPlayStore(_ => new TimeoutException("the database did not answer"));
+        using (var stopping = new PlayStore(down, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance, journal))
+        {
+            await stopping.StartAsync(CancellationToken.None);
+            stopping.Upsert([Play("a", "ongoing"), Play("b", "closed")]);
+            stopping.Upsert([Play("a", "closed")]);
+            await stopping.StopAsync(CancellationToken.None);
+            Assert.Equal(0, stopping.State.Dropped);
+        }
+
+        Assert.Equal(2, File.ReadAllLines(journal.Path).Length);
+        var up = new RefusingPlayStore(_ => null);
+        using var restarted = new PlayStore(up, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance, journal);
+        await restarted.StartAsync(CancellationToken.None);
+        try
+        {
+            await restarted.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal([Play("a", "closed"), Play("b", "closed")], up.Written.Values);
+            Assert.False(File.Exists(journal.Path));
+        }
+        finally
+        {
+            await restarted.StopAsync(CancellationToken.None);
+        }
+
+        Assert.False(File.Exists(journal.Path));
+    }
+
+    [Fact]
+    public async Task StartAsync_JournalWithADamagedLine_QueuesTheRestAndSkipsIt()
+    {
+        using var dir = new TempDirectory();
+        var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
+        journal.Save([Play("a", "closed"), Play("b", "closed")]);
+        File.AppendAllText(journal.Path, "{\"station\":\"st-count\",\"playKe\n");
+        var up = new RefusingPlayStore(_ => null);
+        using var plays = new PlayStore(up, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance, journal);
+
+        await plays.StartAsync(CancellationToken.None);
+        try
+        {
+            await plays.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            await plays.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(["a", "b"], up.Written.Keys);
+        Assert.False(File.Exists(journal.Path));
+    }
+
     private static IOptions<StorageOptions> Retrying => Options.Create(new StorageOptions { RetryDelayMilliseconds = 10, MaxRetryDelayMilliseconds = 10 });
 
     private static PlayRecord Play(string key, string status) =>

@@ -1,0 +1,95 @@
+using System.Text.Json;
+
+namespace Zamio.Central.Plays;
+
+/// <summary>
+/// Plays the play writer could not store before central stopped (the database away), kept in a file under the data
+/// directory and queued again at the next start, so a restart during a database outage loses none. Writes are
+/// idempotent (each play is keyed), so a play stored twice is stored once.
+/// </summary>
+public sealed partial class PlayJournal(string directory, ILogger<PlayJournal> logger)
+{
+    public const string FileName = "plays-unwritten.jsonl";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public string Path { get; } = System.IO.Path.Combine(directory, FileName);
+
+    /// <summary>Replaces the journal with <paramref name="plays"/>: every play not yet stored, oldest update first.</summary>
+    public void Save(IReadOnlyCollection<PlayRecord> plays)
+    {
+        if (plays.Count == 0)
+        {
+            Forget();
+            return;
+        }
+
+        // Written aside and moved over, so a stop cut short leaves the previous journal whole, not half of a new one.
+        Directory.CreateDirectory(directory);
+        var temp = Path + ".tmp";
+        using (var writer = new StreamWriter(temp))
+        {
+            foreach (var play in plays)
+            {
+                writer.WriteLine(JsonSerializer.Serialize(play, Json));
+            }
+        }
+
+        File.Move(temp, Path, overwrite: true);
+        LogSaved(logger, plays.Count, Path);
+    }
+
+    /// <summary>The plays a previous run left unwritten; a damaged line is skipped and said once.</summary>
+    public IReadOnlyList<PlayRecord> Load()
+    {
+        if (!File.Exists(Path))
+        {
+            return [];
+        }
+
+        var plays = new List<PlayRecord>();
+        var damaged = 0;
+        foreach (var line in File.ReadLines(Path))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<PlayRecord>(line, Json) is { Station: not null, PlayKey: not null, Track: not null, Status: not null } play)
+                {
+                    plays.Add(play);
+                    continue;
+                }
+            }
+            catch (JsonException)
+            {
+            }
+
+            damaged++;
+        }
+
+        if (damaged > 0)
+        {
+            LogDamaged(logger, damaged, Path);
+        }
+
+        LogLoaded(logger, plays.Count, Path);
+        return plays;
+    }
+
+    /// <summary>Deletes the journal once what it held is stored.</summary>
+    public void Forget()
+    {
+        if (File.Exists(Path))
+        {
+            File.Delete(Path);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} play(s) not written to the database kept in {Path}; they are written after the next start")]
+    private static partial void LogSaved(ILogger logger, int count, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} play(s) left unwritten by the last run queued again from {Path}")]
+    private static partial void LogLoaded(ILogger logger, int count, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} damaged line(s) in {Path} skipped")]
+    private static partial void LogDamaged(ILogger logger, int count, string path);
+}
