@@ -155,8 +155,6 @@ public static class ApiEndpoints
         return Results.Ok(new IdentifyResponse(match.TrackId, figures.Confidence, figures.Offset, figures.Speed));
     }
 
-    // A page with more behind it names the next one in a Link header (RFC 8288), so a client walks any period page by
-    // page and the body stays a plain array.
     private static async Task<IResult> GetPlays(
         HttpContext context, PlayStore plays, TrackMetadataCache metadata, ReadAccess access, string? station, string? from, string? to, string? limit, string? after)
     {
@@ -180,10 +178,9 @@ public static class ApiEndpoints
             return Results.Problem("'to' must be later than 'from'.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var pageSize = MaxPlays;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize < 1 || pageSize > MaxPlays))
+        if (Paging.ParseLimit(limit, MaxPlays, out var pageSize) is { } badLimit)
         {
-            return Results.Problem($"'limit' must be a whole number from 1 to {MaxPlays}.", statusCode: StatusCodes.Status400BadRequest);
+            return badLimit;
         }
 
         PlayCursor? cursor = null;
@@ -192,15 +189,8 @@ public static class ApiEndpoints
             return Results.Problem("'after' must be a cursor from a previous page's Link header.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        // One play more than the page tells whether a next page exists, so the last page links nowhere.
-        var page = plays.Query(string.IsNullOrEmpty(station) ? null : station, fromTime, toTime, pageSize + 1, cursor);
-        if (page.Count > pageSize)
-        {
-            page = [.. page.Take(pageSize)];
-            var query = context.Request.Query.Where(q => q.Key != "after")
-                .Append(new KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>("after", PlayCursor.After(page[^1]).Encode()));
-            context.Response.Headers.Link = $"<{context.Request.PathBase}{context.Request.Path}{QueryString.Create(query)}>; rel=\"next\"";
-        }
+        var page = Paging.Page(context, plays.Query(string.IsNullOrEmpty(station) ? null : station, fromTime, toTime, pageSize + 1, cursor), pageSize,
+            p => PlayCursor.After(p).Encode());
 
         var tracks = await metadata.GetAsync(context.RequestAborted).ConfigureAwait(false);
         return Results.Ok(page.Select(p =>

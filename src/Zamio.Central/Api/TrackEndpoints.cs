@@ -31,15 +31,28 @@ public static partial class TrackEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> List(HttpRequest request, AdminAuth admin, CatalogManager catalog, CancellationToken cancellationToken)
+    /// <summary>Most tracks one page of <c>GET /api/v1/tracks</c> holds (<c>limit</c>); a larger catalogue is walked page by page.</summary>
+    public const int MaxTracksPerPage = 10_000;
+
+    private static async Task<IResult> List(HttpContext context, AdminAuth admin, CatalogManager catalog, string? limit, string? after, CancellationToken cancellationToken)
     {
-        if (!admin.IsAdmin(request))
+        if (!admin.IsAdmin(context.Request))
         {
             return ApiResults.Unauthorized("Bearer");
         }
 
-        var tracks = await catalog.ListAsync(cancellationToken).ConfigureAwait(false);
-        return Results.Ok(tracks.Select(TrackResponse.From));
+        if (ApiEndpoints.RepeatedParameter(context.Request, "limit", "after") is { } repeated)
+        {
+            return repeated;
+        }
+
+        if (Paging.ParseLimit(limit, MaxTracksPerPage, out var size) is { } badLimit)
+        {
+            return badLimit;
+        }
+
+        var fetched = await catalog.PageAsync(string.IsNullOrEmpty(after) ? null : after, size + 1, cancellationToken).ConfigureAwait(false);
+        return Results.Ok(Paging.Page(context, fetched, size, t => t.Id).Select(TrackResponse.From));
     }
 
     private static async Task<IResult> FindAsync(string id, HttpRequest request, AdminAuth admin, CatalogManager catalog, CancellationToken cancellationToken)

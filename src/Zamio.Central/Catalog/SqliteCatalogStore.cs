@@ -98,6 +98,9 @@ public sealed class SqliteCatalogStore : IDisposable
     public IReadOnlyList<CatalogTrack> List() =>
         [.. _connection.Query<TrackRow>($"{SelectTracks} ORDER BY id").Select(r => r.ToTrack())];
 
+    public IReadOnlyList<CatalogTrack> Page(string? after, int limit) =>
+        [.. _connection.Query<TrackRow>($"{SelectTracks} WHERE @after IS NULL OR id > @after ORDER BY id LIMIT @limit", new { after, limit }).Select(r => r.ToTrack())];
+
     public CatalogTrack? Find(string id) =>
         _connection.QuerySingleOrDefault<TrackRow>($"{SelectTracks} WHERE id = @id", new { id })?.ToTrack();
 

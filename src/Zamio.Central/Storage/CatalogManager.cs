@@ -86,6 +86,8 @@ public sealed partial class CatalogManager(
 
     public Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
 
+    public Task<IReadOnlyList<CatalogTrack>> PageAsync(string? after, int limit, CancellationToken cancellationToken) => store.PageAsync(after, limit, cancellationToken);
+
     public Task<CatalogTrack?> FindAsync(string trackId, CancellationToken cancellationToken) => store.FindAsync(trackId, cancellationToken);
 
     private async Task PropagateAsync(CatalogChangeKind kind, string trackId, CancellationToken cancellationToken)

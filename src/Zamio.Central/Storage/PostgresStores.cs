@@ -297,6 +297,17 @@ public sealed class PostgresCatalogStore(NpgsqlDataSource dataSource) : ICatalog
         }
     }
 
+    public async Task<IReadOnlyList<CatalogTrack>> PageAsync(string? after, int limit, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var rows = await connection.QueryAsync<TrackRow>(new CommandDefinition(
+                $"{SelectTracks} WHERE @after::text IS NULL OR id > @after ORDER BY id LIMIT @limit", new { after, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return [.. rows.Select(r => r.ToTrack())];
+        }
+    }
+
     public async Task<CatalogTrack?> FindAsync(string id, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -259,6 +259,15 @@ public sealed class SqliteCatalogRepository(string dataDirectory) : ICatalogStor
         }
     }
 
+    public Task<IReadOnlyList<CatalogTrack>> PageAsync(string? after, int limit, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            using var store = SqliteCatalogStore.Open(dataDirectory);
+            return Task.FromResult(store.Page(after, limit));
+        }
+    }
+
     public Task<CatalogTrack?> FindAsync(string id, CancellationToken cancellationToken)
     {
         lock (_gate)

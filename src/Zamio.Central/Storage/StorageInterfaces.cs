@@ -83,6 +83,9 @@ public interface ICatalogStore
 
     Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken);
 
+    /// <summary>At most <paramref name="limit"/> tracks by id, those after <paramref name="after"/> when it is given.</summary>
+    Task<IReadOnlyList<CatalogTrack>> PageAsync(string? after, int limit, CancellationToken cancellationToken);
+
     /// <summary>One catalogued track, or null when the id is not catalogued.</summary>
     Task<CatalogTrack?> FindAsync(string id, CancellationToken cancellationToken);
 

@@ -102,6 +102,41 @@ public sealed class TrackDescribeApiTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [Fact]
+    public async Task List_OneTrackAPage_EachPageLinksTheNextUntilTheWholeCatalogueIsWalked()
+    {
+        await AddTrackAsync();
+        var whole = (await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/tracks", UriKind.Relative)))
+            .EnumerateArray().Select(t => t.GetProperty("id").GetString()).ToList();
+
+        var walked = new List<string?>();
+        var next = "/api/v1/tracks?limit=1";
+        while (next is not null)
+        {
+            using var response = await fixture.Reader.GetAsync(new Uri(next, UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            walked.AddRange((await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(t => t.GetProperty("id").GetString()));
+            next = response.Headers.TryGetValues("Link", out var links) ? links.Single().Split('>')[0].TrimStart('<') : null;
+            Assert.True(walked.Count <= whole.Count, "the walk goes past the catalogue");
+        }
+
+        Assert.True(whole.Count >= 2, "the fixture's catalogue spans pages");
+        Assert.Equal(whole, walked);
+    }
+
+    [Theory]
+    [InlineData("limit=0")]
+    [InlineData("limit=10001")]
+    [InlineData("limit=ten")]
+    [InlineData("limit=1&limit=2")]
+    public async Task List_BadLimit_400WithTheReason(string query)
+    {
+        using var response = await fixture.Reader.GetAsync(new Uri($"/api/v1/tracks?{query}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("limit", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     // Added afresh with known fields, so each test starts from them whatever ran before.
     private async Task AddTrackAsync()
     {

@@ -95,5 +95,7 @@ public class CatalogIndexLoadTests
         public Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<CatalogTrack?> FindAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<CatalogTrack>> PageAsync(string? after, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

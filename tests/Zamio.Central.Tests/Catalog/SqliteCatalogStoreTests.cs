@@ -44,6 +44,20 @@ public sealed class SqliteCatalogStoreTests : IDisposable
     }
 
     [Fact]
+    public void Page_AfterAnIdWithALimit_TheNextTracksById()
+    {
+        using var store = SqliteCatalogStore.Open(_dir.Path);
+        foreach (var id in new[] { "d", "b", "a", "c" })
+        {
+            store.Upsert(Track(id, null, 10), Peaks(1, 100));
+        }
+
+        Assert.Equal(["a", "b"], store.Page(null, 2).Select(t => t.Id));
+        Assert.Equal(["c", "d"], store.Page("b", 5).Select(t => t.Id));
+        Assert.Empty(store.Page("d", 5));
+    }
+
+    [Fact]
     public void LoadPeaks_GivenIds_OnlyThoseInIdOrder()
     {
         using var store = SqliteCatalogStore.Open(_dir.Path);

@@ -247,6 +247,8 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             await a.Get<CatalogManager>().AddAsync(track, peaks, CancellationToken.None);
             Assert.True(a.Get<CatalogIndex>().Contains("song-live"), "the changing instance has the track when AddAsync returns");
             Assert.Equal(track, await b.Get<CatalogManager>().FindAsync("song-live", CancellationToken.None));
+            Assert.Equal([track], await b.Get<CatalogManager>().PageAsync(null, 10, CancellationToken.None));
+            Assert.Empty(await b.Get<CatalogManager>().PageAsync("song-live", 10, CancellationToken.None));
             await added.WaitAsync(LiveWithin);
 
             // The new track matches on instance B: its own peaks identify it.
