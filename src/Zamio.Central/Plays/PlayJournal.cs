@@ -3,9 +3,9 @@ using System.Text.Json;
 namespace Zamio.Central.Plays;
 
 /// <summary>
-/// Plays the play writer could not store before central stopped (the database away), kept in a file under the data
-/// directory and queued again at the next start, so a restart during a database outage loses none. Writes are
-/// idempotent (each play is keyed), so a play stored twice is stored once.
+/// Plays the play writer could not store yet (the database away), kept in a file under the data directory while they
+/// wait and when central stops, and queued again at the next start, so a restart or a crash during a database outage
+/// loses none of what the file held. Writes are idempotent (each play is keyed), so a play stored twice is stored once.
 /// </summary>
 public sealed partial class PlayJournal(string directory, ILogger<PlayJournal> logger)
 {

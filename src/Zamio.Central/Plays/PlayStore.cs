@@ -24,14 +24,17 @@ public sealed record PlayWriterState(bool Healthy, int Pending, long Written, lo
 /// Plays on their way to the <see cref="IPlayStore"/>: ingest hands them over without waiting on the database;
 /// a background writer upserts them in batches. Updates of one play coalesce in a bounded buffer, so while the
 /// database is down (Polly retries with exponential backoff) nothing is lost until the buffer is full, and past
-/// that every dropped play is counted and logged. What is still unwritten when central stops goes to the
-/// <see cref="PlayJournal"/>, and is queued again at the next start.
+/// that every dropped play is counted and logged. What waits is saved to the <see cref="PlayJournal"/> every
+/// <see cref="JournalEvery"/> while the database is away and when central stops, and is queued again at the next start.
 /// </summary>
 public sealed partial class PlayStore : BackgroundService
 {
     private readonly IPlayStore _backend;
     private readonly StorageOptions _options;
     private readonly TimeProvider _time;
+    /// <summary>How often plays waiting on an unreachable database are saved to the <see cref="PlayJournal"/>.</summary>
+    public static readonly TimeSpan JournalEvery = TimeSpan.FromSeconds(5);
+
     private readonly ILogger<PlayStore> _logger;
     private readonly PlayJournal? _journal;
     private readonly ResiliencePipeline _pipeline;
@@ -39,10 +42,11 @@ public sealed partial class PlayStore : BackgroundService
     private readonly Channel<byte> _signal = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
     private Dictionary<(string Station, string Key), (PlayRecord Play, long Sequence)> _pending = [];
-    private readonly HashSet<(string Station, string Key)> _inFlight = [];
+    private readonly Dictionary<(string Station, string Key), (PlayRecord Play, long Sequence)> _inFlight = [];
     private int _inFlightOnly; // plays in the batch being written with no newer update pending: each counts once
     private long _enqueued;
-    private long _journalled; // the sequence of the last play loaded from the journal; 0 once they are all written
+    private long _journalled; // the newest update the journal file holds; 0 when there is no file
+    private DateTimeOffset _journalSaved = DateTimeOffset.MinValue;
     private long _writtenSequence;
     private long _written;
     private long _dropped;
@@ -77,6 +81,12 @@ public sealed partial class PlayStore : BackgroundService
                     if (first)
                     {
                         LogWriteFailing(_logger, args.Outcome.Exception, Pending);
+                    }
+
+                    // While the database is away, what waits is kept on disk too, so a crash loses at most the last few seconds.
+                    if (_time.GetUtcNow() - _journalSaved >= JournalEvery)
+                    {
+                        SaveJournal();
                     }
 
                     return ValueTask.CompletedTask;
@@ -116,7 +126,7 @@ public sealed partial class PlayStore : BackgroundService
             {
                 var key = (play.Station, play.PlayKey);
                 var known = _pending.ContainsKey(key);
-                var writing = !known && _inFlight.Contains(key);
+                var writing = !known && _inFlight.ContainsKey(key);
                 if (stopped || (_pending.Count + _inFlightOnly >= _options.PlayBufferCapacity && !known && !writing))
                 {
                     dropped++;
@@ -228,23 +238,40 @@ public sealed partial class PlayStore : BackgroundService
             LogUnwrittenAtStop(_logger, Pending);
         }
 
-        if (_journal is not null)
+        SaveJournal(final: true);
+    }
+
+    /// <summary>Replaces the journal with every play not written yet, in the batch being written too.</summary>
+    private void SaveJournal(bool final = false)
+    {
+        if (_journal is null)
         {
-            List<PlayRecord> unwritten;
+            return;
+        }
+
+        List<(PlayRecord Play, long Sequence)> unwritten;
+        lock (_gate)
+        {
+            unwritten = [.. _inFlight.Where(f => !_pending.ContainsKey(f.Key)).Select(f => f.Value).Concat(_pending.Values).OrderBy(p => p.Sequence)];
+        }
+
+        _journalSaved = _time.GetUtcNow();
+        try
+        {
+            _journal.Save([.. unwritten.Select(u => u.Play)]);
             lock (_gate)
             {
-                unwritten = [.. _pending.Values.OrderBy(p => p.Sequence).Select(p => p.Play)];
+                _journalled = unwritten.Count == 0 ? 0 : unwritten[^1].Sequence;
             }
-
-            try
-            {
-                _journal.Save(unwritten);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (final)
             {
                 Interlocked.Add(ref _dropped, unwritten.Count);
-                LogJournalFailed(_logger, ex, unwritten.Count, _journal.Path);
             }
+
+            LogJournalFailed(_logger, ex, unwritten.Count, _journal.Path, final ? "are lost" : "are kept in memory only");
         }
     }
 
@@ -265,7 +292,11 @@ public sealed partial class PlayStore : BackgroundService
                 _pending.Remove((play.Station, play.PlayKey));
             }
 
-            _inFlight.UnionWith(batch.Select(b => (b.Play.Station, b.Play.PlayKey)));
+            foreach (var entry in batch)
+            {
+                _inFlight[(entry.Play.Station, entry.Play.PlayKey)] = entry;
+            }
+
             _inFlightOnly = batch.Count;
         }
 
@@ -424,8 +455,8 @@ public sealed partial class PlayStore : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} play(s) arrived after the play writer stopped and were dropped")]
     private static partial void LogDroppedAfterStop(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} unwritten play(s) could not be kept in {Path} and are lost")]
-    private static partial void LogJournalFailed(ILogger logger, Exception exception, int count, string path);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} unwritten play(s) could not be kept in {Path} and {Outcome}")]
+    private static partial void LogJournalFailed(ILogger logger, Exception exception, int count, string path, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping with {Pending} play(s) not written (database unreachable)")]
     private static partial void LogUnwrittenAtStop(ILogger logger, int pending);

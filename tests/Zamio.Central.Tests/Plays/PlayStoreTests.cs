@@ -201,6 +201,67 @@ public sealed class PlayStoreTests
     }
 
     [Fact]
+    public async Task Upsert_DatabaseAway_WaitingPlaysOnDiskSoACrashLosesNone()
+    {
+        using var dir = new TempDirectory();
+        var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
+        var attempts = new SemaphoreSlim(0);
+        var down = new RefusingPlayStore(_ =>
+        {
+            attempts.Release();
+            return new TimeoutException("the database did not answer");
+        });
+        var crashing = new PlayStore(down, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance, journal);
+        await crashing.StartAsync(CancellationToken.None);
+        crashing.Upsert([Play("a", "ongoing"), Play("b", "closed")]);
+        crashing.Upsert([Play("a", "closed")]);
+
+        // The second attempt begins after the first retry decided to wait, which is when the journal is saved.
+        Assert.True(await attempts.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(await attempts.WaitAsync(TimeSpan.FromSeconds(10)));
+        crashing.Dispose(); // no orderly stop: the process is gone
+        await crashing.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var up = new RefusingPlayStore(_ => null);
+        using var restarted = new PlayStore(up, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance, journal);
+        await restarted.StartAsync(CancellationToken.None);
+        try
+        {
+            await restarted.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal(["a", "b"], up.Written.Keys);
+            Assert.Equal("closed", up.Written["a"].Status);
+            Assert.False(File.Exists(journal.Path));
+        }
+        finally
+        {
+            await restarted.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Upsert_DatabaseBackAfterAnOutage_JournalGoesOnceEverythingIsWritten()
+    {
+        using var dir = new TempDirectory();
+        var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
+        var backend = new RefusingPlayStore(call => call <= 3 ? new TimeoutException("the database did not answer") : null);
+        using var plays = new PlayStore(backend, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance, journal);
+        await plays.StartAsync(CancellationToken.None);
+        try
+        {
+            plays.Upsert([Play("a", "closed")]);
+            await plays.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal(["a"], backend.Written.Keys);
+            Assert.False(File.Exists(journal.Path));
+        }
+        finally
+        {
+            await plays.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task StartAsync_JournalWithADamagedLine_QueuesTheRestAndSkipsIt()
     {
         using var dir = new TempDirectory();
