@@ -26,6 +26,7 @@ public static class ApiEndpoints
         app.UseRateLimiter();
         app.MapPost("/api/v1/identify", IdentifyAsync).RequireRateLimiting(IdentifyLimiter.Policy);
         app.MapGet("/api/v1/plays", GetPlays);
+        app.MapLivePlays();
         app.MapReports();
         app.MapStations();
         app.MapUploads();

@@ -81,6 +81,7 @@ public static class ServiceRegistration
     public static IServiceCollection AddPlays(this IServiceCollection services)
     {
         services.AddSingleton(sp => new PlayJournal(sp.GetRequiredService<IOptions<ServeOptions>>().Value.DataDirectory, sp.GetRequiredService<ILogger<PlayJournal>>()));
+        services.AddSingleton(sp => new PlayFeed(sp.GetService<Caching.RedisConnection>(), sp.GetRequiredService<ILogger<PlayFeed>>()));
         services.AddSingleton<PlayStore>();
         services.AddHostedService(sp => sp.GetRequiredService<PlayStore>());
         return services;

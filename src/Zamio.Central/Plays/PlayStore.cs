@@ -37,6 +37,7 @@ public sealed partial class PlayStore : BackgroundService
 
     private readonly ILogger<PlayStore> _logger;
     private readonly PlayJournal? _journal;
+    private readonly PlayFeed? _feed;
     private readonly ResiliencePipeline _pipeline;
     private readonly Lock _gate = new();
     private readonly Channel<byte> _signal = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -56,10 +57,12 @@ public sealed partial class PlayStore : BackgroundService
     private volatile bool _healthy = true;
     private volatile string? _lastError;
 
-    public PlayStore(IPlayStore backend, IOptions<StorageOptions> options, TimeProvider time, ILogger<PlayStore> logger, PlayJournal? journal = null)
+    public PlayStore(
+        IPlayStore backend, IOptions<StorageOptions> options, TimeProvider time, ILogger<PlayStore> logger, PlayJournal? journal = null, PlayFeed? feed = null)
     {
         _backend = backend;
         _journal = journal;
+        _feed = feed;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -300,9 +303,10 @@ public sealed partial class PlayStore : BackgroundService
             _inFlightOnly = batch.Count;
         }
 
+        var plays = batch.ConvertAll(b => b.Play);
         try
         {
-            await WriteAsync(batch.ConvertAll(b => b.Play), retry, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(plays, retry, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException || StorageErrors.IsTransient(ex))
         {
@@ -319,7 +323,7 @@ public sealed partial class PlayStore : BackgroundService
             return true;
         }
 
-        Written(batch.Count);
+        Written(plays);
         Completed();
         return true;
     }
@@ -337,7 +341,7 @@ public sealed partial class PlayStore : BackgroundService
                 try
                 {
                     await WriteAsync([play], retry, cancellationToken).ConfigureAwait(false);
-                    Written(1);
+                    Written([play]);
                 }
                 catch (Exception ex) when (ex is OperationCanceledException || StorageErrors.IsTransient(ex))
                 {
@@ -379,8 +383,10 @@ public sealed partial class PlayStore : BackgroundService
         }
     }
 
-    private void Written(int count)
+    private void Written(List<PlayRecord> plays)
     {
+        var count = plays.Count;
+        _feed?.Publish(plays);
         Interlocked.Add(ref _written, count);
         Volatile.Write(ref _overflowing, 0);
         if (!_healthy)

@@ -25,7 +25,7 @@ public sealed class DescriptionChangesIntegrationTests(ITestOutputHelper output)
         publisher.Changed += () => Interlocked.Increment(ref heardHere);
         var heardThere = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         listener.Changed += () => heardThere.TrySetResult();
-        await WaitForSubscribersAsync(first, 2);
+        await TestServers.WaitForSubscribersAsync(first, RedisDescriptionChanges.ChannelName(first), 2);
 
         await publisher.PublishAsync(["song1", "song2"], CancellationToken.None);
 
@@ -45,17 +45,5 @@ public sealed class DescriptionChangesIntegrationTests(ITestOutputHelper output)
         await changes.PublishAsync(["song1"], CancellationToken.None);
 
         Assert.Equal(1, heard);
-    }
-
-    // The subscriptions are made in the background (fire and forget); Redis counts a channel's subscribers.
-    private static async Task WaitForSubscribersAsync(RedisConnection connection, long count)
-    {
-        var channel = RedisDescriptionChanges.ChannelName(connection);
-        var server = connection.Multiplexer.GetServers()[0];
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while ((long)(await server.ExecuteAsync("PUBSUB", "NUMSUB", channel.ToString()))[1] < count)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
     }
 }

@@ -76,6 +76,17 @@ internal static class TestServers
     }
 
     /// <summary>Deletes every key under the prefix.</summary>
+    /// <summary>Waits until <paramref name="count"/> connections subscribe to the channel (subscriptions are made in the background).</summary>
+    public static async Task WaitForSubscribersAsync(Zamio.Central.Caching.RedisConnection connection, RedisChannel channel, long count)
+    {
+        var server = connection.Multiplexer.GetServers()[0];
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while ((long)(await server.ExecuteAsync("PUBSUB", "NUMSUB", channel.ToString()))[1] < count)
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
     public static async Task CleanRedisAsync(string configuration, string prefix)
     {
         await using var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration);
