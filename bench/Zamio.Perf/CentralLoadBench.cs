@@ -151,7 +151,11 @@ internal static class CentralLoadBench
         long noSubscribers = 0;
         long inflight = 0;
         var lateMs = new List<double>();
-        var firstSeen = new ConcurrentDictionary<string, (double Wall, string Status, DateTimeOffset Start, string Station, string Track)>(StringComparer.Ordinal);
+        var firstSeen = new ConcurrentDictionary<string, (double Wall, string Status, DateTimeOffset Start, string Station, string Track, bool Live)>(StringComparer.Ordinal);
+        // A play is shown when the live feed or a poll first has it, whichever comes first: the feed gives the moment
+        // it was stored, a poll only an upper bound up to --poll-ms late; the poll stays for plays the feed could miss.
+        void Seen(string id, (double Wall, string Status, DateTimeOffset Start, string Station, string Track, bool Live) seen) =>
+            firstSeen.AddOrUpdate(id, seen, (_, old) => seen.Wall < old.Wall ? seen : old);
         var samples = new List<Sample>();
         using var stop = new CancellationTokenSource();
         var pollErrors = 0;
@@ -185,8 +189,7 @@ internal static class CentralLoadBench
                             continue;
                         }
 
-                        var id = p.GetProperty("id").GetString()!;
-                        firstSeen.TryAdd(id, (seenAt, p.GetProperty("status").GetString()!, p.GetProperty("start").GetDateTimeOffset(), station, p.GetProperty("track").GetString()!));
+                        Seen(p.GetProperty("id").GetString()!, (seenAt, p.GetProperty("status").GetString()!, p.GetProperty("start").GetDateTimeOffset(), station, p.GetProperty("track").GetString()!, false));
                     }
                 }
                 catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException)
@@ -204,6 +207,43 @@ internal static class CentralLoadBench
                     catch (TaskCanceledException)
                     {
                     }
+                }
+            }
+        });
+        var feedErrors = 0;
+        using var live = new HttpClient { BaseAddress = new Uri(central), Timeout = Timeout.InfiniteTimeSpan };
+        var listener = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await live.GetAsync(new Uri("/api/v1/plays/live", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, stop.Token);
+                    response.EnsureSuccessStatusCode();
+                    using var events = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
+                    while (await events.ReadLineAsync(stop.Token) is { } line)
+                    {
+                        if (!line.StartsWith("data: ", StringComparison.Ordinal))
+                        {
+                            continue;
+                        }
+
+                        var seenAt = wall.Elapsed.TotalSeconds;
+                        using var doc = JsonDocument.Parse(line.AsMemory(6));
+                        var p = doc.RootElement;
+                        if (p.TryGetProperty("station", out var station) && station.GetString()!.StartsWith(prefix, StringComparison.Ordinal))
+                        {
+                            Seen(p.GetProperty("id").GetString()!, (seenAt, p.GetProperty("status").GetString()!, p.GetProperty("start").GetDateTimeOffset(), station.GetString()!, p.GetProperty("track").GetString()!, true));
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException && !stop.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref feedErrors);
+                    await Task.WhenAny(Task.Delay(200, stop.Token)); // again shortly, without spinning on a central that is away
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
                 }
             }
         });
@@ -289,7 +329,7 @@ internal static class CentralLoadBench
         var drainSeconds = wall.Elapsed.TotalSeconds - drainStarted;
         await Task.Delay(Math.Max(pollMs * 2, 1000));
         await stop.CancelAsync();
-        await Task.WhenAll(poller, sampler);
+        await Task.WhenAll(poller, sampler, listener);
         foreach (var client in clients)
         {
             try
@@ -303,7 +343,7 @@ internal static class CentralLoadBench
             client.Dispose();
         }
 
-        // Latency: each measured song start (truth) against the first poll that showed a play of that track on that station.
+        // Latency: each measured song start (truth) against the first time the feed or a poll showed a play of that track on that station.
         var delays = new List<(double Seconds, bool Masked)>();
         var perSong = delaysOut is null ? null : new List<string> { "station\tprogramme\tstart\ttrack\tkind\tdelay\tair_s\tnearest" };
         var missed = 0;
@@ -378,7 +418,7 @@ internal static class CentralLoadBench
         Console.WriteLine();
         Console.WriteLine($"Missed (not seen before the run ended): {missed}; first seen as: {string.Join(", ", seenStatuses.Select(kv => $"{kv.Key} {kv.Value}"))}.");
         Console.WriteLine();
-        Console.Error.WriteLine($"plays seen for this run: {firstSeen.Count}; poll errors: {pollErrors}; polls with more than a page: {truncatedPolls}; no-subscriber acks: {noSubscribers}");
+        Console.Error.WriteLine($"plays seen for this run: {firstSeen.Count} (first by the live feed: {firstSeen.Values.Count(v => v.Live)}); poll errors: {pollErrors}; polls with more than a page: {truncatedPolls}; feed errors: {feedErrors}; no-subscriber acks: {noSubscribers}");
         Console.Error.WriteLine("timeline (s, published, processed, backlog, central cpu s, central rss MiB):");
         foreach (var x in samples)
         {
