@@ -36,7 +36,7 @@ public sealed partial class PlayStore : BackgroundService
     public static readonly TimeSpan JournalEvery = TimeSpan.FromSeconds(5);
 
     private readonly ILogger<PlayStore> _logger;
-    private readonly PlayJournal? _journal;
+    private PlayJournal? _journal; // null too when another process holds it
     private readonly PlayFeed? _feed;
     private readonly ResiliencePipeline _pipeline;
     private readonly Lock _gate = new();
@@ -192,6 +192,11 @@ public sealed partial class PlayStore : BackgroundService
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_journal is not null && !_journal.Claim())
+        {
+            _journal = null;
+        }
+
         if (_journal?.Load() is { Count: > 0 } unwritten)
         {
             Upsert(unwritten);

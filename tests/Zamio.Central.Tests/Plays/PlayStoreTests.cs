@@ -170,7 +170,7 @@ public sealed class PlayStoreTests
     public async Task StopAsync_DatabaseDown_UnwrittenPlaysKeptAndWrittenAfterTheNextStart()
     {
         using var dir = new TempDirectory();
-        var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
+        using var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
         var down = new RefusingPlayStore(_ => new TimeoutException("the database did not answer"));
         using (var stopping = new PlayStore(down, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance, journal))
         {
@@ -204,7 +204,7 @@ public sealed class PlayStoreTests
     public async Task Upsert_DatabaseAway_WaitingPlaysOnDiskSoACrashLosesNone()
     {
         using var dir = new TempDirectory();
-        var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
+        using var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
         var attempts = new SemaphoreSlim(0);
         var down = new RefusingPlayStore(_ =>
         {
@@ -243,7 +243,7 @@ public sealed class PlayStoreTests
     public async Task Upsert_DatabaseBackAfterAnOutage_JournalGoesOnceEverythingIsWritten()
     {
         using var dir = new TempDirectory();
-        var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
+        using var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
         var backend = new RefusingPlayStore(call => call <= 3 ? new TimeoutException("the database did not answer") : null);
         using var plays = new PlayStore(backend, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance, journal);
         await plays.StartAsync(CancellationToken.None);
@@ -262,10 +262,32 @@ public sealed class PlayStoreTests
     }
 
     [Fact]
+    public async Task StartAsync_AnotherProcessHoldsTheJournal_LeavesItsFileAloneAndKeepsPlaysInMemory()
+    {
+        using var dir = new TempDirectory();
+        using var holder = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
+        Assert.True(holder.Claim());
+        holder.Save([Play("theirs", "closed")]);
+        using var second = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
+        var down = new RefusingPlayStore(_ => new TimeoutException("the database did not answer"));
+        using var plays = new PlayStore(down, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance, second);
+
+        await plays.StartAsync(CancellationToken.None);
+        plays.Upsert([Play("mine", "closed")]);
+        await plays.StopAsync(CancellationToken.None);
+
+        Assert.Equal(1, plays.State.Pending);
+        Assert.Contains("\"theirs\"", File.ReadAllText(holder.Path), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"mine\"", File.ReadAllText(holder.Path), StringComparison.Ordinal);
+        holder.Dispose();
+        Assert.True(second.Claim());
+    }
+
+    [Fact]
     public async Task StartAsync_JournalWithADamagedLine_QueuesTheRestAndSkipsIt()
     {
         using var dir = new TempDirectory();
-        var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
+        using var journal = new PlayJournal(dir.Path, NullLogger<PlayJournal>.Instance);
         journal.Save([Play("a", "closed"), Play("b", "closed")]);
         File.AppendAllText(journal.Path, "{\"station\":\"st-count\",\"playKe\n");
         var up = new RefusingPlayStore(_ => null);
