@@ -25,7 +25,8 @@ public sealed class CentralMetrics : IDisposable
     private readonly Counter<long> _sessions;
     private readonly Counter<long> _deliveryStalls;
 
-    public CentralMetrics(CatalogIndex catalog, StationActivity activity, Ingest.IngestQueue queue, Caching.RedisConnection? redis = null, Archive.PacketArchive? archive = null)
+    public CentralMetrics(
+        CatalogIndex catalog, StationActivity activity, Ingest.IngestQueue queue, Caching.RedisConnection? redis = null, Archive.PacketArchive? archive = null, Plays.PlayFeed? feed = null)
     {
         Meter = new Meter(MeterName);
         _packets = Meter.CreateCounter<long>("zamio.ingest.rejections", description: "Packets refused before the ingest loop (HTTP fallback, external broker), by reason.");
@@ -44,6 +45,12 @@ public sealed class CentralMetrics : IDisposable
         Meter.CreateObservableGauge("zamio.index.memory", () => catalog.IsLoaded ? catalog.Index.MemoryBytes : 0L, unit: "By", description: "Memory held by the in-process fingerprint index.");
         Meter.CreateObservableGauge("zamio.index.source", () => IndexSource(catalog), description: "1 for where the index was last loaded from: snapshot (the built index from Redis), redis (built from cached peaks) or store.");
         Meter.CreateObservableGauge("zamio.index.version", () => catalog.Version, description: "Catalogue version the index reflects (the Redis change counter; 0 without Redis): instances that agree show the same.");
+        if (feed is not null)
+        {
+            Meter.CreateObservableGauge("zamio.plays.live_subscribers", () => feed.Subscribers, description: "Clients following GET /api/v1/plays/live on this instance.");
+            Meter.CreateObservableCounter("zamio.plays.live_missed", () => feed.Missed, description: "Plays live subscribers lost because they fell behind (each was told how many).");
+        }
+
         if (archive is { Enabled: true })
         {
             Meter.CreateObservableCounter("zamio.archive.packets", () => ArchiveTotals(archive), description: "Matched packets kept in the fingerprint archive for rematch, by result (written; dropped: the archive queue was full or the disk refused them).");

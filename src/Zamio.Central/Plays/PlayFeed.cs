@@ -23,6 +23,7 @@ public sealed partial class PlayFeed : IDisposable
     private readonly ILogger<PlayFeed> _logger;
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private int _publishFailing;
+    private long _missed;
 
     public PlayFeed(RedisConnection? redis, ILogger<PlayFeed> logger)
     {
@@ -33,6 +34,11 @@ public sealed partial class PlayFeed : IDisposable
     }
 
     public static RedisChannel ChannelName(RedisConnection redis) => redis.Channel("plays");
+
+    public int Subscribers => _subscribers.Count;
+
+    /// <summary>Plays dropped for subscribers that fell behind, since start.</summary>
+    public long Missed => Interlocked.Read(ref _missed);
 
     /// <summary>Plays of <paramref name="station"/> (every station when null) from now on, until disposed.</summary>
     public PlaySubscription Subscribe(string? station)
@@ -81,6 +87,8 @@ public sealed partial class PlayFeed : IDisposable
 
     internal void Remove(PlaySubscription subscription) => _subscribers.TryRemove(subscription, out _);
 
+    internal void CountMissed() => Interlocked.Increment(ref _missed);
+
     private void Received(RedisValue message)
     {
         FeedMessage? feed;
@@ -128,7 +136,11 @@ public sealed class PlaySubscription : IDisposable
         _feed = feed;
         _plays = Channel.CreateBounded<PlayRecord>(
             new BoundedChannelOptions(PlayFeed.SubscriberCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest },
-            _ => Interlocked.Increment(ref _missed));
+            _ =>
+            {
+                Interlocked.Increment(ref _missed);
+                feed.CountMissed();
+            });
     }
 
     public ChannelReader<PlayRecord> Plays => _plays.Reader;

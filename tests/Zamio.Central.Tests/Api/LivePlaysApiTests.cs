@@ -18,6 +18,8 @@ public sealed class LivePlaysApiTests(ApiFixture fixture)
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         using var events = new StreamReader(await response.Content.ReadAsStreamAsync());
         Assert.Equal(": subscribed", await events.ReadLineAsync().WaitAsync(Patience));
+        var metrics = await fixture.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Matches(@"(?m)^zamio_plays_live_subscribers [1-9]", metrics);
 
         var start = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
         var store = fixture.Services.GetRequiredService<PlayStore>();

@@ -30,6 +30,7 @@ public sealed class PlayFeedTests
 
         Assert.Equal(3, slow.TakeMissed());
         Assert.Equal(0, slow.TakeMissed());
+        Assert.Equal(3, feed.Missed);
         var kept = Drain(slow);
         Assert.Equal(PlayFeed.SubscriberCapacity, kept.Count);
         Assert.Equal("3", kept[0].PlayKey);
@@ -41,9 +42,11 @@ public sealed class PlayFeedTests
         using var feed = new PlayFeed(null, NullLogger<PlayFeed>.Instance);
         var gone = feed.Subscribe(null);
 
+        Assert.Equal(1, feed.Subscribers);
         gone.Dispose();
         feed.Publish([Play("joy-fm", "1")]);
 
+        Assert.Equal(0, feed.Subscribers);
         Assert.True(gone.Plays.Completion.IsCompleted);
         Assert.False(gone.Plays.TryRead(out _));
     }
