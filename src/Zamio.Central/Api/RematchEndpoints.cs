@@ -12,13 +12,15 @@ namespace Zamio.Central.Api;
 /// <summary>
 /// Rematching from the fingerprint archive over HTTP (admin), as the <c>rematch</c> verb does on the command line:
 /// <c>POST /api/v1/rematches?from=&amp;to=[&amp;station=][&amp;track=...][&amp;write=true]</c> queues a job (202, its
-/// address in <c>Location</c>), <c>GET /api/v1/rematches/{id}</c> shows its progress and, once done, the plays found.
+/// address in <c>Location</c>), <c>GET /api/v1/rematches/{id}</c> shows its progress and, once done, the plays found;
+/// <c>GET /api/v1/rematches[?limit=]</c> lists the latest jobs (50 by default), newest first, without their plays.
 /// </summary>
 public static class RematchEndpoints
 {
     public static IEndpointRouteBuilder MapRematches(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/v1/rematches", Start);
+        endpoints.MapGet("/api/v1/rematches", List);
         endpoints.MapGet("/api/v1/rematches/{id}", Show);
         return endpoints;
     }
@@ -72,6 +74,28 @@ public static class RematchEndpoints
         return Results.Accepted($"/api/v1/rematches/{job.Id}", RematchResponse.Of(job));
     }
 
+    private const int MaxListed = 1000;
+
+    private static IResult List(HttpRequest request, AdminAuth admin, RematchJobs jobs, string? limit)
+    {
+        if (!admin.IsAdmin(request))
+        {
+            return ApiResults.Unauthorized("Bearer");
+        }
+
+        if (ApiEndpoints.RepeatedParameter(request, "limit") is { } repeated)
+        {
+            return repeated;
+        }
+
+        if (Paging.ParseLimit(limit ?? "50", MaxListed, out var size) is { } badLimit)
+        {
+            return badLimit;
+        }
+
+        return Stored(() => Results.Ok(jobs.Latest(size)));
+    }
+
     private static IResult Show(string id, HttpRequest request, AdminAuth admin, RematchJobs jobs)
     {
         if (!admin.IsAdmin(request))
@@ -79,9 +103,14 @@ public static class RematchEndpoints
             return ApiResults.Unauthorized("Bearer");
         }
 
+        return Stored(() => jobs.Show(id) is { } job ? Results.Ok(job) : ApiResults.Problem(StatusCodes.Status404NotFound, $"No rematch '{id}'."));
+    }
+
+    private static IResult Stored(Func<IResult> read)
+    {
         try
         {
-            return jobs.Show(id) is { } job ? Results.Ok(job) : ApiResults.Problem(StatusCodes.Status404NotFound, $"No rematch '{id}'.");
+            return read();
         }
         catch (Exception ex) when (ex is DbException or TimeoutException)
         {

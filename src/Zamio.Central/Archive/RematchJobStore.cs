@@ -37,6 +37,8 @@ public sealed class RematchJobStore
 
     private const string Select = "SELECT status AS Status, seen_at AS SeenAt, job AS Job FROM rematch_jobs WHERE id = @id";
 
+    private const string Newest = "SELECT status AS Status, seen_at AS SeenAt, job AS Job FROM rematch_jobs ORDER BY queued_at DESC, id LIMIT @limit";
+
     private const string Prune = "DELETE FROM rematch_jobs WHERE queued_at < @before";
 
     private readonly Func<DbConnection> _connect;
@@ -60,6 +62,13 @@ public sealed class RematchJobStore
     {
         using var connection = _connect();
         return connection.QuerySingleOrDefault<StoredRematchJob>(Select, new { id });
+    }
+
+    /// <summary>The jobs queued last, newest first.</summary>
+    public IReadOnlyList<StoredRematchJob> Latest(int limit)
+    {
+        using var connection = _connect();
+        return [.. connection.Query<StoredRematchJob>(Newest, new { limit })];
     }
 
     /// <summary>Forgets the jobs queued before <paramref name="before"/>; returns how many.</summary>

@@ -71,7 +71,20 @@ public sealed partial class RematchJobs(
             return RematchResponse.Of(job);
         }
 
-        if (saved.Find(id) is not { } stored || JsonSerializer.Deserialize<RematchResponse>(stored.Job, Json) is not { } shown)
+        return saved.Find(id) is { } stored ? Shown(stored) : null;
+    }
+
+    /// <summary>
+    /// The jobs queued last on any instance sharing the database, newest first, without their plays (<see cref="Show"/>
+    /// gives them). Throws what the database throws when it cannot be read.
+    /// </summary>
+    public IReadOnlyList<RematchResponse> Latest(int limit) =>
+        [.. saved.Latest(limit).Select(Shown).OfType<RematchResponse>()
+            .Select(job => (Find(job.Id) is { } held ? RematchResponse.Of(held) : job) with { Plays = null })];
+
+    private RematchResponse? Shown(StoredRematchJob stored)
+    {
+        if (JsonSerializer.Deserialize<RematchResponse>(stored.Job, Json) is not { } shown)
         {
             return null;
         }

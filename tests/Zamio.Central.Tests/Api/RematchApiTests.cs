@@ -36,6 +36,12 @@ public sealed class RematchApiTests(ApiFixture fixture)
         Assert.InRange((play.GetProperty("start").GetDateTimeOffset() - Aired).TotalSeconds, -1, 1);
         Assert.InRange((play.GetProperty("end").GetDateTimeOffset() - Aired).TotalSeconds, 39, 41);
 
+        var listed = (await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/rematches?limit=1000", UriKind.Relative))).EnumerateArray()
+            .Single(j => j.GetProperty("id").GetString() == job.GetProperty("id").GetString());
+        Assert.Equal(("done", JsonValueKind.Null), (listed.GetProperty("status").GetString(), listed.GetProperty("plays").ValueKind));
+        using var badLimit = await fixture.Reader.GetAsync(new Uri("/api/v1/rematches?limit=0", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
+
         var stored = await fixture.Reader.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/plays?station={station}", UriKind.Relative));
         Assert.Equal(["song2"], stored.EnumerateArray().Select(p => p.GetProperty("track").GetString()));
 

@@ -83,6 +83,35 @@ public sealed class RematchJobsTests
     }
 
     [Fact]
+    public async Task Latest_JobsOfTwoInstances_NewestFirstWithoutPlaysAndWithThisInstancesProgress()
+    {
+        using var dir = new TempDirectory();
+        var database = CentralDatabase.Open(dir.Path);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        var first = Jobs(new SqlitePlayStore(database), database, time);
+        var second = Jobs(new SqlitePlayStore(database), database, time);
+        var done = first.TryQueue("rj-a", Run(dir), [])!;
+        await first.StartAsync(CancellationToken.None);
+        try
+        {
+            await done.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await first.StopAsync(CancellationToken.None);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        var waiting = second.TryQueue("rj-b", Run(dir), [])!;
+
+        var latest = first.Latest(10);
+
+        Assert.Equal([(waiting.Id, "queued"), (done.Id, "done")], latest.Select(j => (j.Id, j.Status)));
+        Assert.All(latest, j => Assert.Null(j.Plays));
+        Assert.Equal([waiting.Id], second.Latest(1).Select(j => j.Id));
+    }
+
+    [Fact]
     public void Show_StoredJobItsInstanceStoppedRewriting_FailedWithTheReasonOnlyOnceAMinuteHasPassed()
     {
         using var dir = new TempDirectory();
