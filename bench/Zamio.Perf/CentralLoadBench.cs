@@ -212,6 +212,7 @@ internal static class CentralLoadBench
         });
         var feedErrors = 0;
         using var live = new HttpClient { BaseAddress = new Uri(central), Timeout = Timeout.InfiniteTimeSpan };
+        live.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
         var listener = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
