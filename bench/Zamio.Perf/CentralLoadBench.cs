@@ -151,11 +151,12 @@ internal static class CentralLoadBench
         long noSubscribers = 0;
         long inflight = 0;
         var lateMs = new List<double>();
-        var firstSeen = new ConcurrentDictionary<string, (double Wall, string Status, DateTimeOffset Start, string Station, string Track, bool Live)>(StringComparer.Ordinal);
+        var firstSeen = new ConcurrentDictionary<string, (double Wall, string Status, DateTimeOffset Start, string Station, string Track, bool Live, double PollWall)>(StringComparer.Ordinal);
         // A play is shown when the live feed or a poll first has it, whichever comes first: the feed gives the moment
         // it was stored, a poll only an upper bound up to --poll-ms late; the poll stays for plays the feed could miss.
-        void Seen(string id, (double Wall, string Status, DateTimeOffset Start, string Station, string Track, bool Live) seen) =>
-            firstSeen.AddOrUpdate(id, seen, (_, old) => seen.Wall < old.Wall ? seen : old);
+        // PollWall keeps the first poll's time apart, so the same run also gives the delays polls alone would report.
+        void Seen(string id, (double Wall, string Status, DateTimeOffset Start, string Station, string Track, bool Live, double PollWall) seen) =>
+            firstSeen.AddOrUpdate(id, seen, (_, old) => (seen.Wall < old.Wall ? seen : old) with { PollWall = Math.Min(seen.PollWall, old.PollWall) });
         var samples = new List<Sample>();
         using var stop = new CancellationTokenSource();
         var pollErrors = 0;
@@ -189,7 +190,7 @@ internal static class CentralLoadBench
                             continue;
                         }
 
-                        Seen(p.GetProperty("id").GetString()!, (seenAt, p.GetProperty("status").GetString()!, p.GetProperty("start").GetDateTimeOffset(), station, p.GetProperty("track").GetString()!, false));
+                        Seen(p.GetProperty("id").GetString()!, (seenAt, p.GetProperty("status").GetString()!, p.GetProperty("start").GetDateTimeOffset(), station, p.GetProperty("track").GetString()!, false, seenAt));
                     }
                 }
                 catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException)
@@ -234,7 +235,7 @@ internal static class CentralLoadBench
                         var p = doc.RootElement;
                         if (p.TryGetProperty("station", out var station) && station.GetString()!.StartsWith(prefix, StringComparison.Ordinal))
                         {
-                            Seen(p.GetProperty("id").GetString()!, (seenAt, p.GetProperty("status").GetString()!, p.GetProperty("start").GetDateTimeOffset(), station.GetString()!, p.GetProperty("track").GetString()!, true));
+                            Seen(p.GetProperty("id").GetString()!, (seenAt, p.GetProperty("status").GetString()!, p.GetProperty("start").GetDateTimeOffset(), station.GetString()!, p.GetProperty("track").GetString()!, true, double.PositiveInfinity));
                         }
                     }
                 }
@@ -345,8 +346,8 @@ internal static class CentralLoadBench
         }
 
         // Latency: each measured song start (truth) against the first time the feed or a poll showed a play of that track on that station.
-        var delays = new List<(double Seconds, bool Masked)>();
-        var perSong = delaysOut is null ? null : new List<string> { "station\tprogramme\tstart\ttrack\tkind\tdelay\tair_s\tnearest" };
+        var delays = new List<(double Seconds, bool Masked, double Polled)>();
+        var perSong = delaysOut is null ? null : new List<string> { "station\tprogramme\tstart\ttrack\tkind\tdelay\tair_s\tnearest\tpoll_delay" };
         var missed = 0;
         var seenStatuses = new Dictionary<string, int>(StringComparer.Ordinal);
         var byStation = firstSeen.Values.GroupBy(v => v.Station).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -369,12 +370,12 @@ internal static class CentralLoadBench
                     // The station's play of that track whose start lies nearest: none, or one placed too far off to pair.
                     var nearest = list?.Where(p => p.Track == song.Track).OrderBy(p => Math.Abs((p.Start - airUtc).TotalSeconds)).FirstOrDefault() ?? default;
                     var near = nearest.Track is null ? "none" : string.Create(CultureInfo.InvariantCulture, $"{(nearest.Start - airUtc).TotalSeconds:+0.0;-0.0} s {nearest.Status}");
-                    perSong?.Add($"{row}\tmissed\t{air}\t{near}");
+                    perSong?.Add($"{row}\tmissed\t{air}\t{near}\t");
                     continue;
                 }
 
-                delays.Add((match.Wall - airWall, song.Masked));
-                perSong?.Add(string.Create(CultureInfo.InvariantCulture, $"{row}\t{match.Wall - airWall:F2}\t{air}\t"));
+                delays.Add((match.Wall - airWall, song.Masked, match.PollWall - airWall));
+                perSong?.Add(string.Create(CultureInfo.InvariantCulture, $"{row}\t{match.Wall - airWall:F2}\t{air}\t\t{match.PollWall - airWall:F2}"));
                 seenStatuses[match.Status] = seenStatuses.GetValueOrDefault(match.Status) + 1;
             }
         }
@@ -416,6 +417,9 @@ internal static class CentralLoadBench
         DelayRow("all", timed.Count, delays.Select(d => d.Seconds));
         DelayRow("clear (nothing else sounding in the first 5 s)", timed.Count(x => !x.Masked), delays.Where(d => !d.Masked).Select(d => d.Seconds));
         DelayRow("masked (presenter, jingle or crossfade)", timed.Count(x => x.Masked), delays.Where(d => d.Masked).Select(d => d.Seconds));
+        // The same plays as the polls alone saw them (an upper bound, up to --poll-ms late): the measure of earlier sessions.
+        DelayRow($"clear, by polls every {pollMs} ms alone", timed.Count(x => !x.Masked), delays.Where(d => !d.Masked && double.IsFinite(d.Polled)).Select(d => d.Polled));
+        DelayRow($"all, by polls every {pollMs} ms alone", timed.Count, delays.Where(d => double.IsFinite(d.Polled)).Select(d => d.Polled));
         Console.WriteLine();
         Console.WriteLine($"Missed (not seen before the run ended): {missed}; first seen as: {string.Join(", ", seenStatuses.Select(kv => $"{kv.Key} {kv.Value}"))}.");
         Console.WriteLine();
