@@ -29,12 +29,12 @@ public sealed record PlayWriterState(bool Healthy, int Pending, long Written, lo
 /// </summary>
 public sealed partial class PlayStore : BackgroundService
 {
-    private readonly IPlayStore _backend;
-    private readonly StorageOptions _options;
-    private readonly TimeProvider _time;
     /// <summary>How often plays waiting on an unreachable database are saved to the <see cref="PlayJournal"/>.</summary>
     public static readonly TimeSpan JournalEvery = TimeSpan.FromSeconds(5);
 
+    private readonly IPlayStore _backend;
+    private readonly StorageOptions _options;
+    private readonly TimeProvider _time;
     private readonly ILogger<PlayStore> _logger;
     private PlayJournal? _journal; // null too when another process holds it
     private readonly PlayFeed? _feed;
