@@ -57,30 +57,37 @@ public static partial class TrackEndpoints
 
         using (document)
         {
-            var existing = TrackIds.IsValid(id) ? await catalog.FindAsync(id, cancellationToken).ConfigureAwait(false) : null;
-            if (existing is null)
-            {
-                return ApiResults.Problem(StatusCodes.Status404NotFound, $"No track '{id}'.");
-            }
-
-            if (Patched(document.RootElement, existing.Metadata, out var error) is not { } meta)
+            var patch = document.RootElement;
+            // The patch's own faults first: they do not depend on what is stored.
+            if (Patched(patch, TrackMetadata.None, out var error) is null)
             {
                 return ApiResults.Problem(StatusCodes.Status400BadRequest, error!);
             }
 
-            var described = existing with { Title = meta.Title, Artist = meta.Artist, Isrc = meta.Isrc };
-            if (meta != existing.Metadata)
+            (CatalogTrack Track, bool Changed)? patched;
+            try
             {
-                if ((await catalog.DescribeAsync(new Dictionary<string, TrackMetadata> { [id] = meta }, CancellationToken.None).ConfigureAwait(false)).Count > 0)
-                {
-                    return ApiResults.Problem(StatusCodes.Status404NotFound, $"No track '{id}'.");
-                }
+                patched = TrackIds.IsValid(id)
+                    ? await catalog.PatchDescriptionAsync(id, stored => Patched(patch, stored, out _)!, CancellationToken.None).ConfigureAwait(false)
+                    : null;
+            }
+            catch (CatalogChangeRefusedException ex)
+            {
+                return ApiResults.Problem(StatusCodes.Status409Conflict, ex.Message);
+            }
 
+            if (patched is not { } done)
+            {
+                return ApiResults.Problem(StatusCodes.Status404NotFound, $"No track '{id}'.");
+            }
+
+            if (done.Changed)
+            {
                 metrics.CatalogChanged("described");
                 LogDescribed(loggers.CreateLogger(typeof(TrackEndpoints)), id);
             }
 
-            return Results.Ok(TrackResponse.From(described));
+            return Results.Ok(TrackResponse.From(done.Track));
         }
     }
 

@@ -89,6 +89,19 @@ public sealed class SqliteCatalogStore : IDisposable
         return unknown;
     }
 
+    /// <summary>See <see cref="ICatalogStore.ReplaceDescriptionAsync"/>.</summary>
+    public bool ReplaceDescription(string id, TrackMetadata expected, TrackMetadata replacement) =>
+        _connection.Execute(
+            """
+            UPDATE tracks SET title = @Title, artist = @Artist, isrc = @Isrc
+            WHERE id = @id AND title IS @ExpectedTitle AND artist IS @ExpectedArtist AND isrc IS @ExpectedIsrc
+            """,
+            new
+            {
+                id, replacement.Title, replacement.Artist, replacement.Isrc,
+                ExpectedTitle = expected.Title, ExpectedArtist = expected.Artist, ExpectedIsrc = expected.Isrc,
+            }) > 0;
+
     public bool Remove(string id) =>
         _connection.Execute("DELETE FROM tracks WHERE id = @id", new { id }) > 0;
 

@@ -63,6 +63,41 @@ public sealed partial class CatalogManager(
     }
 
     /// <summary>
+    /// A track's description changed by <paramref name="patch"/> applied to the stored one, announced to every instance
+    /// when it changed. A change another writer makes meanwhile is not lost: the write is a compare-and-set, and on a
+    /// conflict the track is read again and patched anew. Null when the track is not catalogued.
+    /// </summary>
+    public async Task<(CatalogTrack Track, bool Changed)?> PatchDescriptionAsync(string trackId, Func<TrackMetadata, TrackMetadata> patch, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await store.FindAsync(trackId, cancellationToken).ConfigureAwait(false) is not { } track)
+            {
+                return null;
+            }
+
+            var meta = patch(track.Metadata);
+            if (meta == track.Metadata)
+            {
+                return (track, false);
+            }
+
+            if (await store.ReplaceDescriptionAsync(trackId, track.Metadata, meta, cancellationToken).ConfigureAwait(false))
+            {
+                await descriptions.PublishAsync([trackId], cancellationToken).ConfigureAwait(false);
+                return (track with { Title = meta.Title, Artist = meta.Artist, Isrc = meta.Isrc }, true);
+            }
+
+            if (attempt == MaxPatchAttempts)
+            {
+                throw new CatalogChangeRefusedException($"Track '{trackId}' kept changing under other writers ({MaxPatchAttempts} tries); nothing was changed. Retry.");
+            }
+        }
+    }
+
+    private const int MaxPatchAttempts = 10;
+
+    /// <summary>
     /// For callers that wrote the store themselves: refreshes the cache entry from the store, tells the other
     /// instances, and returns once this instance's index has the change.
     /// </summary>

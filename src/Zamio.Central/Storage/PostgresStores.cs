@@ -286,6 +286,26 @@ public sealed class PostgresCatalogStore(NpgsqlDataSource dataSource) : ICatalog
         }
     }
 
+    public async Task<bool> ReplaceDescriptionAsync(string id, TrackMetadata expected, TrackMetadata replacement, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE tracks SET title = @Title, artist = @Artist, isrc = @Isrc
+                WHERE id = @id AND title IS NOT DISTINCT FROM @ExpectedTitle::text AND artist IS NOT DISTINCT FROM @ExpectedArtist::text
+                    AND isrc IS NOT DISTINCT FROM @ExpectedIsrc::text
+                """,
+                new
+                {
+                    id, replacement.Title, replacement.Artist, replacement.Isrc,
+                    ExpectedTitle = expected.Title, ExpectedArtist = expected.Artist, ExpectedIsrc = expected.Isrc,
+                },
+                cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+        }
+    }
+
     public async Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

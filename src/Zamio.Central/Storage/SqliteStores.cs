@@ -250,6 +250,15 @@ public sealed class SqliteCatalogRepository(string dataDirectory) : ICatalogStor
         }
     }
 
+    public Task<bool> ReplaceDescriptionAsync(string id, TrackMetadata expected, TrackMetadata replacement, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            using var store = SqliteCatalogStore.Open(dataDirectory);
+            return Task.FromResult(store.ReplaceDescription(id, expected, replacement));
+        }
+    }
+
     public Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken)
     {
         lock (_gate)

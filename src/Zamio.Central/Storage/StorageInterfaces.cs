@@ -81,6 +81,12 @@ public interface ICatalogStore
     /// </summary>
     Task<IReadOnlyList<string>> DescribeAsync(IReadOnlyDictionary<string, TrackMetadata> tracks, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets a track's title, artist and ISRC to <paramref name="replacement"/> if they are still <paramref name="expected"/>;
+    /// false, with nothing changed, when another writer changed them meanwhile or the track is gone.
+    /// </summary>
+    Task<bool> ReplaceDescriptionAsync(string id, TrackMetadata expected, TrackMetadata replacement, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>At most <paramref name="limit"/> tracks by id, those after <paramref name="after"/> when it is given.</summary>

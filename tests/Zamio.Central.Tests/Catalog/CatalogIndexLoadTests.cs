@@ -96,6 +96,9 @@ public class CatalogIndexLoadTests
 
         public Task<CatalogTrack?> FindAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<bool> ReplaceDescriptionAsync(string id, TrackMetadata expected, TrackMetadata replacement, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public Task<IReadOnlyList<CatalogTrack>> PageAsync(string? after, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

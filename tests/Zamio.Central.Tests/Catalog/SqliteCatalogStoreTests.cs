@@ -44,6 +44,20 @@ public sealed class SqliteCatalogStoreTests : IDisposable
     }
 
     [Fact]
+    public void ReplaceDescription_AsExpectedOrChangedMeanwhile_WrittenOnlyWhenStillAsExpected()
+    {
+        using var store = SqliteCatalogStore.Open(_dir.Path);
+        store.Upsert(Track("a", "Old", 10), Peaks(1, 100));
+        var old = new TrackMetadata("Old", "Artist", "ISRC0001");
+
+        Assert.True(store.ReplaceDescription("a", old, new TrackMetadata("New", "Band", null)));
+        Assert.False(store.ReplaceDescription("a", old, new TrackMetadata("Stale", null, null)));
+        Assert.True(store.ReplaceDescription("a", new TrackMetadata("New", "Band", null), new TrackMetadata("New", "Band", null)));
+        Assert.False(store.ReplaceDescription("missing", old, new TrackMetadata("New", null, null)));
+        Assert.Equal(("New", "Band"), (store.Find("a")!.Title, store.Find("a")!.Artist));
+    }
+
+    [Fact]
     public void Page_AfterAnIdWithALimit_TheNextTracksById()
     {
         using var store = SqliteCatalogStore.Open(_dir.Path);

@@ -249,6 +249,11 @@ public sealed class StorageIntegrationTests(ITestOutputHelper output)
             Assert.Equal(track, await b.Get<CatalogManager>().FindAsync("song-live", CancellationToken.None));
             Assert.Equal([track], await b.Get<CatalogManager>().PageAsync(null, 10, CancellationToken.None));
             Assert.Empty(await b.Get<CatalogManager>().PageAsync("song-live", 10, CancellationToken.None));
+            var store = b.Get<ICatalogStore>();
+            Assert.False(await store.ReplaceDescriptionAsync("song-live", new TrackMetadata("Stale", null, null), new TrackMetadata("X", null, null), CancellationToken.None));
+            var patched = await b.Get<CatalogManager>().PatchDescriptionAsync("song-live", m => m with { Artist = null }, CancellationToken.None);
+            Assert.Equal(("Live", null, "GBAAA2400001", true), (patched!.Value.Track.Title, patched.Value.Track.Artist, patched.Value.Track.Isrc, patched.Value.Changed));
+            Assert.Null((await store.FindAsync("song-live", CancellationToken.None))!.Artist);
             await added.WaitAsync(LiveWithin);
 
             // The new track matches on instance B: its own peaks identify it.
