@@ -26,6 +26,13 @@ public sealed class CentralApiOptions : IValidatableObject
     [Range(1024, 2L * 1024 * 1024 * 1024)]
     public long MaxTrackBytes { get; set; } = 200L * 1024 * 1024;
 
+    /// <summary>
+    /// How often a quiet <c>GET /api/v1/plays/live</c> stream gets a comment line (so proxies keep it open); the reader's
+    /// access is checked again then, so a revoked key's stream ends within this.
+    /// </summary>
+    [Range(1, 3600)]
+    public int LiveHeartbeatSeconds { get; set; } = 15;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (AdminKey is { } key && key.Length < 16)

@@ -1,21 +1,22 @@
 using System.Text;
 using System.Text.Json;
 using Zamio.Central.Catalog;
+using Microsoft.Extensions.Options;
 using Zamio.Central.Plays;
+using Zamio.Central.Storage;
 
 namespace Zamio.Central.Api;
 
 /// <summary>
 /// <c>GET /api/v1/plays/live[?station=ID]</c>: plays as they are stored, as server-sent events (<c>event: play</c>, the
 /// data as <c>GET /api/v1/plays</c> lists a play), from every instance when they share Redis. Read access as for plays.
-/// A comment line every <see cref="Heartbeat"/> keeps proxies from closing a quiet stream; a subscriber that falls
+/// A comment line every <see cref="CentralApiOptions.LiveHeartbeatSeconds"/> keeps proxies from closing a quiet stream,
+/// and the reader's access is checked again then, so a revoked key's stream ends; a subscriber that falls
 /// <see cref="PlayFeed.SubscriberCapacity"/> plays behind loses the oldest and gets <c>event: missed</c> with how many,
 /// its cue to read <c>GET /api/v1/plays</c> again.
 /// </summary>
 public static class LivePlaysEndpoint
 {
-    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static IEndpointRouteBuilder MapLivePlays(this IEndpointRouteBuilder endpoints)
@@ -25,7 +26,14 @@ public static class LivePlaysEndpoint
     }
 
     private static async Task<IResult> StreamAsync(
-        HttpContext context, PlayFeed feed, TrackMetadataCache metadata, ReadAccess access, TimeProvider time, IHostApplicationLifetime lifetime, string? station)
+        HttpContext context,
+        PlayFeed feed,
+        TrackMetadataCache metadata,
+        ReadAccess access,
+        IOptions<CentralApiOptions> options,
+        TimeProvider time,
+        IHostApplicationLifetime lifetime,
+        string? station)
     {
         if (access.CheckStation(context.Request, station) is { } denied)
         {
@@ -48,10 +56,16 @@ public static class LivePlaysEndpoint
         {
             // Subscribed before the first byte, so a client that sees the stream open misses no play stored after it.
             await WriteAsync(response, ": subscribed\n\n", aborted).ConfigureAwait(false);
-            while (await WaitAsync(subscription, time, aborted).ConfigureAwait(false) is { } waiting)
+            var heartbeat = TimeSpan.FromSeconds(options.Value.LiveHeartbeatSeconds);
+            while (await WaitAsync(subscription, heartbeat, time, aborted).ConfigureAwait(false) is { } waiting)
             {
                 if (!waiting)
                 {
+                    if (!StillAllowed(context.Request, access, station))
+                    {
+                        break;
+                    }
+
                     await WriteAsync(response, ": ping\n\n", aborted).ConfigureAwait(false);
                     continue;
                 }
@@ -81,10 +95,23 @@ public static class LivePlaysEndpoint
         return Results.Empty;
     }
 
-    // True when plays wait, false when a heartbeat is due first, null when the feed has ended.
-    private static async Task<bool?> WaitAsync(PlaySubscription subscription, TimeProvider time, CancellationToken aborted)
+    // A key revoked since the stream opened ends it; a database that cannot answer the check now does not.
+    private static bool StillAllowed(HttpRequest request, ReadAccess access, string? station)
     {
-        using var beat = new CancellationTokenSource(Heartbeat, time);
+        try
+        {
+            return access.CheckStation(request, station) is null;
+        }
+        catch (Exception ex) when (StorageErrors.IsTransient(ex))
+        {
+            return true;
+        }
+    }
+
+    // True when plays wait, false when a heartbeat is due first, null when the feed has ended.
+    private static async Task<bool?> WaitAsync(PlaySubscription subscription, TimeSpan heartbeat, TimeProvider time, CancellationToken aborted)
+    {
+        using var beat = new CancellationTokenSource(heartbeat, time);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(beat.Token, aborted);
         try
         {

@@ -24,7 +24,7 @@ public sealed class ApiFixture : IAsyncLifetime
     public const string Song1Isrc = "ZZ0000000001";
 
     public static readonly string[] StationNames =
-        ["up-match", "up-dup", "up-auth-a", "up-auth-b", "up-rate", "up-big", "pk-http", "pk-http-v1", "pk-bad", "pk-refused", "mx-traffic"];
+        ["up-match", "up-dup", "up-auth-a", "up-auth-b", "up-rate", "up-big", "pk-http", "pk-http-v1", "pk-bad", "pk-refused", "mx-traffic", "lv-revoked"];
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "zamio-api-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
@@ -68,6 +68,7 @@ public sealed class ApiFixture : IAsyncLifetime
             {
                 ["Central:UploadBurst"] = UploadBurst.ToString(CultureInfo.InvariantCulture),
                 ["Central:UploadsPerMinute"] = "1",
+                ["Central:LiveHeartbeatSeconds"] = "1",
             });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -43,6 +43,30 @@ public sealed class LivePlaysApiTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, repeated.StatusCode);
     }
 
+    [Fact]
+    public async Task Live_StationKeyRevokedWhileStreaming_StreamEndsAtTheNextHeartbeat()
+    {
+        const string station = "lv-revoked";
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/plays/live?station={station}");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Token", fixture.Keys[station]);
+        using var response = await fixture.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var events = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal(": subscribed", await events.ReadLineAsync().WaitAsync(Patience));
+        Assert.Equal("", await events.ReadLineAsync().WaitAsync(Patience));
+        Assert.Equal(": ping", await events.ReadLineAsync().WaitAsync(Patience)); // heartbeats come while the key holds
+
+        using var removed = await fixture.SendAdminAsync(HttpMethod.Delete, $"/api/v1/stations/{station}", null, ApiFixture.AdminKey);
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+
+        string? line;
+        do
+        {
+            line = await events.ReadLineAsync().WaitAsync(Patience);
+        }
+        while (line is not null);
+    }
+
     private static async Task<(string Name, JsonElement Data)> NextEventAsync(StreamReader events)
     {
         string? name = null;
