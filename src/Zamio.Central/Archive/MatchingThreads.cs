@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 
 namespace Zamio.Central.Archive;
@@ -13,21 +15,52 @@ internal static class MatchingThreads
     private const int LowestNice = 19;
 
     /// <summary>Runs <paramref name="work"/> once on each of <paramref name="count"/> new threads; completes when all have returned.</summary>
-    public static Task RunAsync(int count, bool background, Action work) =>
-        Task.WhenAll(Enumerable.Range(0, count).Select(_ => Task.Factory.StartNew(
-            () =>
+    public static Task RunAsync(int count, bool background, Action work)
+    {
+        // On Linux a thread inherits the nice value of the thread that starts it. A lowered thread that completed the
+        // task would run the caller's continuation, and every thread that continuation starts (a thread-pool worker the
+        // runtime adds while it queues work included) would run at the lowest priority for good. So the threads only run
+        // the work and end; a thread at the caller's priority waits for them and completes the task.
+        var failures = new ConcurrentQueue<ExceptionDispatchInfo>();
+        var threads = Enumerable.Range(0, count).Select(_ => new Thread(() =>
+        {
+            try
             {
-                // A long-running task has a thread of its own, which ends with it, so the lowered priority goes nowhere else.
                 if (background)
                 {
                     Lower();
                 }
 
                 work();
+            }
+            catch (Exception ex)
+            {
+                failures.Enqueue(ExceptionDispatchInfo.Capture(ex));
+            }
+        })
+        { IsBackground = true, Name = background ? "zamio-background-match" : "zamio-match" }).ToList();
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+
+        return Task.Factory.StartNew(
+            () =>
+            {
+                foreach (var thread in threads)
+                {
+                    thread.Join();
+                }
+
+                if (failures.TryPeek(out var first))
+                {
+                    first.Throw();
+                }
             },
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
-            TaskScheduler.Default)));
+            TaskScheduler.Default);
+    }
 
     private static void Lower()
     {

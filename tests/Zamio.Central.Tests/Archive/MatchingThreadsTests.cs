@@ -23,6 +23,30 @@ public sealed class MatchingThreadsTests
     }
 
     [Fact]
+    public async Task RunAsync_Background_TheCallersContinuationAndTheThreadsItStartsKeepTheCallersPriority()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the inheritance of a thread's nice value is Linux's
+        }
+
+        var (continuation, started) = await Task.Run(AwaitAsTheRematchDoesAsync);
+
+        Assert.Equal(ProcessPriority(), continuation);
+        Assert.Equal(ProcessPriority(), started);
+    }
+
+    // As the rematch awaits it: without a context, so the continuation runs on whichever thread completes the task.
+    private static async Task<(string Continuation, string Started)> AwaitAsTheRematchDoesAsync()
+    {
+        await MatchingThreads.RunAsync(1, background: true, () => Thread.Sleep(50)).WaitAsync(Patience).ConfigureAwait(false);
+        var continuation = OwnPriority();
+        var started = "";
+        await MatchingThreads.RunAsync(1, background: false, () => started = OwnPriority()).WaitAsync(Patience).ConfigureAwait(false);
+        return (continuation, started);
+    }
+
+    [Fact]
     public async Task RunAsync_WorkThrows_CompletesWithThatExceptionOnceEveryThreadEnded()
     {
         var ran = 0;
