@@ -194,11 +194,7 @@ public static class ApiEndpoints
             p => PlayCursor.After(p).Encode());
 
         var tracks = await metadata.GetAsync(context.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(page.Select(p =>
-        {
-            var track = tracks.GetValueOrDefault(p.Track) ?? TrackMetadata.None;
-            return new PlayResponse(p.Station, p.PlayKey, p.Track, track.Title, track.Artist, track.Isrc, p.Start, p.End, p.Confidence, p.Speed, p.Status);
-        }));
+        return Results.Ok(page.Select(p => PlayResponse.From(p, tracks)));
     }
 
     /// <summary>400 when a parameter is given twice (the binder would join the values with a comma and match nothing).</summary>
@@ -216,4 +212,12 @@ public sealed record IdentifyResponse(string? Track, double Confidence, double? 
 /// <summary>A play; title, artist and ISRC are the catalogue's now (null for a track no longer in it or without them).</summary>
 public sealed record PlayResponse(
     string Station, string Id, string Track, string? Title, string? Artist, string? Isrc,
-    DateTimeOffset Start, DateTimeOffset End, double Confidence, double Speed, string Status);
+    DateTimeOffset Start, DateTimeOffset End, double Confidence, double Speed, string Status)
+{
+    /// <summary>A stored play with its track's current description (none for a track removed since).</summary>
+    public static PlayResponse From(PlayRecord play, IReadOnlyDictionary<string, TrackMetadata> tracks)
+    {
+        var track = tracks.GetValueOrDefault(play.Track) ?? TrackMetadata.None;
+        return new(play.Station, play.PlayKey, play.Track, track.Title, track.Artist, track.Isrc, play.Start, play.End, play.Confidence, play.Speed, play.Status);
+    }
+}

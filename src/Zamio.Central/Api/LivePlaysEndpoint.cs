@@ -79,9 +79,7 @@ public static class LivePlaysEndpoint
                 var tracks = await metadata.GetAsync(aborted).ConfigureAwait(false);
                 while (subscription.Plays.TryRead(out var play))
                 {
-                    var track = tracks.GetValueOrDefault(play.Track) ?? TrackMetadata.None;
-                    var shown = new PlayResponse(play.Station, play.PlayKey, play.Track, track.Title, track.Artist, track.Isrc, play.Start, play.End, play.Confidence, play.Speed, play.Status);
-                    text.Append("event: play\ndata: ").Append(JsonSerializer.Serialize(shown, Json)).Append("\n\n");
+                    text.Append("event: play\ndata: ").Append(JsonSerializer.Serialize(PlayResponse.From(play, tracks), Json)).Append("\n\n");
                 }
 
                 await WriteAsync(response, text.ToString(), aborted).ConfigureAwait(false);

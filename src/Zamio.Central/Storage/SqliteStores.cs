@@ -221,80 +221,39 @@ public sealed class SqliteCatalogRepository(string dataDirectory) : ICatalogStor
 {
     private readonly Lock _gate = new();
 
-    public Task UpsertAsync(CatalogTrack track, TrackPeaks peaks, CancellationToken cancellationToken)
-    {
-        lock (_gate)
+    public Task UpsertAsync(CatalogTrack track, TrackPeaks peaks, CancellationToken cancellationToken) =>
+        Use(store =>
         {
-            using var store = SqliteCatalogStore.Open(dataDirectory);
             store.Upsert(track, peaks);
-        }
+            return true;
+        });
 
-        return Task.CompletedTask;
-    }
+    public Task<bool> RemoveAsync(string id, CancellationToken cancellationToken) => Use(store => store.Remove(id));
 
-    public Task<bool> RemoveAsync(string id, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> DescribeAsync(IReadOnlyDictionary<string, TrackMetadata> tracks, CancellationToken cancellationToken) =>
+        Use(store => store.Describe(tracks));
+
+    public Task<bool> ReplaceDescriptionAsync(string id, TrackMetadata expected, TrackMetadata replacement, CancellationToken cancellationToken) =>
+        Use(store => store.ReplaceDescription(id, expected, replacement));
+
+    public Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken) => Use(store => store.List());
+
+    public Task<IReadOnlyList<CatalogTrack>> PageAsync(string? after, int limit, CancellationToken cancellationToken) => Use(store => store.Page(after, limit));
+
+    public Task<CatalogTrack?> FindAsync(string id, CancellationToken cancellationToken) => Use(store => store.Find(id));
+
+    public Task<IReadOnlyList<StoredPeaks>> LoadPeaksAsync(IReadOnlyCollection<string>? ids, CancellationToken cancellationToken) =>
+        Use(store => store.LoadPeaks(ids));
+
+    // One caller at a time, each on the file as it is now (the command line may have changed it).
+    private Task<T> Use<T>(Func<SqliteCatalogStore, T> action)
     {
         lock (_gate)
         {
             using var store = SqliteCatalogStore.Open(dataDirectory);
-            return Task.FromResult(store.Remove(id));
+            return Task.FromResult(action(store));
         }
     }
-
-    public Task<IReadOnlyList<string>> DescribeAsync(IReadOnlyDictionary<string, TrackMetadata> tracks, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            using var store = SqliteCatalogStore.Open(dataDirectory);
-            return Task.FromResult(store.Describe(tracks));
-        }
-    }
-
-    public Task<bool> ReplaceDescriptionAsync(string id, TrackMetadata expected, TrackMetadata replacement, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            using var store = SqliteCatalogStore.Open(dataDirectory);
-            return Task.FromResult(store.ReplaceDescription(id, expected, replacement));
-        }
-    }
-
-    public Task<IReadOnlyList<CatalogTrack>> ListAsync(CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            using var store = SqliteCatalogStore.Open(dataDirectory);
-            return Task.FromResult(store.List());
-        }
-    }
-
-    public Task<IReadOnlyList<CatalogTrack>> PageAsync(string? after, int limit, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            using var store = SqliteCatalogStore.Open(dataDirectory);
-            return Task.FromResult(store.Page(after, limit));
-        }
-    }
-
-    public Task<CatalogTrack?> FindAsync(string id, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            using var store = SqliteCatalogStore.Open(dataDirectory);
-            return Task.FromResult(store.Find(id));
-        }
-    }
-
-    public Task<IReadOnlyList<StoredPeaks>> LoadPeaksAsync(IReadOnlyCollection<string>? ids, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            using var store = SqliteCatalogStore.Open(dataDirectory);
-            return Task.FromResult(store.LoadPeaks(ids));
-        }
-    }
-
 }
 
 /// <summary>Play keys are <c>station/session/id</c>; the session is everything before the last slash.</summary>
