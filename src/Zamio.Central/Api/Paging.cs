@@ -9,10 +9,10 @@ namespace Zamio.Central.Api;
 /// </summary>
 internal static class Paging
 {
-    /// <summary>The page size asked for (<paramref name="max"/> when none was), or a 400 saying what is allowed.</summary>
-    public static IResult? ParseLimit(string? limit, int max, out int size)
+    /// <summary>The page size asked for (<paramref name="fallback"/>, or <paramref name="max"/>, when none was), or a 400 saying what is allowed.</summary>
+    public static IResult? ParseLimit(string? limit, int max, out int size, int? fallback = null)
     {
-        size = max;
+        size = fallback ?? max;
         return limit is null || (int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) && size is >= 1 && size <= max)
             ? null
             : Results.Problem($"'limit' must be a whole number from 1 to {max}.", statusCode: StatusCodes.Status400BadRequest);

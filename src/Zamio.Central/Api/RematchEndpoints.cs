@@ -88,7 +88,7 @@ public static class RematchEndpoints
             return repeated;
         }
 
-        if (Paging.ParseLimit(limit ?? "50", MaxListed, out var size) is { } badLimit)
+        if (Paging.ParseLimit(limit, MaxListed, out var size, fallback: 50) is { } badLimit)
         {
             return badLimit;
         }
