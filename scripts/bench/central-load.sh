@@ -6,7 +6,9 @@
 #                catalog.db into a fresh /tmp/zperf/run-N, so no run sees another's stations or plays
 #        CONNS   MQTT connections per run (default: one per station)
 #        OUT     markdown output (default /tmp/zperf/central-load.md); each step's stderr (with the backlog timeline)
-#                goes beside it as OUT-without-.md-N.err, each measured song's delay as OUT-without-.md-N.tsv
+#                goes beside it as OUT-without-.md-N.err, each measured song's delay as OUT-without-.md-N.tsv, each
+#                instance's /metrics at the end as OUT-without-.md-N-I.metrics (and MEASURE_AFTER + 60 s into the run as
+#                OUT-without-.md-N-I.start.metrics: the difference is the steady state's)
 #        MEASURE_AFTER  time only songs that start this many seconds into the run (default 0)
 #        SHARED  1: the scale-out deployment instead of embedded defaults: catalogue, stations and plays in PostgreSQL
 #                (schema zload_N_INSTANCES, recreated per run), index cache and rate limits in Redis (a fresh key prefix per run)
@@ -98,8 +100,12 @@ for N in "${STEPS[@]}"; do
   echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll ${ARGS[*]}" >> "$OUT"
   echo '```' >> "$OUT"
   REMATCH_PID=
+  # Central's own view once the start-up burst is over, to set against the end's (steady-state ingest lag).
+  ( sleep $(( ${MEASURE_AFTER:-0} + 60 )); for I in "${!URLS[@]}"; do curl -s "${URLS[$I]}/metrics" >"${OUT%.md}-$N-$I.start.metrics" || true; done ) &
   if [ -n "${REMATCH_AT:-}" ]; then rematch_during "${URLS[0]}" "${OUT%.md}-$N-rematch.txt" & REMATCH_PID=$!; fi
   ZAMIO_ADMIN_KEY="$ADMIN_KEY" dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll "${ARGS[@]}" 2> "${OUT%.md}-$N.err" | tee -a "$OUT" || true
   [ -z "$REMATCH_PID" ] || wait "$REMATCH_PID"
+  # Central's own view (ingest lag, play write times) beside the bench's.
+  for I in "${!URLS[@]}"; do curl -s "${URLS[$I]}/metrics" >"${OUT%.md}-$N-$I.metrics" || true; done
   for P in "${PIDS[@]}"; do kill "$P"; wait "$P" 2>/dev/null || true; done
 done

@@ -11,7 +11,6 @@ namespace Zamio.Agent.Pipeline;
 /// </summary>
 public sealed class PacketAssembler
 {
-    private const long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
 
     private readonly long _epochMicros;
     private readonly int _packetFrames;
@@ -163,7 +162,7 @@ public sealed class PacketAssembler
             _gapBefore = false;
         }
 
-        _emit(new PacketDraft(_epochMicros + (_packetStart * MicrosPerFrame), _packetStart, frames, peaks, flags, level) { Support = support });
+        _emit(new PacketDraft(_epochMicros + (_packetStart * FingerprintPacket.MicrosPerFrame), _packetStart, frames, peaks, flags, level) { Support = support });
         _packetStart = end;
     }
 }

@@ -18,7 +18,6 @@ public sealed record RematchedPlay(string Track, DateTimeOffset Start, DateTimeO
 /// </summary>
 public static class Rematcher
 {
-    private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
 
     // A play one stream left and the next stream carries on within this (the agent restarted mid-song) is one airing, as
     // live ingest writes it (an orphan continued).
@@ -108,7 +107,7 @@ public static class Rematcher
 
     private sealed class Session(FingerprintPacket first, Matcher matcher)
     {
-        private readonly StreamMatcher _stream = new(matcher);
+        private readonly StreamMatcher _stream = new(matcher, WindowPhase.Of(first.StationId));
         private readonly PlayTracker _tracker = new();
         private readonly PlayCollector _collector = new();
         private long? _framesSeen;
@@ -145,6 +144,6 @@ public static class Rematcher
             }
         }
 
-        private DateTimeOffset At(long frame) => first.CaptureStart.AddTicks(frame * MicrosPerFrame * 10);
+        private DateTimeOffset At(long frame) => first.CaptureStart.AddTicks(frame * FingerprintPacket.MicrosPerFrame * 10);
     }
 }

@@ -51,7 +51,7 @@ internal sealed partial class IngestWorker
         /// <summary>End of the last accepted packet's audio, in session frames.</summary>
         public long? FramesSeen { get; set; }
 
-        public StreamMatcher Matcher { get; } = new(matcher);
+        public StreamMatcher Matcher { get; } = new(matcher, WindowPhase.Of(station));
 
         public PlayTracker Tracker { get; } = new();
 
@@ -168,6 +168,6 @@ internal sealed partial class IngestWorker
             record with { PlayKey = orphan.PlayKey, Start = orphan.Start < record.Start ? orphan.Start : record.Start };
 
         private DateTimeOffset At(long frame) =>
-            first.CaptureStart.AddTicks(frame * MicrosPerFrame * 10);
+            first.CaptureStart.AddTicks(frame * FingerprintPacket.MicrosPerFrame * 10);
     }
 }

@@ -30,7 +30,6 @@ internal sealed partial class IngestWorker(
     Metrics.CentralMetrics? metrics,
     Archive.PacketArchive? archive = null)
 {
-    private static readonly long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
     // A station added after its agent's first refused packets (the refusal prompted the operator) is accepted this soon.
     private static readonly TimeSpan UnknownStationRecheck = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxClockAhead = TimeSpan.FromMinutes(10);
@@ -239,6 +238,7 @@ internal sealed partial class IngestWorker(
 
         SessionFeed.Append(session.Matcher, session.Tracker, packet, session.BaseFrame, framesBefore, OnWindow);
         metrics?.MatchDuration("stream", time.GetElapsedTime(matchStarted));
+        metrics?.IngestLag(time.GetUtcNow() - packet.CaptureEnd);
         if (changes.Count > 0)
         {
             plays.Upsert(changes);

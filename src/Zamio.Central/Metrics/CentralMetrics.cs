@@ -17,6 +17,8 @@ public sealed class CentralMetrics : IDisposable
 
     private readonly Counter<long> _packets;
     private readonly Histogram<double> _matchSeconds;
+    private readonly Histogram<double> _ingestLag;
+    private readonly Histogram<double> _playWrites;
     private readonly Counter<long> _plays;
     private readonly Counter<long> _idleClosed;
     private readonly Counter<long> _rateLimited;
@@ -32,6 +34,8 @@ public sealed class CentralMetrics : IDisposable
         _packets = Meter.CreateCounter<long>("zamio.ingest.rejections", description: "Packets refused before the ingest loop (HTTP fallback, external broker), by reason.");
         Meter.CreateObservableCounter("zamio.ingest.packets", () => IngestTotals(activity), description: "Fingerprint packets seen by the ingest loop and its transports, by result (accepted, duplicate, rejected, dropped) and drop reason.");
         _matchSeconds = Meter.CreateHistogram<double>("zamio.match.duration", unit: "s", description: "Time spent matching, by source (stream packet, identify, upload).");
+        _ingestLag = Meter.CreateHistogram<double>("zamio.ingest.lag", unit: "s", description: "From the end of a packet's audio (the agent's clock) to the end of its matching here: how far behind the air plays are decided, transport and queueing included. A spool replayed after an outage counts at its age.");
+        _playWrites = Meter.CreateHistogram<double>("zamio.plays.write.duration", unit: "s", description: "Time to write one batch of play changes to the database; a play is shown once its batch is written.");
         _plays = Meter.CreateCounter<long>("zamio.plays.written", description: "Play rows written (inserted or updated), by status.");
         _idleClosed = Meter.CreateCounter<long>("zamio.plays.idle_closed", description: "Ongoing plays written as closed because their station stopped sending (a resumed stream carries them on).");
         _rateLimited = Meter.CreateCounter<long>("zamio.ratelimit.hits", description: "Requests or packets refused by a rate limit, by scope.");
@@ -98,6 +102,10 @@ public sealed class CentralMetrics : IDisposable
     public void PacketRejected(string reason) => _packets.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void MatchDuration(string source, TimeSpan elapsed) => _matchSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("source", source));
+
+    public void IngestLag(TimeSpan lag) => _ingestLag.Record(Math.Max(0, lag.TotalSeconds));
+
+    public void PlayBatchWritten(TimeSpan elapsed) => _playWrites.Record(elapsed.TotalSeconds);
 
     public void PlaysWritten(string status, int count) => _plays.Add(count, new KeyValuePair<string, object?>("status", status));
 

@@ -15,8 +15,8 @@ public sealed class PrometheusExporter : IDisposable
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    /// <summary>Upper bounds in seconds for latency histograms (1 ms to 10 s).</summary>
-    private static readonly double[] Bounds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    /// <summary>Upper bounds in seconds for latency histograms (1 ms to 1 min; finer around a second, where ingest lag lies).</summary>
+    private static readonly double[] Bounds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 5, 10, 30, 60];
 
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<Instrument, Series> _series = new();

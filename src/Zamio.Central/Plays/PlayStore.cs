@@ -38,6 +38,7 @@ public sealed partial class PlayStore : BackgroundService
     private readonly ILogger<PlayStore> _logger;
     private PlayJournal? _journal; // null too when another process holds it
     private readonly PlayFeed? _feed;
+    private readonly Metrics.CentralMetrics? _metrics;
     private readonly ResiliencePipeline _pipeline;
     private readonly Lock _gate = new();
     private readonly Channel<byte> _signal = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -58,11 +59,13 @@ public sealed partial class PlayStore : BackgroundService
     private volatile string? _lastError;
 
     public PlayStore(
-        IPlayStore backend, IOptions<StorageOptions> options, TimeProvider time, ILogger<PlayStore> logger, PlayJournal? journal = null, PlayFeed? feed = null)
+        IPlayStore backend, IOptions<StorageOptions> options, TimeProvider time, ILogger<PlayStore> logger, PlayJournal? journal = null, PlayFeed? feed = null,
+        Metrics.CentralMetrics? metrics = null)
     {
         _backend = backend;
         _journal = journal;
         _feed = feed;
+        _metrics = metrics;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -309,9 +312,11 @@ public sealed partial class PlayStore : BackgroundService
         }
 
         var plays = batch.ConvertAll(b => b.Play);
+        var started = _time.GetTimestamp();
         try
         {
             await WriteAsync(plays, retry, cancellationToken).ConfigureAwait(false);
+            _metrics?.PlayBatchWritten(_time.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is OperationCanceledException || StorageErrors.IsTransient(ex))
         {

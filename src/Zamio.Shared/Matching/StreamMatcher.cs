@@ -47,8 +47,9 @@ public sealed partial class StreamMatcher
     private static readonly int FocusGapFrames = FingerprintSettings.SecondsToFrame(1);
     // The first windows are partial: a song that starts with the stream is named after one step, not one window. Windows
     // end a peak delay before each step of the stream clock, so an early decision (below) comes with the packet that
-    // completes the step, not with the next one.
-    private long _nextWindowEnd = StepFrames - PeakDelayFrames;
+    // completes the step, not with the next one. A window phase moves the clock back; a first window shorter than half a
+    // step waits for the next.
+    private long _nextWindowEnd;
 
     private int[] _lastFocus = [];
     private static readonly int LoopShiftFrames = FingerprintSettings.SecondsToFrame(1);
@@ -61,9 +62,18 @@ public sealed partial class StreamMatcher
     private List<TrackMatch> _previous = [];
     private long _epoch;
 
-    public StreamMatcher(Matcher matcher)
+    /// <param name="matcher">The catalogue matcher.</param>
+    /// <param name="windowPhase">
+    /// Frames (0 to <see cref="StepFrames"/> - 1) by which this stream's windows end earlier in each step. Streams that
+    /// begin together are matched in the same moment of every step unless their phases differ.
+    /// </param>
+    public StreamMatcher(Matcher matcher, int windowPhase = 0)
     {
         ArgumentNullException.ThrowIfNull(matcher);
+        ArgumentOutOfRangeException.ThrowIfNegative(windowPhase);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(windowPhase, StepFrames);
+        var firstEnd = StepFrames - PeakDelayFrames - windowPhase;
+        _nextWindowEnd = firstEnd < StepFrames / 2 ? firstEnd + StepFrames : firstEnd;
         _matcher = matcher;
         _speedFocus = new SpeedFocus(matcher.Speeds);
         for (var i = 0; i < _blocks.Length; i++)
@@ -312,7 +322,9 @@ public sealed partial class StreamMatcher
     // A block's votes are cast once and re-used by later windows while epoch and index stay the same.
     private BlockVotes Votes(ReadOnlySpan<Peak> all, long blockStart, long blockEnd)
     {
-        var slot = _blocks[(int)((blockStart / StepFrames) % BlocksPerWindow + BlocksPerWindow) % BlocksPerWindow];
+        // Floor division: with a window phase the first blocks start before frame 0.
+        var step = Math.DivRem(blockStart, StepFrames, out var rest) - (rest < 0 ? 1 : 0);
+        var slot = _blocks[(int)(((step % BlocksPerWindow) + BlocksPerWindow) % BlocksPerWindow)];
         // A block voted around a song off its original speed lacks the speeds searched now when the focus has moved: the
         // next song can be at another speed, and the window that could name it must have it in every block. (Blocks voted
         // at the original speed are kept, as they always were: radio does not change speed between its songs.)

@@ -191,13 +191,17 @@ public sealed partial class FingerprintPacket
 
     public DateTimeOffset CaptureStart => DateTimeOffset.UnixEpoch.AddTicks(CaptureStartUnixMicros * 10);
 
+    /// <summary>Audio-clock time just after the packet's last frame.</summary>
+    public DateTimeOffset CaptureEnd => CaptureStart.AddTicks(FrameCount * MicrosPerFrame * 10);
+
     /// <summary>
     /// Audio-clock time of the stream's frame zero: the same for every packet of one agent stream (frames are a fixed
     /// 32 ms), later for the stream of a restarted agent.
     /// </summary>
     public long StreamStartUnixMicros => CaptureStartUnixMicros - (StartFrame * MicrosPerFrame);
 
-    private const long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
+    /// <summary>One frame's length in microseconds (32 ms).</summary>
+    public const long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
 
     /// <summary>
     /// Absolute frame index since the agent's stream started; consecutive packets tile the frame axis, so a jump

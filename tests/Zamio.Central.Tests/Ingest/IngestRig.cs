@@ -88,8 +88,10 @@ internal sealed class IngestRig : IAsyncDisposable
     /// A worker of central instance <paramref name="instance"/> (a new one stands for a restarted central), limited by
     /// <paramref name="limiter"/> instead of <see cref="Limiter"/> when given.
     /// </summary>
-    public IngestWorker Worker(TimeSpan idleClose, string instance = "1", IStationRateLimiter? limiter = null, Central.Archive.PacketArchive? archive = null) =>
-        new(0, instance, Catalog, Plays, Stations, Activity, limiter ?? Limiter, Time, idleClose, NullLogger.Instance, null, archive);
+    public IngestWorker Worker(
+        TimeSpan idleClose, string instance = "1", IStationRateLimiter? limiter = null, Central.Archive.PacketArchive? archive = null,
+        Central.Metrics.CentralMetrics? metrics = null) =>
+        new(0, instance, Catalog, Plays, Stations, Activity, limiter ?? Limiter, Time, idleClose, NullLogger.Instance, metrics, archive);
 
     /// <summary>A fingerprint archive under the rig's data directory.</summary>
     public Central.Archive.PacketArchive Archive() =>

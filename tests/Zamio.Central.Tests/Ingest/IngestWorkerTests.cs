@@ -619,6 +619,27 @@ public sealed class IngestWorkerTests : IAsyncLifetime
         Assert.Equal(packets.Take(3).Select(p => p.ToArray()), archived.Select(p => p.ToArray()));
     }
 
+    [Fact]
+    public async Task ProcessAsync_PacketsMatchedLate_IngestLagIsTheTimeSinceEachPacketsLastFrame()
+    {
+        using var metrics = new Central.Metrics.CentralMetrics(_rig.Catalog, _rig.Activity, new IngestQueue(Options.Create(new Central.Hosting.ServeOptions())));
+        using var exporter = new Central.Metrics.PrometheusExporter(metrics);
+        var worker = _rig.Worker(IdleClose, metrics: metrics);
+        var expected = 0.0;
+        foreach (var packet in _rig.Packets.Take(3))
+        {
+            _rig.Time.Advance(TimeSpan.FromSeconds(0.7));
+            expected += (_rig.Time.GetUtcNow() - packet.CaptureStart.AddSeconds(packet.FrameCount * 0.032)).TotalSeconds; // 32 ms frames
+            await worker.ProcessAsync(IngestRig.Inbound(packet));
+        }
+
+        var text = exporter.Scrape();
+        Assert.Contains("zamio_ingest_lag_seconds_count 3\n", text, StringComparison.Ordinal);
+        var sum = double.Parse(Assert.Single(text.Split('\n'), l => l.StartsWith("zamio_ingest_lag_seconds_sum ", StringComparison.Ordinal))["zamio_ingest_lag_seconds_sum ".Length..],
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(expected, sum, 6);
+    }
+
     private async Task SendAsync(int from, int to)
     {
         for (var i = from; i < to; i++)

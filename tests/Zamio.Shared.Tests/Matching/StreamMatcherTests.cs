@@ -31,6 +31,37 @@ public class StreamMatcherTests
         }
     }
 
+    [Theory]
+    [InlineData(40)]
+    [InlineData(110)]
+    public void Append_WindowPhase_WindowsEndThatMuchEarlierInEachStepAndNameTheSameSongs(int phase)
+    {
+        var all = Run(Audio.Value, 2 * Rate, windowPhase: phase);
+        var windows = all.Where(w => !w.Confirms && !w.Early).ToList();
+
+        Assert.True(windows.Count >= 10, $"{windows.Count} windows");
+        var first = windows[0].EndFrame;
+        // No first window shorter than half a step: it would hold too little to name anything.
+        Assert.InRange(first, StreamMatcher.StepFrames / 2, (3 * StreamMatcher.StepFrames / 2) - 1);
+        for (var i = 0; i < windows.Count - 1; i++)
+        {
+            Assert.Equal(0, (windows[i].EndFrame + phase + StreamMatcher.PeakDelayFrames) % StreamMatcher.StepFrames);
+            Assert.Equal(first + (i * (long)StreamMatcher.StepFrames), windows[i].EndFrame);
+        }
+
+        var named = all.SelectMany(w => w.Matches).Select(m => m.TrackId).Distinct().Order();
+        Assert.Equal(["song03", "song04"], named);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(125)]
+    public void Constructor_WindowPhaseOutsideTheStep_Throws(int phase)
+    {
+        Assert.Equal(125, StreamMatcher.StepFrames);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StreamMatcher(new Matcher(SyntheticCatalogue.Shared.Index), phase));
+    }
+
     [Fact]
     public void Append_Stream_AcceptedMatchesNameTheSongOnAir()
     {
@@ -687,10 +718,11 @@ public class StreamMatcherTests
         [.. windows.Select(w => $"{w.StartFrame}-{w.EndFrame}: " + string.Join(", ", w.Matches.Select(m =>
             $"{m.TrackId} {m.Confidence:F4} {m.MatchedPeaks}/{m.ComparedPeaks} {m.FirstMatchFrame}-{m.LastMatchFrame}")))];
 
-    private static List<WindowResult> Run(float[] audio, int blockSize, int releaseVotesEvery = 0, bool withSupport = false, FingerprintIndex? index = null)
+    private static List<WindowResult> Run(
+        float[] audio, int blockSize, int releaseVotesEvery = 0, bool withSupport = false, FingerprintIndex? index = null, int windowPhase = 0)
     {
         var extractor = new PeakExtractor(withSupport);
-        var stream = new StreamMatcher(new Matcher(index ?? SyntheticCatalogue.Shared.Index));
+        var stream = new StreamMatcher(new Matcher(index ?? SyntheticCatalogue.Shared.Index), windowPhase);
         var windows = new List<WindowResult>();
         List<Peak> peaks = [], support = [];
         var appended = 0;
