@@ -47,8 +47,9 @@ public sealed partial class StreamMatcher
     private static readonly int FocusGapFrames = FingerprintSettings.SecondsToFrame(1);
     // The first windows are partial: a song that starts with the stream is named after one step, not one window. Windows
     // end a peak delay before each step of the stream clock, so an early decision (below) comes with the packet that
-    // completes the step, not with the next one. A window phase moves the clock back; a first window shorter than half a
-    // step waits for the next.
+    // completes the step, not with the next one. A window phase moves the clock back, and the first window is never
+    // shorter than a step: a shorter one names fewer songs, and every stream it misses is searched at every speed again
+    // a step later (the costliest windows, all at once when central starts with thousands of stations).
     private long _nextWindowEnd;
 
     private int[] _lastFocus = [];
@@ -72,8 +73,7 @@ public sealed partial class StreamMatcher
         ArgumentNullException.ThrowIfNull(matcher);
         ArgumentOutOfRangeException.ThrowIfNegative(windowPhase);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(windowPhase, StepFrames);
-        var firstEnd = StepFrames - PeakDelayFrames - windowPhase;
-        _nextWindowEnd = firstEnd < StepFrames / 2 ? firstEnd + StepFrames : firstEnd;
+        _nextWindowEnd = StepFrames - PeakDelayFrames + ((StepFrames - windowPhase) % StepFrames);
         _matcher = matcher;
         _speedFocus = new SpeedFocus(matcher.Speeds);
         for (var i = 0; i < _blocks.Length; i++)
