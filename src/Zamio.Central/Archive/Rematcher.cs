@@ -144,6 +144,6 @@ public static class Rematcher
             }
         }
 
-        private DateTimeOffset At(long frame) => first.CaptureStart.AddTicks(frame * FingerprintPacket.MicrosPerFrame * 10);
+        private DateTimeOffset At(long frame) => first.TimeAfter(frame);
     }
 }

@@ -167,7 +167,6 @@ internal sealed partial class IngestWorker
         private static PlayRecord Adopt(PlayRecord record, PlayRecord orphan) =>
             record with { PlayKey = orphan.PlayKey, Start = orphan.Start < record.Start ? orphan.Start : record.Start };
 
-        private DateTimeOffset At(long frame) =>
-            first.CaptureStart.AddTicks(frame * FingerprintPacket.MicrosPerFrame * 10);
+        private DateTimeOffset At(long frame) => first.TimeAfter(frame);
     }
 }

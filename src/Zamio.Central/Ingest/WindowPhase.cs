@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using Zamio.Shared.Matching;
 
 namespace Zamio.Central.Ingest;
@@ -10,15 +12,7 @@ namespace Zamio.Central.Ingest;
 /// </summary>
 internal static class WindowPhase
 {
-    public static int Of(string station)
-    {
-        // FNV-1a: stable across processes and runs, unlike string.GetHashCode.
-        var hash = 2166136261u;
-        foreach (var c in station)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return (int)(hash % (uint)StreamMatcher.StepFrames);
-    }
+    // XxHash3 is stable across processes and runs, unlike string.GetHashCode.
+    public static int Of(string station) =>
+        (int)(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(station.AsSpan())) % (ulong)StreamMatcher.StepFrames);
 }

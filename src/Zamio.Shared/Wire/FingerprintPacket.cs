@@ -192,7 +192,10 @@ public sealed partial class FingerprintPacket
     public DateTimeOffset CaptureStart => DateTimeOffset.UnixEpoch.AddTicks(CaptureStartUnixMicros * 10);
 
     /// <summary>Audio-clock time just after the packet's last frame.</summary>
-    public DateTimeOffset CaptureEnd => CaptureStart.AddTicks(FrameCount * MicrosPerFrame * 10);
+    public DateTimeOffset CaptureEnd => TimeAfter(FrameCount);
+
+    /// <summary>Audio-clock time <paramref name="frames"/> frames after <see cref="StartFrame"/>.</summary>
+    public DateTimeOffset TimeAfter(long frames) => CaptureStart.AddTicks(frames * MicrosPerFrame * 10);
 
     /// <summary>
     /// Audio-clock time of the stream's frame zero: the same for every packet of one agent stream (frames are a fixed
