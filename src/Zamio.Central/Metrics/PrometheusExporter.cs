@@ -10,10 +10,15 @@ namespace Zamio.Central.Metrics;
 /// <see cref="CentralMetrics.Meter"/> keeps running totals per instrument and tag set; a scrape collects the
 /// observable gauges and renders everything. Counters get <c>_total</c>, histograms cumulative <c>_bucket</c>
 /// series with <c>_sum</c> and <c>_count</c>, units <c>s</c> and <c>By</c> become <c>_seconds</c> and <c>_bytes</c>.
+/// The runtime's own meter is exported beside it (CPU time, GC collections and pauses, allocation, heap, thread pool),
+/// so an operator can tell matching work from memory pressure when an instance falls behind.
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    /// <summary>The .NET runtime's built-in meter (process-wide: every host in a process shows the same values).</summary>
+    private const string RuntimeMeterName = "System.Runtime";
 
     /// <summary>Upper bounds in seconds for latency histograms (1 ms to 1 min; finer around a second, where ingest lag lies).</summary>
     private static readonly double[] Bounds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 5, 10, 30, 60];
@@ -28,7 +33,7 @@ public sealed class PrometheusExporter : IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             // Reference equality: another host's meter of the same name (tests run several) is not ours.
-            if (ReferenceEquals(instrument.Meter, meter))
+            if (ReferenceEquals(instrument.Meter, meter) || instrument.Meter.Name == RuntimeMeterName)
             {
                 _series.TryAdd(instrument, new Series(instrument));
                 listener.EnableMeasurementEvents(instrument);
