@@ -21,7 +21,7 @@ public sealed class ServeOptions
     [Range(16, 1_000_000)]
     public int IngestQueueCapacity { get; set; } = 10_000;
 
-    /// <summary>Ingest workers (queue partitions), each matching its share of the stations; 0 means one per core.</summary>
+    /// <summary>Ingest loops matching packets, each taking whichever station shard has packets waiting; 0 means one per core.</summary>
     [Range(0, 256)]
     public int IngestWorkers { get; set; }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Zamio.Central.Caching;
 using Zamio.Central.Catalog;
@@ -10,8 +9,9 @@ using Zamio.Central.Stations;
 namespace Zamio.Central.Ingest;
 
 /// <summary>
-/// The ingest loops: one <see cref="IngestWorker"/> per queue partition (one per core by default), so matching uses
-/// every core while a station's packets are still handled in order by one owner.
+/// The ingest loops: <see cref="IngestQueue.Workers"/> of them (one per core by default) take turns on the queue's
+/// station shards, each shard with its own <see cref="IngestWorker"/> state, so matching uses every core while a
+/// station's packets are still handled in order, by one loop at a time.
 /// </summary>
 public sealed class IngestService(
     IngestQueue queue,
@@ -26,42 +26,58 @@ public sealed class IngestService(
     Metrics.CentralMetrics? metrics = null,
     Archive.PacketArchive? archive = null) : BackgroundService
 {
+    // A turn on a shard is bounded, so a shard with a long backlog does not keep a loop from the others.
+    private const int TurnPackets = 64;
+
     private readonly string _instance = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, queue.Partitions).Select(partition =>
-        {
-            var worker = new IngestWorker(
-                partition, _instance, catalog, plays, stations, activity, limiter, time, TimeSpan.FromSeconds(options.Value.IdleCloseSeconds), logger, metrics, archive);
-            // A loop holds a pool thread only while its queue has packets: it awaits the queue between them.
-            return Task.Run(() => RunAsync(worker, queue.Reader(partition), stoppingToken), stoppingToken);
-        }));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var shards = Enumerable.Range(0, queue.Shards)
+            .Select(shard => new IngestWorker(
+                shard, _instance, catalog, plays, stations, activity, limiter, time, TimeSpan.FromSeconds(options.Value.IdleCloseSeconds), logger, metrics, archive))
+            .ToArray();
+        // A loop holds a pool thread only while a shard has packets: it awaits the queue between turns.
+        return Task.WhenAll(Enumerable.Range(0, queue.Workers).Select(_ => Task.Run(() => RunAsync(shards, stoppingToken), stoppingToken)));
+    }
 
-    private static async Task RunAsync(IngestWorker worker, ChannelReader<InboundPacket> reader, CancellationToken stoppingToken)
+    private async Task RunAsync(IngestWorker[] shards, CancellationToken stoppingToken)
     {
         try
         {
-            while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            while (true)
             {
-                while (reader.TryRead(out var inbound))
+                var shard = await queue.TakeShardAsync(stoppingToken).ConfigureAwait(false);
+                try
                 {
-                    switch (inbound.Kind)
+                    for (var turn = 0; turn < TurnPackets && queue.TryDequeue(shard, out var inbound); turn++)
                     {
-                        case InboundKind.IdleCheck:
-                            worker.CloseIdleStations();
-                            break;
-                        case InboundKind.Revocation:
-                            worker.Revoke(inbound.ClientStation);
-                            break;
-                        default:
-                            await worker.ProcessAsync(inbound).ConfigureAwait(false);
-                            break;
+                        await HandleAsync(shards[shard], inbound).ConfigureAwait(false);
                     }
+                }
+                finally
+                {
+                    queue.Release(shard);
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private static ValueTask HandleAsync(IngestWorker worker, InboundPacket inbound)
+    {
+        switch (inbound.Kind)
+        {
+            case InboundKind.IdleCheck:
+                worker.CloseIdleStations();
+                return ValueTask.CompletedTask;
+            case InboundKind.Revocation:
+                worker.Revoke(inbound.ClientStation);
+                return ValueTask.CompletedTask;
+            default:
+                return worker.ProcessAsync(inbound);
         }
     }
 }

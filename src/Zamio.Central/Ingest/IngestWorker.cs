@@ -11,13 +11,14 @@ using Zamio.Shared.Wire;
 namespace Zamio.Central.Ingest;
 
 /// <summary>
-/// One ingest partition: validates packets, drops redeliveries by sequence, runs each of its stations' streaming
-/// matcher and play tracker, and queues the resulting plays. A station always lands on the same partition, so
-/// its packets stay in order; partitions share nothing but the index and the thread-safe stores. Idle checks come
-/// through the same queue (see <see cref="CloseIdleStations"/>), so only this worker's thread touches its sessions.
+/// One ingest shard: validates packets, drops redeliveries by sequence, runs each of its stations' streaming
+/// matcher and play tracker, and queues the resulting plays. A station always lands on the same shard, and a shard is
+/// run by one ingest loop at a time, so its packets stay in order; shards share nothing but the index and the
+/// thread-safe stores. Idle checks come through the same queue (see <see cref="CloseIdleStations"/>), so only the
+/// loop holding the shard touches its sessions.
 /// </summary>
 internal sealed partial class IngestWorker(
-    int partition,
+    int shard,
     string instance,
     CatalogIndex catalog,
     PlayStore plays,
@@ -157,7 +158,7 @@ internal sealed partial class IngestWorker(
 
             // Session names key the plays they write, so a name is never given twice (a removed station's session
             // is forgotten; one that returns gets a new name).
-            session = new StationSession(station, $"{station}/{instance}-{partition}-{_sessionsStarted++}", packet, catalog, SharedMatcher(catalog), time.GetTimestamp());
+            session = new StationSession(station, $"{station}/{instance}-{shard}-{_sessionsStarted++}", packet, catalog, SharedMatcher(catalog), time.GetTimestamp());
             _sessions[station] = session;
             metrics?.Session(replaced is null ? "new" : "restart");
             if (replaced is not null)
@@ -289,7 +290,7 @@ internal sealed partial class IngestWorker(
     /// play of the same track that this session finds continuing one of them is written under its key, one airing
     /// in one row. Runs when a session starts and when its audio resumes after a gap.
     /// The lookup runs off the ingest thread and is never waited for: a database that is slow or down must not stall a
-    /// partition, least of all when thousands of stations start sessions at once. Its answer is taken at a later
+    /// shard, least of all when thousands of stations start sessions at once. Its answer is taken at a later
     /// packet; a session needs a window (4 s) before it reports a play anyway, and what it wrote before a late answer
     /// is reconciled then.
     /// </summary>
@@ -469,7 +470,7 @@ internal sealed partial class IngestWorker(
             return false;
         }
 
-        // While the store is down, a query per new session could block this partition for a connection timeout:
+        // While the store is down, a query per new session could block this shard for a connection timeout:
         // it is asked again only every few seconds.
         bool? exists = null;
         if (now >= _storeDownUntil)
@@ -533,7 +534,7 @@ internal sealed partial class IngestWorker(
     }
 
     /// <summary>
-    /// One matcher for every station of the partition: this worker is its only caller, and a matcher's vote
+    /// One matcher for every station of the shard: the loop holding the shard is its only caller, and a matcher's vote
     /// buffers are megabytes, which per station would dominate memory at thousands of stations.
     /// </summary>
     private Matcher SharedMatcher(CatalogIndex catalog)

@@ -15,7 +15,11 @@ public class IngestServiceTests
         await using var rig = await IngestRig.StartAsync();
         var options = Options.Create(new ServeOptions { IngestWorkers = 1, IdleCloseSeconds = 120 });
         var queue = new IngestQueue(options);
-        var limiter = new BarrierLimiter(rig.Limiter, IngestRig.OtherStation);
+        // A station of the same shard: one loop at a time takes a shard's packets in order, so when this one's packet
+        // reaches the limiter, the stream before it is ingested (and accepted at the fake clock's current time).
+        var barrier = Enumerable.Range(0, 1000).Select(i => $"st-barrier{i}").First(s => queue.ShardOf(s) == queue.ShardOf(IngestRig.Station));
+        rig.Stations.Add(barrier);
+        var limiter = new BarrierLimiter(rig.Limiter, barrier);
         using var ingest = new IngestService(queue, rig.Catalog, rig.Plays, rig.Stations, rig.Activity, limiter, rig.Time, options, NullLogger<IngestService>.Instance);
         using var sweep = new StationIdleSweep(queue, rig.Backend, options, rig.Time, NullLogger<StationIdleSweep>.Instance);
         await ingest.StartAsync(CancellationToken.None);
@@ -23,9 +27,7 @@ public class IngestServiceTests
         try
         {
             await EnqueueAsync(queue, rig, 0, 12);
-            // One worker takes the queue in order: when another station's packet reaches the limiter, the stream so
-            // far is ingested (and accepted at the fake clock's current time).
-            await queue.EnqueueAsync(IngestRig.Inbound(StationFeed.Packets(IngestRig.OtherStation, SyntheticSong.Silence(2))[0]), CancellationToken.None);
+            await queue.EnqueueAsync(IngestRig.Inbound(StationFeed.Packets(barrier, SyntheticSong.Silence(2))[0]), CancellationToken.None);
             await limiter.Reached.Task.WaitAsync(IngestRig.Patience);
             var ongoing = Assert.Single(await rig.StoredAsync());
             Assert.Equal("ongoing", ongoing.Status);

@@ -11,7 +11,7 @@ namespace Zamio.Central.Tests.Ingest;
 public class StationIdleSweepTests
 {
     [Fact]
-    public async Task ExecuteAsync_APeriodPasses_QueuesAnIdleCheckBehindThePacketsOfEveryPartition()
+    public async Task ExecuteAsync_APeriodPasses_QueuesAnIdleCheckBehindThePacketsOfEveryShard()
     {
         var options = Options.Create(new ServeOptions { IngestWorkers = 3, IdleCloseSeconds = 60 });
         var queue = new IngestQueue(options);
@@ -29,21 +29,24 @@ public class StationIdleSweepTests
 
             time.Advance(TimeSpan.FromMilliseconds(1));
 
-            var partitions = new List<List<InboundPacket>>();
-            for (var p = 0; p < queue.Partitions; p++)
+            // Each shard is offered as its marker arrives; a shard is taken, emptied and released until every one
+            // has given its idle check.
+            var shards = new Dictionary<int, List<InboundPacket>>();
+            while (shards.Count < queue.Shards || shards.Values.Any(items => !ReferenceEquals(items[^1], IngestQueue.IdleCheck)))
             {
-                var items = new List<InboundPacket>();
-                do
+                var shard = await queue.TakeShardAsync(CancellationToken.None).AsTask().WaitAsync(IngestRig.Patience);
+                var items = shards.TryGetValue(shard, out var known) ? known : shards[shard] = [];
+                while (queue.TryDequeue(shard, out var item))
                 {
-                    items.Add(await queue.Reader(p).ReadAsync().AsTask().WaitAsync(IngestRig.Patience));
+                    items.Add(item);
                 }
-                while (!ReferenceEquals(items[^1], IngestQueue.IdleCheck));
 
-                partitions.Add(items);
+                queue.Release(shard);
             }
 
+            var partitions = shards.Values.ToList();
             Assert.Single(partitions, items => items.Count == 2 && ReferenceEquals(items[0], packet));
-            Assert.Equal(queue.Partitions - 1, partitions.Count(items => items.Count == 1));
+            Assert.Equal(queue.Shards - 1, partitions.Count(items => items.Count == 1));
         }
         finally
         {
