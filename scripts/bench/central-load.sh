@@ -19,6 +19,9 @@
 #                song starts under the delay percentiles than main's 29 clear ones; their catalogues join the 1,000 tracks
 #        INSTANCES  central instances sharing the stations through the broker's shared subscription (default 1;
 #                more than one needs SHARED=1); HTTP ports PORT, PORT+1, ...
+#        POLL_MS  how often the bench also polls GET /api/v1/plays beside the live feed (default 500 ms); each poll
+#                returns every play of the last two minutes (about a megabyte at 2,000 stations), work central does
+#                for the observer
 #        REMATCH_AT  seconds into the run at which every station's archive is rematched over HTTP meanwhile (see below)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -95,7 +98,7 @@ for N in "${STEPS[@]}"; do
   [ "$SHARED" = 1 ] || REGISTER=(--data-dir "$RUN_DATA/i0")
   echo "## N=$N  (central pid(s) $CPIDS, mosquitto pid $BROKER_PID$([ "$SHARED" = 1 ] && echo ", PostgreSQL + Redis, $INSTANCES instance(s)"))" | tee -a "$OUT"
   ARGS=(central-load --stations "$N" --broker 127.0.0.1:1883 --seconds "$SECONDS_RUN" --pace realtime --central "$CENTRALS"
-    --central-pid "$CPIDS" --broker-pid "$BROKER_PID" "${REGISTER[@]}" --measure-after "${MEASURE_AFTER:-0}" --packet-seconds "${PACKET_SECONDS:-1}" --delays-out "${OUT%.md}-$N.tsv" --programmes "$PROGRAMMES" --catalog-dir "$CATALOGS" ${CONNS:+--connections $CONNS} ${JOIN:+--join $JOIN})
+    --central-pid "$CPIDS" --broker-pid "$BROKER_PID" "${REGISTER[@]}" --measure-after "${MEASURE_AFTER:-0}" --packet-seconds "${PACKET_SECONDS:-1}" --delays-out "${OUT%.md}-$N.tsv" --programmes "$PROGRAMMES" --catalog-dir "$CATALOGS" ${CONNS:+--connections $CONNS} ${JOIN:+--join $JOIN} ${POLL_MS:+--poll-ms $POLL_MS})
   echo '```' >> "$OUT"
   echo "dotnet bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll ${ARGS[*]}" >> "$OUT"
   echo '```' >> "$OUT"

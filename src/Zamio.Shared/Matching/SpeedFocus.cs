@@ -22,8 +22,16 @@ internal sealed class SpeedFocus
     {
         _speeds = speeds;
         _identity = [.. Enumerable.Range(0, speeds.Count).Where(s => speeds[s] == SpeedHypothesis.Identity)];
+        Start = [.. _identity];
         _neighbourhoods = [.. Enumerable.Range(0, speeds.Count).Select(Neighbourhood)];
     }
+
+    /// <summary>
+    /// What a new stream's first blocks search: the original speed, where most radio airs. It is not the focus of a song
+    /// found at that speed (<see cref="IsOriginal"/> is false), so a window that names nothing with it is matched again
+    /// on the whole grid at once, as a window focused off speed is, and its blocks are voted again.
+    /// </summary>
+    public int[] Start { get; }
 
     /// <summary>The hypotheses to search around a song found at <paramref name="alignment"/>; empty means all.</summary>
     public int[] Around(Alignment alignment)

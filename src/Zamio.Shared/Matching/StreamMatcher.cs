@@ -41,9 +41,11 @@ public sealed partial class StreamMatcher
     private readonly BlockVotes _lookahead = new();
 
     // While a song is identified, new blocks search only the speeds around it; the full grid returns as soon as a window
-    // identifies nothing.
+    // identifies nothing. A new stream starts at the original speed alone (SpeedFocus.Start), and its first window that
+    // names nothing there is matched again on the whole grid: when central starts with thousands of stations, every
+    // stream's first window comes at once, and searching all 17 speeds for each was most of that burst's cost.
     private SpeedFocus _speedFocus;
-    private int[] _focus = [];
+    private int[] _focus;
     private static readonly int FocusGapFrames = FingerprintSettings.SecondsToFrame(1);
     // The first windows are partial: a song that starts with the stream is named after one step, not one window. Windows
     // end a peak delay before each step of the stream clock, so an early decision (below) comes with the packet that
@@ -76,6 +78,7 @@ public sealed partial class StreamMatcher
         _nextWindowEnd = StepFrames - PeakDelayFrames + ((StepFrames - windowPhase) % StepFrames);
         _matcher = matcher;
         _speedFocus = new SpeedFocus(matcher.Speeds);
+        _focus = _speedFocus.Start;
         for (var i = 0; i < _blocks.Length; i++)
         {
             _blocks[i] = new BlockVotes();

@@ -22,6 +22,13 @@ public class SpeedFocusTests
     }
 
     [Fact]
+    public void Start_NewStream_OriginalSpeedAloneButNotTheFocusOfASongFoundThere()
+    {
+        Assert.Equal([SpeedHypothesis.Identity], Speeds(_focus.Start));
+        Assert.False(_focus.IsOriginal(_focus.Start));
+    }
+
+    [Fact]
     public void Around_SpedUpSong_ItsCellAndTheNextSpeedUpsEitherSide()
     {
         var cells = _focus.Around(At(1.027, 1.03f));

@@ -135,6 +135,24 @@ public class StreamMatcherTests
         Assert.DoesNotContain(matches, m => m.TrackId is not "song03" and not "song05");
     }
 
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(1.04)]
+    [InlineData(0.96)]
+    public void Append_StreamStartingInASong_NamedInTheFirstWindowAtItsSpeed(double speed)
+    {
+        // A new stream searches the original speed first; a first window that names nothing there is matched again on
+        // the whole grid at once, not a step later.
+        var audio = SyntheticMusic.Resample(SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[5], 3, 20), speed);
+
+        var first = Run(audio, 2 * Rate).First(w => !w.Confirms && !w.Early);
+
+        Assert.Equal(StreamMatcher.StepFrames - StreamMatcher.PeakDelayFrames, first.EndFrame);
+        var match = Assert.Single(first.Matches);
+        Assert.Equal("song05", match.TrackId);
+        Assert.Equal(speed, match.Speed, 0.005);
+    }
+
     [Fact]
     public void Append_SlowedSongRightAfterSpedUpSong_NamedInTheFirstWindowHoldingFourSecondsOfIt()
     {
