@@ -11,7 +11,6 @@ namespace Zamio.Agent.Pipeline;
 /// </summary>
 public sealed class PacketAssembler
 {
-
     private readonly long _epochMicros;
     private readonly int _packetFrames;
     private readonly double _silenceDbfs;

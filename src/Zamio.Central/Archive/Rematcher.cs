@@ -18,7 +18,6 @@ public sealed record RematchedPlay(string Track, DateTimeOffset Start, DateTimeO
 /// </summary>
 public static class Rematcher
 {
-
     // A play one stream left and the next stream carries on within this (the agent restarted mid-song) is one airing, as
     // live ingest writes it (an orphan continued).
     private static readonly TimeSpan StreamBridge = TimeSpan.FromSeconds(30);

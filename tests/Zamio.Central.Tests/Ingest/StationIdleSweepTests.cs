@@ -44,9 +44,8 @@ public class StationIdleSweepTests
                 queue.Release(shard);
             }
 
-            var partitions = shards.Values.ToList();
-            Assert.Single(partitions, items => items.Count == 2 && ReferenceEquals(items[0], packet));
-            Assert.Equal(queue.Shards - 1, partitions.Count(items => items.Count == 1));
+            Assert.Single(shards.Values, items => items.Count == 2 && ReferenceEquals(items[0], packet));
+            Assert.Equal(queue.Shards - 1, shards.Values.Count(items => items.Count == 1));
         }
         finally
         {
