@@ -1,6 +1,5 @@
 using Zamio.Central.Ingest;
 using Zamio.Central.Plays;
-using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Indexing;
 using Zamio.Shared.Matching;
 using Zamio.Shared.Plays;
