@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Indexing;
 
@@ -13,7 +14,6 @@ public sealed class Matcher
 {
     private const int OffsetQuantum = 2;
     private const long OffsetBias = 1L << 22;
-    private const int MinVotes = 2;
     private const int CandidatesToVerify = 8;
 
     // Vote peaks verified under preferred speeds beyond the best overall (see MatchBlocks).
@@ -27,7 +27,6 @@ public sealed class Matcher
     private readonly VoteBuffer _votes = new();
     private long[] _merged = [];
     private long[] _ranges = [];
-    private readonly List<(long Key, int Count)> _runs = [];
     private readonly List<(long Key, int Total, int Track, double Place)> _candidates = [];
     private readonly List<(long Key, int Total, int Track, double Place)> _selected = [];
     private readonly PlaceQuota _quota = new();
@@ -320,10 +319,11 @@ public sealed class Matcher
                 for (var i = 0; i < pairs.Length; i++)
                 {
                     var anchorTime = originTime + pairs[i].AnchorTime;
-                    foreach (var position in layer.Postings(_ranges[i]))
+                    var postings = layer.Postings(_ranges[i]);
+                    var votes = _votes.Append(postings.Length);
+                    for (var p = 0; p < postings.Length; p++)
                     {
-                        var offsetBin = (long)Math.Floor((position - anchorTime) / OffsetQuantum) + OffsetBias;
-                        _votes.Add(speedKey | offsetBin);
+                        votes[p] = speedKey | ((long)Math.Floor((postings[p] - anchorTime) / OffsetQuantum) + OffsetBias);
                     }
                 }
             }
@@ -332,30 +332,20 @@ public sealed class Matcher
 
     private void SelectCandidates(ReadOnlySpan<long> sorted, double midQueryFrame, int[] preferredSpeeds, int excludedTrack = -1)
     {
-        _runs.Clear();
-        for (var i = 0; i < sorted.Length;)
-        {
-            var j = i + 1;
-            while (j < sorted.Length && sorted[j] == sorted[i])
-            {
-                j++;
-            }
-
-            _runs.Add((sorted[i], j - i));
-            i = j;
-        }
-
         _candidates.Clear();
-        for (var r = 0; r < _runs.Count; r++)
+        for (var i = NextRepeat(sorted, 0); i < sorted.Length; i = NextRepeat(sorted, i))
         {
-            var (key, count) = _runs[r];
-            if (count < MinVotes)
+            var key = sorted[i];
+            var end = i + 2;
+            while (end < sorted.Length && sorted[end] == key)
             {
-                continue;
+                end++;
             }
 
-            var left = r > 0 && _runs[r - 1].Key == key - 1 ? _runs[r - 1].Count : 0;
-            var right = r + 1 < _runs.Count && _runs[r + 1].Key == key + 1 ? _runs[r + 1].Count : 0;
+            var count = end - i;
+            var left = RunLength(sorted, i - 1, key - 1, -1);
+            var right = RunLength(sorted, end, key + 1, 1);
+            i = end;
             // One candidate per peak of the offset histogram; the neighbours' votes are drift, not rivals.
             if (left > count || right >= count)
             {
@@ -392,6 +382,44 @@ public sealed class Matcher
         _candidates.Clear();
         _candidates.AddRange(_selected);
         _selected.Clear();
+    }
+
+    // The first i at or after from where a key repeats (sorted[i] == sorted[i + 1]), else the length: most of a window's
+    // votes are single chance votes, so whole vectors of them are passed over at once. A cell needs two votes to be a
+    // candidate; a single vote counts only as a candidate's neighbour.
+    private static int NextRepeat(ReadOnlySpan<long> sorted, int from)
+    {
+        ref var first = ref MemoryMarshal.GetReference(sorted);
+        var i = from;
+        for (; i + Vector256<long>.Count < sorted.Length; i += Vector256<long>.Count)
+        {
+            if (Vector256.EqualsAny(Vector256.LoadUnsafe(ref first, (nuint)i), Vector256.LoadUnsafe(ref first, (nuint)i + 1)))
+            {
+                break;
+            }
+        }
+
+        for (; i + 1 < sorted.Length; i++)
+        {
+            if (sorted[i] == sorted[i + 1])
+            {
+                return i;
+            }
+        }
+
+        return sorted.Length;
+    }
+
+    // How many of key lie next to position from, walking in direction step.
+    private static int RunLength(ReadOnlySpan<long> sorted, int from, long key, int step)
+    {
+        var n = 0;
+        for (var i = from; i >= 0 && i < sorted.Length && sorted[i] == key; i += step)
+        {
+            n++;
+        }
+
+        return n;
     }
 
     // The best vote peaks under the preferred speeds join the selection, ranked as they are (see MatchBlocks).

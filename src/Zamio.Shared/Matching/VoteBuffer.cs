@@ -22,14 +22,17 @@ internal sealed class VoteBuffer
 
     public void Clear() => Count = 0;
 
-    public void Add(long key)
+    /// <summary>Room for <paramref name="count"/> more votes, counted as cast: the caller fills all of it.</summary>
+    public Span<long> Append(int count)
     {
-        if (Count == _keys.Length)
+        if (Count + count > _keys.Length)
         {
-            Array.Resize(ref _keys, _keys.Length * 2);
+            Array.Resize(ref _keys, Math.Max(_keys.Length * 2, Count + count));
         }
 
-        _keys[Count++] = key;
+        var room = _keys.AsSpan(Count, count);
+        Count += count;
+        return room;
     }
 
     /// <summary>Sorts the votes; equal keys become runs.</summary>

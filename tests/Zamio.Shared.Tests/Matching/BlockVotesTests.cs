@@ -26,6 +26,30 @@ public class BlockVotesTests
     }
 
     [Fact]
+    public void Merge_EmptyBlockAndBlocksEntirelyAboveOrBelow_SortedUnion()
+    {
+        var owner = new object();
+        long[][] keys =
+        [
+            [],
+            [(16L << 32) | 5, (16L << 32) | 9, VoteBuffer.MaxKey],
+            [0, 1, 1, 2],
+            [3, (16L << 32) | 5, (16L << 32) | 6],
+        ];
+        var blocks = keys.Select((k, b) =>
+        {
+            var block = new BlockVotes();
+            block.Set(b * 125, 0, owner, k);
+            return block;
+        }).ToArray();
+
+        long[] merged = [];
+        var result = BlockVotes.Merge(blocks, ref merged).ToArray();
+
+        Assert.Equal(keys.SelectMany(k => k).Order(), result);
+    }
+
+    [Fact]
     public void IsFor_OtherStartEpochOrIndex_False()
     {
         var index = new object();

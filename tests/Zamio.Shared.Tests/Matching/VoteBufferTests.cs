@@ -18,9 +18,12 @@ public sealed class VoteBufferTests
                 .Select(_ => lowest + random.NextInt64(topDigitShared ? 1L << 26 : VoteBuffer.MaxKey + 1))
                 .ToArray();
             buffer.Clear();
-            foreach (var key in keys)
+            // In pieces as postings lists come, so the buffer grows many times, once from empty after a larger round.
+            for (var i = 0; i < keys.Length;)
             {
-                buffer.Add(key);
+                var piece = Math.Min(1 + random.Next(7), keys.Length - i);
+                keys.AsSpan(i, piece).CopyTo(buffer.Append(piece));
+                i += piece;
             }
 
             var sorted = buffer.Sort().ToArray();
@@ -35,10 +38,7 @@ public sealed class VoteBufferTests
     {
         var buffer = new VoteBuffer();
         Assert.Empty(buffer.Sort().ToArray());
-        for (var i = 0; i < 1000; i++)
-        {
-            buffer.Add(123_456_789);
-        }
+        buffer.Append(1000).Fill(123_456_789);
 
         Assert.Equal(Enumerable.Repeat(123_456_789L, 1000), buffer.Sort().ToArray());
     }
