@@ -160,7 +160,7 @@ public sealed class Matcher
                 }
 
                 var offset = place - midQueryFrame * _speeds[s].TimeScale;
-                Keep(results, VerifyCandidate(peaks, origin, s, offset, track, WiderSearchZDiscount));
+                VerifyAndKeep(results, peaks, origin, s, offset, track, WiderSearchZDiscount);
             }
         }
 
@@ -227,7 +227,7 @@ public sealed class Matcher
         // from a neighbouring speed cell whose slope drifts off the song.
         foreach (var (key, _, track, _) in _candidates)
         {
-            Keep(results, VerifyCandidate(peaks, origin, (int)(key >> 32), CellOffset(key), track, 0));
+            VerifyAndKeep(results, peaks, origin, (int)(key >> 32), CellOffset(key), track, 0);
         }
 
         results.Sort((a, b) => b.Confidence.CompareTo(a.Confidence));
@@ -444,24 +444,31 @@ public sealed class Matcher
         }
     }
 
-    private void Keep(List<TrackMatch> results, TrackMatch match)
+    // A track keeps its best-scoring alignment (z; the confidence saturates). A candidate of a track already kept needs a
+    // higher z to replace it, so its verification stops as soon as it cannot reach that z.
+    private void VerifyAndKeep(List<TrackMatch> results, ReadOnlySpan<Peak> peaks, long origin, int speedIndex, double offset, int trackIndex, double zDiscount)
     {
-        if (match.Confidence >= _options.MinConfidence
-            && !results.Exists(r => r.TrackIndex == match.TrackIndex && r.Score >= match.Score))
+        var kept = results.FindIndex(r => r.TrackIndex == trackIndex);
+        var match = VerifyCandidate(peaks, origin, speedIndex, offset, trackIndex, zDiscount, kept < 0 ? double.NegativeInfinity : results[kept].Score);
+        if (match.Confidence >= _options.MinConfidence && (kept < 0 || match.Score > results[kept].Score))
         {
-            results.RemoveAll(r => r.TrackIndex == match.TrackIndex);
+            if (kept >= 0)
+            {
+                results.RemoveAt(kept);
+            }
+
             results.Add(match);
         }
     }
 
     private static double CellOffset(long key) => ((key & 0xFFFFFFFFL) - OffsetBias + 0.5) * OffsetQuantum;
 
-    private TrackMatch VerifyCandidate(ReadOnlySpan<Peak> peaks, long origin, int speedIndex, double offset, int trackIndex, double zDiscount)
+    private TrackMatch VerifyCandidate(ReadOnlySpan<Peak> peaks, long origin, int speedIndex, double offset, int trackIndex, double zDiscount, double zToBeat)
     {
         var track = _index.Tracks[trackIndex];
         var speed = _speeds[speedIndex];
         var alignment = new Alignment(origin, offset - track.Start, speed.TimeScale, speed.FreqScale);
-        var verified = _verifier.Verify(peaks, track, alignment);
+        var verified = _verifier.Verify(peaks, track, alignment, zToBeat);
         var confidence = _options.Calibrate(verified.Z - zDiscount, verified.Matched, verified.Compared);
         return new TrackMatch(trackIndex, track.Id, confidence, verified.Z, verified.Alignment, verified.Matched, verified.Compared,
             verified.FirstMatchFrame, verified.LastMatchFrame) { TrackEndFrame = track.Peaks.LastFrame };

@@ -22,27 +22,33 @@ internal sealed class Verifier(MatcherOptions options)
     private readonly List<(long Query, double Track)> _pairs = [];
     private readonly List<(long Frame, double Chance, bool Matched)> _compared = [];
 
-    public VerifiedAlignment Verify(ReadOnlySpan<Peak> query, IndexedTrack track, Alignment alignment)
+    /// <param name="zToBeat">
+    /// The z the caller already has for this track: an alignment that cannot exceed it is returned as soon as that is
+    /// certain, its z then no higher than the bound that showed it.
+    /// </param>
+    public VerifiedAlignment Verify(ReadOnlySpan<Peak> query, IndexedTrack track, Alignment alignment, double zToBeat = double.NegativeInfinity)
     {
         var refined = FitSlope(query, track.Peaks, alignment);
-        if (CannotBeReported(query, track.Peaks, refined) is { } hopeless)
+        if (CannotBeReported(query, track.Peaks, refined, zToBeat) is { } hopeless)
         {
             return hopeless;
         }
 
         var scored = Score(query, track.Peaks, refined);
-        // Decoys can only lower z: a candidate already below the reporting threshold is not worth scoring eight more times.
-        return options.Calibrate(scored.Z, scored.Matched, scored.Compared) < options.MinConfidence
+        // Decoys can only lower z: a candidate already below the reporting threshold, or below zToBeat, is not worth
+        // scoring eight more times.
+        return options.Calibrate(scored.Z, scored.Matched, scored.Compared) < options.MinConfidence || scored.Z <= zToBeat
             ? scored
             : WithDecoyNull(query, track.Peaks, scored);
     }
 
     // The chance model never puts a compared peak's chance below the line model's floor (an empty line): a candidate whose
-    // matches could not reach the reporting z even against that floor is dropped before the model is evaluated, which
-    // is most of verification's cost and most candidates of a window. Exact: such a candidate would be dropped anyway.
+    // matches could not reach the reporting z (or the z to beat) even against that floor is dropped before the model is
+    // evaluated, which is most of verification's cost and most candidates of a window. Exact: such a candidate would be
+    // dropped anyway.
     private static readonly double ChanceFloor = LineChance(0);
 
-    private VerifiedAlignment? CannotBeReported(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment)
+    private VerifiedAlignment? CannotBeReported(ReadOnlySpan<Peak> query, TrackPeaks reference, Alignment alignment, double zToBeat)
     {
         if (options.MinConfidence <= 0)
         {
@@ -52,7 +58,7 @@ internal sealed class Verifier(MatcherOptions options)
         var (matched, compared) = CountMatches(query, reference, alignment);
         var excess = matched - compared * ChanceFloor;
         var zAtMost = excess / Math.Sqrt(compared * ChanceFloor * (1 - ChanceFloor) + 1);
-        return matched < options.MinMatchedPeaks || compared == 0 || excess <= 0 || zAtMost < _reportedZ
+        return matched < options.MinMatchedPeaks || compared == 0 || excess <= 0 || zAtMost < _reportedZ || zAtMost <= zToBeat
             ? new VerifiedAlignment(alignment, matched, compared, Math.Min(zAtMost, 0), 0, 0)
             : null;
     }
