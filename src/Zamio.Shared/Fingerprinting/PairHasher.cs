@@ -43,11 +43,23 @@ public static class PairHasher
     /// also gives the keys of its time differences one frame longer or shorter: a query whose peaks moved by a frame
     /// (broadcast processing smears onsets) still meets the catalogue's triplet, at nine lookups per triplet.
     /// </summary>
-    public static void Hash(ReadOnlySpan<HashPoint> points, int anchorFrom, int anchorTo, int fanout, List<HashedPair> output, bool jitterTimes = false)
+    public static void Hash(ReadOnlySpan<HashPoint> points, int anchorFrom, int anchorTo, int fanout, List<HashedPair> output, bool jitterTimes = false) =>
+        Hash(points, anchorFrom, anchorTo, fanout, output, jitterTimes, newFrom: 0);
+
+    /// <summary>
+    /// The triplets whose later target has index <paramref name="newFrom"/> or more: what the points from there on add to
+    /// hashing points[..newFrom]. An anchor's targets are its first valid points in time, so a shorter run's triplets
+    /// are a subset of a longer run's, and the two calls together give exactly the longer run's triplets.
+    /// </summary>
+    public static void HashAdded(ReadOnlySpan<HashPoint> points, int anchorFrom, int anchorTo, int fanout, List<HashedPair> output, int newFrom) =>
+        Hash(points, anchorFrom, anchorTo, fanout, output, jitterTimes: false, newFrom);
+
+    private static void Hash(ReadOnlySpan<HashPoint> points, int anchorFrom, int anchorTo, int fanout, List<HashedPair> output, bool jitterTimes, int newFrom)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(fanout, MaxFanout);
         Span<int> dts = stackalloc int[MaxFanout];
         Span<int> dLogs = stackalloc int[MaxFanout];
+        Span<int> targets = stackalloc int[MaxFanout];
         for (var i = anchorFrom; i < anchorTo; i++)
         {
             var a = points[i];
@@ -74,6 +86,7 @@ public static class PairHasher
 
                 dts[taken] = dt;
                 dLogs[taken] = dLog + MaxDLog;
+                targets[taken] = j;
                 taken++;
             }
 
@@ -82,6 +95,11 @@ public static class PairHasher
             {
                 for (var y = x + 1; y < taken; y++)
                 {
+                    if (targets[y] < newFrom)
+                    {
+                        continue;
+                    }
+
                     if (jitterTimes)
                     {
                         AddJittered(anchorCell, dLogs[x], dLogs[y], dts[x], dts[y], a.Time, output);

@@ -56,6 +56,24 @@ public sealed class BlockVotes
         Index = index;
     }
 
+    /// <summary>Merges more sorted votes of the same block into it.</summary>
+    internal void Add(ReadOnlySpan<long> sortedKeys)
+    {
+        if (_keys.Length < Count + sortedKeys.Length)
+        {
+            var grown = ArrayPool<long>.Shared.Rent(Count + sortedKeys.Length);
+            Keys.CopyTo(grown);
+            if (_keys.Length > 0)
+            {
+                ArrayPool<long>.Shared.Return(_keys);
+            }
+
+            _keys = grown;
+        }
+
+        Count = MergeInto(_keys, Count, sortedKeys);
+    }
+
     /// <summary>Gives the array back to the pool; the block is voted again when next needed.</summary>
     public void Release()
     {

@@ -195,6 +195,28 @@ public sealed class Matcher
     }
 
     /// <summary>
+    /// Adds to <paramref name="into"/>, voted by <see cref="VoteBlock"/> on <paramref name="peaks"/>[..<paramref name="newFrom"/>]
+    /// (the same first peak, epoch and speeds), the votes that the peaks from <paramref name="newFrom"/> on complete: the
+    /// block then holds exactly what voting all of <paramref name="peaks"/> would give. A block that grows as its peaks
+    /// arrive is voted once, not again at every size.
+    /// </summary>
+    public void VoteAdded(ReadOnlySpan<Peak> peaks, int anchorCount, int newFrom, long epoch, BlockVotes into, ReadOnlySpan<int> only = default)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        ArgumentOutOfRangeException.ThrowIfNegative(newFrom);
+        if (into.Epoch != epoch || !ReferenceEquals(into.Index, _index))
+        {
+            throw new ArgumentException("the block was voted against another epoch or index", nameof(into));
+        }
+
+        if (anchorCount > 0 && newFrom < peaks.Length)
+        {
+            Vote(peaks, anchorCount, peaks[0].Frame, epoch, only, newFrom: newFrom);
+            into.Add(_votes.Sort());
+        }
+    }
+
+    /// <summary>
     /// Matches a window whose votes were cast block by block (all against the same epoch and this index) and
     /// verifies the candidates on the window's <paramref name="peaks"/>.
     /// </summary>
@@ -284,7 +306,7 @@ public sealed class Matcher
 
     // Anchor times are hashed relative to the first peak (small floats keep the time differences exact) and
     // voted relative to the epoch, in double, so blocks of one stream agree on offsets.
-    private void Vote(ReadOnlySpan<Peak> peaks, int anchorCount, int hashOrigin, long epoch, ReadOnlySpan<int> only, bool jitterTimes = false)
+    private void Vote(ReadOnlySpan<Peak> peaks, int anchorCount, int hashOrigin, long epoch, ReadOnlySpan<int> only, bool jitterTimes = false, int newFrom = 0)
     {
         _votes.Clear();
         for (var s = 0; s < _speeds.Count; s++)
@@ -303,7 +325,14 @@ public sealed class Matcher
 
             _pairs.Clear();
             var points = CollectionsMarshal.AsSpan(_points);
-            PairHasher.Hash(points, 0, anchorCount, PairHasher.QueryFanout, _pairs, jitterTimes);
+            if (newFrom > 0)
+            {
+                PairHasher.HashAdded(points, 0, anchorCount, PairHasher.QueryFanout, _pairs, newFrom);
+            }
+            else
+            {
+                PairHasher.Hash(points, 0, anchorCount, PairHasher.QueryFanout, _pairs, jitterTimes);
+            }
             var speedKey = (long)s << 32;
             var originTime = (hashOrigin - epoch) * (double)speed.TimeScale;
             var pairs = CollectionsMarshal.AsSpan(_pairs);

@@ -43,6 +43,7 @@ public sealed partial class StreamMatcher
     private const double GoesOnMinZ = 3.0;
     private const int GoesOnMinMatched = 3;
     private readonly BlockVotes _earlyBlock = new();
+    private long _earlyBlockEnd;
     private readonly BlockVotes[] _earlyWindow = new BlockVotes[2];
 
     // A stream that has named a song, where no song of the last window still explains the newest 2 s of peaks (one check
@@ -90,7 +91,17 @@ public sealed partial class StreamMatcher
         _earlyWindow[0] = Votes(all, start, lastBlockStart);
         var from = Peak.FirstAtOrAfter(all, lastBlockStart);
         var to = Peak.FirstAtOrAfter(all, end);
-        _matcher.VoteBlock(all[from..to], to - from, lastBlockStart, _epoch, _earlyBlock, []);
+        // The step's early block grows second by second: only what the newest peaks complete is voted.
+        if (_earlyBlock.IsFor(lastBlockStart, _epoch, _matcher.Index) && _earlyBlockEnd <= end)
+        {
+            _matcher.VoteAdded(all[from..to], to - from, Peak.FirstAtOrAfter(all, _earlyBlockEnd) - from, _epoch, _earlyBlock, []);
+        }
+        else
+        {
+            _matcher.VoteBlock(all[from..to], to - from, lastBlockStart, _epoch, _earlyBlock, []);
+        }
+
+        _earlyBlockEnd = end;
         _earlyWindow[1] = _earlyBlock;
         var matches = _matcher.MatchBlocks(all[Peak.FirstAtOrAfter(all, start)..to], _epoch, _earlyWindow, _lastFocus);
         List<TrackMatch>? early = null;

@@ -115,6 +115,7 @@ public sealed partial class StreamMatcher
         }
 
         _lookahead.Release();
+        _earlyBlock.Release();
     }
 
     /// <summary>

@@ -37,6 +37,31 @@ public class PairHasherTests
         Assert.Equal(4, Keys(shortest, jitterTimes: true).Count);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void HashAdded_PointsArrivingInPieces_TogetherExactlyTheWholeRunsTriplets(int seed)
+    {
+        // Dense random points, so that anchors near a cut have some targets before it and more after.
+        var random = new Random(seed);
+        var time = 0f;
+        var points = Enumerable.Range(0, 400).Select(_ => new HashPoint(time += random.Next(0, 4), random.Next(-5, 120))).ToArray();
+        var whole = new List<HashedPair>();
+        PairHasher.Hash(points, 0, points.Length, PairHasher.QueryFanout, whole);
+
+        var pieces = new List<HashedPair>();
+        var cuts = new[] { 0, 37, 38, 150, 290, points.Length };
+        for (var c = 1; c < cuts.Length; c++)
+        {
+            // Each piece hashes every anchor so far against the points so far, keeping what the new points add.
+            PairHasher.HashAdded(points.AsSpan(0, cuts[c]), 0, cuts[c], PairHasher.QueryFanout, pieces, newFrom: cuts[c - 1]);
+        }
+
+        Assert.True(whole.Count > 1000);
+        Assert.Equal(whole.OrderBy(p => p.Key).ThenBy(p => p.AnchorTime), pieces.OrderBy(p => p.Key).ThenBy(p => p.AnchorTime));
+    }
+
     private static List<int> Keys(HashPoint[] points, bool jitterTimes)
     {
         var output = new List<HashedPair>();

@@ -274,6 +274,47 @@ public class MatcherTests
     }
 
     [Fact]
+    public void VoteAdded_BlockGrowingSecondBySecond_SameVotesAsVotingItWhole()
+    {
+        var peaks = PeakExtractor.Extract(SyntheticMusic.Slice(Catalogue.Songs[6], 2, 4)).Select(p => p with { Frame = p.Frame + 500 }).ToArray();
+        var matcher = new Matcher(Catalogue.Index);
+        var whole = new BlockVotes();
+        matcher.VoteBlock(peaks, peaks.Length, 500, 0, whole);
+
+        var grown = new BlockVotes();
+        var arrived = 0;
+        foreach (var end in new[] { 531, 562, 593, 625 })
+        {
+            var to = Peak.FirstAtOrAfter(peaks, end);
+            if (arrived == 0)
+            {
+                matcher.VoteBlock(peaks.AsSpan(0, to), to, 500, 0, grown);
+            }
+            else
+            {
+                matcher.VoteAdded(peaks.AsSpan(0, to), to, arrived, 0, grown);
+            }
+
+            arrived = to;
+        }
+
+        Assert.Equal(peaks.Length, arrived);
+        Assert.True(whole.Count > 200, $"{whole.Count} votes");
+        Assert.Equal(whole.Keys.ToArray(), grown.Keys.ToArray());
+    }
+
+    [Fact]
+    public void VoteAdded_BlockOfAnotherEpoch_Throws()
+    {
+        var peaks = PeakExtractor.Extract(SyntheticMusic.Slice(Catalogue.Songs[6], 2, 2));
+        var matcher = new Matcher(Catalogue.Index);
+        var block = new BlockVotes();
+        matcher.VoteBlock(peaks, peaks.Length / 2, 0, 0, block);
+
+        Assert.Throws<ArgumentException>(() => matcher.VoteAdded(peaks, peaks.Length, peaks.Length / 2, 125, block));
+    }
+
+    [Fact]
     public void MatchClip_EveryOtherPeakAFrameLate_FoundByTheJitteredSearchUnlessOverItsVoteBudget()
     {
         // A track of one peak every 4 frames, each anchor's targets its next three: with every other peak of a stretch a
