@@ -27,13 +27,16 @@ internal static class SessionFeed
         }
 
         var analysed = start + packet.FrameCount;
+        // An agent cuts a packet once its frames' peaks are final, which it knows TimeRadius frames later: so far had it
+        // analysed, and so far the matcher may count. Counting the packet's end alone held every decision back 0.19 s.
+        var clock = analysed + PeakPicker.TimeRadius;
         if (packet.CarriesSupport)
         {
-            matcher.Append(Rebased(packet.Peaks, baseFrame), Rebased(packet.Support, baseFrame), analysed, onWindow);
+            matcher.Append(Rebased(packet.Peaks, baseFrame), Rebased(packet.Support, baseFrame), clock, onWindow);
         }
         else
         {
-            matcher.Append(Rebased(packet.Peaks, baseFrame), analysed, onWindow);
+            matcher.Append(Rebased(packet.Peaks, baseFrame), clock, onWindow);
         }
 
         return analysed;
