@@ -28,13 +28,12 @@ public sealed partial class StreamMatcher
     // The play tracker's bar for an airing's first window (PlayTrackerOptions.MinPeakConfidence).
     private const double ShownConfidence = 0.97;
 
-    // Between songs the early decision is also taken at each second of the step, on the last step's block and the seconds
-    // since (a 5, 6 or 7 s window; the last point is the step's end, an 8 s window). 2 s packets (62 frames, the agent's first default) drift against the 4 s step (125), so with decisions
-    // every half step a packet's decision often ended a second or more before the packet's audio did; now it ends less than
-    // a second before, with more of the new song to go on, at the same moment. Each point is rounded down to a whole frame,
-    // so it comes with the packet that completes its second, not the one after. A point whose next one's peaks have arrived
-    // too (a longer packet, or a backlog) is passed over: the later decision comes at the same moment with more evidence.
-    private const int SubSteps = 4;
+    // Between songs the early decision is also taken within the step, on the last step's block and the frames since (a 4 to
+    // 8 s window; the last point is the step's end). Any frame of the step is a point, and of the points a packet completes
+    // only the newest is decided (the step's end always): so a decision comes with each packet, on all of its peaks.
+    // Points at each second of the step ended up to a second before the packet that brought them (packets of 31 frames
+    // drift against the 4 s step of 125), and live a song was named 0.5 s later at the median for it.
+    private static int SubSteps => StepFrames;
     private int _subStepsConsidered;
 
     private long SubStepEnd(int k) => _nextWindowEnd - StepFrames + (long)k * StepFrames / SubSteps;
