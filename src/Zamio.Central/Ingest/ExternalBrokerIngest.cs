@@ -64,7 +64,10 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     // must keep answering keep-alives) and an overloaded instance leaves the backlog with the broker, not in memory.
     private const ushort ReceiveMaximum = 8192;
     private readonly Channel<Routed> _inbox = Channel.CreateBounded<Routed>(new BoundedChannelOptions(ReceiveMaximum + 1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Dictionary<byte[], MqttApplicationMessageReceivedEventArgs> _unacknowledged = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<byte[], Delivery> _unacknowledged = new(ReferenceEqualityComparer.Instance);
+
+    // Counts connections, so a delivery is acknowledged only on the connection that brought it.
+    private int _connection;
     private readonly Channel<MqttApplicationMessage> _outbox = Channel.CreateUnbounded<MqttApplicationMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, long> _members = new(StringComparer.Ordinal);
     private readonly StationReports _reports;
@@ -286,6 +289,8 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
             builder = builder.WithTlsOptions(tls => tls.UseTls());
         }
 
+        // Before connecting: a resumed session's deliveries can arrive before ConnectAsync returns.
+        Interlocked.Increment(ref _connection);
         var result = await _client.ConnectAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
@@ -381,7 +386,8 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
         Interlocked.Increment(ref forwarded ? ref _receivedForwarded : ref _receivedShared);
         var deferred = e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
         e.AutoAcknowledge = !deferred;
-        await _inbox.Writer.WriteAsync(new Routed(station, payload.ToArray(), forwarded, deferred ? e : null), _stopping).ConfigureAwait(false);
+        await _inbox.Writer.WriteAsync(
+            new Routed(station, payload.ToArray(), forwarded, deferred ? new Delivery(e, Volatile.Read(ref _connection)) : null), _stopping).ConfigureAwait(false);
     }
 
     /// <summary>Forwards other owners' packets, puts this owner's back in order, feeds the ingest queue.</summary>
@@ -460,23 +466,29 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
         }
     }
 
-    // Ingest owns the packet now. After a reconnect the old session's acknowledgements cannot be sent; the broker
-    // redelivers those packets (a persistent session) and the ingest loop drops them as duplicates.
-    private static async Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs? delivery)
+    // Ingest owns the packet now. A delivery of an earlier connection is not acknowledged: the broker redelivers it on the
+    // resumed session and the ingest loop drops it as a duplicate. Acknowledging it through the old connection's state once
+    // waited forever, and this loop with it, so central took nothing from the broker for minutes after a reconnect. An
+    // acknowledgement that fails or hangs is given up for the same reason: the broker redelivers.
+    private async Task AcknowledgeAsync(Delivery? delivery)
     {
-        if (delivery is null)
+        if (delivery is null || delivery.Connection != Volatile.Read(ref _connection) || !_client.IsConnected)
         {
             return;
         }
 
+        using var timeout = new CancellationTokenSource(AcknowledgeTimeout, _time);
         try
         {
-            await delivery.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
+            await delivery.Args.AcknowledgeAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception ex) when (ex is not OperationCanceledException || timeout.IsCancellationRequested)
         {
+            LogAcknowledgeFailed(_logger, ex.Message);
         }
     }
+
+    private static readonly TimeSpan AcknowledgeTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Publishes forwards, presence and status; a forward that cannot be sent is matched here instead.</summary>
     private async Task PublishAsync(CancellationToken stoppingToken)
@@ -577,7 +589,12 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     private static string Sanitize(string text) =>
         new([.. text.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')]);
 
-    private sealed record Routed(string Station, byte[] Payload, bool Forwarded, MqttApplicationMessageReceivedEventArgs? Delivery = null);
+    private sealed record Routed(string Station, byte[] Payload, bool Forwarded, Delivery? Delivery = null);
+
+    private sealed record Delivery(MqttApplicationMessageReceivedEventArgs Args, int Connection);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Acknowledging a delivery failed ({Reason}); the broker sends it again")]
+    private static partial void LogAcknowledgeFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to MQTT broker {Host}:{Port} as {Instance} (session resumed: {Resumed}); shared fingerprint subscription active")]
     private static partial void LogConnected(ILogger logger, string host, int port, string instance, bool resumed);
