@@ -42,19 +42,11 @@ public static class PairHasher
     /// anywhere later in <paramref name="points"/> (sorted by time). With <paramref name="jitterTimes"/> each triplet
     /// also gives the keys of its time differences one frame longer or shorter: a query whose peaks moved by a frame
     /// (broadcast processing smears onsets) still meets the catalogue's triplet, at nine lookups per triplet.
+    /// With <paramref name="newFrom"/> only the triplets whose later target has that index or more: what the points from
+    /// there on add to hashing points[..newFrom]. An anchor's targets are its first valid points in time, so a shorter
+    /// run's triplets are a subset of a longer run's, and the two calls together give exactly the longer run's triplets.
     /// </summary>
-    public static void Hash(ReadOnlySpan<HashPoint> points, int anchorFrom, int anchorTo, int fanout, List<HashedPair> output, bool jitterTimes = false) =>
-        Hash(points, anchorFrom, anchorTo, fanout, output, jitterTimes, newFrom: 0);
-
-    /// <summary>
-    /// The triplets whose later target has index <paramref name="newFrom"/> or more: what the points from there on add to
-    /// hashing points[..newFrom]. An anchor's targets are its first valid points in time, so a shorter run's triplets
-    /// are a subset of a longer run's, and the two calls together give exactly the longer run's triplets.
-    /// </summary>
-    public static void HashAdded(ReadOnlySpan<HashPoint> points, int anchorFrom, int anchorTo, int fanout, List<HashedPair> output, int newFrom) =>
-        Hash(points, anchorFrom, anchorTo, fanout, output, jitterTimes: false, newFrom);
-
-    private static void Hash(ReadOnlySpan<HashPoint> points, int anchorFrom, int anchorTo, int fanout, List<HashedPair> output, bool jitterTimes, int newFrom)
+    public static void Hash(ReadOnlySpan<HashPoint> points, int anchorFrom, int anchorTo, int fanout, List<HashedPair> output, bool jitterTimes = false, int newFrom = 0)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(fanout, MaxFanout);
         Span<int> dts = stackalloc int[MaxFanout];

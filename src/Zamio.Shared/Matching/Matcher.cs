@@ -325,14 +325,7 @@ public sealed class Matcher
 
             _pairs.Clear();
             var points = CollectionsMarshal.AsSpan(_points);
-            if (newFrom > 0)
-            {
-                PairHasher.HashAdded(points, 0, anchorCount, PairHasher.QueryFanout, _pairs, newFrom);
-            }
-            else
-            {
-                PairHasher.Hash(points, 0, anchorCount, PairHasher.QueryFanout, _pairs, jitterTimes);
-            }
+            PairHasher.Hash(points, 0, anchorCount, PairHasher.QueryFanout, _pairs, jitterTimes, newFrom);
             var speedKey = (long)s << 32;
             var originTime = (hashOrigin - epoch) * (double)speed.TimeScale;
             var pairs = CollectionsMarshal.AsSpan(_pairs);

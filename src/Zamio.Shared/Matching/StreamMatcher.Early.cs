@@ -33,10 +33,9 @@ public sealed partial class StreamMatcher
     // only the newest is decided (the step's end always): so a decision comes with each packet, on all of its peaks.
     // Points at each second of the step ended up to a second before the packet that brought them (packets of 31 frames
     // drift against the 4 s step of 125), and live a song was named 0.5 s later at the median for it.
-    private static int SubSteps => StepFrames;
-    private int _subStepsConsidered;
+    private int _framesConsidered;
 
-    private long SubStepEnd(int k) => _nextWindowEnd - StepFrames + (long)k * StepFrames / SubSteps;
+    private long StepFrameEnd(int k) => _nextWindowEnd - StepFrames + k;
 
     private static readonly int GoesOnFrames = FingerprintSettings.SecondsToFrame(2);
     private const double GoesOnMinZ = 3.0;

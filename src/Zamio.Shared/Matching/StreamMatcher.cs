@@ -142,9 +142,9 @@ public sealed partial class StreamMatcher
         {
             // Whatever is due is decided in the order of the audio it needs, however much arrived at once.
             var checkDue = _checks.Count > 0 ? _checks[0].End + PeakDelayFrames : long.MaxValue;
-            var subStepDue = _subStepsConsidered < SubSteps ? SubStepEnd(_subStepsConsidered + 1) + PeakDelayFrames : long.MaxValue;
+            var pointDue = _framesConsidered < StepFrames ? StepFrameEnd(_framesConsidered + 1) + PeakDelayFrames : long.MaxValue;
             var windowDue = _nextWindowEnd + DecisionDelayFrames;
-            var due = Math.Min(checkDue, Math.Min(subStepDue, windowDue));
+            var due = Math.Min(checkDue, Math.Min(pointDue, windowDue));
             if (framesAnalysed < due)
             {
                 break;
@@ -154,11 +154,11 @@ public sealed partial class StreamMatcher
             {
                 Confirm(onWindow);
             }
-            else if (due == subStepDue)
+            else if (due == pointDue)
             {
                 // The step's own end (the last point) is always decided early: its regular decision waits for the lookahead.
-                var end = SubStepEnd(++_subStepsConsidered);
-                if (_subStepsConsidered == SubSteps || framesAnalysed < SubStepEnd(_subStepsConsidered + 1) + PeakDelayFrames)
+                var end = StepFrameEnd(++_framesConsidered);
+                if (_framesConsidered == StepFrames || framesAnalysed < StepFrameEnd(_framesConsidered + 1) + PeakDelayFrames)
                 {
                     EarlyWindow(end, onWindow);
                 }
@@ -167,7 +167,7 @@ public sealed partial class StreamMatcher
             {
                 MatchWindow(_nextWindowEnd, onWindow);
                 _nextWindowEnd += StepFrames;
-                _subStepsConsidered = 0;
+                _framesConsidered = 0;
             }
         }
     }

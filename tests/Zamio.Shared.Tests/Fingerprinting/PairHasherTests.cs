@@ -41,7 +41,7 @@ public class PairHasherTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public void HashAdded_PointsArrivingInPieces_TogetherExactlyTheWholeRunsTriplets(int seed)
+    public void Hash_PointsArrivingInPieces_NewTripletsTogetherExactlyTheWholeRunsTriplets(int seed)
     {
         // Dense random points, so that anchors near a cut have some targets before it and more after.
         var random = new Random(seed);
@@ -55,7 +55,7 @@ public class PairHasherTests
         for (var c = 1; c < cuts.Length; c++)
         {
             // Each piece hashes every anchor so far against the points so far, keeping what the new points add.
-            PairHasher.HashAdded(points.AsSpan(0, cuts[c]), 0, cuts[c], PairHasher.QueryFanout, pieces, newFrom: cuts[c - 1]);
+            PairHasher.Hash(points.AsSpan(0, cuts[c]), 0, cuts[c], PairHasher.QueryFanout, pieces, newFrom: cuts[c - 1]);
         }
 
         Assert.True(whole.Count > 1000);
