@@ -467,9 +467,10 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     }
 
     // Ingest owns the packet now. A delivery of an earlier connection is not acknowledged: the broker redelivers it on the
-    // resumed session and the ingest loop drops it as a duplicate. Acknowledging it through the old connection's state once
-    // waited forever, and this loop with it, so central took nothing from the broker for minutes after a reconnect. An
-    // acknowledgement that fails or hangs is given up for the same reason: the broker redelivers.
+    // resumed session and the ingest loop drops it as a duplicate. The client sends an acknowledgement on whatever
+    // connection it has at the time: with none, it threw out of this loop, so central took nothing from the broker after
+    // the reconnect (test: ExternalBrokerTests). An acknowledgement that fails or hangs is given up for the same reason:
+    // the broker redelivers.
     private async Task AcknowledgeAsync(Delivery? delivery)
     {
         if (delivery is null || delivery.Connection != Volatile.Read(ref _connection) || !_client.IsConnected)

@@ -165,6 +165,50 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.True(ingest.IsConnected);
     }
 
+    [Fact]
+    public async Task A_packet_released_while_disconnected_does_not_stop_ingest()
+    {
+        if (await BrokerAsync(output) is not { } broker)
+        {
+            return;
+        }
+
+        var data = Path.Combine(_root, "data");
+        var station = $"xo-{Guid.NewGuid().ToString("N")[..6]}";
+        new StationStore(CentralDatabase.Open(data), TimeProvider.System).Add(station);
+        // The reorder window ends (at most 0.63 s after the packet arrives) before the supervisor reconnects (1 s after the
+        // drop), so the held packet is handed to ingest, and its delivery settled, while no connection exists.
+        var app = await StartAsync(data, broker, reorderWindowMilliseconds: 500);
+        var ingest = app.Services.GetRequiredService<ExternalBrokerIngest>();
+        var activity = app.Services.GetRequiredService<StationActivity>();
+        var packets = StationFeed.Packets(station, SyntheticSong.Generate(1, 8));
+        using var agent = new MqttClientFactory().CreateMqttClient();
+        await agent.ConnectAsync(AgentOptions(broker, station));
+        await WaitAsync(
+            async () =>
+            {
+                await StationFeed.PublishAsync(agent, Topics.Fingerprints(station), packets[0].ToArray());
+                return activity.State(station).Accepted == 1;
+            },
+            "the first packet");
+
+        // The third packet without the second: held for order, unacknowledged, when its connection goes.
+        var received = ingest.ReceivedShared;
+        Assert.True((await StationFeed.PublishAsync(agent, Topics.Fingerprints(station), packets[2].ToArray())).IsSuccess);
+        await WaitAsync(() => Task.FromResult(ingest.ReceivedShared > received), "the third packet to reach the instance");
+        await ingest.DropConnectionAsync(CancellationToken.None);
+        await WaitAsync(() => Task.FromResult(activity.State(station).Accepted == 2), "the held packet to be released", () => activity.State(station).ToString());
+        await WaitAsync(() => Task.FromResult(ingest.IsConnected), "the instance to reconnect");
+
+        // The broker sends the third again (its acknowledgement was never sent): a duplicate. The rest must still come in.
+        foreach (var packet in packets.Skip(3))
+        {
+            Assert.True((await StationFeed.PublishAsync(agent, Topics.Fingerprints(station), packet.ToArray())).IsSuccess);
+        }
+
+        await WaitAsync(() => Task.FromResult(activity.State(station).Accepted == packets.Count - 1), $"all {packets.Count - 1} packets sent", () => activity.State(station).ToString());
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
@@ -305,7 +349,7 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         }
     }
 
-    private async Task<WebApplication> StartAsync(string data, (string Host, int Port) broker)
+    private async Task<WebApplication> StartAsync(string data, (string Host, int Port) broker, int reorderWindowMilliseconds = 2000)
     {
         var app = ServeHost.Build(
             ["serve", "--data-dir", data, "--urls", "http://127.0.0.1:0"],
@@ -316,7 +360,7 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
                 // The test publishes every packet in one burst while other test classes load the machine: a packet forwarded
                 // through the broker once took over 500 ms to overtake, and was counted as a duplicate. The window is a
                 // delivery tolerance; what the test checks is ownership, forwarding and order.
-                ["Central:Mqtt:ReorderWindowMilliseconds"] = "2000",
+                ["Central:Mqtt:ReorderWindowMilliseconds"] = reorderWindowMilliseconds.ToString(CultureInfo.InvariantCulture),
                 ["Central:Mqtt:StatusIntervalSeconds"] = "1",
             });
         _apps.Add(app);
