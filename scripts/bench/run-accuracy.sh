@@ -2,12 +2,15 @@
 # Runs the Zamio CLI over a benchmark set and scores it. See docs/bench-dataset.md.
 # usage: scripts/bench/run-accuracy.sh [DATA_DIR]      (default bench-data/main)
 # ZAMIO_CLI overrides the command under test, e.g. ZAMIO_CLI="python3 scripts/bench/oracle_cli.py".
+# FILL_TRACKS=N pads the set's catalogue with tracks of random peaks up to N entries (Zamio.Perf fill-catalog), results in
+# DATA_DIR/results-fillN: matching then searches a catalogue of the load bench's size, where a weak start's true alignment
+# competes with many more chance ones. Random peaks are no one's music, so plays and clips are scored as before.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 data="$(cd "${1:-$repo/bench-data/main}" && pwd)"
-results="$data/results"
+results="$data/results${FILL_TRACKS:+-fill$FILL_TRACKS}"
 store="$results/zamio-data"
 
 echo "== building (Release)" >&2
@@ -33,6 +36,10 @@ echo "catalog add: $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}') s
 shared=()
 if [[ -z "${ZAMIO_CLI:-}" ]] && "${cli[@]}" catalog overlaps --speed-search on --data-dir "$store" >"$results/overlaps.jsonl" 2>/dev/null; then
   shared=(--shared "$results/overlaps.jsonl")
+fi
+if [[ -n "${FILL_TRACKS:-}" ]]; then
+  dotnet build "$repo/bench/Zamio.Perf" -c Release -v q -nologo >&2
+  dotnet "$repo/bench/Zamio.Perf/bin/Release/net10.0/Zamio.Perf.dll" fill-catalog --data-dir "$store" --tracks "$FILL_TRACKS" >&2
 fi
 
 # A clips-only set (make-dataset.sh --clips-only) has no programmes.
