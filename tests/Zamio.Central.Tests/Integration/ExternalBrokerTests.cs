@@ -132,24 +132,8 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
             return;
         }
 
-        var data = Path.Combine(_root, "data");
-        var station = $"xc-{Guid.NewGuid().ToString("N")[..6]}";
-        new StationStore(CentralDatabase.Open(data), TimeProvider.System).Add(station);
-        var app = await StartAsync(data, broker);
-        var ingest = app.Services.GetRequiredService<ExternalBrokerIngest>();
-        var activity = app.Services.GetRequiredService<StationActivity>();
-        var packets = StationFeed.Packets(station, SyntheticSong.Generate(1, 12));
-        using var agent = new MqttClientFactory().CreateMqttClient();
-        await agent.ConnectAsync(AgentOptions(broker, station));
-
-        // The instance may still be subscribing: the first packet goes again until it is accepted (duplicates are dropped).
-        await WaitAsync(
-            async () =>
-            {
-                await StationFeed.PublishAsync(agent, Topics.Fingerprints(station), packets[0].ToArray());
-                return activity.State(station).Accepted == 1;
-            },
-            "the first packet");
+        using var rig = await FirstPacketAcceptedAsync(broker, songSeconds: 12);
+        var (ingest, activity, station, packets, agent) = rig;
 
         // What the stall watch does: drop the connection, keep the session. The supervisor reconnects a second later.
         await ingest.DropConnectionAsync(CancellationToken.None);
@@ -173,24 +157,10 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
             return;
         }
 
-        var data = Path.Combine(_root, "data");
-        var station = $"xo-{Guid.NewGuid().ToString("N")[..6]}";
-        new StationStore(CentralDatabase.Open(data), TimeProvider.System).Add(station);
         // The reorder window ends (at most 0.63 s after the packet arrives) before the supervisor reconnects (1 s after the
         // drop), so the held packet is handed to ingest, and its delivery settled, while no connection exists.
-        var app = await StartAsync(data, broker, reorderWindowMilliseconds: 500);
-        var ingest = app.Services.GetRequiredService<ExternalBrokerIngest>();
-        var activity = app.Services.GetRequiredService<StationActivity>();
-        var packets = StationFeed.Packets(station, SyntheticSong.Generate(1, 8));
-        using var agent = new MqttClientFactory().CreateMqttClient();
-        await agent.ConnectAsync(AgentOptions(broker, station));
-        await WaitAsync(
-            async () =>
-            {
-                await StationFeed.PublishAsync(agent, Topics.Fingerprints(station), packets[0].ToArray());
-                return activity.State(station).Accepted == 1;
-            },
-            "the first packet");
+        using var rig = await FirstPacketAcceptedAsync(broker, songSeconds: 8, reorderWindowMilliseconds: 500);
+        var (ingest, activity, station, packets, agent) = rig;
 
         // The third packet without the second: held for order, unacknowledged, when its connection goes.
         var received = ingest.ReceivedShared;
@@ -310,6 +280,37 @@ public sealed class ExternalBrokerTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(RejectReasons.AlgorithmVersion, received.LastRejection?.Reason);
         Assert.Contains($"central runs {Zamio.Shared.Fingerprinting.FingerprintSettings.AlgorithmVersion}", received.LastRejection!.Detail, StringComparison.Ordinal);
         Assert.StartsWith("zamio-central-", received.Instance, StringComparison.Ordinal);
+    }
+
+    // One station, its agent connected, an instance started, and the station's first packet accepted: the instance may
+    // still be subscribing, so that packet goes again until it is (duplicates are dropped).
+    private async Task<StationRig> FirstPacketAcceptedAsync((string Host, int Port) broker, int songSeconds, int reorderWindowMilliseconds = 2000)
+    {
+        var data = Path.Combine(_root, "data");
+        var station = $"xr-{Guid.NewGuid().ToString("N")[..6]}";
+        new StationStore(CentralDatabase.Open(data), TimeProvider.System).Add(station);
+        var app = await StartAsync(data, broker, reorderWindowMilliseconds);
+        var rig = new StationRig(
+            app.Services.GetRequiredService<ExternalBrokerIngest>(),
+            app.Services.GetRequiredService<StationActivity>(),
+            station,
+            StationFeed.Packets(station, SyntheticSong.Generate(1, songSeconds)),
+            new MqttClientFactory().CreateMqttClient());
+        await rig.Agent.ConnectAsync(AgentOptions(broker, station));
+        await WaitAsync(
+            async () =>
+            {
+                await StationFeed.PublishAsync(rig.Agent, Topics.Fingerprints(station), rig.Packets[0].ToArray());
+                return rig.Activity.State(station).Accepted == 1;
+            },
+            "the first packet");
+        return rig;
+    }
+
+    private sealed record StationRig(ExternalBrokerIngest Ingest, StationActivity Activity, string Station, List<FingerprintPacket> Packets, IMqttClient Agent)
+        : IDisposable
+    {
+        public void Dispose() => Agent.Dispose();
     }
 
     private static MqttClientOptions AgentOptions((string Host, int Port) broker, string station) => new MqttClientOptionsBuilder()
