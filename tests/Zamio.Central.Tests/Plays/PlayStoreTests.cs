@@ -212,9 +212,11 @@ public sealed class PlayStoreTests
             return new TimeoutException("the database did not answer");
         });
         var crashing = new PlayStore(down, Retrying, TimeProvider.System, NullLogger<PlayStore>.Instance, journal);
-        await crashing.StartAsync(CancellationToken.None);
+        // Both updates wait before the writer starts: with the second after it, a busy machine could run the first attempt
+        // and its journal save in between, and the journal is saved again only JournalEvery later.
         crashing.Upsert([Play("a", "ongoing"), Play("b", "closed")]);
         crashing.Upsert([Play("a", "closed")]);
+        await crashing.StartAsync(CancellationToken.None);
 
         // The second attempt begins after the first retry decided to wait, which is when the journal is saved.
         Assert.True(await attempts.WaitAsync(TimeSpan.FromSeconds(10)));
