@@ -41,12 +41,7 @@ public sealed class BlockVotes
         {
             // Thousands of live streams each grow their blocks while warming up; renting recycles the outgrown
             // arrays among them instead of leaving gigabytes of large-object garbage.
-            if (_keys.Length > 0)
-            {
-                ArrayPool<long>.Shared.Return(_keys);
-            }
-
-            _keys = ArrayPool<long>.Shared.Rent(sortedKeys.Length);
+            Replace(ArrayPool<long>.Shared.Rent(sortedKeys.Length));
         }
 
         sortedKeys.CopyTo(_keys);
@@ -63,12 +58,7 @@ public sealed class BlockVotes
         {
             var grown = ArrayPool<long>.Shared.Rent(Count + sortedKeys.Length);
             Keys.CopyTo(grown);
-            if (_keys.Length > 0)
-            {
-                ArrayPool<long>.Shared.Return(_keys);
-            }
-
-            _keys = grown;
+            Replace(grown);
         }
 
         Count = MergeInto(_keys, Count, sortedKeys);
@@ -77,15 +67,21 @@ public sealed class BlockVotes
     /// <summary>Gives the array back to the pool; the block is voted again when next needed.</summary>
     public void Release()
     {
+        Replace([]);
+        Count = 0;
+        StartFrame = long.MinValue;
+        Index = null;
+    }
+
+    // The array in use goes back to the pool (the empty array is not the pool's).
+    private void Replace(long[] keys)
+    {
         if (_keys.Length > 0)
         {
             ArrayPool<long>.Shared.Return(_keys);
         }
 
-        _keys = [];
-        Count = 0;
-        StartFrame = long.MinValue;
-        Index = null;
+        _keys = keys;
     }
 
     /// <summary>Merges sorted blocks into <paramref name="merged"/> (grown as needed); returns the merged span.</summary>

@@ -8,14 +8,14 @@ public class VerifierTests
 {
     private static SyntheticCatalogue Catalogue => SyntheticCatalogue.Shared;
 
+    // Song, offset (s) and SNR (dB) of a 10 s excerpt: a clean and a noisy one.
+    public static TheoryData<int, double, double> Excerpts => new() { { 3, 8.0, 10.0 }, { 12, 4.0, 0.0 } };
+
     [Theory]
-    [InlineData(3, 8.0, 10.0)]
-    [InlineData(12, 4.0, 0.0)]
+    [MemberData(nameof(Excerpts))]
     public void Verify_ZToBeatBelowItsZ_SameResultAsWithout(int song, double offset, double snr)
     {
-        var (peaks, track, alignment) = Matched(song, offset, snr);
-        var verifier = new Verifier(MatcherOptions.Default);
-        var plain = verifier.Verify(peaks, track, alignment);
+        var (verifier, peaks, track, alignment, plain) = VerifiedPlainly(song, offset, snr);
 
         var withBar = verifier.Verify(peaks, track, alignment, zToBeat: plain.Z - 0.01);
 
@@ -23,13 +23,10 @@ public class VerifierTests
     }
 
     [Theory]
-    [InlineData(3, 8.0, 10.0)]
-    [InlineData(12, 4.0, 0.0)]
+    [MemberData(nameof(Excerpts))]
     public void Verify_ZToBeatOutOfReach_RejectedOnTheBoundAlone(int song, double offset, double snr)
     {
-        var (peaks, track, alignment) = Matched(song, offset, snr);
-        var verifier = new Verifier(MatcherOptions.Default);
-        var plain = verifier.Verify(peaks, track, alignment);
+        var (verifier, peaks, track, alignment, plain) = VerifiedPlainly(song, offset, snr);
 
         var rejected = verifier.Verify(peaks, track, alignment, zToBeat: plain.Z + 1000);
 
@@ -37,13 +34,17 @@ public class VerifierTests
         Assert.True(rejected.Z <= 0, $"z {rejected.Z}: scored in full although it could not beat the bar");
     }
 
-    // An excerpt's peaks, its track and the alignment the matcher found for it (verified, so the verifier refits little).
-    private static (Peak[] Peaks, Zamio.Shared.Indexing.IndexedTrack Track, Alignment Alignment) Matched(int song, double offset, double snr)
+    // An excerpt's peaks, its track, the alignment the matcher found for it (verified, so the verifier refits little), and
+    // that alignment verified without a z to beat.
+    private static (Verifier Verifier, Peak[] Peaks, Zamio.Shared.Indexing.IndexedTrack Track, Alignment Alignment, VerifiedAlignment Plain)
+        VerifiedPlainly(int song, double offset, double snr)
     {
         var excerpt = SyntheticMusic.AddNoise(SyntheticMusic.Slice(Catalogue.Songs[song], offset, 10), snr, seed: 5);
         var peaks = PeakExtractor.Extract(excerpt);
         var best = new Matcher(Catalogue.Index).Match(peaks)[0];
         Assert.Equal(SyntheticCatalogue.IdOf(song), best.TrackId);
-        return (peaks, Catalogue.Index.Tracks[best.TrackIndex], best.Alignment);
+        var track = Catalogue.Index.Tracks[best.TrackIndex];
+        var verifier = new Verifier(MatcherOptions.Default);
+        return (verifier, peaks, track, best.Alignment, verifier.Verify(peaks, track, best.Alignment));
     }
 }
