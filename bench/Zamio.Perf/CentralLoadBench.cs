@@ -346,7 +346,7 @@ internal static class CentralLoadBench
         }
 
         // Latency: each measured song start (truth) against the first time the feed or a poll showed a play of that track on that station.
-        var delays = new List<(double Seconds, bool Masked, double Polled)>();
+        var delays = new List<(double Seconds, bool Masked, double Polled, string Condition)>();
         var perSong = delaysOut is null ? null : new List<string> { "station\tprogramme\tstart\ttrack\tkind\tdelay\tair_s\tnearest\tpoll_delay" };
         var missed = 0;
         var seenStatuses = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -374,7 +374,7 @@ internal static class CentralLoadBench
                     continue;
                 }
 
-                delays.Add((match.Wall - airWall, song.Masked, match.PollWall - airWall));
+                delays.Add((match.Wall - airWall, song.Masked, match.PollWall - airWall, song.Condition));
                 perSong?.Add(string.Create(CultureInfo.InvariantCulture, $"{row}\t{match.Wall - airWall:F2}\t{air}\t\t{match.PollWall - airWall:F2}"));
                 seenStatuses[match.Status] = seenStatuses.GetValueOrDefault(match.Status) + 1;
             }
@@ -421,6 +421,7 @@ internal static class CentralLoadBench
         DelayRow($"clear, by polls every {pollMs} ms alone", timed.Count(x => !x.Masked), delays.Where(d => !d.Masked && double.IsFinite(d.Polled)).Select(d => d.Polled));
         DelayRow($"all, by polls every {pollMs} ms alone", timed.Count, delays.Where(d => double.IsFinite(d.Polled)).Select(d => d.Polled));
         Console.WriteLine();
+        ClearStartsByCondition(timed, delays);
         Console.WriteLine($"Missed (not seen before the run ended): {missed}; first seen as: {string.Join(", ", seenStatuses.Select(kv => $"{kv.Key} {kv.Value}"))}.");
         Console.WriteLine();
         Console.Error.WriteLine($"plays seen for this run: {firstSeen.Count} (first by the live feed: {firstSeen.Values.Count(v => v.Live)}); poll errors: {pollErrors}; polls with more than a page: {truncatedPolls}; feed errors: {feedErrors}; no-subscriber acks: {noSubscribers}");
@@ -560,6 +561,7 @@ internal static class CentralLoadBench
 
             using var truth = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(files[i], null) + ".truth.json"));
             var duration = truth.RootElement.GetProperty("duration").GetDouble();
+            var condition = truth.RootElement.TryGetProperty("condition", out var c) ? c.GetString() ?? "" : "";
             var others = truth.RootElement.GetProperty("plays").EnumerateArray()
                 .Concat(truth.RootElement.GetProperty("unknown").EnumerateArray())
                 .Select(p => (Start: p.GetProperty("start").GetDouble(), End: p.GetProperty("end").GetDouble()))
@@ -569,7 +571,7 @@ internal static class CentralLoadBench
                     ? new TruthPlay(p.GetProperty("track").GetString()!, start, Masked(start, others)) : null!)
                 .Where(p => known.Contains(p.Track))
                 .ToList();
-            result[i] = new Programme(name, duration, peaks, support, songs);
+            result[i] = new Programme(name, condition, duration, peaks, support, songs);
         });
         return [.. result];
     }
@@ -643,7 +645,7 @@ internal static class CentralLoadBench
         var id = $"{prefix}-{i:D5}";
         var songs = programme.Songs
             .Where(x => x.Start - offsetSeconds >= 4 && x.Start - offsetSeconds <= seconds - 20)
-            .Select(x => new MeasuredSong(x.Track, x.Start - (offsetFrame / FingerprintSettings.FramesPerSecond), x.Masked, programme.Name, x.Start))
+            .Select(x => new MeasuredSong(x.Track, x.Start - (offsetFrame / FingerprintSettings.FramesPerSecond), x.Masked, programme.Name, programme.Condition, x.Start))
             .ToList();
         return new StationPlan(id, Topics.Fingerprints(id), Slice(programme.Peaks, offsetFrame, packets), Slice(programme.Support, offsetFrame, packets), songs);
     }
@@ -714,6 +716,24 @@ internal static class CentralLoadBench
             $"| {label} | {measured} | {sorted.Count} | {ProcStat.Percentile(sorted, 50):F2} | {ProcStat.Percentile(sorted, 95):F2} | {(sorted.Count > 0 ? sorted[^1] : double.NaN):F2} |"));
     }
 
+    // Clear starts by what the programme went through. An agent takes the station's own output (sound card or stream), so a
+    // room microphone or a noisy pickup is not how its audio arrives; their rows show what such audio costs.
+    private static void ClearStartsByCondition(List<MeasuredSong> timed, List<(double Seconds, bool Masked, double Polled, string Condition)> delays)
+    {
+        static bool OffAir(string condition) => condition == "room" || condition.StartsWith("noisy", StringComparison.Ordinal);
+        Console.WriteLine("| clear starts, by the programme's condition | measured | seen | delay p50 s | p95 s | max s |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        var clear = delays.Where(d => !d.Masked).ToList();
+        DelayRow("the station's output (all but room microphone and added noise)", timed.Count(x => !x.Masked && !OffAir(x.Condition)),
+            clear.Where(d => !OffAir(d.Condition)).Select(d => d.Seconds));
+        foreach (var condition in timed.Where(x => !x.Masked).Select(x => x.Condition).Distinct().Order(StringComparer.Ordinal))
+        {
+            DelayRow(condition, timed.Count(x => !x.Masked && x.Condition == condition), clear.Where(d => d.Condition == condition).Select(d => d.Seconds));
+        }
+
+        Console.WriteLine();
+    }
+
     // A start is masked when something else sounds over the song's first seconds: a presenter, a jingle, the end of
     // the previous song (crossfade). Such starts cannot be heard until the song comes through.
     private const double MaskSeconds = 5;
@@ -723,9 +743,9 @@ internal static class CentralLoadBench
 
     private sealed record TruthPlay(string Track, double Start, bool Masked);
 
-    private sealed record MeasuredSong(string Track, double AirSeconds, bool Masked, string Programme, double ProgrammeSeconds);
+    private sealed record MeasuredSong(string Track, double AirSeconds, bool Masked, string Programme, string Condition, double ProgrammeSeconds);
 
-    private sealed record Programme(string Name, double Duration, Zamio.Shared.Fingerprinting.Peak[] Peaks, Zamio.Shared.Fingerprinting.Peak[] Support, List<TruthPlay> Songs);
+    private sealed record Programme(string Name, string Condition, double Duration, Zamio.Shared.Fingerprinting.Peak[] Peaks, Zamio.Shared.Fingerprinting.Peak[] Support, List<TruthPlay> Songs);
 
     private sealed class StationPlan(string id, string topic, Zamio.Shared.Fingerprinting.Peak[][] packets, Zamio.Shared.Fingerprinting.Peak[][] support, List<MeasuredSong> songs)
     {
