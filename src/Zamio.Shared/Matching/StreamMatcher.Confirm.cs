@@ -15,12 +15,20 @@ public sealed partial class StreamMatcher
     private const double ConfirmMinZ = 4.0;
     private const int ConfirmMinMatched = 5;
 
+    // A check that falls short with some evidence for the match is run again with each further second of peaks, twice at
+    // most: in a room or under noise a second or two of a song holds few landmarks (16 peaks, 4 of them confirming, at a
+    // song's start in `fresh3` `p12-room`), so the check failed for want of peaks, not for evidence against, and the song
+    // waited for its next window, 4 s later. The peaks are new evidence each time; the bar stays the same.
+    private const double RetryMinZ = 1.0;
+    private const int MaxRetries = 2;
+    private static readonly int RetryFrames = FingerprintSettings.SecondsToFrame(1);
+
     // Due checks in the order of their ends: an early decision's check can fall due before or after a regular one's.
     private readonly List<PendingCheck> _checks = [];
 
-    private readonly record struct PendingCheck(long From, long End, TrackMatch Match);
+    private readonly record struct PendingCheck(long From, long End, TrackMatch Match, int Retries = 0);
 
-    private void ScheduleCheck(long from, long end, TrackMatch match)
+    private void ScheduleCheck(long from, long end, TrackMatch match, int retries = 0)
     {
         var at = _checks.Count;
         while (at > 0 && _checks[at - 1].End > end)
@@ -28,7 +36,7 @@ public sealed partial class StreamMatcher
             at--;
         }
 
-        _checks.Insert(at, new PendingCheck(from, end, match));
+        _checks.Insert(at, new PendingCheck(from, end, match, retries));
     }
 
     // Runs the first due checks (those on the same peaks); a match its peaks bear out goes to the caller as confirmed.
@@ -40,7 +48,7 @@ public sealed partial class StreamMatcher
         List<TrackMatch>? confirmed = null;
         while (_checks.Count > 0 && _checks[0].From == from && _checks[0].End == end)
         {
-            var match = _checks[0].Match;
+            var (_, _, match, retries) = _checks[0];
             _checks.RemoveAt(0);
             var check = _matcher.CheckAgainstDecoys(chunk, match.TrackIndex, match.Alignment);
             if (check.Matched >= ConfirmMinMatched && check.Z >= ConfirmMinZ)
@@ -51,6 +59,12 @@ public sealed partial class StreamMatcher
                     Score = check.Z, MatchedPeaks = check.Matched, ComparedPeaks = check.Compared,
                     FirstMatchFrame = check.FirstMatchFrame, LastMatchFrame = check.LastMatchFrame,
                 });
+                // Its other checks waiting to run again have nothing left to show.
+                _checks.RemoveAll(c => c.Retries > 0 && c.Match.TrackIndex == match.TrackIndex);
+            }
+            else if (check.Z >= RetryMinZ && retries < MaxRetries)
+            {
+                ScheduleCheck(from, end + RetryFrames, match, retries + 1);
             }
         }
 

@@ -281,6 +281,30 @@ public class StreamMatcherTests
         Assert.True(shownAt < regular.DecidedAtFrame, $"shown at {shownAt}, regular decision at {regular.DecidedAtFrame}");
     }
 
+    [Theory]
+    [InlineData(1, -8, false)]
+    [InlineData(10, -2, true)]
+    public void Append_CheckShortOfPeaks_RunAgainWithTheNextSecondAndShownBeforeTheNextWindow(int next, double snrDb, bool early)
+    {
+        // Under noise the peaks right after a new song's first match (a regular window's, or an early decision's) hold too
+        // few landmarks to confirm it; the check is run again a second later on those peaks and the new ones.
+        var results = Run(SongUnderNoiseAfterABreak(next, snrDb), Rate);
+        var track = $"song{next:D2}";
+
+        var check = results.First(w => w.Confirms && w.Matches.Any(m => m.TrackId == track));
+        var found = results.Single(w => !w.Confirms && w.Early == early && w.EndFrame == check.StartFrame && w.Matches.Any(m => m.TrackId == track));
+        var firstSpan = early ? FingerprintSettings.SecondsToFrame(1) : FingerprintSettings.SecondsToFrame(2) - StreamMatcher.PeakDelayFrames;
+        var retries = (check.EndFrame - check.StartFrame - firstSpan) / (double)FingerprintSettings.SecondsToFrame(1);
+        Assert.True(retries is 1 or 2, $"checked on {check.EndFrame - check.StartFrame} frames after it");
+        Assert.Equal(found.Matches.Single(m => m.TrackId == track).Alignment, check.Matches.Single().Alignment);
+
+        // The tracker shows the song on that check, before the next regular window would have.
+        var shownAt = ShownAt(results, track);
+        Assert.Equal(check.DecidedAtFrame, shownAt);
+        var nextRegular = results.First(w => !w.Early && !w.Confirms && w.EndFrame > check.StartFrame);
+        Assert.True(shownAt < nextRegular.DecidedAtFrame, $"shown at {shownAt}, next regular decision at {nextRegular.DecidedAtFrame}");
+    }
+
     [Fact]
     public void Append_NewSongFoundTooWeaklyToShowInItsFirstWindow_EarlyDecisionsGoOnAndShowItWithinASecond()
     {
