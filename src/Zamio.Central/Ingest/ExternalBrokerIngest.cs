@@ -600,7 +600,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to MQTT broker {Host}:{Port} as {Instance} (session resumed: {Resumed}); shared fingerprint subscription active")]
     private static partial void LogConnected(ILogger logger, string host, int port, string instance, bool resumed);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} stopped delivering fingerprints while this instance kept up (three seconds under a tenth of the best second of the last half minute); reconnecting to the same session so the broker sends again what it holds")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} stopped delivering fingerprints while this instance kept up (three seconds under a third of the best second of the last half minute); reconnecting to the same session so the broker sends again what it holds")]
     private static partial void LogDeliveryStalled(ILogger logger, string host, int port);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnected from MQTT broker {Host}:{Port}; reconnecting")]

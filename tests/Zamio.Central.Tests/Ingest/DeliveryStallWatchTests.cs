@@ -29,6 +29,23 @@ public class DeliveryStallWatchTests
     }
 
     [Fact]
+    public void Observe_SlowdownToAQuarterWhileKeepingUp_Stalled()
+    {
+        // Stalls often begin as a slowdown, not a stop.
+        Intervals(Warm);
+        var slowdown = Intervals(Enumerable.Repeat(Steady / 4, DeliveryStallWatch.CollapsedIntervals));
+        Assert.Equal<bool>([.. Enumerable.Repeat(false, DeliveryStallWatch.CollapsedIntervals - 1), true], slowdown);
+    }
+
+    [Fact]
+    public void Observe_TrafficHalved_NotStalled()
+    {
+        // Half a fleet going offline at once is a quieter broker, not a stalled one.
+        Intervals(Warm);
+        Assert.Equal<bool>(Enumerable.Repeat(false, 20), Intervals(Enumerable.Repeat(Steady / 2, 20)));
+    }
+
+    [Fact]
     public void Observe_ShortDipsThenRecovery_NotStalled()
     {
         // Agents send every 2 s: a quiet second or two between bursts is traffic, not a stall.
