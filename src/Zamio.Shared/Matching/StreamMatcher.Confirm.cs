@@ -18,7 +18,8 @@ public sealed partial class StreamMatcher
     // A check that falls short with some evidence for the match is run again with each further second of peaks, twice at
     // most: in a room or under noise a second or two of a song holds few landmarks (16 peaks, 4 of them confirming, at a
     // song's start in `fresh3` `p12-room`), so the check failed for want of peaks, not for evidence against, and the song
-    // waited for its next window, 4 s later. The peaks are new evidence each time; the bar stays the same.
+    // waited for its next window, 4 s later. Every peak checked still comes after the match's own window, and the bar stays
+    // the same.
     private const double RetryMinZ = 1.0;
     private const int MaxRetries = 2;
     private static readonly int RetryFrames = FingerprintSettings.SecondsToFrame(1);
