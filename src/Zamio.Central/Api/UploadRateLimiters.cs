@@ -92,7 +92,7 @@ public sealed partial class RedisUploadRateLimiter(
                 Interlocked.Exchange(ref _failingLogged, 0);
                 return (wait == 0, TimeSpan.FromMilliseconds(wait));
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (RedisFailure.IsUnavailable(ex))
             {
                 if (Interlocked.Exchange(ref _failingLogged, 1) == 0)
                 {

@@ -103,7 +103,7 @@ public sealed partial class RedisCatalogChangeFeed : ICatalogChangeFeed
             await db.PublishAsync(ChannelName(_redis), change.Encode()).ConfigureAwait(false);
             return change;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.IsUnavailable(ex))
         {
             LogPublishFailed(_logger, ex, trackId);
             return new CatalogChange(kind, trackId, 0);

@@ -54,7 +54,7 @@ public sealed partial class RedisDescriptionChanges : IDescriptionChanges
         {
             await _redis.Database.PublishAsync(ChannelName(_redis), string.Join('\n', trackIds)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.IsUnavailable(ex))
         {
             LogPublishFailed(_logger, ex, trackIds.Count);
         }

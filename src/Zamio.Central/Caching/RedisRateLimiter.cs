@@ -72,7 +72,7 @@ public sealed partial class RedisRateLimiter(
             {
                 return await DecideAsync(station, peaks, supportPeaks).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (RedisFailure.IsUnavailable(ex))
             {
                 Rest();
                 LogFailure(ex);

@@ -78,7 +78,7 @@ public sealed partial class CatalogIndex
         {
             return await cache.VersionAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.IsUnavailable(ex))
         {
             LogCacheUnavailable(logger, ex);
             return null;
@@ -116,7 +116,7 @@ public sealed partial class CatalogIndex
 
             return new Adopted(index, order, tracks);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidDataException)
+        catch (Exception ex) when (RedisFailure.IsUnavailable(ex) || ex is InvalidDataException)
         {
             LogSnapshotUnusable(logger, ex);
             return null;
@@ -131,7 +131,7 @@ public sealed partial class CatalogIndex
         {
             cached = await cache!.TryLoadAllAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.IsUnavailable(ex))
         {
             LogCacheUnavailable(logger, ex);
             return null;
@@ -176,7 +176,7 @@ public sealed partial class CatalogIndex
             {
                 await cache!.FillAsync([.. current.Where(p => tracks.ContainsKey(p.Id))]).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (RedisFailure.IsUnavailable(ex))
             {
                 LogCacheUnavailable(logger, ex);
             }

@@ -166,7 +166,7 @@ public sealed partial class CatalogIndex(
                 {
                     peaks = await cache.TryGetAsync(id).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+                catch (Exception ex) when (RedisFailure.IsUnavailable(ex))
                 {
                     LogCacheUnavailable(logger, ex);
                 }

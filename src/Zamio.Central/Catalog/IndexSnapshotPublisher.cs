@@ -91,7 +91,7 @@ public sealed partial class IndexSnapshotPublisher(
             LogAttempt(logger, result, state.Version, time.GetElapsedTime(started).TotalMilliseconds);
             Attempted?.Invoke(result, state.Version);
         }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.IsUnavailable(ex))
         {
             // The snapshot only speeds up other instances' start; they build the index without it.
             LogWriteFailed(logger, ex);

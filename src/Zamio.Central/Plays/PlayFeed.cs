@@ -68,7 +68,7 @@ public sealed partial class PlayFeed : IDisposable
             _redis.Database.Publish(ChannelName(_redis), message, CommandFlags.FireAndForget);
             Interlocked.Exchange(ref _publishFailing, 0);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.IsUnavailable(ex))
         {
             if (Interlocked.Exchange(ref _publishFailing, 1) == 0)
             {

@@ -150,7 +150,7 @@ public sealed partial class CatalogManager(
         {
             await action().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.IsUnavailable(ex))
         {
             // The store has the change; instances fall back to it when the cache misses.
             LogCacheWriteFailed(logger, ex, trackId);

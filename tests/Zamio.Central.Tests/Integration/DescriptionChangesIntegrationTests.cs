@@ -46,4 +46,20 @@ public sealed class DescriptionChangesIntegrationTests(ITestOutputHelper output)
 
         Assert.Equal(1, heard);
     }
+
+    [Fact]
+    public async Task PublishAsync_ConnectionTornDown_StillRaisesChangedHereAndDoesNotThrow()
+    {
+        // A torn-down connection fails its commands with ObjectDisposedException, as a collected failed one can too.
+        var options = new RedisOptions { KeyPrefix = "zamio-test-down", ConnectTimeoutMilliseconds = 200 };
+        var connection = new RedisConnection($"127.0.0.1:{TestServers.ClosedPort()}", options, NullLogger<RedisConnection>.Instance);
+        var changes = new RedisDescriptionChanges(connection, NullLogger<RedisDescriptionChanges>.Instance);
+        var heard = 0;
+        changes.Changed += () => heard++;
+        connection.Dispose();
+
+        await changes.PublishAsync(["song1"], CancellationToken.None);
+
+        Assert.Equal(1, heard);
+    }
 }
