@@ -8,8 +8,9 @@ namespace Zamio.Shared.Indexing;
 /// </summary>
 public sealed class TrackPeaks
 {
-    private const int BinBits = 11;
-    private const uint BinMask = (1u << BinBits) - 1;
+    /// <summary>A packed peak is its frame shifted left by this many bits over its bin in quarter bins.</summary>
+    public const int BinBits = 11;
+    public const uint BinMask = (1u << BinBits) - 1;
     public const int MaxFrames = 1 << (32 - BinBits);
 
     // Peaks tried one by one before a bisection: under half a second of a track.

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Indexing;
 
@@ -311,8 +313,8 @@ internal sealed class Verifier(MatcherOptions options)
 
     // Music puts peaks where its harmony is, so chance is judged from the reference's own peak density around
     // the predicted spot (a box NullBoxFrames × NullBoxBins tolerance-widths), not from a uniform spread.
-    private const int NullBoxFrames = 12;
-    private const double NullBoxWidths = 6;
+    internal const int NullBoxFrames = 12;
+    internal const double NullBoxWidths = 6;
 
     // A sustained note puts peaks on one frequency line at arbitrary times; two pieces holding the same note
     // then coincide far above the box density. The line model counts the reference's peaks on the predicted
@@ -322,35 +324,100 @@ internal sealed class Verifier(MatcherOptions options)
     private static double ChanceOfMatch(TrackPeaks reference, ref Cursor cursor, double frame, double bin)
     {
         var binTolerance = BinTolerance(bin);
-        var packed = reference.Packed;
-        var boxCount = 0;
-        var lineCount = 0;
         var span = Math.Max(NullBoxFrames, LineFrames);
-        var hi = frame + span;
-        for (var i = cursor.LowerBound(reference, (int)Math.Ceiling(frame - span)); i < packed.Length; i++)
-        {
-            var f = TrackPeaks.FrameOf(packed[i]);
-            if (f > hi)
-            {
-                break;
-            }
-
-            var distance = Math.Abs(TrackPeaks.BinOf(packed[i]) - bin);
-            if (distance <= binTolerance)
-            {
-                lineCount++;
-            }
-
-            if (Math.Abs(f - frame) <= NullBoxFrames && distance <= NullBoxWidths * binTolerance)
-            {
-                boxCount++;
-            }
-        }
+        var from = cursor.LowerBound(reference, (int)Math.Ceiling(frame - span));
+        var to = reference.LowerBound((int)Math.Floor(frame + span) + 1, from);
+        var (lineCount, boxCount) = NeighbourCounts(reference.Packed[from..to], frame, bin, binTolerance);
 
         // Window area over tolerance area; half a pseudo-peak keeps empty neighbourhoods from claiming zero chance.
         var box = (boxCount + 0.5) * (2 * FineTimeTolerance) / (2.0 * NullBoxFrames * NullBoxWidths);
-        var line = LineChance(lineCount);
-        return Math.Min(0.5, Math.Max(box, line));
+        return Math.Min(0.5, Math.Max(box, LineChance(lineCount)));
+    }
+
+    /// <summary>
+    /// Of <paramref name="packed"/>, the peaks within <paramref name="binTolerance"/> of <paramref name="bin"/> (the line)
+    /// and those within <see cref="NullBoxFrames"/> of <paramref name="frame"/> and <see cref="NullBoxWidths"/> tolerances
+    /// of the bin (the box).
+    /// </summary>
+    internal static (int Line, int Box) NeighbourCounts(ReadOnlySpan<uint> packed, double frame, double bin, double binTolerance) =>
+        CountNear(packed, QuarterBins(bin, binTolerance), QuarterBins(bin, NullBoxWidths * binTolerance), Frames(frame, NullBoxFrames));
+
+    // The tests of a peak's distance become ranges of whole quarter bins and frames, found by the same floating-point
+    // tests at their edges, so counting is integer compares on the packed peaks, a vector at a time, with the counts the
+    // tests gave peak by peak (that loop was most of scoring). A range with Hi < Lo is empty.
+    private static (int Lo, int Hi) QuarterBins(double bin, double tolerance)
+    {
+        var lo = (int)Math.Clamp(Math.Floor(4 * (bin - tolerance)) - 1, 0, TrackPeaks.BinMask + 1.0);
+        var hi = (int)Math.Clamp(Math.Ceiling(4 * (bin + tolerance)) + 1, -1, TrackPeaks.BinMask);
+        while (lo <= hi && !(Math.Abs(lo / 4.0 - bin) <= tolerance))
+        {
+            lo++;
+        }
+
+        while (hi >= lo && !(Math.Abs(hi / 4.0 - bin) <= tolerance))
+        {
+            hi--;
+        }
+
+        return (lo, hi);
+    }
+
+    private static (int Lo, int Hi) Frames(double frame, double radius)
+    {
+        var lo = (int)Math.Max(Math.Floor(frame - radius) - 1, 0);
+        var hi = (int)Math.Min(Math.Ceiling(frame + radius) + 1, TrackPeaks.MaxFrames - 1);
+        while (lo <= hi && !(Math.Abs(lo - frame) <= radius))
+        {
+            lo++;
+        }
+
+        while (hi >= lo && !(Math.Abs(hi - frame) <= radius))
+        {
+            hi--;
+        }
+
+        return (lo, hi);
+    }
+
+    // Peaks whose quarter bin is in line, and those whose frame is in boxFrames and quarter bin in boxBins. A range test
+    // is one unsigned compare, value - lo <= hi - lo; an empty range gets lo = uint.MaxValue and span 0, which nothing passes.
+    private static (int Line, int Box) CountNear(ReadOnlySpan<uint> packed, (int Lo, int Hi) line, (int Lo, int Hi) boxBins, (int Lo, int Hi) boxFrames)
+    {
+        var (lineLo, lineSpan) = Unsigned(line.Lo, line.Hi);
+        var (boxLo, boxSpan) = Unsigned(boxBins.Lo, boxBins.Hi);
+        var (frameLo, frameSpan) = boxFrames.Lo <= boxFrames.Hi
+            ? ((uint)boxFrames.Lo << TrackPeaks.BinBits, ((uint)(boxFrames.Hi - boxFrames.Lo + 1) << TrackPeaks.BinBits) - 1)
+            : (uint.MaxValue, 0u);
+        int lineCount = 0, boxCount = 0, i = 0;
+        if (Vector256.IsHardwareAccelerated && packed.Length >= Vector256<uint>.Count)
+        {
+            var bins = Vector256.Create(TrackPeaks.BinMask);
+            Vector256<uint> lines = default, boxes = default;
+            ref var first = ref MemoryMarshal.GetReference(packed);
+            for (; i + Vector256<uint>.Count <= packed.Length; i += Vector256<uint>.Count)
+            {
+                var peaks = Vector256.LoadUnsafe(ref first, (nuint)i);
+                var quarterBins = peaks & bins;
+                // A passing lane is all ones: subtracting it adds one.
+                lines -= Vector256.LessThanOrEqual(quarterBins - Vector256.Create(lineLo), Vector256.Create(lineSpan));
+                boxes -= Vector256.LessThanOrEqual(peaks - Vector256.Create(frameLo), Vector256.Create(frameSpan))
+                    & Vector256.LessThanOrEqual(quarterBins - Vector256.Create(boxLo), Vector256.Create(boxSpan));
+            }
+
+            lineCount = (int)Vector256.Sum(lines);
+            boxCount = (int)Vector256.Sum(boxes);
+        }
+
+        for (; i < packed.Length; i++)
+        {
+            var quarterBin = packed[i] & TrackPeaks.BinMask;
+            lineCount += quarterBin - lineLo <= lineSpan ? 1 : 0;
+            boxCount += packed[i] - frameLo <= frameSpan && quarterBin - boxLo <= boxSpan ? 1 : 0;
+        }
+
+        return (lineCount, boxCount);
+
+        static (uint Lo, uint Span) Unsigned(int lo, int hi) => lo <= hi ? ((uint)lo, (uint)(hi - lo)) : (uint.MaxValue, 0u);
     }
 
     private static double LineChance(int lineCount) => (lineCount + 0.5) * (2 * FineTimeTolerance) / (2.0 * LineFrames);

@@ -1,4 +1,5 @@
 using Zamio.Shared.Fingerprinting;
+using Zamio.Shared.Indexing;
 using Zamio.Shared.Matching;
 using Zamio.Shared.Tests.TestAudio;
 
@@ -46,5 +47,37 @@ public class VerifierTests
         var track = Catalogue.Index.Tracks[best.TrackIndex];
         var verifier = new Verifier(MatcherOptions.Default);
         return (verifier, peaks, track, best.Alignment, verifier.Verify(peaks, track, best.Alignment));
+    }
+
+    [Fact]
+    public void NeighbourCounts_RandomPeaksAndEdges_SameAsTestingEachPeak()
+    {
+        var random = new Random(20261202);
+        for (var round = 0; round < 2_000; round++)
+        {
+            // Peaks of a neighbourhood, packed and in frame order as a track holds them; some at the box's frame edges.
+            var count = random.Next(0, 90);
+            var centre = random.Next(0, 400);
+            var frame = round % 3 == 0 ? centre : centre + random.NextDouble() * 2 - 1;
+            var bins = new double[] { random.Next(0, 2048) / 4.0, random.NextDouble() * 520, random.Next(0, 600) / 16.0 };
+            var bin = bins[round % bins.Length];
+            var packed = Enumerable.Range(0, count)
+                .Select(_ => TrackPeaks.Pack(new Peak(Math.Max(0, centre + random.Next(-40, 41)), (ushort)random.Next(0, 2048 * 4))))
+                .Order()
+                .ToArray();
+            var tolerance = Verifier.BinTolerance(bin);
+
+            var (line, box) = Verifier.NeighbourCounts(packed, frame, bin, tolerance);
+
+            int expectedLine = 0, expectedBox = 0;
+            foreach (var p in packed)
+            {
+                var distance = Math.Abs(TrackPeaks.BinOf(p) - bin);
+                expectedLine += distance <= tolerance ? 1 : 0;
+                expectedBox += Math.Abs(TrackPeaks.FrameOf(p) - frame) <= Verifier.NullBoxFrames && distance <= Verifier.NullBoxWidths * tolerance ? 1 : 0;
+            }
+
+            Assert.Equal((expectedLine, expectedBox), (line, box));
+        }
     }
 }
