@@ -230,7 +230,7 @@ internal sealed class Verifier(MatcherOptions options)
         int compared = 0, matched = 0;
         double expected = 0, variance = 0;
         _compared.Clear();
-        Cursor nearby = default, around = default;
+        Cursor nearby = default, around = default, aroundEnd = default;
         foreach (var peak in query)
         {
             var trackFrame = alignment.TrackFrame(peak.Frame);
@@ -242,7 +242,7 @@ internal sealed class Verifier(MatcherOptions options)
             compared++;
             var bin = peak.Bin / alignment.FreqScale;
             var found = NearestMatch(reference, ref nearby, trackFrame, bin, FineTimeTolerance);
-            var chance = ChanceOfMatch(reference, ref around, trackFrame, bin);
+            var chance = ChanceOfMatch(reference, ref around, ref aroundEnd, trackFrame, bin);
             expected += chance;
             variance += chance * (1 - chance);
             if (found >= 0)
@@ -321,12 +321,13 @@ internal sealed class Verifier(MatcherOptions options)
     // line over a longer span; the larger of the two estimates is the chance.
     private const int LineFrames = 32;
 
-    private static double ChanceOfMatch(TrackPeaks reference, ref Cursor cursor, double frame, double bin)
+    // The neighbourhood's first and last peaks each have a cursor: successive query peaks move both a peak or two on.
+    private static double ChanceOfMatch(TrackPeaks reference, ref Cursor start, ref Cursor end, double frame, double bin)
     {
         var binTolerance = BinTolerance(bin);
         var span = Math.Max(NullBoxFrames, LineFrames);
-        var from = cursor.LowerBound(reference, (int)Math.Ceiling(frame - span));
-        var to = reference.LowerBound((int)Math.Floor(frame + span) + 1, from);
+        var from = start.LowerBound(reference, (int)Math.Ceiling(frame - span));
+        var to = Math.Max(from, end.LowerBound(reference, (int)Math.Floor(frame + span) + 1));
         var (lineCount, boxCount) = NeighbourCounts(reference.Packed[from..to], frame, bin, binTolerance);
 
         // Window area over tolerance area; half a pseudo-peak keeps empty neighbourhoods from claiming zero chance.
@@ -340,38 +341,28 @@ internal sealed class Verifier(MatcherOptions options)
     /// of the bin (the box).
     /// </summary>
     internal static (int Line, int Box) NeighbourCounts(ReadOnlySpan<uint> packed, double frame, double bin, double binTolerance) =>
-        CountNear(packed, QuarterBins(bin, binTolerance), QuarterBins(bin, NullBoxWidths * binTolerance), Frames(frame, NullBoxFrames));
+        CountNear(
+            packed,
+            Passing(bin, binTolerance, QuarterBinsPerBin, (int)TrackPeaks.BinMask),
+            Passing(bin, NullBoxWidths * binTolerance, QuarterBinsPerBin, (int)TrackPeaks.BinMask),
+            Passing(frame, NullBoxFrames, 1, TrackPeaks.MaxFrames - 1));
 
-    // The tests of a peak's distance become ranges of whole quarter bins and frames, found by the same floating-point
-    // tests at their edges, so counting is integer compares on the packed peaks, a vector at a time, with the counts the
-    // tests gave peak by peak (that loop was most of scoring). A range with Hi < Lo is empty.
-    private static (int Lo, int Hi) QuarterBins(double bin, double tolerance)
+    private const int QuarterBinsPerBin = 4;
+
+    // The tests of a peak's distance become ranges of whole quarter bins and frames, so counting is integer compares on the
+    // packed peaks, a vector at a time (that loop was most of scoring). The range is the integers x in [0, max] with
+    // |x / units - centre| <= radius, its edges found by that same floating-point test (x / units is exact), so the counts
+    // are the ones the test gave peak by peak. A range with Hi < Lo is empty.
+    private static (int Lo, int Hi) Passing(double centre, double radius, int units, int max)
     {
-        var lo = (int)Math.Clamp(Math.Floor(4 * (bin - tolerance)) - 1, 0, TrackPeaks.BinMask + 1.0);
-        var hi = (int)Math.Clamp(Math.Ceiling(4 * (bin + tolerance)) + 1, -1, TrackPeaks.BinMask);
-        while (lo <= hi && !(Math.Abs(lo / 4.0 - bin) <= tolerance))
+        var lo = (int)Math.Clamp(Math.Floor(units * (centre - radius)) - 1, 0, max + 1.0);
+        var hi = (int)Math.Clamp(Math.Ceiling(units * (centre + radius)) + 1, -1, max);
+        while (lo <= hi && !(Math.Abs(lo / (double)units - centre) <= radius))
         {
             lo++;
         }
 
-        while (hi >= lo && !(Math.Abs(hi / 4.0 - bin) <= tolerance))
-        {
-            hi--;
-        }
-
-        return (lo, hi);
-    }
-
-    private static (int Lo, int Hi) Frames(double frame, double radius)
-    {
-        var lo = (int)Math.Max(Math.Floor(frame - radius) - 1, 0);
-        var hi = (int)Math.Min(Math.Ceiling(frame + radius) + 1, TrackPeaks.MaxFrames - 1);
-        while (lo <= hi && !(Math.Abs(lo - frame) <= radius))
-        {
-            lo++;
-        }
-
-        while (hi >= lo && !(Math.Abs(hi - frame) <= radius))
+        while (hi >= lo && !(Math.Abs(hi / (double)units - centre) <= radius))
         {
             hi--;
         }
