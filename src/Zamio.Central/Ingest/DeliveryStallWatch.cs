@@ -8,10 +8,10 @@ namespace Zamio.Central.Ingest;
 /// not a tenth: the broker's stalls often begin as a slowdown (at 2,000 stations, 15-25 % of the publishing rate for
 /// 30-100 s before, if ever, falling under a tenth), and a fleet's traffic does not fall by two thirds within a second.
 /// <para>
-/// A broker can stop delivering to a connected client that has acknowledged everything: Mosquitto 2.0.11 did, at
-/// 2,000 stations, trickling about 50 packets a second with its backlog for us growing (cause unknown). On a resumed
-/// session a broker must send again what it counts as in flight, so reconnecting to the same session restores
-/// delivery and loses nothing; a false alarm costs a reconnect and a few duplicates.
+/// The rate says what <see cref="DeliveryProbe"/> cannot: a broker that goes on delivering this instance's own topics
+/// but no longer its share of the stations. On a resumed session a broker must send again what it counts as in flight,
+/// so reconnecting to the same session restores delivery and loses nothing; a false alarm costs a reconnect and a few
+/// duplicates.
 /// </para>
 /// </summary>
 public sealed class DeliveryStallWatch

@@ -36,10 +36,13 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     public const string CentralRoot = "zamio/v1/central";
     public const string PresenceRoot = CentralRoot + "/instances";
     public const string ForwardRoot = CentralRoot + "/forward";
+    public const string ProbeRoot = CentralRoot + "/probe";
 
     private static readonly TimeSpan PresenceInterval = TimeSpan.FromSeconds(5);
-    // The connection loop's beat: deliveries are counted for the stall watch every beat, presence re-announced every fifth.
-    private static readonly TimeSpan Beat = TimeSpan.FromSeconds(1);
+    // The connection loop's beat: the delivery probe is checked and sent every beat, deliveries counted for the stall
+    // watch every second, presence re-announced every five seconds.
+    private static readonly TimeSpan Beat = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan StallWatchInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PresenceExpiry = TimeSpan.FromSeconds(20);
 
     // An instance without a fixed client id keeps its session across reconnects (not restarts), so what the broker
@@ -63,6 +66,12 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     // only once the ingest queue took them, so the inbox cannot fill: the client's receive loop never waits (it
     // must keep answering keep-alives) and an overloaded instance leaves the backlog with the broker, not in memory.
     private const ushort ReceiveMaximum = 8192;
+
+    // The client sets its socket's buffers to this size (turning off the kernel's autotuning), 8 KiB unless told. At
+    // 2,000 stations the broker sends us 2-3 MB a second: through 8 KiB the window kept closing, segments were dropped at
+    // our socket and the broker's retransmission backoff stopped delivery for seconds at a time. 4 MiB holds a few
+    // seconds of a large fleet; the kernel caps it at net.core.rmem_max / wmem_max (raise those on a busy host).
+    internal const int SocketBufferBytes = 4 << 20;
     private readonly Channel<Routed> _inbox = Channel.CreateBounded<Routed>(new BoundedChannelOptions(ReceiveMaximum + 1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Dictionary<byte[], Delivery> _unacknowledged = new(ReferenceEqualityComparer.Instance);
 
@@ -74,6 +83,8 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     private readonly string _forwardPrefix;
     private readonly Lock _gate = new();
     private readonly DeliveryStallWatch _stallWatch = new();
+    private readonly DeliveryProbe _probe;
+    private readonly string _probeTopic;
     private bool _sessionStarted;
     private TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _receivedShared;
@@ -97,6 +108,8 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
         _logger = logger;
         InstanceId = _options.ClientId ?? $"zamio-central-{Sanitize(Environment.MachineName)}-{Guid.NewGuid().ToString("N")[..8]}";
         _forwardPrefix = $"{ForwardRoot}/{InstanceId}/";
+        _probeTopic = $"{ProbeRoot}/{InstanceId}";
+        _probe = new DeliveryProbe(time);
         _reports = new StationReports(activity, InstanceId, time);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
@@ -205,6 +218,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             Task disconnected;
+            var stalled = false;
             try
             {
                 lock (_gate)
@@ -220,31 +234,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                 var resumed = await ConnectAsync(stoppingToken).ConfigureAwait(false);
                 LogConnected(_logger, _options.Host!, _options.Port, InstanceId, resumed);
                 delay = TimeSpan.FromSeconds(1);
-                _stallWatch.Reset();
-                using (var beat = new PeriodicTimer(Beat, _time))
-                {
-                    // Re-announce while connected (the retained presence expires), until the connection drops.
-                    var tick = beat.WaitForNextTickAsync(stoppingToken).AsTask();
-                    var beats = 0;
-                    while (await Task.WhenAny(disconnected, tick).ConfigureAwait(false) == tick && await tick.ConfigureAwait(false))
-                    {
-                        if (++beats % (int)(PresenceInterval / Beat) == 0)
-                        {
-                            _outbox.Writer.TryWrite(Presence(online: true));
-                        }
-
-                        if (_stallWatch.Observe(ReceivedShared + ReceivedForwarded, _inbox.Reader.Count == 0 && _queue.Depth <= KeepingUpDepth))
-                        {
-                            LogDeliveryStalled(_logger, _options.Host!, _options.Port);
-                            _metrics.DeliveryStalled();
-                            await DropConnectionAsync(stoppingToken).ConfigureAwait(false);
-                            break;
-                        }
-
-                        tick = beat.WaitForNextTickAsync(stoppingToken).AsTask();
-                    }
-                }
-
+                stalled = await WatchDeliveriesAsync(disconnected, stoppingToken).ConfigureAwait(false);
                 stoppingToken.ThrowIfCancellationRequested();
                 LogDisconnected(_logger, _options.Host!, _options.Port);
             }
@@ -253,9 +243,70 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                 LogConnectFailed(_logger, _options.Host!, _options.Port, ex.Message, delay.TotalSeconds);
             }
 
+            // A connection dropped for a stall is reconnected at once: the broker holds the fleet's packets meanwhile, and
+            // the probe must come back once on the new connection before it can call another stall, so this cannot storm.
+            if (stalled)
+            {
+                continue;
+            }
+
             await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(max.Ticks, delay.Ticks * 2));
         }
+    }
+
+    /// <summary>
+    /// Beats while connected: re-announces presence, probes delivery and watches its rate. Returns when the connection
+    /// drops: true when this loop dropped it because the broker stopped delivering while this instance kept up.
+    /// </summary>
+    private async Task<bool> WatchDeliveriesAsync(Task disconnected, CancellationToken stoppingToken)
+    {
+        _stallWatch.Reset();
+        _probe.Reset();
+        using var beat = new PeriodicTimer(Beat, _time);
+        var tick = beat.WaitForNextTickAsync(stoppingToken).AsTask();
+        var beats = 0;
+        while (await Task.WhenAny(disconnected, tick).ConfigureAwait(false) == tick && await tick.ConfigureAwait(false))
+        {
+            beats++;
+            if (beats % (int)(PresenceInterval / Beat) == 0)
+            {
+                _outbox.Writer.TryWrite(Presence(online: true));
+            }
+
+            var keepingUp = _inbox.Reader.Count == 0 && _queue.Depth <= KeepingUpDepth;
+            var stalled = false;
+            if (_probe.Observe(keepingUp))
+            {
+                LogProbeHeld(_logger, _options.Host!, _options.Port, DeliveryProbe.Timeout.TotalSeconds);
+                stalled = true;
+            }
+            else if (beats % (int)(StallWatchInterval / Beat) == 0 && _stallWatch.Observe(ReceivedShared + ReceivedForwarded, keepingUp))
+            {
+                LogDeliveryStalled(_logger, _options.Host!, _options.Port);
+                stalled = true;
+            }
+
+            if (stalled)
+            {
+                _metrics.DeliveryStalled();
+                await DropConnectionAsync(stoppingToken).ConfigureAwait(false);
+                return true;
+            }
+
+            if (_probe.Next() is { } sequence)
+            {
+                _outbox.Writer.TryWrite(new MqttApplicationMessageBuilder()
+                    .WithTopic(_probeTopic)
+                    .WithPayload(BitConverter.GetBytes(sequence))
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build());
+            }
+
+            tick = beat.WaitForNextTickAsync(stoppingToken).AsTask();
+        }
+
+        return false;
     }
 
     /// <summary>Closes the connection and keeps the session: the supervisor reconnects to it after its backoff.</summary>
@@ -291,7 +342,10 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
 
         // Before connecting: a resumed session's deliveries can arrive before ConnectAsync returns.
         Interlocked.Increment(ref _connection);
-        var result = await _client.ConnectAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+        var options = builder.Build();
+        var tcp = (MqttClientTcpOptions)options.ChannelOptions;
+        tcp.BufferSize = SocketBufferBytes;
+        var result = await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
             throw new InvalidOperationException($"broker refused the connection: {result.ResultCode}");
@@ -304,6 +358,8 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
             new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(f => f.WithTopic(PresenceRoot + "/+").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
                 .WithTopicFilter(f => f.WithTopic(_forwardPrefix + "+").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                // QoS 1, so the probe takes the same path through the broker as the fingerprints.
+                .WithTopicFilter(f => f.WithTopic(_probeTopic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
                 // Every instance answers for every station, so each reads all agents' (retained) status, not a share.
                 .WithTopicFilter(f => f.WithTopic(Topics.AllStatus).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce))
                 .Build(),
@@ -323,6 +379,16 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     {
         var topic = e.ApplicationMessage.Topic;
         var payload = e.ApplicationMessage.Payload;
+        if (topic == _probeTopic)
+        {
+            if (payload.Length == sizeof(long))
+            {
+                _probe.Returned(BitConverter.ToInt64(payload.ToArray()));
+            }
+
+            return;
+        }
+
         if (topic.StartsWith(PresenceRoot + "/", StringComparison.Ordinal))
         {
             var member = topic[(PresenceRoot.Length + 1)..];
@@ -602,6 +668,9 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} stopped delivering fingerprints while this instance kept up (three seconds under a third of the best second of the last half minute); reconnecting to the same session so the broker sends again what it holds")]
     private static partial void LogDeliveryStalled(ILogger logger, string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} held this instance's delivery probe for {Seconds:F0} s while it kept up; reconnecting to the same session so the broker sends again what it holds")]
+    private static partial void LogProbeHeld(ILogger logger, string host, int port, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnected from MQTT broker {Host}:{Port}; reconnecting")]
     private static partial void LogDisconnected(ILogger logger, string host, int port);
