@@ -43,6 +43,7 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
     // watch every second, presence re-announced every five seconds.
     private static readonly TimeSpan Beat = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan StallWatchInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DisconnectPatience = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PresenceExpiry = TimeSpan.FromSeconds(20);
 
     // An instance without a fixed client id keeps its session across reconnects (not restarts), so what the broker
@@ -291,6 +292,9 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
             {
                 _metrics.DeliveryStalled();
                 await DropConnectionAsync(stoppingToken).ConfigureAwait(false);
+                // The supervisor reconnects at once: this connection's disconnect must have been seen first, or it would be
+                // taken for the new connection's.
+                await disconnected.WaitAsync(DisconnectPatience, _time, stoppingToken).ConfigureAwait(false);
                 return true;
             }
 
@@ -309,7 +313,10 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
         return false;
     }
 
-    /// <summary>Closes the connection and keeps the session: the supervisor reconnects to it after its backoff.</summary>
+    /// <summary>
+    /// Closes the connection and keeps the session: the supervisor reconnects to it after its backoff (at once when its
+    /// own watch dropped the connection for a stall).
+    /// </summary>
     internal Task DropConnectionAsync(CancellationToken cancellationToken) =>
         _client.DisconnectAsync(cancellationToken: cancellationToken);
 
