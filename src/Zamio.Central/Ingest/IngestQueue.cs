@@ -36,12 +36,17 @@ public sealed class IngestQueue
     private readonly Channel<int> _ready = Channel.CreateUnbounded<int>();
     private readonly SemaphoreSlim _space;
     private long _depth;
+    private readonly long _behindDepth;
+    private readonly long _caughtUpDepth;
+    private volatile bool _behind;
 
     public IngestQueue(IOptions<ServeOptions> options)
     {
         var settings = options.Value;
         Workers = settings.IngestWorkers > 0 ? settings.IngestWorkers : Environment.ProcessorCount;
         var capacity = Math.Max(16, settings.IngestQueueCapacity);
+        _behindDepth = capacity / 2;
+        _caughtUpDepth = capacity / 32;
         _space = new SemaphoreSlim(capacity, capacity);
         _shards = new Shard[Workers * ShardsPerWorker];
         for (var i = 0; i < _shards.Length; i++)
@@ -58,6 +63,30 @@ public sealed class IngestQueue
 
     /// <summary>Packets waiting in every shard (control markers not counted).</summary>
     public long Depth => Interlocked.Read(ref _depth);
+
+    /// <summary>
+    /// Whether this instance has fallen behind its stations: from the queue being half full until it is nearly empty
+    /// again. One that keeps up holds about a second of its stations' packets at most (under 500 at 2,000 stations);
+    /// half the default queue is seconds. Without the way back down to near empty, an instance shedding work to catch up
+    /// settled at the threshold, seconds behind for good (a 300 s run at 2,000 stations sat at 4,300-5,700 throughout).
+    /// </summary>
+    public bool IsBehind
+    {
+        get
+        {
+            var depth = Depth;
+            if (depth >= _behindDepth)
+            {
+                _behind = true;
+            }
+            else if (depth <= _caughtUpDepth)
+            {
+                _behind = false;
+            }
+
+            return _behind;
+        }
+    }
 
     /// <summary>Queues a station's packet; waits while the queue is full (back-pressure on the broker).</summary>
     public async ValueTask EnqueueAsync(InboundPacket packet, CancellationToken cancellationToken)

@@ -35,7 +35,7 @@ public sealed class IngestService(
     {
         var shards = Enumerable.Range(0, queue.Shards)
             .Select(shard => new IngestWorker(
-                shard, _instance, catalog, plays, stations, activity, limiter, time, TimeSpan.FromSeconds(options.Value.IdleCloseSeconds), logger, metrics, archive))
+                shard, _instance, catalog, plays, stations, activity, limiter, time, TimeSpan.FromSeconds(options.Value.IdleCloseSeconds), logger, metrics, archive, queue))
             .ToArray();
         // A loop holds a pool thread only while a shard has packets: it awaits the queue between turns.
         return Task.WhenAll(Enumerable.Range(0, queue.Workers).Select(_ => Task.Run(() => RunAsync(shards, stoppingToken), stoppingToken)));

@@ -29,7 +29,8 @@ internal sealed partial class IngestWorker(
     TimeSpan idleClose,
     ILogger logger,
     Metrics.CentralMetrics? metrics,
-    Archive.PacketArchive? archive = null)
+    Archive.PacketArchive? archive = null,
+    IngestQueue? queue = null)
 {
     // A station added after its agent's first refused packets (the refusal prompted the operator) is accepted this soon.
     private static readonly TimeSpan UnknownStationRecheck = TimeSpan.FromSeconds(5);
@@ -235,6 +236,14 @@ internal sealed partial class IngestWorker(
             {
                 changes.AddRange(session.ToRecords(play));
             }
+        }
+
+        // Behind its stations, the instance sheds the early decisions between songs to catch up (StreamMatcher.EarlyDecisions).
+        var behind = queue?.IsBehind ?? false;
+        session.Matcher.EarlyDecisions = !behind;
+        if (behind)
+        {
+            metrics?.EarlyDecisionsShed();
         }
 
         SessionFeed.Append(session.Matcher, session.Tracker, packet, session.BaseFrame, framesBefore, OnWindow);

@@ -26,6 +26,7 @@ public sealed class CentralMetrics : IDisposable
     private readonly Counter<long> _catalogChanges;
     private readonly Counter<long> _sessions;
     private readonly Counter<long> _deliveryStalls;
+    private readonly Counter<long> _earlyDecisionsShed;
 
     public CentralMetrics(
         CatalogIndex catalog, StationActivity activity, Ingest.IngestQueue queue, Caching.RedisConnection? redis = null, Archive.PacketArchive? archive = null, Plays.PlayFeed? feed = null)
@@ -41,6 +42,7 @@ public sealed class CentralMetrics : IDisposable
         _rateLimited = Meter.CreateCounter<long>("zamio.ratelimit.hits", description: "Requests or packets refused by a rate limit, by scope.");
         _uploads = Meter.CreateCounter<long>("zamio.uploads", description: "Mobile clip uploads by result.");
         _catalogChanges = Meter.CreateCounter<long>("zamio.catalog.changes", description: "Catalogue changes made through the admin API, by kind.");
+        _earlyDecisionsShed = Meter.CreateCounter<long>("zamio.ingest.early_decisions_shed", description: "Packets matched without early decisions between songs because this instance had fallen behind its stations (its ingest queue at least half full).");
         _deliveryStalls = Meter.CreateCounter<long>("zamio.mqtt.delivery_stalls", description: "Reconnects to the external broker because it stopped delivering fingerprints while this instance kept up (the session is resumed, so nothing it held is lost).");
         _sessions = Meter.CreateCounter<long>("zamio.ingest.sessions", description: "Station sessions started (new: first packets seen here; restart: the agent began a new stream) and ended (revoked: station removed; forgotten: silent for a day).");
         Meter.CreateObservableGauge("zamio.ingest.queue", () => queue.Depth, description: "Packets waiting for the ingest workers; growth means matching is behind.");
@@ -124,6 +126,8 @@ public sealed class CentralMetrics : IDisposable
     public void Upload(string result) => _uploads.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public void DeliveryStalled() => _deliveryStalls.Add(1);
+
+    public void EarlyDecisionsShed() => _earlyDecisionsShed.Add(1);
 
     public void Session(string reason) => _sessions.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -119,6 +119,14 @@ public sealed partial class StreamMatcher
     }
 
     /// <summary>
+    /// Whether windows between songs are also decided early, on each packet (StreamMatcher.Early.cs). An instance that
+    /// has fallen behind its stations turns them off: they show a song about 2 s sooner than the regular decision, which
+    /// is moot when its packets are already seconds late, and they are a sixth of matching's cost, which it needs to
+    /// catch up. The regular decisions are the same either way.
+    /// </summary>
+    public bool EarlyDecisions { get; set; } = true;
+
+    /// <summary>
     /// Adds peaks (frames non-decreasing) and advances the stream clock to <paramref name="framesAnalysed"/>.
     /// Calls <paramref name="onWindow"/> for every window that became complete, with its accepted matches.
     /// </summary>
@@ -158,7 +166,7 @@ public sealed partial class StreamMatcher
             {
                 // The step's own end (the last point) is always decided early: its regular decision waits for the lookahead.
                 var end = StepFrameEnd(++_framesConsidered);
-                if (_framesConsidered == StepFrames || framesAnalysed < StepFrameEnd(_framesConsidered + 1) + PeakDelayFrames)
+                if (EarlyDecisions && (_framesConsidered == StepFrames || framesAnalysed < StepFrameEnd(_framesConsidered + 1) + PeakDelayFrames))
                 {
                     EarlyWindow(end, onWindow);
                 }

@@ -110,6 +110,23 @@ public class StreamMatcherTests
     }
 
     [Fact]
+    public void Append_EarlyDecisionsOff_NoEarlyWindowsAndTheSameRegularWindows()
+    {
+        // An instance behind its stations sheds the early decisions; what it decides otherwise must not change.
+        var audio = SyntheticMusic.Concat(
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[3], 0, 20),
+            SyntheticMusic.WhiteNoise(4 * Rate, 0.05, 3),
+            SyntheticMusic.Slice(SyntheticCatalogue.Shared.Songs[4], 5, 20));
+        var with = Run(audio, Rate);
+
+        var without = Run(audio, Rate, earlyDecisions: false);
+
+        Assert.Contains(with, w => w.Early);
+        Assert.DoesNotContain(without, w => w.Early);
+        Assert.Equal(Describe(with.Where(w => !w.Early && !w.Confirms).ToList()), Describe(without.Where(w => !w.Confirms).ToList()));
+    }
+
+    [Fact]
     public void ReleaseVotes_MidStream_SameWindowResults()
     {
         var reference = Describe(Run(Audio.Value, 2 * Rate));
@@ -766,10 +783,11 @@ public class StreamMatcherTests
             $"{m.TrackId} {m.Confidence:F4} {m.MatchedPeaks}/{m.ComparedPeaks} {m.FirstMatchFrame}-{m.LastMatchFrame}")))];
 
     private static List<WindowResult> Run(
-        float[] audio, int blockSize, int releaseVotesEvery = 0, bool withSupport = false, FingerprintIndex? index = null, int windowPhase = 0)
+        float[] audio, int blockSize, int releaseVotesEvery = 0, bool withSupport = false, FingerprintIndex? index = null, int windowPhase = 0,
+        bool earlyDecisions = true)
     {
         var extractor = new PeakExtractor(withSupport);
-        var stream = new StreamMatcher(new Matcher(index ?? SyntheticCatalogue.Shared.Index), windowPhase);
+        var stream = new StreamMatcher(new Matcher(index ?? SyntheticCatalogue.Shared.Index), windowPhase) { EarlyDecisions = earlyDecisions };
         var windows = new List<WindowResult>();
         List<Peak> peaks = [], support = [];
         var appended = 0;
