@@ -74,17 +74,15 @@ public sealed class IngestQueue
     {
         get
         {
+            // Read for every packet by every ingest loop: the shared flag is written only when it changes.
+            var behind = _behind;
             var depth = Depth;
-            if (depth >= _behindDepth)
+            if (behind ? depth <= _caughtUpDepth : depth >= _behindDepth)
             {
-                _behind = true;
-            }
-            else if (depth <= _caughtUpDepth)
-            {
-                _behind = false;
+                _behind = behind = !behind;
             }
 
-            return _behind;
+            return behind;
         }
     }
 
