@@ -293,9 +293,17 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                 _metrics.DeliveryStalled();
                 await DropConnectionAsync(stoppingToken).ConfigureAwait(false);
                 // The supervisor reconnects at once: this connection's disconnect must have been seen first, or it would be
-                // taken for the new connection's.
-                await disconnected.WaitAsync(DisconnectPatience, _time, stoppingToken).ConfigureAwait(false);
-                return true;
+                // taken for the new connection's. Unseen, it reconnects after its backoff instead.
+                try
+                {
+                    await disconnected.WaitAsync(DisconnectPatience, _time, stoppingToken).ConfigureAwait(false);
+                    return true;
+                }
+                catch (TimeoutException)
+                {
+                    LogDisconnectUnseen(_logger, _options.Host!, _options.Port, DisconnectPatience.TotalSeconds);
+                    return false;
+                }
             }
 
             if (_probe.Next() is { } sequence)
@@ -678,6 +686,9 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} held this instance's delivery probe for {Seconds:F0} s while it kept up; reconnecting to the same session so the broker sends again what it holds")]
     private static partial void LogProbeHeld(ILogger logger, string host, int port, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped the stalled connection to MQTT broker {Host}:{Port} but saw no disconnect within {Seconds:F0} s; reconnecting after the backoff")]
+    private static partial void LogDisconnectUnseen(ILogger logger, string host, int port, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnected from MQTT broker {Host}:{Port}; reconnecting")]
     private static partial void LogDisconnected(ILogger logger, string host, int port);
