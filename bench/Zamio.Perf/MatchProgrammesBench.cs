@@ -11,6 +11,9 @@ namespace Zamio.Perf;
 /// <c>match-programmes</c>: central's matching cost on real broadcast-like audio. The programmes' landmarks and support
 /// peaks are extracted once (not timed), then every programme is fed to its own <see cref="StreamMatcher"/> in 2 s
 /// packets, as agents send them, against a catalogue from a data dir (the load bench's 1,000 tracks by default).
+/// With <c>--streams N</c> it feeds N stations at once instead, a packet of each in turn for <c>--stream-seconds</c>
+/// (station i airs programme i mod P from its own point), so matching meets the cache pressure of a fleet as central
+/// does, without the transport.
 /// </summary>
 internal static class MatchProgrammesBench
 {
@@ -20,6 +23,8 @@ internal static class MatchProgrammesBench
         var programmesDir = options.String("programmes") ?? "bench-data/main/programmes";
         var runs = options.Int("runs", 3);
         var packetSeconds = options.Double("packet-seconds", FingerprintPacket.DefaultSeconds);
+        var streams = options.Int("streams", 0);
+        var streamSeconds = options.Double("stream-seconds", 60);
         options.EnsureAllUsed();
         var packetFrames = FingerprintSettings.SecondsToFrame(packetSeconds);
         if (!File.Exists(Path.Combine(dataDir, "catalog.db")) || !Directory.Exists(programmesDir))
@@ -31,24 +36,30 @@ internal static class MatchProgrammesBench
         using var store = SqliteCatalogStore.Open(dataDir);
         var index = store.LoadIndex(out _);
         var programmes = Directory.GetFiles(programmesDir, "*.wav").Order(StringComparer.Ordinal).Select(Extract).ToList();
-        var audioSeconds = programmes.Sum(p => p.Frames / FingerprintSettings.FramesPerSecond);
         var matcher = new Matcher(index);
+        Func<(int Windows, int Matches)> pass = streams > 0
+            ? () => MatchFleet(matcher, programmes, packetFrames, streams, FingerprintSettings.SecondsToFrame(streamSeconds))
+            : () => MatchAll(matcher, programmes, packetFrames);
+        var audioSeconds = streams > 0 ? streams * streamSeconds : programmes.Sum(p => p.Frames / FingerprintSettings.FramesPerSecond);
 
-        var (windows, matches) = MatchAll(matcher, programmes, packetFrames);
+        var (windows, matches) = pass();
         var cpu = new List<double>(runs);
         var wall = new List<double>(runs);
         for (var r = 0; r < runs; r++)
         {
             var cpu0 = Machine.ProcessCpu();
             var clock = Stopwatch.StartNew();
-            MatchAll(matcher, programmes, packetFrames);
+            pass();
             wall.Add(clock.Elapsed.TotalSeconds);
             cpu.Add((Machine.ProcessCpu() - cpu0).TotalSeconds);
         }
 
         var medianCpu = Format.Median(cpu);
+        var fed = streams > 0
+            ? $"{Format.N(streams)} stations at once, {Format.F(streamSeconds, 0)} s each ({Format.F(audioSeconds / 60, 1)} min)"
+            : $"{Format.F(audioSeconds / 60, 1)} min";
         Console.WriteLine($"Catalogue: `{dataDir}`, {Format.N(index.Tracks.Count)} tracks, {Format.F(index.TotalSeconds / 3600, 1)} h. " +
-            $"Programmes: {programmes.Count} from `{programmesDir}`, {Format.F(audioSeconds / 60, 1)} min, landmarks and support peaks " +
+            $"Programmes: {programmes.Count} from `{programmesDir}`, {fed}, landmarks and support peaks " +
             $"extracted before timing, fed in {Format.F(packetSeconds, 1)} s packets; one thread; 1 warm-up pass, {runs} timed. Matching only: no decoding, extraction or play tracking.");
         Console.WriteLine();
         Console.WriteLine("| Windows | Accepted matches (a checksum of the outputs) | CPU per pass (s) | Median CPU (s) | ms per window | × real time (median CPU) |");
@@ -102,5 +113,63 @@ internal static class MatchProgrammesBench
         }
 
         return (windows, matches);
+    }
+
+    // Every station gets a packet before any gets its next, as a fleet's packets reach central; station i starts programme
+    // i mod P at its own point, 37 s further on for each round of the programmes.
+    private static (int Windows, int Matches) MatchFleet(
+        Matcher matcher, List<(Peak[] Peaks, Peak[] Support, long Frames)> programmes, int packetFrames, int streams, int streamFrames)
+    {
+        int windows = 0, matches = 0;
+        void OnWindow(WindowResult window)
+        {
+            windows++;
+            matches += window.Matches.Count;
+        }
+
+        var stations = Enumerable.Range(0, streams).Select(i =>
+        {
+            var (peaks, support, frames) = programmes[i % programmes.Count];
+            var room = Math.Max(1, frames - streamFrames);
+            var start = (long)(i / programmes.Count) * FingerprintSettings.SecondsToFrame(37) % room;
+            return (Stream: new StreamMatcher(matcher), Peaks: peaks, Support: support, Start: start, End: Math.Min(frames, start + streamFrames));
+        }).ToArray();
+        for (long clock = packetFrames; clock < streamFrames + packetFrames; clock += packetFrames)
+        {
+            foreach (var (stream, peaks, support, start, end) in stations)
+            {
+                var from = Math.Min(end, start + clock - packetFrames);
+                var to = Math.Min(end, start + clock);
+                if (from == to)
+                {
+                    continue;
+                }
+
+                // The station's own clock starts at zero: its peaks are shifted to frames since its start.
+                var packetPeaks = Shift(peaks, from, to, start);
+                var packetSupport = Shift(support, from, to, start);
+                stream.Append(packetPeaks, packetSupport, to - start, OnWindow);
+            }
+        }
+
+        foreach (var (stream, _, _, start, end) in stations)
+        {
+            stream.Complete(end - start, OnWindow);
+        }
+
+        return (windows, matches);
+    }
+
+    private static Peak[] Shift(Peak[] peaks, long from, long to, long start)
+    {
+        var first = Peak.FirstAtOrAfter(peaks, from);
+        var last = Peak.FirstAtOrAfter(peaks, to);
+        var shifted = new Peak[last - first];
+        for (var i = 0; i < shifted.Length; i++)
+        {
+            shifted[i] = peaks[first + i] with { Frame = (int)(peaks[first + i].Frame - start) };
+        }
+
+        return shifted;
     }
 }
