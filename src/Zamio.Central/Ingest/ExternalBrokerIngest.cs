@@ -520,13 +520,8 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                     _unacknowledged[item.Payload] = item.Delivery;
                 }
 
-                // Decoded here for its place in the stream, and handed on so the ingest loop does not decode it again.
-                var decoded = FingerprintPacket.TryDecode(item.Payload, out var packet, out _) ? packet : null;
-                sequencer.Add(
-                    new InboundPacket(item.Station, item.Station, item.Payload) { Decoded = decoded },
-                    decoded?.Sequence,
-                    release,
-                    decoded?.StreamStartUnixMicros ?? 0);
+                var decoded = FingerprintPacket.TryDecode(item.Payload, out var packet, out _);
+                sequencer.Add(item.Station, decoded ? packet!.Sequence : null, item.Payload, release, decoded ? packet!.StreamStartUnixMicros : 0);
             }
 
             sequencer.Expire(release);

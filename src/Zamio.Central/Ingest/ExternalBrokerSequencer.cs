@@ -25,20 +25,18 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
     public bool HasPending => _pending > 0;
 
     /// <summary>
-    /// Adds a packet of <paramref name="sequence"/>; appends whatever may go to the ingest loop now, in order, to
-    /// <paramref name="release"/>. <paramref name="streamStart"/> (<see cref="FingerprintPacket.StreamStartUnixMicros"/>)
-    /// tells a restarted agent's stream, whose sequence numbers may start again, from the one before.
+    /// Adds a packet; appends whatever may go to the ingest loop now, in order, to <paramref name="release"/>.
+    /// <paramref name="streamStart"/> (<see cref="FingerprintPacket.StreamStartUnixMicros"/>) tells a restarted agent's
+    /// stream, whose sequence numbers may start again, from the one before.
     /// </summary>
-    public void Add(InboundPacket packet, ulong? sequence, List<InboundPacket> release, long streamStart = 0)
+    public void Add(string station, ulong? sequence, byte[] payload, List<InboundPacket> release, long streamStart = 0)
     {
         if (sequence is not { } seq || window <= TimeSpan.Zero)
         {
             // Undecodable packets go straight on: the ingest loop rejects and counts them.
-            release.Add(packet);
+            release.Add(new InboundPacket(station, station, payload));
             return;
         }
-
-        var station = packet.ClientStation;
 
         var now = time.GetTimestamp();
         if (!_states.TryGetValue(station, out var state))
@@ -49,7 +47,7 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
         else if (streamStart < state.StreamStart && time.GetElapsedTime(state.LastArrival, now) < IngestWorker.StreamTakeoverSilence)
         {
             // An earlier stream's late packet: the ingest loop counts it as a duplicate.
-            release.Add(packet);
+            release.Add(new InboundPacket(station, station, payload));
             return;
         }
         else if (streamStart != state.StreamStart)
@@ -59,7 +57,7 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
             // first, then the new one is sequenced from its own numbers.
             foreach (var (_, (waiting, _)) in state.Buffer)
             {
-                release.Add(waiting);
+                release.Add(new InboundPacket(station, station, waiting));
             }
 
             _pending -= state.Buffer.Count;
@@ -71,24 +69,24 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
         state.LastArrival = now;
         if (state.Next is not { } next)
         {
-            Buffer(state, seq, packet, now);
+            Buffer(station, state, seq, payload, now);
             return;
         }
 
         if (seq < next)
         {
             // A redelivery or a packet older than a gap we gave up on: the ingest loop counts it as a duplicate.
-            release.Add(packet);
+            release.Add(new InboundPacket(station, station, payload));
             return;
         }
 
         if (seq > next)
         {
-            Buffer(state, seq, packet, now);
+            Buffer(station, state, seq, payload, now);
             return;
         }
 
-        release.Add(packet);
+        release.Add(new InboundPacket(station, station, payload));
         state.Next = seq + 1;
         Drain(station, state, release, now);
     }
@@ -108,15 +106,15 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
         }
     }
 
-    private void Buffer(State state, ulong seq, InboundPacket packet, long now)
+    private void Buffer(string station, State state, ulong seq, byte[] payload, long now)
     {
-        if (state.Buffer.TryAdd(seq, (packet, now)))
+        if (state.Buffer.TryAdd(seq, (payload, now)))
         {
             _pending++;
         }
         else
         {
-            Discarded?.Invoke(packet.ClientStation, packet.Payload);
+            Discarded?.Invoke(station, payload);
         }
     }
 
@@ -125,7 +123,7 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
     {
         while (state.Buffer.Count > 0)
         {
-            var (first, (packet, arrived)) = state.Buffer.First();
+            var (first, (payload, arrived)) = state.Buffer.First();
             if (first > state.Next || state.Next is null)
             {
                 if (time.GetElapsedTime(arrived, now) < window)
@@ -138,7 +136,7 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
             }
 
             // Next in sequence, or buffered before a gap was given up on (older than what went on).
-            release.Add(packet);
+            release.Add(new InboundPacket(station, station, payload));
             state.Next = Math.Max(state.Next!.Value, first + 1);
             state.Buffer.Remove(first);
             _pending--;
@@ -147,7 +145,7 @@ public sealed class ExternalBrokerSequencer(TimeSpan window, TimeProvider time)
 
     private sealed class State
     {
-        public SortedDictionary<ulong, (InboundPacket Packet, long Arrived)> Buffer { get; } = [];
+        public SortedDictionary<ulong, (byte[] Payload, long Arrived)> Buffer { get; } = [];
 
         public ulong? Next { get; set; }
 

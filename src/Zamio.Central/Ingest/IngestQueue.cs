@@ -3,16 +3,11 @@ using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Zamio.Central.Hosting;
-using Zamio.Shared.Wire;
 
 namespace Zamio.Central.Ingest;
 
 /// <summary>A fingerprint payload that passed the broker's ACL, waiting for the ingest loop (or a control marker).</summary>
-public sealed record InboundPacket(string ClientStation, string TopicStation, byte[] Payload, InboundKind Kind = InboundKind.Packet)
-{
-    /// <summary>The payload decoded, when whoever received it had to decode it already (so the ingest loop need not).</summary>
-    public FingerprintPacket? Decoded { get; init; }
-}
+public sealed record InboundPacket(string ClientStation, string TopicStation, byte[] Payload, InboundKind Kind = InboundKind.Packet);
 
 /// <summary>What an <see cref="InboundPacket"/> asks of the ingest loop.</summary>
 public enum InboundKind

@@ -83,8 +83,7 @@ internal sealed partial class IngestWorker(
     private (StationSession Session, FingerprintPacket Packet)? Admit(InboundPacket inbound)
     {
         var station = inbound.ClientStation;
-        var packet = inbound.Decoded;
-        if (packet is null && !FingerprintPacket.TryDecode(inbound.Payload, out packet, out var error))
+        if (!FingerprintPacket.TryDecode(inbound.Payload, out var packet, out var error))
         {
             Reject(station, RejectReasons.Malformed, error);
             return null;

@@ -11,15 +11,15 @@ public class ExternalBrokerSequencerTests
     public void Add_OvertakenPacket_ReleasedInSequenceOnceTheGapFills()
     {
         var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(5), _time);
-        sequencer.Add(In("st1", [1]), 1, _release);
+        sequencer.Add("st1", 1, [1], _release);
         Assert.Empty(_release);
         _time.Advance(TimeSpan.FromSeconds(6));
         sequencer.Expire(_release);
         Assert.Equal([1], Payloads());
         _release.Clear();
 
-        sequencer.Add(In("st1", [3]), 3, _release);
-        sequencer.Add(In("st1", [2]), 2, _release);
+        sequencer.Add("st1", 3, [3], _release);
+        sequencer.Add("st1", 2, [2], _release);
 
         Assert.Equal([2, 3], Payloads());
     }
@@ -29,19 +29,19 @@ public class ExternalBrokerSequencerTests
     {
         const long oldStream = 1_000_000, newStream = 2_000_000;
         var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), _time);
-        sequencer.Add(In("st1", [40]), 40, _release, oldStream);
+        sequencer.Add("st1", 40, [40], _release, oldStream);
         _time.Advance(TimeSpan.FromSeconds(1));
         sequencer.Expire(_release);
-        sequencer.Add(In("st1", [42]), 42, _release, oldStream); // waits for 41, which never comes
+        sequencer.Add("st1", 42, [42], _release, oldStream); // waits for 41, which never comes
 
         // Reinstalled with a new spool: numbers start again, and the first two arrive out of order.
-        sequencer.Add(In("st1", [2]), 2, _release, newStream);
-        sequencer.Add(In("st1", [1]), 1, _release, newStream);
+        sequencer.Add("st1", 2, [2], _release, newStream);
+        sequencer.Add("st1", 1, [1], _release, newStream);
         Assert.Equal([40, 42], Payloads());
         _time.Advance(TimeSpan.FromSeconds(1));
         sequencer.Expire(_release);
-        sequencer.Add(In("st1", [4]), 4, _release, newStream);
-        sequencer.Add(In("st1", [3]), 3, _release, newStream);
+        sequencer.Add("st1", 4, [4], _release, newStream);
+        sequencer.Add("st1", 3, [3], _release, newStream);
 
         Assert.Equal([40, 42, 1, 2, 3, 4], Payloads());
         Assert.False(sequencer.HasPending);
@@ -51,12 +51,12 @@ public class ExternalBrokerSequencerTests
     public void Add_LatePacketOfAnEarlierStream_GoesOnAtOnceForTheIngestLoopToCount()
     {
         var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), _time);
-        sequencer.Add(In("st1", [1]), 1, _release, 2_000_000);
+        sequencer.Add("st1", 1, [1], _release, 2_000_000);
         _time.Advance(TimeSpan.FromSeconds(1));
         sequencer.Expire(_release);
-        sequencer.Add(In("st1", [3]), 3, _release, 2_000_000);
+        sequencer.Add("st1", 3, [3], _release, 2_000_000);
 
-        sequencer.Add(In("st1", [77]), 77, _release, 1_000_000);
+        sequencer.Add("st1", 77, [77], _release, 1_000_000);
 
         Assert.Equal([1, 77], Payloads());
         Assert.True(sequencer.HasPending); // 3 still waits for 2
@@ -67,7 +67,7 @@ public class ExternalBrokerSequencerTests
     {
         const long earlier = 1_000_000, current = 2_000_000;
         var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), _time);
-        sequencer.Add(In("st1", [5]), 5, _release, current);
+        sequencer.Add("st1", 5, [5], _release, current);
         _time.Advance(TimeSpan.FromSeconds(1));
         sequencer.Expire(_release);
         _release.Clear();
@@ -75,11 +75,11 @@ public class ExternalBrokerSequencerTests
         // The current stream went quiet; a reinstalled agent replays an earlier day (the ingest loop lets it take the
         // station over), and one packet of its burst overtakes another.
         _time.Advance(TimeSpan.FromSeconds(60));
-        sequencer.Add(In("st1", [9]), 9, _release, earlier);
+        sequencer.Add("st1", 9, [9], _release, earlier);
         _time.Advance(TimeSpan.FromSeconds(1));
         sequencer.Expire(_release);
-        sequencer.Add(In("st1", [11]), 11, _release, earlier);
-        sequencer.Add(In("st1", [10]), 10, _release, earlier);
+        sequencer.Add("st1", 11, [11], _release, earlier);
+        sequencer.Add("st1", 10, [10], _release, earlier);
 
         Assert.Equal([9, 10, 11], Payloads());
         Assert.False(sequencer.HasPending);
@@ -90,16 +90,16 @@ public class ExternalBrokerSequencerTests
     {
         // A spool replay split between the direct and the forwarded path: the forwarded packets trail the direct ones.
         var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), _time);
-        sequencer.Add(In("st1", [1]), 1, _release);
+        sequencer.Add("st1", 1, [1], _release);
         _time.Advance(TimeSpan.FromSeconds(0.9));
-        sequencer.Add(In("st1", [3]), 3, _release);
+        sequencer.Add("st1", 3, [3], _release);
         _time.Advance(TimeSpan.FromSeconds(0.1));
 
         sequencer.Expire(_release);
         Assert.Equal([1], Payloads());
 
         _time.Advance(TimeSpan.FromSeconds(0.5));
-        sequencer.Add(In("st1", [2]), 2, _release); // forwarded, 0.6 s behind 3
+        sequencer.Add("st1", 2, [2], _release); // forwarded, 0.6 s behind 3
         Assert.Equal([1, 2, 3], Payloads());
         Assert.False(sequencer.HasPending);
     }
@@ -108,11 +108,11 @@ public class ExternalBrokerSequencerTests
     public void Expire_GapNeverFilled_ReleasesWhatWaitedItsWindowInOrder()
     {
         var sequencer = new ExternalBrokerSequencer(TimeSpan.FromSeconds(1), _time);
-        sequencer.Add(In("st1", [1]), 1, _release);
+        sequencer.Add("st1", 1, [1], _release);
         _time.Advance(TimeSpan.FromSeconds(1));
         sequencer.Expire(_release);
-        sequencer.Add(In("st1", [3]), 3, _release); // 2 was lost
-        sequencer.Add(In("st1", [4]), 4, _release);
+        sequencer.Add("st1", 3, [3], _release); // 2 was lost
+        sequencer.Add("st1", 4, [4], _release);
         _time.Advance(TimeSpan.FromSeconds(0.5));
         sequencer.Expire(_release);
         Assert.Equal([1], Payloads());
@@ -132,10 +132,10 @@ public class ExternalBrokerSequencerTests
         {
             Discarded = (_, payload) => discarded.Add(payload),
         };
-        sequencer.Add(In("st1", [5]), 5, _release);
+        sequencer.Add("st1", 5, [5], _release);
         byte[] copy = [5];
 
-        sequencer.Add(In("st1", copy), 5, _release);
+        sequencer.Add("st1", 5, copy, _release);
 
         Assert.Empty(_release);
         Assert.Same(copy, Assert.Single(discarded));
@@ -153,6 +153,4 @@ public class ExternalBrokerSequencerTests
 
         public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
-
-    private static InboundPacket In(string station, byte[] payload) => new(station, station, payload);
 }
