@@ -520,8 +520,9 @@ public sealed partial class ExternalBrokerIngest : BackgroundService
                     _unacknowledged[item.Payload] = item.Delivery;
                 }
 
-                var decoded = FingerprintPacket.TryDecode(item.Payload, out var packet, out _);
-                sequencer.Add(item.Station, decoded ? packet!.Sequence : null, item.Payload, release, decoded ? packet!.StreamStartUnixMicros : 0);
+                // The header alone gives the packet's place; the ingest loop decodes it once, when it matches it.
+                var placed = FingerprintPacket.TryReadPlace(item.Payload, out var sequence, out var streamStart);
+                sequencer.Add(item.Station, placed ? sequence : null, item.Payload, release, streamStart);
             }
 
             sequencer.Expire(release);

@@ -13,6 +13,30 @@ public sealed partial class FingerprintPacket
     private static string? Parse(ReadOnlySpan<byte> s, out FingerprintPacket? packet)
     {
         packet = null;
+        return Unseal(s, out var body) ?? ParseBody(body, out packet);
+    }
+
+    /// <summary>
+    /// A packet's place in its station's stream, read from its header alone: enough to put packets in order before they
+    /// are decoded. False for a packet <see cref="TryDecode"/> rejects on its envelope or header.
+    /// </summary>
+    public static bool TryReadPlace(ReadOnlySpan<byte> source, out ulong sequence, out long streamStartUnixMicros)
+    {
+        (sequence, streamStartUnixMicros) = (0, 0);
+        if (Unseal(source, out var body) is not null || ReadHeader(body, out var header) is not null)
+        {
+            return false;
+        }
+
+        sequence = header.Sequence;
+        streamStartUnixMicros = header.CaptureStart - (header.StartFrame * MicrosPerFrame);
+        return true;
+    }
+
+    // The body inside a packet's envelope (magic, format version, size, CRC), or what is wrong with the envelope.
+    private static string? Unseal(ReadOnlySpan<byte> s, out ReadOnlySpan<byte> body)
+    {
+        body = default;
         if (s.Length > MaxPacketSize)
         {
             return $"Packet of {s.Length} bytes exceeds the {MaxPacketSize}-byte limit.";
@@ -43,22 +67,22 @@ public sealed partial class FingerprintPacket
             return $"Truncated packet: {s.Length} bytes, at least {FixedHeaderSize + 1 + CrcSize} needed.";
         }
 
-        var body = s[..^CrcSize];
+        body = s[..^CrcSize];
         var storedCrc = BinaryPrimitives.ReadUInt32LittleEndian(s[^CrcSize..]);
         var actualCrc = Crc32.Compute(body);
-        if (storedCrc != actualCrc)
-        {
-            return $"CRC mismatch (stored 0x{storedCrc:X8}, computed 0x{actualCrc:X8}): packet corrupted or truncated.";
-        }
-
-        return ParseBody(body, out packet);
+        return storedCrc == actualCrc
+            ? null
+            : $"CRC mismatch (stored 0x{storedCrc:X8}, computed 0x{actualCrc:X8}): packet corrupted or truncated.";
     }
 
-    private static string? ParseBody(ReadOnlySpan<byte> body, out FingerprintPacket? packet)
+    private readonly record struct Header(
+        FingerprintPacketFlags Flags, ushort AlgorithmVersion, int IdLength, ulong Sequence, long CaptureStart, long StartFrame,
+        int FrameCount, int PeakCount);
+
+    // The header after the envelope (the station id and the fixed fields), checked in the order decoding always has.
+    private static string? ReadHeader(ReadOnlySpan<byte> body, out Header header)
     {
-        packet = null;
-        var flags = (FingerprintPacketFlags)body[3];
-        var algorithmVersion = BinaryPrimitives.ReadUInt16LittleEndian(body[4..]);
+        header = default;
         int idLength = body[6];
         if (idLength is < 1 or > StationIds.MaxLength)
         {
@@ -70,25 +94,36 @@ public sealed partial class FingerprintPacket
             return $"Truncated packet: header with a {idLength}-byte station id needs {FixedHeaderSize + idLength + CrcSize} bytes.";
         }
 
-        var idBytes = body.Slice(7, idLength);
-        if (!StationIds.IsValid(idBytes))
+        if (!StationIds.IsValid(body.Slice(7, idLength)))
         {
             return "Station id contains characters outside [A-Za-z0-9_.-].";
         }
 
         var pos = 7 + idLength;
-        var sequence = BinaryPrimitives.ReadUInt64LittleEndian(body[pos..]);
-        var captureStart = BinaryPrimitives.ReadInt64LittleEndian(body[(pos + 8)..]);
-        var startFrame = BinaryPrimitives.ReadInt64LittleEndian(body[(pos + 16)..]);
-        int frameCount = BinaryPrimitives.ReadUInt16LittleEndian(body[(pos + 24)..]);
-        int peakCount = BinaryPrimitives.ReadUInt16LittleEndian(body[(pos + 26)..]);
-        pos += 28;
+        header = new Header(
+            (FingerprintPacketFlags)body[3],
+            BinaryPrimitives.ReadUInt16LittleEndian(body[4..]),
+            idLength,
+            BinaryPrimitives.ReadUInt64LittleEndian(body[pos..]),
+            BinaryPrimitives.ReadInt64LittleEndian(body[(pos + 8)..]),
+            BinaryPrimitives.ReadInt64LittleEndian(body[(pos + 16)..]),
+            BinaryPrimitives.ReadUInt16LittleEndian(body[(pos + 24)..]),
+            BinaryPrimitives.ReadUInt16LittleEndian(body[(pos + 26)..]));
+        return ValidateHeader(header.AlgorithmVersion, header.Flags, header.CaptureStart, header.StartFrame, header.FrameCount, header.PeakCount);
+    }
 
-        var error = ValidateHeader(algorithmVersion, flags, captureStart, startFrame, frameCount, peakCount);
+    private static string? ParseBody(ReadOnlySpan<byte> body, out FingerprintPacket? packet)
+    {
+        packet = null;
+        var error = ReadHeader(body, out var header);
         if (error is not null)
         {
             return error;
         }
+
+        var (flags, algorithmVersion, idLength, sequence, captureStart, startFrame, frameCount, peakCount) = header;
+        var idBytes = body.Slice(7, idLength);
+        var pos = 7 + idLength + 28;
 
         error = ParsePeaks(body, ref pos, startFrame, frameCount, peakCount, out var peaks);
         if (error is not null)

@@ -194,6 +194,36 @@ public class FingerprintPacketTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TryReadPlace_EncodedPacket_SameSequenceAndStreamStartAsDecoding(bool withSupport)
+    {
+        for (var seed = 10; seed < 30; seed++)
+        {
+            var bytes = PacketSamples.Realistic(seed, withSupport: withSupport).ToArray();
+            var decoded = FingerprintPacket.Decode(bytes);
+
+            Assert.True(FingerprintPacket.TryReadPlace(bytes, out var sequence, out var streamStart));
+            Assert.Equal((decoded.Sequence, decoded.StreamStartUnixMicros), (sequence, streamStart));
+        }
+    }
+
+    [Fact]
+    public void TryReadPlace_TruncatedOrCorrupted_False()
+    {
+        var bytes = PacketSamples.Realistic(seed: 7).ToArray();
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            Assert.False(FingerprintPacket.TryReadPlace(bytes.AsSpan(0, length), out _, out _), $"length {length}");
+        }
+
+        bytes[SequenceOffset] ^= 0x01;
+        Assert.False(FingerprintPacket.TryReadPlace(bytes, out _, out _));
+        Assert.True(FingerprintPacket.TryReadPlace(PacketSamples.WithFixedCrc(bytes), out var sequence, out _));
+        Assert.Equal(FingerprintPacket.Decode(PacketSamples.WithFixedCrc(bytes)).Sequence, sequence);
+    }
+
     [Fact]
     public void Decode_OverSizeLimit_RejectedBeforeParsing()
     {
