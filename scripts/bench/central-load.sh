@@ -23,6 +23,8 @@
 #                returns every play of the last two minutes (about a megabyte at 2,000 stations), work central does
 #                for the observer
 #        REMATCH_AT  seconds into the run at which every station's archive is rematched over HTTP meanwhile (see below)
+#        CENTRAL_ENV  extra environment for central alone, e.g. "DOTNET_GCDynamicAdaptationMode=1" to compare a runtime
+#                setting without touching the load generator
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_RUN=${1:-90}; shift || true
@@ -86,7 +88,8 @@ for N in "${STEPS[@]}"; do
     LOG=/tmp/zperf/central-$N-$I.log
     URL="http://127.0.0.1:$((PORT + I))"
     mkdir -p "$RUN_DATA/i$I" && cp "$RUN_DATA/catalog.db" "$RUN_DATA/i$I/"
-    env "${SHARED_ENV[@]}" Central__Mqtt__Host=127.0.0.1 Central__Mqtt__Port=1883 Logging__LogLevel__Default=Warning Central__AdminKey="$ADMIN_KEY" \
+    # shellcheck disable=SC2086 # CENTRAL_ENV is a list of NAME=VALUE words
+    env "${SHARED_ENV[@]}" ${CENTRAL_ENV:-} Central__Mqtt__Host=127.0.0.1 Central__Mqtt__Port=1883 Logging__LogLevel__Default=Warning Central__AdminKey="$ADMIN_KEY" \
       dotnet "$BIN/zamio-central.dll" serve --data-dir "$RUN_DATA/i$I" --urls "$URL" >"$LOG" 2>&1 &
     PIDS+=($!); URLS+=("$URL")
   done
