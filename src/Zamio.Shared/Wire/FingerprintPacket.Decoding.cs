@@ -29,7 +29,7 @@ public sealed partial class FingerprintPacket
         }
 
         sequence = header.Sequence;
-        streamStartUnixMicros = header.CaptureStart - (header.StartFrame * MicrosPerFrame);
+        streamStartUnixMicros = StreamStartOf(header.CaptureStart, header.StartFrame);
         return true;
     }
 
@@ -75,9 +75,10 @@ public sealed partial class FingerprintPacket
             : $"CRC mismatch (stored 0x{storedCrc:X8}, computed 0x{actualCrc:X8}): packet corrupted or truncated.";
     }
 
+    // PeaksAt: where the peaks begin in the body, right after the fixed fields.
     private readonly record struct Header(
         FingerprintPacketFlags Flags, ushort AlgorithmVersion, int IdLength, ulong Sequence, long CaptureStart, long StartFrame,
-        int FrameCount, int PeakCount);
+        int FrameCount, int PeakCount, int PeaksAt);
 
     // The header after the envelope (the station id and the fixed fields), checked in the order decoding always has.
     private static string? ReadHeader(ReadOnlySpan<byte> body, out Header header)
@@ -108,7 +109,8 @@ public sealed partial class FingerprintPacket
             BinaryPrimitives.ReadInt64LittleEndian(body[(pos + 8)..]),
             BinaryPrimitives.ReadInt64LittleEndian(body[(pos + 16)..]),
             BinaryPrimitives.ReadUInt16LittleEndian(body[(pos + 24)..]),
-            BinaryPrimitives.ReadUInt16LittleEndian(body[(pos + 26)..]));
+            BinaryPrimitives.ReadUInt16LittleEndian(body[(pos + 26)..]),
+            pos + 28);
         return ValidateHeader(header.AlgorithmVersion, header.Flags, header.CaptureStart, header.StartFrame, header.FrameCount, header.PeakCount);
     }
 
@@ -121,9 +123,8 @@ public sealed partial class FingerprintPacket
             return error;
         }
 
-        var (flags, algorithmVersion, idLength, sequence, captureStart, startFrame, frameCount, peakCount) = header;
+        var (flags, algorithmVersion, idLength, sequence, captureStart, startFrame, frameCount, peakCount, pos) = header;
         var idBytes = body.Slice(7, idLength);
-        var pos = 7 + idLength + 28;
 
         error = ParsePeaks(body, ref pos, startFrame, frameCount, peakCount, out var peaks);
         if (error is not null)

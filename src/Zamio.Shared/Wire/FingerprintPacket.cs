@@ -201,7 +201,9 @@ public sealed partial class FingerprintPacket
     /// Audio-clock time of the stream's frame zero: the same for every packet of one agent stream (frames are a fixed
     /// 32 ms), later for the stream of a restarted agent.
     /// </summary>
-    public long StreamStartUnixMicros => CaptureStartUnixMicros - (StartFrame * MicrosPerFrame);
+    public long StreamStartUnixMicros => StreamStartOf(CaptureStartUnixMicros, StartFrame);
+
+    private static long StreamStartOf(long captureStartUnixMicros, long startFrame) => captureStartUnixMicros - (startFrame * MicrosPerFrame);
 
     /// <summary>One frame's length in microseconds (32 ms).</summary>
     public const long MicrosPerFrame = 1_000_000L * FingerprintSettings.HopSize / FingerprintSettings.SampleRate;
