@@ -2,8 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using MQTTnet;
-using MQTTnet.Protocol;
+using System.Net.Sockets;
 using Zamio.Shared.Audio;
 using Zamio.Shared.Fingerprinting;
 using Zamio.Shared.Wire;
@@ -42,7 +41,6 @@ internal static class CentralLoadBench
         var programmesDir = options.String("programmes") ?? "bench-data/main/programmes";
         var catalogDir = options.String("catalog-dir") ?? "bench-data/main/catalog";
         var cacheDir = options.String("cache-dir") ?? Path.Combine(Path.GetTempPath(), "zamio-perf-programme-peaks");
-        var qos = options.Int("qos", 1);
         var pollMs = options.Int("poll-ms", 500);
         var prefix = options.String("prefix") ?? $"ld{DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 1_000_000}";
         var registerIn = options.String("data-dir");
@@ -94,33 +92,11 @@ internal static class CentralLoadBench
             Console.Error.WriteLine($"registered {plan.Count} stations in PostgreSQL");
         }
 
-        // Connect the publishers (bounded concurrency so the broker is not hit by thousands of CONNECTs at once).
-        var factory = new MqttClientFactory();
-        var clients = new IMqttClient[connections];
-        using (var gate = new SemaphoreSlim(64))
+        // Connect the publishers one after another, so the broker is not hit by thousands of CONNECTs at once.
+        var clients = new StationConnection[connections];
+        for (var c = 0; c < connections; c++)
         {
-            await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
-            {
-                await gate.WaitAsync();
-                try
-                {
-                    var client = factory.CreateMqttClient();
-                    var mqttOptions = new MqttClientOptionsBuilder()
-                        .WithTcpServer(host, port)
-                        .WithClientId($"{prefix}-pub-{c}")
-                        .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-                        .WithCleanStart()
-                        .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
-                        .WithTimeout(TimeSpan.FromSeconds(30))
-                        .Build();
-                    await client.ConnectAsync(mqttOptions);
-                    clients[c] = client;
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }));
+            clients[c] = StationConnection.Connect(host, port, $"{prefix}-pub-{c}", TimeSpan.FromSeconds(30));
         }
 
         Console.Error.WriteLine($"connected {connections} MQTT client(s) in {setup.Elapsed.TotalSeconds:F1} s total setup");
@@ -147,9 +123,10 @@ internal static class CentralLoadBench
         }
 
         long published = 0;
+        // Sent counts a publish at once; published only once its acknowledgement is read, up to a second later.
+        long sent = 0;
         long failed = 0;
         long noSubscribers = 0;
-        long inflight = 0;
         var lateMs = new List<double>();
         var firstSeen = new ConcurrentDictionary<string, (double Wall, string Status, DateTimeOffset Start, string Station, string Track, bool Live, double PollWall)>(StringComparer.Ordinal);
         // A play is shown when the live feed or a poll first has it, whichever comes first: the feed gives the moment
@@ -260,7 +237,7 @@ internal static class CentralLoadBench
                 {
                     samples.Add(new Sample(
                         wall.Elapsed.TotalSeconds,
-                        Interlocked.Read(ref published),
+                        Interlocked.Read(ref sent),
                         counters,
                         centralPids.Sum(ProcStat.CpuSeconds),
                         centralPids.Sum(ProcStat.RssBytes),
@@ -280,47 +257,65 @@ internal static class CentralLoadBench
             }
         });
 
-        var packetsPerStation = plan[0].Packets.Length;
-        var qosLevel = (MqttQualityOfServiceLevel)qos;
-        for (var k = 0; k < packetsPerStation; k++)
+        // One thread publishes for every station, reading each connection's acknowledgements before its next publish.
+        var publisher = Task.Factory.StartNew(() =>
         {
-            for (var i = 0; i < plan.Count; i++)
+            var packetsPerStation = plan[0].Packets.Length;
+            for (var k = 0; k < packetsPerStation; k++)
             {
-                var s = plan[i];
-                var due = t0Offset + s.Phase + ((k + 1) * PacketSeconds);
-                var ahead = due - wall.Elapsed.TotalSeconds;
-                if (ahead > 0.002)
+                for (var i = 0; i < plan.Count; i++)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(ahead));
-                }
+                    var s = plan[i];
+                    var due = t0Offset + s.Phase + ((k + 1) * PacketSeconds);
+                    var ahead = due - wall.Elapsed.TotalSeconds;
+                    if (ahead > 0.002)
+                    {
+                        Thread.Sleep(TimeSpan.FromSeconds(ahead));
+                    }
 
-                var late = (wall.Elapsed.TotalSeconds - due) * 1000;
-                if (k >= 2)
-                {
-                    lateMs.Add(late);
-                }
+                    var late = (wall.Elapsed.TotalSeconds - due) * 1000;
+                    if (k >= 2)
+                    {
+                        lateMs.Add(late);
+                    }
 
-                var client = clients[i % connections];
-                var message = new MqttApplicationMessageBuilder()
-                    .WithTopic(s.Topic)
-                    .WithPayload(s.Encode(k, t0Utc))
-                    .WithQualityOfServiceLevel(qosLevel)
-                    .Build();
-                Interlocked.Increment(ref inflight);
-                _ = PublishAsync(client, message);
+                    var client = clients[i % connections];
+                    Settle(client);
+                    if (!client.IsOpen)
+                    {
+                        Interlocked.Increment(ref failed);
+                        continue;
+                    }
+
+                    try
+                    {
+                        client.Publish(s.TopicBytes, s.Encode(k, t0Utc));
+                        Interlocked.Increment(ref sent);
+                    }
+                    catch (SocketException)
+                    {
+                        Interlocked.Increment(ref failed);
+                    }
+                }
             }
-        }
+        }, TaskCreationOptions.LongRunning);
+        await publisher;
 
         var publishEnd = wall.Elapsed.TotalSeconds;
         var endCounters = await ReadIngestCountersAsync(instances);
-        var backlogAtEnd = Interlocked.Read(ref published) - (endCounters.Processed - metricsBefore.Processed);
+        var backlogAtEnd = Interlocked.Read(ref sent) - (endCounters.Processed - metricsBefore.Processed);
         // Drain: wait until central has processed everything published (or 30 s).
         var drainStarted = wall.Elapsed.TotalSeconds;
         var drained = endCounters;
         while (wall.Elapsed.TotalSeconds - drainStarted < 30)
         {
             drained = await ReadIngestCountersAsync(instances);
-            if (Interlocked.Read(ref inflight) == 0 && drained.Processed - metricsBefore.Processed >= Interlocked.Read(ref published))
+            foreach (var client in clients)
+            {
+                Settle(client);
+            }
+
+            if (clients.All(c => c.Unacknowledged == 0) && drained.Processed - metricsBefore.Processed >= Interlocked.Read(ref sent))
             {
                 break;
             }
@@ -334,14 +329,6 @@ internal static class CentralLoadBench
         await Task.WhenAll(poller, sampler, listener);
         foreach (var client in clients)
         {
-            try
-            {
-                await client.DisconnectAsync(new MqttClientDisconnectOptions());
-            }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
-            {
-            }
-
             client.Dispose();
         }
 
@@ -390,7 +377,7 @@ internal static class CentralLoadBench
         var steady = samples.Where(x => x.Wall >= t0Offset + 10 && x.Wall <= publishEnd + 0.5).ToList();
         double Rate(Func<Sample, double> cpu) => steady.Count < 2 ? double.NaN
             : (cpu(steady[^1]) - cpu(steady[0])) / (steady[^1].Wall - steady[0].Wall) * 100;
-        var maxBacklog = samples.Where(x => x.Wall <= publishEnd + 0.5).Select(x => x.Published - (x.Counters.Processed - metricsBefore.Processed)).DefaultIfEmpty(0).Max();
+        var maxBacklog = samples.Where(x => x.Wall <= publishEnd + 0.5).Select(x => x.Sent - (x.Counters.Processed - metricsBefore.Processed)).DefaultIfEmpty(0).Max();
         var peakRss = samples.Select(x => x.CentralRss).DefaultIfEmpty(0).Max();
         var accepted = drained.Accepted - metricsBefore.Accepted;
         var dropped = drained.Dropped - metricsBefore.Dropped;
@@ -398,7 +385,7 @@ internal static class CentralLoadBench
         var duplicates = drained.Duplicates - metricsBefore.Duplicates;
         var timed = plan.SelectMany(s => s.Songs.Where(song => s.Phase + song.AirSeconds >= measureAfter)).ToList();
 
-        Console.WriteLine($"### central-load: {stations} stations, {connections} MQTT connection(s), {seconds:F0} s, {PacketSeconds:0.##} s packets, QoS {qos}, pace {pace}");
+        Console.WriteLine($"### central-load: {stations} stations, {connections} MQTT connection(s), {seconds:F0} s, {PacketSeconds:0.##} s packets, QoS 1, pace {pace}");
         Console.WriteLine();
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, load average at start {Machine.StartLoad}, at end {Machine.LoadAverage()}; broker {broker}; central {string.Join(", ", centrals)}.");
         Console.WriteLine();
@@ -425,11 +412,11 @@ internal static class CentralLoadBench
         Console.WriteLine($"Missed (not seen before the run ended): {missed}; first seen as: {string.Join(", ", seenStatuses.Select(kv => $"{kv.Key} {kv.Value}"))}.");
         Console.WriteLine();
         Console.Error.WriteLine($"plays seen for this run: {firstSeen.Count} (first by the live feed: {firstSeen.Values.Count(v => v.Live)}); poll errors: {pollErrors}; polls with more than a page: {truncatedPolls}; feed errors: {feedErrors}; no-subscriber acks: {noSubscribers}");
-        Console.Error.WriteLine("timeline (s, published, processed, backlog, central cpu s, central rss MiB):");
+        Console.Error.WriteLine("timeline (s, sent, processed, backlog, central cpu s, central rss MiB):");
         foreach (var x in samples)
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {x.Wall,6:F1} {x.Published,8} {x.Counters.Processed - metricsBefore.Processed,8} {x.Published - (x.Counters.Processed - metricsBefore.Processed),7} {x.CentralCpu,8:F1} {x.CentralRss >> 20,6}"));
+                $"  {x.Wall,6:F1} {x.Sent,8} {x.Counters.Processed - metricsBefore.Processed,8} {x.Sent - (x.Counters.Processed - metricsBefore.Processed),7} {x.CentralCpu,8:F1} {x.CentralRss >> 20,6}"));
         }
 
         foreach (var instance in instances)
@@ -439,33 +426,14 @@ internal static class CentralLoadBench
 
         return 0;
 
-        async Task PublishAsync(IMqttClient client, MqttApplicationMessage message)
+        // Counts what the broker has acknowledged on a connection; publishes left unacknowledged by a closed one failed.
+        void Settle(StationConnection client)
         {
-            try
-            {
-                var result = await client.PublishAsync(message);
-                if (result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
-                {
-                    Interlocked.Increment(ref noSubscribers);
-                }
-
-                if (result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)
-                {
-                    Interlocked.Increment(ref published);
-                }
-                else
-                {
-                    Interlocked.Increment(ref failed);
-                }
-            }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
-            {
-                Interlocked.Increment(ref failed);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref inflight);
-            }
+            var waiting = client.Unacknowledged;
+            var acknowledged = client.ReadAcknowledgements(out var none, out var refused);
+            Interlocked.Add(ref published, acknowledged);
+            Interlocked.Add(ref noSubscribers, none);
+            Interlocked.Add(ref failed, client.IsOpen ? refused : waiting - acknowledged);
         }
     }
 
@@ -707,7 +675,7 @@ internal static class CentralLoadBench
         public long Processed => Accepted + Dropped + Rejected + Duplicates;
     }
 
-    private sealed record Sample(double Wall, long Published, IngestCounters Counters, double CentralCpu, long CentralRss, double BrokerCpu, double SelfCpu, double PostgresCpu, double RedisCpu);
+    private sealed record Sample(double Wall, long Sent, IngestCounters Counters, double CentralCpu, long CentralRss, double BrokerCpu, double SelfCpu, double PostgresCpu, double RedisCpu);
 
     private static void DelayRow(string label, int measured, IEnumerable<double> seconds)
     {
@@ -751,7 +719,7 @@ internal static class CentralLoadBench
     {
         public string Id { get; } = id;
 
-        public string Topic { get; } = topic;
+        public byte[] TopicBytes { get; } = System.Text.Encoding.UTF8.GetBytes(topic);
 
         /// <summary>Peaks of packet k, frames relative to the station's first frame (packet k starts at ⌊62.5 k⌋).</summary>
         public Zamio.Shared.Fingerprinting.Peak[][] Packets { get; } = packets;
