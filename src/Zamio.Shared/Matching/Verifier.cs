@@ -37,11 +37,55 @@ internal sealed class Verifier(MatcherOptions options)
         }
 
         var scored = Score(query, track.Peaks, refined);
+        if (FromTrackStart(track.Peaks, scored) is { } fromStart)
+        {
+            var restarted = Score(query, track.Peaks, fromStart);
+            if (restarted.Z > scored.Z)
+            {
+                scored = restarted;
+            }
+        }
+
         // Decoys can only lower z: a candidate already below the reporting threshold, or below zToBeat, is not worth
         // scoring eight more times.
         return options.Calibrate(scored.Z, scored.Matched, scored.Compared) < options.MinConfidence || scored.Z <= zToBeat
             ? scored
             : WithDecoyNull(query, track.Peaks, scored);
+    }
+
+    // A song's opening often comes back later in it (a loop played again, a chorus): its first seconds on air can be voted
+    // at such a return, and the alignment then puts track under the audio before the song (a presenter, another song),
+    // which it does not explain, so the song was named only once its true place gathered the votes (5-8 s after its
+    // start, against 3 s for most). When query peaks before the first supported match were compared and unexplained, the
+    // alignment that starts the track at that match is scored too, and kept if it explains the query better.
+    private static readonly int MinRestartFrames = FingerprintSettings.SecondsToFrame(0.5);
+    private const int MinUnexplainedBefore = 8;
+
+    private Alignment? FromTrackStart(TrackPeaks reference, VerifiedAlignment scored)
+    {
+        if (scored.Matched == 0 || reference.Packed.Length == 0)
+        {
+            return null;
+        }
+
+        var shift = scored.Alignment.TrackFrame(scored.FirstMatchFrame) - TrackPeaks.FrameOf(reference.Packed[0]);
+        if (shift < MinRestartFrames)
+        {
+            return null;
+        }
+
+        var before = 0;
+        foreach (var (frame, _, matched) in _compared)
+        {
+            if (frame >= scored.FirstMatchFrame)
+            {
+                break;
+            }
+
+            before += matched ? 0 : 1;
+        }
+
+        return before < MinUnexplainedBefore ? null : scored.Alignment with { TrackFrameAtOrigin = scored.Alignment.TrackFrameAtOrigin - shift };
     }
 
     // The chance model never puts a compared peak's chance below the line model's floor (an empty line): a candidate whose

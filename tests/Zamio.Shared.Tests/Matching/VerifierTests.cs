@@ -80,4 +80,49 @@ public class VerifierTests
             Assert.Equal((expectedLine, expectedBox), (line, box));
         }
     }
+
+    // A track that opens with four passes of a 2 s loop, aired after 3 s of other sound: voted a pass too late, the
+    // alignment puts the track's start under the other sound.
+    private const int LoopFrames = 62;
+    private const int BeforeFrames = 94;
+
+    [Fact]
+    public void Verify_AlignedAPassOfItsOpeningLoopLate_StartsTheTrackWhereTheSongDoes()
+    {
+        var (track, query) = LoopAfterOtherSound();
+        var late = new Alignment(0, LoopFrames - BeforeFrames, 1, 1);
+        var verifier = new Verifier(MatcherOptions.Default);
+        var lateZ = verifier.Score(query, track.Peaks, late).Z;
+
+        var verified = verifier.Verify(query, track, late);
+
+        Assert.InRange(verified.Alignment.TrackFrame(BeforeFrames), -1.5, 1.5);
+        Assert.True(verified.Z > lateZ + 2, $"z {verified.Z:F2} against {lateZ:F2} a pass late");
+    }
+
+    [Fact]
+    public void Verify_AlignedWhereTheSongStarts_KeepsTheAlignment()
+    {
+        var (track, query) = LoopAfterOtherSound();
+        var onTime = new Alignment(0, -BeforeFrames, 1, 1);
+
+        var verified = new Verifier(MatcherOptions.Default).Verify(query, track, onTime);
+
+        Assert.InRange(verified.Alignment.TrackFrame(BeforeFrames), -1.5, 1.5);
+    }
+
+    private static (IndexedTrack Track, Peak[] Query) LoopAfterOtherSound()
+    {
+        var random = new Random(20261203);
+        Peak RandomPeak(int frame) => new(frame, (ushort)(random.Next(20, 500) * 16));
+        var loop = Enumerable.Range(0, 60).Select(_ => RandomPeak(random.Next(0, LoopFrames))).ToArray();
+        var rest = Enumerable.Range(0, 600).Select(_ => RandomPeak(random.Next(4 * LoopFrames, 4 * LoopFrames + 625)));
+        var trackPeaks = Enumerable.Range(0, 4).SelectMany(pass => loop.Select(p => p with { Frame = p.Frame + pass * LoopFrames }))
+            .Concat(rest).OrderBy(p => p.Frame).ThenBy(p => p.Bin16).ToArray();
+        var track = new IndexedTrack("loop", 0, TrackPeaks.FromPeaks(trackPeaks, 4 * LoopFrames + 625));
+        // The other sound, then the track's first 6 s.
+        var other = Enumerable.Range(0, 90).Select(_ => RandomPeak(random.Next(0, BeforeFrames)));
+        var song = trackPeaks.Where(p => p.Frame < 188).Select(p => p with { Frame = p.Frame + BeforeFrames });
+        return (track, [.. other.Concat(song).OrderBy(p => p.Frame).ThenBy(p => p.Bin16)]);
+    }
 }
