@@ -142,7 +142,8 @@ internal sealed class StationConnection : IDisposable
             _received -= at;
         }
 
-        Unacknowledged -= acknowledged + refused;
+        // Once closed, whatever was not acknowledged before is lost: nothing is left waiting.
+        Unacknowledged = IsOpen ? Unacknowledged - acknowledged - refused : 0;
         return acknowledged;
     }
 
@@ -165,11 +166,7 @@ internal sealed class StationConnection : IDisposable
         _socket.Dispose();
     }
 
-    private void Close()
-    {
-        IsOpen = false;
-        Unacknowledged = 0;
-    }
+    private void Close() => IsOpen = false;
 
     // A non-blocking send can take part of a packet when the socket's buffer is full: the rest is sent blocking (rare:
     // the broker reads its clients continuously), so packets are never interleaved or lost.
